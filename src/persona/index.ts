@@ -1,0 +1,3 @@
+/** Persona maths and file formats: pure functions over plain arrays (DESIGN.md §2–§4, §6). */
+export * from './hooks';
+export * from './safetensors';
