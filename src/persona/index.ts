@@ -3,3 +3,5 @@ export * from './hooks';
 export * from './safetensors';
 export * from './personaVector';
 export * from './vectorFile';
+export * from './ggufContainer';
+export * from './gguf';
