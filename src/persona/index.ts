@@ -5,3 +5,5 @@ export * from './personaVector';
 export * from './vectorFile';
 export * from './ggufContainer';
 export * from './gguf';
+export * from './neuronpedia';
+export * from './convert';
