@@ -7,3 +7,6 @@ export * from './ggufContainer';
 export * from './gguf';
 export * from './neuronpedia';
 export * from './convert';
+export * from './stats';
+export * from './extract';
+export * from './project';
