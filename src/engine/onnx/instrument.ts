@@ -1,0 +1,159 @@
+/**
+ * Instruments a Hub ONNX decoder so one session can steer and read the residual stream
+ * (DESIGN.md §3, §5). Added inputs:
+ *   steer            float32 [batch, L, hidden]    added to blocks.{l}.resid_post of each row
+ *   steer_positions  float32 [batch, seq]          1 where this pass steers a position, else 0
+ *   probes           float32 [L+1, K, hidden]      unit vectors to project the stream onto
+ * Added outputs:
+ *   resid            float32 [batch, L+1, seq, hidden]  row 0 = embed, row l+1 = blocks.{l}.resid_post
+ *   resid_last       float32 [batch, L+1, hidden]       the newest position only
+ *   probe_proj       float32 [batch, L+1, seq, K]       resid · probes
+ * Weights are never decoded or copied: large inline initializers are re-pointed at the original
+ * model bytes, handed to ORT as an external-data file.
+ */
+import { TensorType, parseOnnx, pointInitializerAt, serializeOnnx, touch, type OnnxModel, type OnnxNode } from './onnxModel';
+import { GraphBuilder } from './graphBuilder';
+import { InstrumentationError, findResidualPath, type ExportStyle } from './residualPath';
+import { hookPoints, type HookName } from '../../persona/hooks';
+
+/** External-data path under which the original model bytes are handed to ORT. */
+export const ORIGINAL_WEIGHTS_PATH = 'persona_lab_original_model.bin';
+
+export const STEER_INPUT = 'steer';
+export const STEER_POSITIONS_INPUT = 'steer_positions';
+export const PROBES_INPUT = 'probes';
+export const RESID_OUTPUT = 'resid';
+export const RESID_LAST_OUTPUT = 'resid_last';
+export const PROBE_OUTPUT = 'probe_proj';
+
+export interface InstrumentOptions {
+  /** Number of decoder blocks config.json declares; the residual chain must match it. */
+  numLayers?: number;
+  /** Inline initializers of at least this many bytes are read from the original buffer. */
+  externalizeAbove?: number;
+}
+
+export interface InstrumentationInfo {
+  style: ExportStyle;
+  numLayers: number;
+  hiddenSize: number;
+  /** 'float32' | 'float16' | 'bfloat16' */
+  residualDtype: string;
+  hookPoints: HookName[];
+}
+
+export interface InstrumentedModel {
+  model: Uint8Array;
+  /** Files ORT must be given besides the model's own external data (the original bytes, if used). */
+  externalData: { path: string; data: Uint8Array }[];
+  info: InstrumentationInfo;
+}
+
+const DTYPE_NAMES: Record<number, string> = { [TensorType.FLOAT]: 'float32', [TensorType.FLOAT16]: 'float16', [TensorType.BFLOAT16]: 'bfloat16' };
+
+function hiddenSizeOf(model: OnnxModel, embedTable: string | undefined): number {
+  const table = model.graph.initializers.find((i) => i.name === embedTable);
+  const dims = table?.dims ?? [];
+  const fromTable = dims.length === 2 ? dims[1] : undefined;
+  const fromInfo = model.graph.valueInfo.find((v) => v.name === embedTable)?.dims;
+  const h = fromTable ?? (typeof fromInfo?.[1] === 'number' ? fromInfo[1] : undefined);
+  if (!h) throw new InstrumentationError(`cannot tell the hidden size from the embedding table "${embedTable}"; pass it from config.json`);
+  return h;
+}
+
+export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & { hiddenSize?: number } = {}): InstrumentedModel {
+  const model = parseOnnx(bytes);
+  const { graph } = model;
+  for (const name of [STEER_INPUT, STEER_POSITIONS_INPUT, PROBES_INPUT]) {
+    if (graph.inputs.some((i) => i.name === name)) {
+      throw new InstrumentationError(`the model already has an input named "${name}": it looks instrumented already; load the original export`);
+    }
+  }
+  const path = findResidualPath(graph, options.numLayers);
+  const L = path.numLayers;
+  const embedNode = graph.nodes.find((n) => n.outputs.includes(path.embed));
+  const embedTable = graph.nodes.find((n) => (n.opType === 'Gather' || n.opType === 'GatherBlockQuantized') && n.inputs.includes('input_ids'))?.inputs[0] ?? embedNode?.inputs[0];
+  const hidden = options.hiddenSize ?? hiddenSizeOf(model, embedTable);
+  const b = new GraphBuilder(graph, model.opsets.get('') ?? 1);
+  const needsCast = path.residualType !== TensorType.FLOAT;
+
+  // steer_all[b, L, s, h] = steer[b, L, 1, h] * steer_positions[b, 1, s, 1], in the residual dtype.
+  const positions = b.unsqueeze(STEER_POSITIONS_INPUT, [1, 3]);
+  const steerAll32 = b.binary('Mul', b.unsqueeze(STEER_INPUT, [2]), positions);
+  const steerAll = needsCast ? b.cast(steerAll32, path.residualType) : steerAll32;
+  const prologue = b.nodes.splice(0);
+
+  // Per block: add steer_all[:, l] to blocks.{l}.resid_post; remember the tensor that holds it.
+  const rows: string[] = [path.embed];
+  const insertAfter = new Map<OnnxNode, OnnxNode[]>();
+  const insertBefore = new Map<OnnxNode, OnnxNode[]>();
+  for (let l = 0; l < L; l++) {
+    const link = path.links[2 * l + 1];
+    const node = touch(link.node);
+    const steerL = b.take(steerAll, l, 1);
+    if (path.style === 'decomposed') {
+      const out = node.outputs[0];
+      node.outputs[0] = b.name(`block${l}_unsteered`);
+      b.binary('Add', node.outputs[0], steerL, out);
+      rows.push(out);
+      insertAfter.set(node, b.nodes.splice(0));
+    } else {
+      const branch = 1 - link.residualInput;
+      node.inputs[branch] = b.binary('Add', node.inputs[branch], steerL);
+      if (!node.outputs[3]) {
+        while (node.outputs.length < 3) node.outputs.push('');
+        node.outputs[3] = b.name(`block${l}_resid_post`);
+      }
+      rows.push(node.outputs[3]);
+      insertBefore.set(node, b.nodes.splice(0));
+    }
+  }
+
+  // Captures: all rows, the newest position, and projections onto probe vectors.
+  const stacked = b.concat(rows.map((r) => b.unsqueeze(r, [1])), 1);
+  if (needsCast) b.cast(stacked, TensorType.FLOAT, RESID_OUTPUT);
+  else b.node('Identity', [stacked], [RESID_OUTPUT]);
+  b.take(RESID_OUTPUT, -1, 2, RESID_LAST_OUTPUT);
+  b.binary('MatMul', RESID_OUTPUT, b.transpose(PROBES_INPUT, [0, 2, 1]), PROBE_OUTPUT);
+  const epilogue = b.nodes.splice(0);
+
+  const nodes: OnnxNode[] = [...prologue];
+  for (const n of graph.nodes) {
+    nodes.push(...(insertBefore.get(n) ?? []), n, ...(insertAfter.get(n) ?? []));
+  }
+  nodes.push(...epilogue);
+  graph.nodes = nodes;
+
+  const F = TensorType.FLOAT;
+  graph.inputs.push(
+    { name: STEER_INPUT, elemType: F, dims: ['batch_size', L, hidden] },
+    { name: STEER_POSITIONS_INPUT, elemType: F, dims: ['batch_size', 'sequence_length'] },
+    { name: PROBES_INPUT, elemType: F, dims: [L + 1, 'num_probes', hidden] },
+  );
+  graph.outputs.push(
+    { name: RESID_OUTPUT, elemType: F, dims: ['batch_size', L + 1, 'sequence_length', hidden] },
+    { name: RESID_LAST_OUTPUT, elemType: F, dims: ['batch_size', L + 1, hidden] },
+    { name: PROBE_OUTPUT, elemType: F, dims: ['batch_size', L + 1, 'sequence_length', 'num_probes'] },
+  );
+
+  const threshold = options.externalizeAbove ?? 1024;
+  let pointed = false;
+  for (const init of graph.initializers) {
+    if (init.rawData && init.field && init.rawData.end - init.rawData.start >= threshold) {
+      pointInitializerAt(model, init, ORIGINAL_WEIGHTS_PATH);
+      pointed = true;
+    }
+  }
+
+  return {
+    model: serializeOnnx(model),
+    externalData: pointed ? [{ path: ORIGINAL_WEIGHTS_PATH, data: bytes }] : [],
+    info: {
+      style: path.style,
+      numLayers: L,
+      hiddenSize: hidden,
+      residualDtype: DTYPE_NAMES[path.residualType],
+      hookPoints: hookPoints(L),
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { defineConfig, type Plugin } from 'vite';
+import react from '@vitejs/plugin-react';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+/** WASM threads (SharedArrayBuffer) need a cross-origin isolated page. */
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Serves onnxruntime-web's wasm runtime files at /ort/ (dev) and copies them into the build. */
+function ortRuntimeFiles(): Plugin {
+  const dir = resolve('node_modules/onnxruntime-web/dist');
+  const files = readdirSync(dir).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f));
+  return {
+    name: 'persona-lab:ort-runtime',
+    configureServer(server) {
+      server.middlewares.use('/ort/', (req, res, next) => {
+        const name = (req.url ?? '').replace(/^\//, '').split('?')[0];
+        if (!files.includes(name)) return next();
+        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        res.setHeader('Content-Length', statSync(join(dir, name)).size);
+        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+        createReadStream(join(dir, name)).pipe(res);
+      });
+    },
+    async generateBundle() {
+      for (const name of files) {
+        this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: await readFile(join(dir, name)) });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), ortRuntimeFiles()],
+  server: { headers: isolationHeaders, port: 5173, strictPort: false },
+  preview: { headers: isolationHeaders },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+});
