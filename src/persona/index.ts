@@ -10,3 +10,8 @@ export * from './convert';
 export * from './stats';
 export * from './extract';
 export * from './project';
+export * from './layerStats';
+export * from './judgeScore';
+export * from './filter';
+export * from './screen';
+export * from './steering';

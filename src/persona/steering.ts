@@ -1,0 +1,74 @@
+/**
+ * Steering strength in two units (DESIGN.md §2 "Vector", "Steering"). The engine adds α·v to
+ * `blocks.{l}.resid_post`; because residual norms grow with depth, the same α means different
+ * things at different layers. The relative strength
+ *   ρ = α·‖v‖ / typicalNorm(l)
+ * is the size of the added vector as a fraction of a typical residual vector at that layer.
+ */
+import { median } from './stats';
+
+/** ρ = α·‖v‖/typicalNorm. */
+export function relativeAlpha(alpha: number, vectorNorm: number, typicalNorm: number): number {
+  if (!(typicalNorm > 0)) throw new Error(`typical residual norm must be positive, got ${typicalNorm}; capture some text at this layer first`);
+  return (alpha * vectorNorm) / typicalNorm;
+}
+
+/** α = ρ·typicalNorm/‖v‖. */
+export function absoluteAlpha(relative: number, vectorNorm: number, typicalNorm: number): number {
+  if (!(vectorNorm > 0)) throw new Error(`vector norm must be positive, got ${vectorNorm}; this layer's vector is empty`);
+  return (relative * typicalNorm) / vectorNorm;
+}
+
+/**
+ * Typical residual norm at one layer: the median per-token L2 norm of a [T, hidden] slice.
+ * The first token is skipped by default (attention-sink tokens have norms tens of times larger).
+ */
+export function typicalResidualNorm(slice: Float32Array, hidden: number, skipFirst = true): number {
+  if (slice.length % hidden !== 0) throw new Error(`slice of ${slice.length} values is not [T, ${hidden}]`);
+  const t = slice.length / hidden;
+  const norms: number[] = [];
+  for (let i = skipFirst && t > 1 ? 1 : 0; i < t; i++) {
+    let s = 0;
+    for (let k = 0; k < hidden; k++) s += slice[i * hidden + k] ** 2;
+    norms.push(Math.sqrt(s));
+  }
+  return median(norms);
+}
+
+export interface AlphaLimits {
+  /** Largest |ρ| allowed (default 1: the added vector as large as the residual itself). */
+  maxRelative?: number;
+  /** Largest |α| allowed when no typical norm is known (default 20). */
+  maxAbsolute?: number;
+}
+
+export interface ClampedAlpha {
+  alpha: number;
+  /** Relative strength after clamping, when the norms are known. */
+  relative?: number;
+  /** Why α was changed; absent when it was kept. */
+  note?: string;
+}
+
+/**
+ * Keep α within a sensible range: |ρ| ≤ maxRelative when the norms are known, else
+ * |α| ≤ maxAbsolute. Non-finite α becomes 0. Returns a note saying what was changed.
+ */
+export function clampAlpha(alpha: number, vectorNorm?: number, typicalNorm?: number, limits: AlphaLimits = {}): ClampedAlpha {
+  const { maxRelative = 1, maxAbsolute = 20 } = limits;
+  if (!Number.isFinite(alpha)) return { alpha: 0, note: `α was ${alpha}; set to 0` };
+  if (vectorNorm !== undefined && typicalNorm !== undefined && vectorNorm > 0 && typicalNorm > 0) {
+    const rel = relativeAlpha(alpha, vectorNorm, typicalNorm);
+    if (Math.abs(rel) <= maxRelative) return { alpha, relative: rel };
+    const clampedRel = Math.sign(rel) * maxRelative;
+    const a = absoluteAlpha(clampedRel, vectorNorm, typicalNorm);
+    return {
+      alpha: a,
+      relative: clampedRel,
+      note: `α ${alpha.toPrecision(3)} would add ${Math.abs(rel).toFixed(2)}× the typical residual norm; limited to ${maxRelative}× (α ${a.toPrecision(3)})`,
+    };
+  }
+  if (Math.abs(alpha) <= maxAbsolute) return { alpha };
+  const a = Math.sign(alpha) * maxAbsolute;
+  return { alpha: a, note: `α ${alpha} is outside ±${maxAbsolute}; limited to ${a}` };
+}
