@@ -15,3 +15,4 @@ export * from './judgeScore';
 export * from './filter';
 export * from './screen';
 export * from './steering';
+export * from './traitSet';
