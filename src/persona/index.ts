@@ -16,3 +16,4 @@ export * from './filter';
 export * from './screen';
 export * from './steering';
 export * from './traitSet';
+export * from './traits';
