@@ -81,6 +81,11 @@ describe('GGUF control vector', () => {
     expect(Array.from(vectorRow(r.vector, 1))).toEqual([0, 0, 0]);
     expect(r.vector.presentRows).toEqual([2, 3]);
     expect(r.vector.meta.extra).toEqual({ model_hint: 'llama' });
+    // re-exported, the hint survives as controlvector.model_hint and in our metadata
+    const again = importControlVectorGguf(exportControlVectorGguf(r.vector));
+    expect(again.modelHint).toBe('llama');
+    expect(again.vector.meta).toEqual(r.vector.meta);
+    expect(again.vector.presentRows).toEqual([2, 3]);
   });
 
   it('without the full vector, writes only what llama.cpp needs', async () => {

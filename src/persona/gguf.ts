@@ -85,7 +85,6 @@ export function exportControlVectorGguf(v: PersonaVector, opts: GgufExportOption
   ];
   if (opts.keepFullVector !== false) {
     const meta = vectorMetadata(v);
-    delete meta.model_hint;
     for (const [k, val] of Object.entries(meta)) kv.push([PREFIX + k, gv.str(val)]);
     kv.push([`${PREFIX}alpha`, gv.f32(alpha)]);
     kv.push([`${PREFIX}vector`, gv.f32s(v.data)]);
