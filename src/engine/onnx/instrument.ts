@@ -8,10 +8,11 @@
  *   resid            float32 [batch, L+1, seq, hidden]  row 0 = embed, row l+1 = blocks.{l}.resid_post
  *   resid_last       float32 [batch, L+1, hidden]       the newest position only
  *   probe_proj       float32 [batch, L+1, seq, K]       resid · probes
+ *   logits_last      float32 [batch, vocab]             logits of the newest position
  * Weights are never decoded or copied: large inline initializers are re-pointed at the original
  * model bytes, handed to ORT as an external-data file.
  */
-import { TensorType, parseOnnx, pointInitializerAt, serializeOnnx, touch, type OnnxModel, type OnnxNode } from './onnxModel';
+import { TensorType, parseOnnx, typeName, pointInitializerAt, serializeOnnx, touch, type OnnxModel, type OnnxNode } from './onnxModel';
 import { GraphBuilder } from './graphBuilder';
 import { InstrumentationError, findResidualPath, type ExportStyle } from './residualPath';
 import { hookPoints, type HookName } from '../../persona/hooks';
@@ -25,6 +26,7 @@ export const PROBES_INPUT = 'probes';
 export const RESID_OUTPUT = 'resid';
 export const RESID_LAST_OUTPUT = 'resid_last';
 export const PROBE_OUTPUT = 'probe_proj';
+export const LOGITS_LAST_OUTPUT = 'logits_last';
 
 export interface InstrumentOptions {
   /** Number of decoder blocks config.json declares; the residual chain must match it. */
@@ -40,6 +42,12 @@ export interface InstrumentationInfo {
   /** 'float32' | 'float16' | 'bfloat16' */
   residualDtype: string;
   hookPoints: HookName[];
+  /** The KV-cache inputs (`past_key_values.*`) with their element type and dims. */
+  pastInputs: { name: string; dtype: string; dims: (number | string | null)[] }[];
+  /** Element type of the logits output. */
+  logitsDtype: string;
+  /** External-data files the original graph names (beside the .onnx file). */
+  externalFiles: string[];
 }
 
 export interface InstrumentedModel {
@@ -49,7 +57,6 @@ export interface InstrumentedModel {
   info: InstrumentationInfo;
 }
 
-const DTYPE_NAMES: Record<number, string> = { [TensorType.FLOAT]: 'float32', [TensorType.FLOAT16]: 'float16', [TensorType.BFLOAT16]: 'bfloat16' };
 
 function hiddenSizeOf(model: OnnxModel, embedTable: string | undefined): number {
   const table = model.graph.initializers.find((i) => i.name === embedTable);
@@ -115,6 +122,11 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
   else b.node('Identity', [stacked], [RESID_OUTPUT]);
   b.take(RESID_OUTPUT, -1, 2, RESID_LAST_OUTPUT);
   b.binary('MatMul', RESID_OUTPUT, b.transpose(PROBES_INPUT, [0, 2, 1]), PROBE_OUTPUT);
+  const logits = graph.outputs.find((o) => o.name === 'logits');
+  if (!logits) throw new InstrumentationError(`expected a "logits" output; found ${graph.outputs.map((o) => o.name).join(', ')}`);
+  const lastLogits = b.take('logits', -1, 1);
+  if (logits.elemType !== TensorType.FLOAT) b.cast(lastLogits, TensorType.FLOAT, LOGITS_LAST_OUTPUT);
+  else b.node('Identity', [lastLogits], [LOGITS_LAST_OUTPUT]);
   const epilogue = b.nodes.splice(0);
 
   const nodes: OnnxNode[] = [...prologue];
@@ -134,7 +146,13 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
     { name: RESID_OUTPUT, elemType: F, dims: ['batch_size', L + 1, 'sequence_length', hidden] },
     { name: RESID_LAST_OUTPUT, elemType: F, dims: ['batch_size', L + 1, hidden] },
     { name: PROBE_OUTPUT, elemType: F, dims: ['batch_size', L + 1, 'sequence_length', 'num_probes'] },
+    { name: LOGITS_LAST_OUTPUT, elemType: F, dims: ['batch_size', logits.dims?.[2] ?? 'vocab_size'] },
   );
+
+  const pastInputs = graph.inputs
+    .filter((i) => i.name.startsWith('past_key_values'))
+    .map((i) => ({ name: i.name, dtype: typeName(i.elemType), dims: i.dims ?? [] }));
+  const externalFiles = [...new Set(graph.initializers.flatMap((i) => (i.external ? [i.external.location] : [])))];
 
   const threshold = options.externalizeAbove ?? 1024;
   let pointed = false;
@@ -152,8 +170,11 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
       style: path.style,
       numLayers: L,
       hiddenSize: hidden,
-      residualDtype: DTYPE_NAMES[path.residualType],
+      residualDtype: typeName(path.residualType),
       hookPoints: hookPoints(L),
+      pastInputs,
+      logitsDtype: typeName(logits.elemType),
+      externalFiles,
     },
   };
 }

@@ -1,0 +1,164 @@
+/**
+ * Loads a model from any source: config, tokenizer, the ONNX variant that suits the backend, its
+ * external data; instruments the graph and creates the session (WebGPU first, WASM fallback).
+ */
+import { EngineError } from './errors';
+import type { FileFetcher } from './modelSource';
+import { ProgressTracker, type ProgressListener } from './progress';
+import { instrumentModel, RESID_OUTPUT, type InstrumentationInfo } from './onnx/instrument';
+import { QueuedSession, detectCapabilities, type Backend, type Capabilities } from './ort';
+import { buildTokenizer, type Tokenizer } from './tokenizer';
+
+export interface ModelConfig {
+  modelType: string;
+  numLayers: number;
+  hiddenSize: number;
+  vocabSize: number;
+  maxPositions: number;
+  eosTokenIds: number[];
+}
+
+export interface LoadOptions {
+  /** 'auto' picks WebGPU when the runtime has it. */
+  backend?: Backend | 'auto';
+  /** ONNX file stem under onnx/ (model, model_fp16, model_q4, …); default: chosen by backend. */
+  variant?: string;
+  onProgress?: ProgressListener;
+}
+
+export interface LoadedModel {
+  id: string;
+  config: ModelConfig;
+  generationConfig: Record<string, unknown>;
+  tokenizer: Tokenizer;
+  session: QueuedSession;
+  backend: Backend;
+  /** Why the backend is not the one asked for (e.g. no shader-f16 for a float16 model). */
+  backendNote: string | null;
+  variant: string;
+  info: InstrumentationInfo;
+}
+
+const decoder = new TextDecoder();
+
+async function readJson(fetcher: FileFetcher, path: string, tracker: ProgressTracker, required: boolean): Promise<Record<string, unknown> | null> {
+  const bytes = await fetcher.get(path, tracker);
+  if (!bytes) {
+    if (required) throw new EngineError('not_found', `${fetcher.label} has no ${path}`, 'Pick the root folder of a Hugging Face model repository (it holds config.json and tokenizer.json).');
+    return null;
+  }
+  try {
+    const value = JSON.parse(decoder.decode(bytes));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
+    return value;
+  } catch (e) {
+    throw new EngineError('bad_model', `${path} of ${fetcher.label} is not valid JSON (${e instanceof Error ? e.message : e})`);
+  }
+}
+
+function positiveInt(config: Record<string, unknown>, keys: string[], what: string): number {
+  const textConfig = (config.text_config ?? {}) as Record<string, unknown>;
+  for (const k of keys) {
+    const v = config[k] ?? textConfig[k];
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  }
+  throw new EngineError('bad_model', `config.json does not give the ${what} (expected one of ${keys.join(', ')})`);
+}
+
+function idList(v: unknown): number[] {
+  if (typeof v === 'number') return [v];
+  if (Array.isArray(v)) return v.filter((x): x is number => typeof x === 'number');
+  return [];
+}
+
+export function parseConfig(config: Record<string, unknown>, generationConfig: Record<string, unknown>): ModelConfig {
+  return {
+    modelType: String(config.model_type ?? 'unknown'),
+    numLayers: positiveInt(config, ['num_hidden_layers', 'n_layer', 'num_layers'], 'number of layers'),
+    hiddenSize: positiveInt(config, ['hidden_size', 'n_embd', 'd_model'], 'hidden size'),
+    vocabSize: positiveInt(config, ['vocab_size'], 'vocabulary size'),
+    maxPositions: (config.max_position_embeddings as number) ?? 2048,
+    eosTokenIds: [...new Set([...idList(generationConfig.eos_token_id), ...idList(config.eos_token_id)])],
+  };
+}
+
+/** ONNX file stems to try, best first, for a backend. */
+export function variantCandidates(backend: Backend, caps: Capabilities): string[] {
+  if (backend === 'webgpu') return caps.shaderF16 ? ['model_q4f16', 'model_fp16', 'model_q4', 'model'] : ['model_q4', 'model', 'model_fp16'];
+  return ['model_q4', 'model_quantized', 'model', 'model_fp16'];
+}
+
+async function pickBackend(requested: Backend | 'auto', caps: Capabilities): Promise<{ backend: Backend; note: string | null }> {
+  if (requested === 'wasm') return { backend: 'wasm', note: null };
+  if (caps.webgpu) return { backend: 'webgpu', note: null };
+  const note = 'WebGPU is not available in this browser, so the model runs on WASM (CPU)';
+  if (requested === 'webgpu') return { backend: 'wasm', note };
+  return { backend: 'wasm', note: typeof window === 'undefined' && typeof navigator === 'undefined' ? null : note };
+}
+
+export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {}): Promise<LoadedModel> {
+  const tracker = new ProgressTracker(options.onProgress);
+  const caps = await detectCapabilities();
+  let { backend, note } = await pickBackend(options.backend ?? 'auto', caps);
+
+  const rawConfig = (await readJson(fetcher, 'config.json', tracker, true))!;
+  const generationConfig = (await readJson(fetcher, 'generation_config.json', tracker, false)) ?? {};
+  const config = parseConfig(rawConfig, generationConfig);
+  const tokenizerJson = await readJson(fetcher, 'tokenizer.json', tracker, true);
+  const tokenizerConfig = (await readJson(fetcher, 'tokenizer_config.json', tracker, false)) ?? {};
+  const templateBytes = tokenizerConfig.chat_template ? null : await fetcher.get('chat_template.jinja', tracker);
+
+  const candidates = options.variant ? [options.variant] : variantCandidates(backend, caps);
+  let onnx: Uint8Array | null = null;
+  let variant = '';
+  for (const stem of candidates) {
+    onnx = await fetcher.get(`onnx/${stem}.onnx`, tracker);
+    if (onnx) {
+      variant = stem;
+      break;
+    }
+  }
+  if (!onnx) {
+    throw new EngineError('not_found', `${fetcher.label} has no ONNX model (looked for ${candidates.map((c) => `onnx/${c}.onnx`).join(', ')})`, 'Use a repository with an onnx/ folder, such as those of onnx-community on the Hub.');
+  }
+
+  tracker.stage('instrument', 'Instrumenting the graph (steering inputs, residual-stream outputs)');
+  const instrumented = instrumentModel(onnx, { numLayers: config.numLayers, hiddenSize: config.hiddenSize });
+  const externalData = [...instrumented.externalData];
+  for (const file of instrumented.info.externalFiles) {
+    const data = await fetcher.get(`onnx/${file}`, tracker);
+    if (!data) throw new EngineError('not_found', `the graph stores its weights in onnx/${file}, which ${fetcher.label} does not have`, 'Download the complete repository, including its .onnx_data files.');
+    externalData.push({ path: file, data });
+  }
+
+  const halfPrecision = instrumented.info.residualDtype === 'float16' || instrumented.info.pastInputs.some((p) => p.dtype === 'float16');
+  if (backend === 'webgpu' && halfPrecision && !caps.shaderF16) {
+    backend = 'wasm';
+    note = 'this model computes in float16 and the WebGPU adapter lacks shader-f16, so it runs on WASM (CPU)';
+  }
+  if (backend === 'webgpu' && caps.maxBufferSize > 0) {
+    const largest = Math.max(...externalData.map((d) => d.data.length), onnx.length);
+    if (instrumented.externalData.length === 0 && largest > caps.maxBufferSize) {
+      note = `a weight file of ${largest} bytes exceeds the adapter's maxStorageBufferBindingSize (${caps.maxBufferSize})`;
+    }
+  }
+
+  tracker.stage('session', `Creating the ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} session`);
+  const files = { model: instrumented.model, externalData };
+  const gpuOutputs = instrumented.info.pastInputs.map((p) => p.name.replace('past_key_values', 'present')).concat(RESID_OUTPUT);
+  let session: QueuedSession;
+  try {
+    session = await QueuedSession.create(files, backend, gpuOutputs);
+  } catch (e) {
+    if (backend !== 'webgpu') throw new EngineError('backend', `onnxruntime could not create a session: ${e instanceof Error ? e.message : e}`);
+    note = `WebGPU failed to create the session (${e instanceof Error ? e.message.split('\n')[0] : e}), so the model runs on WASM (CPU)`;
+    backend = 'wasm';
+    session = await QueuedSession.create(files, backend);
+  }
+
+  tracker.stage('tokenizer', 'Loading the tokenizer');
+  const tokenizer = buildTokenizer(tokenizerJson!, tokenizerConfig, templateBytes ? decoder.decode(templateBytes) : null);
+  if (config.eosTokenIds.length === 0) config.eosTokenIds = tokenizer.eosTokenIds;
+  tracker.ready();
+  return { id: fetcher.label, config, generationConfig, tokenizer, session, backend, backendNote: note, variant, info: instrumented.info };
+}

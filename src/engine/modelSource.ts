@@ -1,0 +1,166 @@
+/**
+ * Where a model's files come from: a Hub id, any base URL laid out like the Hub, a folder the user
+ * picked, or the bundled demo model. One fetcher interface; the loader never cares which.
+ */
+import { EngineError } from './errors';
+import type { ProgressTracker } from './progress';
+
+export type ModelSource =
+  | { kind: 'hub'; id: string; revision?: string }
+  | { kind: 'url'; baseUrl: string }
+  | { kind: 'files'; name: string; files: Record<string, Blob> }
+  | { kind: 'demo' };
+
+/** Reads one file of a model repository by its path inside the repo. */
+export interface FileFetcher {
+  /** Human-readable name of the source, for messages and model ids. */
+  readonly label: string;
+  /** The file's bytes, or null when the repository has no such file. */
+  get(path: string, progress?: ProgressTracker): Promise<Uint8Array | null>;
+}
+
+export const DEMO_MODEL_ID = 'persona-lab/persona-demo';
+const DEFAULT_HUB = 'https://huggingface.co';
+const CACHE_NAME = 'persona-lab-models-v1';
+
+/** Settings for resolving sources: the Hub host (tests point it at a local mirror) and the app's base URL. */
+export interface SourceSettings {
+  hubHost?: string;
+  /** Base URL of the bundled demo model. */
+  demoUrl?: string;
+}
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+/** Parses what a user typed: a Hub id or a URL. */
+export function parseSourceText(text: string): ModelSource {
+  const t = text.trim();
+  if (t === '' || t === 'demo' || t === DEMO_MODEL_ID) return { kind: 'demo' };
+  if (/^https?:\/\//.test(t)) return { kind: 'url', baseUrl: t };
+  const [id, revision] = t.split('@');
+  if (!HUB_ID.test(id)) {
+    throw new EngineError('bad_input', `"${t}" is neither a Hub model id (owner/name) nor an http(s) URL`, 'Example: onnx-community/Qwen2.5-0.5B-Instruct');
+  }
+  return { kind: 'hub', id, revision: revision || undefined };
+}
+
+export function sourceId(source: ModelSource): string {
+  switch (source.kind) {
+    case 'hub': return source.revision ? `${source.id}@${source.revision}` : source.id;
+    case 'url': return source.baseUrl;
+    case 'files': return `local:${source.name}`;
+    case 'demo': return DEMO_MODEL_ID;
+  }
+}
+
+async function readBody(res: Response, path: string, progress?: ProgressTracker): Promise<Uint8Array> {
+  const totalHeader = res.headers.get('content-length');
+  const total = totalHeader && !res.headers.get('content-encoding') ? Number(totalHeader) : null;
+  progress?.initiate(path, total);
+  if (!res.body) {
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    progress?.done(path, bytes.length, false);
+    return bytes;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    progress?.update(path, loaded);
+  }
+  if (total !== null && loaded !== total) {
+    throw new EngineError('network', `the download of ${path} stopped at ${loaded} of ${total} bytes`, 'Check the connection and load the model again.');
+  }
+  const bytes = new Uint8Array(loaded);
+  let pos = 0;
+  for (const c of chunks) {
+    bytes.set(c, pos);
+    pos += c.length;
+  }
+  progress?.done(path, loaded, false);
+  return bytes;
+}
+
+async function openCache(): Promise<Cache | null> {
+  try {
+    return typeof caches === 'undefined' ? null : await caches.open(CACHE_NAME);
+  } catch {
+    return null; // e.g. opaque origins or private mode
+  }
+}
+
+/** Fetches files below a base URL, through the browser's Cache Storage when there is one. */
+export function urlFetcher(baseUrl: string, label = baseUrl): FileFetcher {
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  return {
+    label,
+    async get(path, progress) {
+      const url = new URL(path, base).href;
+      const cache = await openCache();
+      const cached = await cache?.match(url);
+      if (cached) {
+        const bytes = new Uint8Array(await cached.arrayBuffer());
+        progress?.initiate(path, bytes.length);
+        progress?.done(path, bytes.length, true);
+        return bytes;
+      }
+      let res: Response;
+      try {
+        res = await fetch(url);
+      } catch (e) {
+        throw new EngineError('network', `could not reach ${url} (${e instanceof Error ? e.message : e})`, 'Check the address and your connection.');
+      }
+      if (res.status === 404 || res.status === 401 || res.status === 403) return null;
+      if (!res.ok) throw new EngineError('network', `${url} answered HTTP ${res.status}`, 'Try again later, or check the address.');
+      const bytes = await readBody(res, path, progress);
+      try {
+        await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } }));
+      } catch {
+        // Quota exceeded: the model still loads, it just is not cached for the next visit.
+      }
+      return bytes;
+    },
+  };
+}
+
+/** Files from a folder the user picked (relative paths, with or without the folder name first). */
+export function filesFetcher(name: string, files: Record<string, Blob>): FileFetcher {
+  const byPath = new Map<string, Blob>();
+  for (const [p, blob] of Object.entries(files)) {
+    const parts = p.replace(/\\/g, '/').split('/');
+    byPath.set(parts.join('/'), blob);
+    if (parts.length > 1) byPath.set(parts.slice(1).join('/'), blob);
+  }
+  return {
+    label: name,
+    async get(path, progress) {
+      const blob = byPath.get(path);
+      if (!blob) return null;
+      progress?.initiate(path, blob.size);
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      progress?.done(path, bytes.length, true);
+      return bytes;
+    },
+  };
+}
+
+export function fetcherFor(source: ModelSource, settings: SourceSettings = {}): FileFetcher {
+  switch (source.kind) {
+    case 'hub': {
+      const host = (settings.hubHost ?? DEFAULT_HUB).replace(/\/$/, '');
+      return urlFetcher(`${host}/${source.id}/resolve/${encodeURIComponent(source.revision ?? 'main')}/`, sourceId(source));
+    }
+    case 'url':
+      return urlFetcher(source.baseUrl);
+    case 'files':
+      return filesFetcher(source.name, source.files);
+    case 'demo': {
+      if (!settings.demoUrl) throw new EngineError('bad_input', 'the demo model URL is not configured');
+      return urlFetcher(settings.demoUrl, DEMO_MODEL_ID);
+    }
+  }
+}
