@@ -1,0 +1,121 @@
+/**
+ * The engine's API, implemented by the in-worker Engine and by the page-side EngineClient, so UI
+ * code never knows where the engine runs. Everything here is plain, structured-clonable data.
+ */
+import type { ModelSource } from './modelSource';
+import type { LoadProgress } from './progress';
+import type { SamplingSettings } from './sampling';
+import type { PositionMode, SteeringTerm } from './steering';
+import type { ChatMessage } from './tokenizer';
+import type { Backend } from './ort';
+import type { HookName } from '../persona/hooks';
+
+export type { ModelSource, LoadProgress, SamplingSettings, PositionMode, SteeringTerm, ChatMessage, Backend, HookName };
+
+export interface LoadRequest {
+  source: ModelSource;
+  backend?: Backend | 'auto';
+  variant?: string;
+}
+
+export interface ModelInfo {
+  id: string;
+  modelType: string;
+  backend: Backend;
+  /** Why the backend differs from the preferred one, if it does. */
+  backendNote: string | null;
+  variant: string;
+  exportStyle: 'fused' | 'decomposed';
+  numLayers: number;
+  hiddenSize: number;
+  vocabSize: number;
+  maxPositions: number;
+  residualDtype: string;
+  hookPoints: HookName[];
+  hasChatTemplate: boolean;
+}
+
+/** A conversation to render with the chat template, or raw token ids. */
+export type PromptInput = { messages: ChatMessage[] } | { ids: number[] };
+
+export interface GenerateRow {
+  prompt: PromptInput;
+  /** null = unsteered. */
+  steering: SteeringTerm[] | null;
+}
+
+export interface GenerateRequest {
+  rows: GenerateRow[];
+  positions?: PositionMode;
+  maxNewTokens: number;
+  sampling?: SamplingSettings;
+  seed?: number;
+  /** Unit probe vectors, one per trait: each [L+1, hidden] flattened; projections are streamed. */
+  probes?: Float32Array[];
+}
+
+export type GenerateEvent = {
+  type: 'token';
+  step: number;
+  /** New token id per row (-1 when the row already finished) and its decoded text delta. */
+  tokens: number[];
+  deltas: string[];
+  /** [B][L+1][K] projections of the position that produced the token (when probes were given). */
+  projections?: number[][][];
+};
+
+export interface GeneratedRow {
+  promptIds: number[];
+  tokenIds: number[];
+  text: string;
+  finish: 'stop' | 'length' | 'cancelled';
+}
+
+export interface GenerateResult {
+  rows: GeneratedRow[];
+}
+
+export interface CaptureRow {
+  prompt: PromptInput;
+  /** Text appended after the prompt (a response to read activations over). */
+  response?: string;
+  steering?: SteeringTerm[] | null;
+}
+
+export interface CaptureRequest {
+  rows: CaptureRow[];
+  positions?: PositionMode;
+  includeLogits?: boolean;
+}
+
+export interface CapturedRow {
+  ids: number[];
+  tokens: string[];
+  /** Number of prompt tokens; the response occupies [promptLength, ids.length). */
+  promptLength: number;
+  /** [L+1, T, hidden] float32: row 0 = embed, row l+1 = blocks.{l}.resid_post. */
+  resid: Float32Array;
+  /** [T, vocab] float32, when asked for. */
+  logits?: Float32Array;
+}
+
+export interface CaptureResult {
+  rows: CapturedRow[];
+  numRows: number;
+  hiddenSize: number;
+}
+
+export interface TokenizeResult {
+  ids: number[];
+  tokens: string[];
+}
+
+/** The engine's verbs. Streams push events through the callback and can be cancelled by id. */
+export interface EngineApi {
+  load(request: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  unload(): Promise<void>;
+  tokenize(prompt: PromptInput): Promise<TokenizeResult>;
+  capture(request: CaptureRequest): Promise<CaptureResult>;
+  generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, streamId?: string): Promise<GenerateResult>;
+  cancel(streamId: string): Promise<void>;
+}

@@ -1,0 +1,173 @@
+/** The engine itself (runs in the worker, or directly in Node): one loaded model, the API's verbs. */
+import type {
+  CaptureRequest, CaptureResult, EngineApi, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo,
+  PromptInput, TokenizeResult,
+} from './api';
+import { EngineError } from './errors';
+import { forward, KvCache, leftPad } from './forward';
+import { generate } from './generate';
+import { loadModel, type LoadedModel } from './loadModel';
+import { fetcherFor, type FileFetcher, type SourceSettings } from './modelSource';
+import type { LoadProgress } from './progress';
+import { steerPositions, steerTensor } from './steering';
+
+export interface EngineSettings extends SourceSettings {
+  /** Overrides how sources become fetchers (the CLI reads local folders). */
+  fetcher?: (request: LoadRequest) => FileFetcher | null;
+}
+
+export function modelInfo(m: LoadedModel): ModelInfo {
+  return {
+    id: m.id, modelType: m.config.modelType, backend: m.backend, backendNote: m.backendNote, variant: m.variant,
+    exportStyle: m.info.style, numLayers: m.info.numLayers, hiddenSize: m.info.hiddenSize, vocabSize: m.config.vocabSize,
+    maxPositions: m.config.maxPositions, residualDtype: m.info.residualDtype, hookPoints: m.info.hookPoints,
+    hasChatTemplate: m.tokenizer.hasChatTemplate,
+  };
+}
+
+export class Engine implements EngineApi {
+  private model: LoadedModel | null = null;
+  private readonly cancelled = new Set<string>();
+
+  constructor(private readonly settings: EngineSettings = {}) {}
+
+  get loaded(): LoadedModel {
+    if (!this.model) throw new EngineError('no_model', 'no model is loaded', 'Load a model first.');
+    return this.model;
+  }
+
+  async load(request: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    const fetcher = this.settings.fetcher?.(request) ?? fetcherFor(request.source, this.settings);
+    const model = await loadModel(fetcher, { backend: request.backend, variant: request.variant, onProgress });
+    await this.unload();
+    this.model = model;
+    return modelInfo(model);
+  }
+
+  async unload(): Promise<void> {
+    const m = this.model;
+    this.model = null;
+    await m?.session.release();
+  }
+
+  promptIds(prompt: PromptInput): number[] {
+    const m = this.loaded;
+    const ids = 'ids' in prompt ? prompt.ids : m.tokenizer.chat(prompt.messages, true);
+    if (ids.length === 0) throw new EngineError('bad_input', 'the prompt is empty', 'Type a message first.');
+    if (ids.length >= m.config.maxPositions) {
+      throw new EngineError('bad_input', `the prompt has ${ids.length} tokens; this model's context holds ${m.config.maxPositions}`, 'Shorten the conversation or start a new one.');
+    }
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= m.config.vocabSize) {
+        throw new EngineError('bad_input', `token id ${id} is outside the vocabulary (0..${m.config.vocabSize - 1})`);
+      }
+    }
+    return ids;
+  }
+
+  async tokenize(prompt: PromptInput): Promise<TokenizeResult> {
+    const ids = this.promptIds(prompt);
+    return { ids, tokens: ids.map((id) => this.loaded.tokenizer.decode([id], false)) };
+  }
+
+  async capture(request: CaptureRequest): Promise<CaptureResult> {
+    const m = this.loaded;
+    const { numLayers: L, hiddenSize: H } = m.info;
+    const rows = request.rows.map((r) => {
+      const prompt = this.promptIds(r.prompt);
+      const response = r.response ? m.tokenizer.encode(r.response, false) : [];
+      return { ids: [...prompt, ...response], promptLength: prompt.length };
+    });
+    if (rows.length === 0) return { rows: [], numRows: L + 1, hiddenSize: H };
+    const padded = leftPad(rows.map((r) => r.ids), m.tokenizer.padTokenId);
+    const B = rows.length;
+    const T = padded.ids[0].length;
+    const steering = request.rows.map((r) => r.steering ?? null);
+    const steered = steering.some((s) => s && s.length);
+    const out = await forward(m, {
+      ids: padded.ids, attentionMask: padded.mask, positionIds: padded.positions, past: KvCache.empty(m, B),
+      steer: steered ? steerTensor(steering, L, H) : undefined,
+      steerPositions: steered ? steerPositions(request.positions ?? 'all', B, T, true) : undefined,
+      readouts: request.includeLogits ? ['resid', 'logits'] : ['resid'],
+    });
+    out.present.dispose();
+    const resid = out.readouts.resid!;
+    const logits = out.readouts.logits;
+    const V = logits ? logits.length / (B * T) : 0;
+    return {
+      numRows: L + 1,
+      hiddenSize: H,
+      rows: rows.map((r, b) => {
+        const t = r.ids.length;
+        const pad = T - t;
+        const own = new Float32Array((L + 1) * t * H);
+        for (let row = 0; row <= L; row++) {
+          const from = ((b * (L + 1) + row) * T + pad) * H;
+          own.set(resid.subarray(from, from + t * H), row * t * H);
+        }
+        return {
+          ids: r.ids,
+          tokens: r.ids.map((id) => m.tokenizer.decode([id], false)),
+          promptLength: r.promptLength,
+          resid: own,
+          logits: logits ? logits.slice((b * T + pad) * V, (b + 1) * T * V) : undefined,
+        };
+      }),
+    };
+  }
+
+  async generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, streamId?: string): Promise<GenerateResult> {
+    const m = this.loaded;
+    const { numLayers: L, hiddenSize: H } = m.info;
+    const prompts = request.rows.map((r) => this.promptIds(r.prompt));
+    const maxNew = Math.max(0, Math.min(request.maxNewTokens, m.config.maxPositions - Math.max(...prompts.map((p) => p.length))));
+    let probes: { data: Float32Array; k: number } | undefined;
+    if (request.probes?.length) {
+      const K = request.probes.length;
+      const data = new Float32Array((L + 1) * K * H);
+      request.probes.forEach((v, k) => {
+        if (v.length !== (L + 1) * H) throw new EngineError('bad_input', `probe ${k} has ${v.length} values; expected (L+1)·hidden = ${(L + 1) * H}`);
+        for (let r = 0; r <= L; r++) data.set(v.subarray(r * H, (r + 1) * H), (r * K + k) * H);
+      });
+      probes = { data, k: K };
+    }
+    const texts = prompts.map(() => '');
+    const generated: number[][] = prompts.map(() => []);
+    const result = await generate(m, {
+      prompts,
+      steering: request.rows.map((r) => r.steering),
+      positions: request.positions,
+      maxNewTokens: maxNew,
+      sampling: request.sampling,
+      seed: request.seed,
+      probes,
+      isCancelled: () => (streamId ? this.cancelled.has(streamId) : false),
+      onStep: (step) => {
+        const deltas = step.tokens.map((t, b) => {
+          if (t < 0) return '';
+          generated[b].push(t);
+          const text = m.tokenizer.decode(generated[b], true);
+          const delta = text.startsWith(texts[b]) ? text.slice(texts[b].length) : text;
+          texts[b] = text;
+          return delta;
+        });
+        let projections: number[][][] | undefined;
+        if (step.projections && probes) {
+          const K = probes.k;
+          projections = prompts.map((_, b) => Array.from({ length: L + 1 }, (_, r) => Array.from(step.projections!.subarray((b * (L + 1) + r) * K, (b * (L + 1) + r + 1) * K))));
+        }
+        onEvent?.({ type: 'token', step: step.step, tokens: step.tokens, deltas, projections });
+      },
+    });
+    if (streamId) this.cancelled.delete(streamId);
+    return {
+      rows: result.tokens.map((tokens, b) => ({
+        promptIds: prompts[b], tokenIds: tokens, text: m.tokenizer.decode(tokens, true), finish: result.finish[b],
+      })),
+    };
+  }
+
+  async cancel(streamId: string): Promise<void> {
+    this.cancelled.add(streamId);
+  }
+}

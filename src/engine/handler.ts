@@ -1,0 +1,41 @@
+/** Dispatches protocol requests to an engine and posts responses back. Tested by feeding it messages. */
+import type { EngineApi } from './api';
+import { EngineError } from './errors';
+import type { Request, Response } from './protocol';
+
+export function createHandler(engine: EngineApi, post: (r: Response, transfer?: Transferable[]) => void): (req: Request) => Promise<void> {
+  return async (req) => {
+    try {
+      let result: unknown;
+      switch (req.type) {
+        case 'load':
+          result = await engine.load(req.payload, (progress) => post({ id: req.id, kind: 'progress', progress }));
+          break;
+        case 'unload':
+          result = await engine.unload();
+          break;
+        case 'tokenize':
+          result = await engine.tokenize(req.payload);
+          break;
+        case 'capture': {
+          const capture = await engine.capture(req.payload);
+          post({ id: req.id, kind: 'result', result: capture }, capture.rows.flatMap((r) => [r.resid.buffer, ...(r.logits ? [r.logits.buffer] : [])]) as Transferable[]);
+          return;
+        }
+        case 'generate':
+          result = await engine.generate(req.payload, (event) => post({ id: req.id, kind: 'event', event }), String(req.id));
+          break;
+        case 'cancel':
+          result = await engine.cancel(req.payload.streamId);
+          break;
+        default: {
+          const unknown: never = req;
+          throw new EngineError('bad_input', `unknown request ${JSON.stringify(unknown)}`);
+        }
+      }
+      post({ id: req.id, kind: 'result', result });
+    } catch (e) {
+      post({ id: req.id, kind: 'error', error: EngineError.from(e).toData() });
+    }
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Every message between the page and the engine worker. A request's `type` fixes its payload;
+ * each request has an id; the worker answers with progress/event messages, then one result or
+ * error. Errors travel as plain data and become EngineError on the page.
+ */
+import type { CaptureRequest, CaptureResult, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput, TokenizeResult } from './api';
+import type { EngineErrorData } from './errors';
+import type { LoadProgress } from './progress';
+
+/** Request type → [payload, result]. */
+export interface RequestMap {
+  load: [LoadRequest, ModelInfo];
+  unload: [Record<string, never>, void];
+  tokenize: [PromptInput, TokenizeResult];
+  capture: [CaptureRequest, CaptureResult];
+  generate: [GenerateRequest, GenerateResult];
+  cancel: [{ streamId: string }, void];
+}
+
+export type RequestType = keyof RequestMap;
+
+export type Request = { [K in RequestType]: { id: number; type: K; payload: RequestMap[K][0] } }[RequestType];
+
+export type Response =
+  | { id: number; kind: 'result'; result: unknown }
+  | { id: number; kind: 'error'; error: EngineErrorData }
+  | { id: number; kind: 'progress'; progress: LoadProgress }
+  | { id: number; kind: 'event'; event: GenerateEvent };
