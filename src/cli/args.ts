@@ -1,0 +1,60 @@
+/** Minimal argument parsing for the CLI: positionals and --flag value pairs. */
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const [key, inline] = a.slice(2).split(/=(.*)/s, 2);
+      const next = argv[i + 1];
+      if (inline !== undefined) flags.set(key, inline);
+      else if (next !== undefined && !next.startsWith('--')) flags.set(key, argv[++i]);
+      else flags.set(key, true);
+    } else positionals.push(a);
+  }
+  return { positionals, flags };
+}
+
+export function stringFlag(args: ParsedArgs, name: string, fallback?: string): string | undefined {
+  const v = args.flags.get(name);
+  if (v === true) throw new CliError(`--${name} needs a value`);
+  return v ?? fallback;
+}
+
+export function requiredFlag(args: ParsedArgs, name: string): string {
+  const v = stringFlag(args, name);
+  if (v === undefined) throw new CliError(`missing --${name}`);
+  return v;
+}
+
+export function numberFlag(args: ParsedArgs, name: string, fallback?: number): number | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CliError(`--${name} must be a number, got "${v}"`);
+  return n;
+}
+
+export function numberListFlag(args: ParsedArgs, name: string): number[] | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((s) => Number(s.trim()));
+  if (list.some((n) => !Number.isFinite(n))) throw new CliError(`--${name} must be a comma-separated list of numbers, got "${v}"`);
+  return list;
+}
+
+export function positional(args: ParsedArgs, index: number, what: string): string {
+  const v = args.positionals[index];
+  if (v === undefined) throw new CliError(`missing ${what}`);
+  return v;
+}
