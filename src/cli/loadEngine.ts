@@ -1,0 +1,26 @@
+/** Loads `<model>` (a local folder in Hub layout, a Hub id or a URL) into an Engine on WASM. */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Engine } from '../engine/engine';
+import { folderFetcher } from '../engine/nodeFolderFetcher';
+import { parseSourceText } from '../engine/modelSource';
+import { configureRuntime } from '../engine/ort';
+import type { ModelInfo } from '../engine/api';
+
+/** The bundled demo model's folder (the CLI's `demo`). */
+export const DEMO_MODEL_DIR = resolve(import.meta.dirname, '../../public/models/persona-demo');
+
+export async function loadEngine(model: string, options: { quiet?: boolean } = {}): Promise<{ engine: Engine; info: ModelInfo }> {
+  configureRuntime({ numThreads: 1 });
+  const dir = model === 'demo' ? DEMO_MODEL_DIR : resolve(model);
+  const isFolder = existsSync(dir) && statSync(dir).isDirectory();
+  const engine = new Engine({
+    hubHost: process.env.PERSONA_LAB_HUB,
+    fetcher: () => (isFolder ? folderFetcher(dir) : null),
+  });
+  const source = isFolder ? { kind: 'url' as const, baseUrl: dir } : parseSourceText(model);
+  const info = await engine.load({ source, backend: 'wasm' }, (p) => {
+    if (!options.quiet && p.status === 'stage') process.stderr.write(`${p.message}\n`);
+  });
+  return { engine, info };
+}
