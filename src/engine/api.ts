@@ -85,7 +85,10 @@ export interface CaptureRow {
 export interface CaptureRequest {
   rows: CaptureRow[];
   positions?: PositionMode;
-  includeLogits?: boolean;
+  /** true: logits of every position; 'last': only the next-token logits after the last token. */
+  includeLogits?: boolean | 'last';
+  /** false skips the residual readout (e.g. a judge that needs only next-token logits). */
+  includeResid?: boolean;
 }
 
 export interface CapturedRow {
@@ -93,9 +96,9 @@ export interface CapturedRow {
   tokens: string[];
   /** Number of prompt tokens; the response occupies [promptLength, ids.length). */
   promptLength: number;
-  /** [L+1, T, hidden] float32: row 0 = embed, row l+1 = blocks.{l}.resid_post. */
+  /** [L+1, T, hidden] float32: row 0 = embed, row l+1 = blocks.{l}.resid_post (empty when includeResid is false). */
   resid: Float32Array;
-  /** [T, vocab] float32, when asked for. */
+  /** [T, vocab] float32 (or [vocab] with includeLogits 'last'), when asked for. */
   logits?: Float32Array;
 }
 

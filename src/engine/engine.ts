@@ -88,20 +88,24 @@ export class Engine implements EngineApi {
       ids: padded.ids, attentionMask: padded.mask, positionIds: padded.positions, past: KvCache.empty(m, B),
       steer: steered ? steerTensor(steering, L, H) : undefined,
       steerPositions: steered ? steerPositions(request.positions ?? 'all', B, T, true) : undefined,
-      readouts: request.includeLogits ? ['resid', 'logits'] : ['resid'],
+      readouts: [
+        ...(request.includeResid === false ? [] : (['resid'] as const)),
+        ...(request.includeLogits === 'last' ? (['logitsLast'] as const) : request.includeLogits ? (['logits'] as const) : []),
+      ],
     });
     out.present.dispose();
-    const resid = out.readouts.resid!;
-    const logits = out.readouts.logits;
-    const V = logits ? logits.length / (B * T) : 0;
+    const resid = out.readouts.resid ?? new Float32Array(0);
+    const lastOnly = request.includeLogits === 'last';
+    const logits = lastOnly ? out.readouts.logitsLast : out.readouts.logits;
+    const V = logits ? logits.length / (lastOnly ? B : B * T) : 0;
     return {
       numRows: L + 1,
       hiddenSize: H,
       rows: rows.map((r, b) => {
         const t = r.ids.length;
         const pad = T - t;
-        const own = new Float32Array((L + 1) * t * H);
-        for (let row = 0; row <= L; row++) {
+        const own = new Float32Array(resid.length ? (L + 1) * t * H : 0);
+        for (let row = 0; row <= L && resid.length; row++) {
           const from = ((b * (L + 1) + row) * T + pad) * H;
           own.set(resid.subarray(from, from + t * H), row * t * H);
         }
@@ -110,7 +114,7 @@ export class Engine implements EngineApi {
           tokens: r.ids.map((id) => m.tokenizer.decode([id], false)),
           promptLength: r.promptLength,
           resid: own,
-          logits: logits ? logits.slice((b * T + pad) * V, (b + 1) * T * V) : undefined,
+          logits: !logits ? undefined : lastOnly ? logits.slice(b * V, (b + 1) * V) : logits.slice((b * T + pad) * V, (b + 1) * T * V),
         };
       }),
     };
