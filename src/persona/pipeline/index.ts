@@ -1,0 +1,15 @@
+/**
+ * The persona-vectors pipeline on an engine (DESIGN.md §2): resumable, cancellable steps that take
+ * an EngineApi and a storage, plus monitoring and dataset screening on the engine.
+ */
+export * from './types';
+export * from './progress';
+export * from './engineCalls';
+export * from './rollouts';
+export * from './judges';
+export * from './openaiJudge';
+export * from './scoring';
+export * from './activations';
+export * from './steer';
+export * from './layerChoice';
+export * from './run';

@@ -1,0 +1,91 @@
+/**
+ * Step 4, layer choice (DESIGN.md §2 "Layer choice"): per-layer separation statistics of held-out
+ * (evaluation-question) responses projected onto each row of the vector (layerStats.ts), and the
+ * paper's criterion, a steering sweep over layers × α on evaluation questions scored by the judge.
+ * The suggested layer is the sweep's best coherent cell, else the statistics' suggestion.
+ */
+import { layerStats, projectOnRows, suggestLayer, type LayerStat } from '../layerStats';
+import { READOUTS, type PersonaVector, type Readout } from '../personaVector';
+import { captureRows } from './engineCalls';
+import { rowReadouts } from './activations';
+import type { Judge } from './judges';
+import { checkCancelled, chunks, ProgressTracker } from './progress';
+import { messagesOf } from './rollouts';
+import { steeringEval, type SteerCell, type SteerCellResult } from './steer';
+import type { PipelineContext, RolloutRecord, SweepSettings } from './types';
+
+/** Stored held-out projections (collection "activationMeans"): per rollout, per readout, one value per row. */
+export interface HeldoutRecord {
+  id: string;
+  runId: string;
+  projections: Record<string, { side: 'pos' | 'neg'; values: Record<Readout, number[]> }>;
+}
+
+export interface HeldoutStats {
+  stats: LayerStat[];
+  suggested: number | null;
+  counts: { pos: number; neg: number };
+}
+
+/** Projects held-out rollouts (labelled pos/neg) onto every row of each readout's vector; per-layer statistics. */
+export async function heldoutLayerStats(ctx: PipelineContext, runId: string, rollouts: RolloutRecord[], vectors: Record<Readout, PersonaVector>, batchSize: number): Promise<Record<Readout, HeldoutStats>> {
+  const id = `${runId}:heldout`;
+  const rec: HeldoutRecord = (await ctx.storage.get<HeldoutRecord>('activationMeans', id)) ?? { id, runId, projections: {} };
+  const rows = ctx.info.numLayers + 1;
+  const todo = rollouts.filter((r) => !rec.projections[r.id]);
+  const progress = new ProgressTracker(ctx, 'heldout', rollouts.length);
+  progress.skip(rollouts.length - todo.length);
+  for (const batch of chunks(todo, batchSize)) {
+    checkCancelled(ctx.signal);
+    const captured = await captureRows(ctx.engine, { rows: batch.map((r) => ({ prompt: { messages: messagesOf(r) }, response: r.response })) }, ctx.signal);
+    batch.forEach((r, b) => {
+      const ro = rowReadouts(captured[b], rows, ctx.info.hiddenSize);
+      if (!ro) return;
+      const values = {} as Record<Readout, number[]>;
+      for (const k of READOUTS) values[k] = Array.from(projectOnRows(ro[k], vectors[k]));
+      rec.projections[r.id] = { side: r.side as 'pos' | 'neg', values };
+    });
+    await ctx.storage.put('activationMeans', rec);
+    progress.advance(batch.length);
+  }
+  const wanted = rollouts.map((r) => rec.projections[r.id]).filter(Boolean);
+  const out = {} as Record<Readout, HeldoutStats>;
+  for (const k of READOUTS) {
+    const pos = wanted.filter((p) => p.side === 'pos').map((p) => p.values[k]);
+    const neg = wanted.filter((p) => p.side === 'neg').map((p) => p.values[k]);
+    const stats = layerStats(vectors[k], pos, neg);
+    out[k] = { stats, suggested: suggestLayer(stats), counts: { pos: pos.length, neg: neg.length } };
+  }
+  return out;
+}
+
+export interface SweepResult {
+  cells: SteerCellResult[];
+  /** Best steered cell whose coherence is at least coherenceMin (null if none). */
+  best: SteerCellResult | null;
+}
+
+/** The cells of a sweep: the unsteered baseline plus every (layer, α). */
+export function sweepCells(numLayers: number, s: SweepSettings): SteerCell[] {
+  const layers = s.layers ?? Array.from({ length: numLayers }, (_, l) => l);
+  return [{ layer: null, alpha: 0 }, ...layers.flatMap((layer) => s.alphas.map((alpha) => ({ layer, alpha })))];
+}
+
+/** Picks the steered cell with the highest mean trait score among coherent ones (ties: larger n, smaller |α|). */
+export function bestCell(cells: SteerCellResult[], coherenceMin = 50): SteerCellResult | null {
+  let best: SteerCellResult | null = null;
+  for (const c of cells) {
+    if (c.layer === null || c.alpha === 0 || c.trait === null) continue;
+    if (c.coherence !== null && c.coherence < coherenceMin) continue;
+    if (!best || c.trait > best.trait! || (c.trait === best.trait && Math.abs(c.alpha) < Math.abs(best.alpha))) best = c;
+  }
+  return best;
+}
+
+export async function steeringSweep(ctx: PipelineContext, runId: string, vector: PersonaVector, questions: string[], judge: Judge, s: SweepSettings, opts: { batchSize: number; maxNewTokens: number }): Promise<SweepResult> {
+  const { cells } = await steeringEval(ctx, {
+    runId, vector, questions: questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, cells: sweepCells(ctx.info.numLayers, s), judge,
+    maxNewTokens: s.maxNewTokens ?? opts.maxNewTokens, batchSize: opts.batchSize, step: 'sweep',
+  });
+  return { cells, best: bestCell(cells, s.coherenceMin ?? 50) };
+}

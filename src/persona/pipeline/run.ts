@@ -1,0 +1,149 @@
+/**
+ * The whole pipeline for one trait: rollouts → judging and filtering → activations and vectors →
+ * held-out layer statistics → steering sweep → chosen layer. Each step stores what it computes;
+ * running the same run again (same id) resumes from storage. The run record (collection "runs")
+ * holds the trait, settings, judge id (never a key), status and a summary.
+ */
+import type { LayerStat } from '../layerStats';
+import type { PersonaVector, Readout } from '../personaVector';
+import type { TraitSet } from '../traitSet';
+import { extractActivations } from './activations';
+import type { Judge } from './judges';
+import { heldoutLayerStats, steeringSweep, type HeldoutStats, type SweepResult } from './layerChoice';
+import { generateRollouts } from './rollouts';
+import { filterScored, judgeRollouts, withScores } from './scoring';
+import { PipelineError, resolveSettings, type PipelineContext, type PipelineSettings, type PipelineStep } from './types';
+
+export interface PipelineRun {
+  trait: TraitSet;
+  judge: Judge;
+  settings?: Partial<PipelineSettings>;
+  /** Default: derived from the model, trait, settings and judge, so the same run resumes. */
+  runId?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  modelId: string;
+  trait: TraitSet;
+  settings: PipelineSettings;
+  judge: string;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  error?: string;
+  createdAt: number;
+  updatedAt: number;
+  summary?: PipelineSummary;
+}
+
+export interface PipelineCounts {
+  rollouts: { pos: number; neg: number };
+  kept: number;
+  dropped: number;
+  dropReasons: Record<string, number>;
+  activations: { pos: number; neg: number; empty: number };
+  heldout: { pos: number; neg: number };
+}
+
+/** The storable part of a result (no vector data). */
+export interface PipelineSummary {
+  runId: string;
+  modelId: string;
+  trait: string;
+  judge: string;
+  readout: Readout;
+  counts: PipelineCounts;
+  /** Per-layer statistics of the chosen readout on held-out responses. */
+  layerStats: LayerStat[];
+  /** Suggested block from the statistics alone. */
+  statsLayer: number | null;
+  sweep: SweepResult | null;
+  /** The sweep's best coherent layer, else statsLayer. */
+  chosenLayer: number | null;
+  timingsMs: Partial<Record<PipelineStep, number>>;
+}
+
+export interface PipelineResult extends PipelineSummary {
+  /** The chosen readout's vector, meta.layer = chosenLayer. */
+  vector: PersonaVector;
+  vectors: Record<Readout, PersonaVector>;
+  heldout: Record<Readout, HeldoutStats>;
+}
+
+/** A short stable hash (two FNV-1a 32-bit passes) for run ids. */
+export function stableHash(text: string): string {
+  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193 + 2);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+export function runIdFor(modelId: string, trait: TraitSet, settings: PipelineSettings, judgeId: string): string {
+  return `run-${trait.name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${stableHash(JSON.stringify([modelId, trait, settings, judgeId]))}`;
+}
+
+export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promise<PipelineResult> {
+  const settings = resolveSettings(run.settings);
+  const judge = run.judge;
+  const id = run.runId ?? runIdFor(ctx.info.id, run.trait, settings, judge.id);
+  const spec = { id, trait: run.trait, settings };
+  const now = Date.now();
+  const existing = await ctx.storage.get<RunRecord>('runs', id);
+  const record: RunRecord = { id, modelId: ctx.info.id, trait: run.trait, settings, judge: judge.id, status: 'running', createdAt: existing?.createdAt ?? now, updatedAt: now };
+  await ctx.storage.put('runs', record);
+  const timingsMs: PipelineSummary['timingsMs'] = {};
+  const timed = async <T>(step: PipelineStep, f: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    try {
+      return await f();
+    } finally {
+      timingsMs[step] = (timingsMs[step] ?? 0) + Date.now() - t;
+    }
+  };
+  try {
+    // 1. Rollouts (extraction and held-out evaluation questions).
+    const extraction = await timed('rollouts', () => generateRollouts(ctx, spec, 'extraction'));
+    const evaluation = await timed('rollouts', () => generateRollouts(ctx, spec, 'evaluation'));
+    // 2. Judge and filter.
+    const scores = await timed('judge', () => judgeRollouts(ctx, [...extraction, ...evaluation], judge));
+    const filtered = filterScored(withScores(extraction, scores), judge.kind, settings.filter);
+    const dropReasons: Record<string, number> = {};
+    for (const d of filtered.dropped) for (const r of d.reasons) dropReasons[r] = (dropReasons[r] ?? 0) + 1;
+    if (filtered.kept.length === 0) {
+      throw new PipelineError('no_pairs', `no pair passed the filter (${filtered.dropped.length} dropped: ${Object.entries(dropReasons).map(([k, v]) => `${k} ×${v}`).join(', ')})`, 'Check the trait prompts, use more questions or samples, or use judge "none".');
+    }
+    // 3. Activations and vectors.
+    const act = await timed('activations', () => extractActivations(ctx, id, filtered.kept, { batchSize: settings.batchSize, trait: run.trait.name }));
+    // 4. Layer choice: held-out statistics, then the steering sweep.
+    const heldFilter = filterScored(withScores(evaluation, scores), judge.kind, settings.filter);
+    const heldRollouts = heldFilter.kept.length ? heldFilter.kept.flatMap((p) => [p.pos, p.neg]) : evaluation;
+    const heldout = await timed('heldout', () => heldoutLayerStats(ctx, id, heldRollouts, act.vectors, settings.batchSize));
+    const chosen = heldout[settings.readout];
+    const vector = act.vectors[settings.readout];
+    let sweep: SweepResult | null = null;
+    if (settings.sweep && judge.kind !== 'none') {
+      const s = settings.sweep;
+      sweep = await timed('sweep', () => steeringSweep(ctx, id, vector, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
+    }
+    const chosenLayer = sweep?.best?.layer ?? chosen.suggested;
+    const summary: PipelineSummary = {
+      runId: id, modelId: ctx.info.id, trait: run.trait.name, judge: judge.id, readout: settings.readout,
+      counts: {
+        rollouts: { pos: extraction.filter((r) => r.side === 'pos').length, neg: extraction.filter((r) => r.side === 'neg').length },
+        kept: filtered.kept.length, dropped: filtered.dropped.length, dropReasons,
+        activations: act.counts, heldout: chosen.counts,
+      },
+      layerStats: chosen.stats, statsLayer: chosen.suggested, sweep, chosenLayer, timingsMs,
+    };
+    const withLayer = (v: PersonaVector): PersonaVector => ({ ...v, meta: { ...v.meta, layer: chosenLayer ?? undefined } });
+    await ctx.storage.put('runs', { ...record, status: 'done', updatedAt: Date.now(), summary } satisfies RunRecord);
+    const vectors = Object.fromEntries(Object.entries(act.vectors).map(([k, v]) => [k, withLayer(v)])) as Record<Readout, PersonaVector>;
+    return { ...summary, vector: vectors[settings.readout], vectors, heldout };
+  } catch (e) {
+    const cancelled = e instanceof PipelineError && e.code === 'cancelled';
+    await ctx.storage.put('runs', { ...record, status: cancelled ? 'cancelled' : 'failed', error: (e as Error)?.message, updatedAt: Date.now() } satisfies RunRecord).catch(() => {});
+    throw e;
+  }
+}
