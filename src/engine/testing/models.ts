@@ -2,6 +2,8 @@
 import { loadModel, type LoadedModel } from '../loadModel';
 import { folderFetcher } from '../nodeFolderFetcher';
 import { configureRuntime } from '../ort';
+import { Engine } from '../engine';
+import type { ModelInfo } from '../api';
 
 export async function loadLocalModel(dir: string): Promise<LoadedModel> {
   configureRuntime({ numThreads: 1 });
@@ -20,4 +22,12 @@ export function seededFloats(n: number, seed: number): Float32Array {
     out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
   }
   return out;
+}
+
+/** An Engine whose every source reads the given local folder (as the CLI does). */
+export async function loadLocalEngine(dir: string): Promise<{ engine: Engine; info: ModelInfo }> {
+  configureRuntime({ numThreads: 1 });
+  const engine = new Engine({ fetcher: () => folderFetcher(dir) });
+  const info = await engine.load({ source: { kind: 'url', baseUrl: dir }, backend: 'wasm' });
+  return { engine, info };
 }
