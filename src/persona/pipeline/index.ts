@@ -13,3 +13,5 @@ export * from './activations';
 export * from './steer';
 export * from './layerChoice';
 export * from './run';
+export * from './monitor';
+export * from './screenDataset';

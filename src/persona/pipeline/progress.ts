@@ -11,6 +11,7 @@ export class ProgressTracker {
     private readonly ctx: Pick<PipelineContext, 'onProgress'>,
     readonly step: PipelineStep,
     readonly total: number,
+    readonly phase?: string,
   ) {}
 
   /** Items found in storage: counted as done, left out of the rate. */
@@ -31,7 +32,7 @@ export class ProgressTracker {
     const elapsedMs = Date.now() - this.start;
     const left = Math.max(0, this.total - this.done);
     const etaMs = left === 0 ? 0 : this.computed > 0 ? (elapsedMs / this.computed) * left : null;
-    this.ctx.onProgress?.({ step: this.step, done: this.done, total: this.total, skipped: this.skipped, elapsedMs, etaMs, message });
+    this.ctx.onProgress?.({ step: this.step, phase: this.phase, done: this.done, total: this.total, skipped: this.skipped, elapsedMs, etaMs, message });
   }
 }
 

@@ -73,6 +73,7 @@ export function planRollouts(run: RunSpec, split: Split): RolloutPlan[] {
 
 export interface GenerateOptions {
   step: PipelineStep;
+  phase?: string;
   maxNewTokens: number;
   batchSize: number;
   /** null = greedy. */
@@ -90,7 +91,7 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
   const stored = new Map<string, RolloutRecord>();
   for (const prefix of prefixes) for (const r of await ctx.storage.list<RolloutRecord>('rollouts', prefix + ':')) stored.set(r.id, r);
   const todo = plan.filter((p) => !stored.has(p.id));
-  const progress = new ProgressTracker(ctx, opts.step, plan.length);
+  const progress = new ProgressTracker(ctx, opts.step, plan.length, opts.phase);
   progress.skip(plan.length - todo.length, todo.length ? undefined : 'all rollouts were stored');
   const bySample = new Map<number, RolloutPlan[]>();
   for (const p of todo) bySample.set(p.sample, [...(bySample.get(p.sample) ?? []), p]);
@@ -120,5 +121,5 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
 export function generateRollouts(ctx: PipelineContext, run: RunSpec, split: Split): Promise<RolloutRecord[]> {
   const s = run.settings;
   const sampling = split === 'extraction' && s.samples > 1 ? { temperature: s.temperature, topK: 0, topP: 1 } : null;
-  return generatePlanned(ctx, planRollouts(run, split), { step: 'rollouts', maxNewTokens: s.maxNewTokens, batchSize: s.batchSize, sampling, seed: s.seed });
+  return generatePlanned(ctx, planRollouts(run, split), { step: 'rollouts', phase: split, maxNewTokens: s.maxNewTokens, batchSize: s.batchSize, sampling, seed: s.seed });
 }

@@ -81,7 +81,7 @@ export async function steeringEval(ctx: PipelineContext, o: SteerEvalOptions): P
     });
   }
   const step = o.step ?? 'steer';
-  const rollouts = await generatePlanned(ctx, plan, { step, maxNewTokens: o.maxNewTokens, batchSize: o.batchSize, sampling: null, seed: 0 });
+  const rollouts = await generatePlanned(ctx, plan, { step, phase: 'generate', maxNewTokens: o.maxNewTokens, batchSize: o.batchSize, sampling: null, seed: 0 });
   const scored = withScores(rollouts, await judgeRollouts(ctx, rollouts, o.judge, step));
   const byKey = new Map<string, ScoredRollout[]>();
   scored.forEach((r, i) => {

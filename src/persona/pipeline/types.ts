@@ -13,6 +13,8 @@ export type PipelineStep = 'rollouts' | 'judge' | 'activations' | 'heldout' | 's
 
 export interface PipelineProgress {
   step: PipelineStep;
+  /** Part of the step (e.g. 'extraction' / 'evaluation' rollouts, 'generate' / 'judge' in a sweep). */
+  phase?: string;
   /** Items finished so far (including those found in storage). */
   done: number;
   total: number;

@@ -1,0 +1,158 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { IndexedDbStorage, MemoryStorage } from '../../storage';
+import {
+  conversationDrift, lastPromptProjections, noJudge, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
+  selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RunRecord,
+} from './index';
+import { FAKE_INFO, FAKE_TRAIT, FakeEngine } from './testing/fakeEngine';
+
+function ctxWith(engine = new FakeEngine(), storage = new MemoryStorage(), extra: Partial<PipelineContext> = {}): PipelineContext {
+  return { engine, info: FAKE_INFO, storage, ...extra };
+}
+
+const SETTINGS = { batchSize: 4, sweep: { alphas: [2], systemPrompt: null } };
+
+describe('pipeline on a fake engine', () => {
+  it('plans question × instruction × sample rollouts for both sides with the paper system prompts', () => {
+    const plan = planRollouts({ id: 'r', trait: FAKE_TRAIT, settings: resolveSettings({ samples: 2 }) }, 'extraction');
+    expect(plan).toHaveLength(3 * 2 * 2 * 2);
+    expect(plan[0].system).toBe('You are a cheerful assistant. Be cheerful.');
+    expect(plan.find((p) => p.side === 'neg')!.system).toBe('You are a helpful assistant. Be gloomy.');
+    const anto = planRollouts({ id: 'r', trait: { ...FAKE_TRAIT, antonym: 'gloomy' }, settings: resolveSettings({ negativeName: 'antonym' }) }, 'extraction');
+    expect(anto.find((p) => p.side === 'neg')!.system).toBe('You are a gloomy assistant. Be gloomy.');
+    expect(new Set(plan.map((p) => p.id)).size).toBe(plan.length);
+  });
+
+  it('builds the integer-token map from the tokenizer and self-judges with the exact distribution', async () => {
+    const engine = new FakeEngine();
+    const map = await scoreTokenMap(engine, FAKE_INFO.vocabSize, 50);
+    expect(map.size).toBe(101);
+    expect(map.get(engine.vocab.indexOf('42'))).toBe(42);
+    const judge = selfJudge({ engine, info: FAKE_INFO }, FAKE_TRAIT);
+    const [a, b] = await judge.judge([{ question: 'q', answer: 'happy day' }, { question: 'q', answer: 'gloomy day' }]);
+    expect(a.trait).toBeCloseTo(90, 3);
+    expect(b.trait).toBeCloseTo(10, 3);
+    expect(a.coherence).toBeCloseTo(80, 3);
+  });
+
+  it('runs every step: vectors point from gloomy to happy, held-out stats separate, the sweep picks a layer', async () => {
+    const engine = new FakeEngine();
+    const ctx = ctxWith(engine);
+    const events: PipelineProgress[] = [];
+    ctx.onProgress = (p) => events.push(p);
+    const res = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: SETTINGS });
+    expect(res.counts.rollouts).toEqual({ pos: 6, neg: 6 });
+    expect(res.counts.kept).toBe(6);
+    expect(res.counts.activations).toEqual({ pos: 6, neg: 6, empty: 0 });
+    expect(res.vector.rows).toBe(4);
+    const row2 = Array.from(res.vector.data.subarray(2 * 4, 3 * 4));
+    expect(row2[0]).toBeGreaterThan(0);
+    expect(row2[1]).toBeLessThan(0);
+    for (const s of res.layerStats) expect(s.auroc).toBe(1);
+    expect(res.sweep!.cells).toHaveLength(1 + 3);
+    expect(res.sweep!.cells[0]).toMatchObject({ layer: null, trait: expect.closeTo(10, 3) });
+    expect(res.sweep!.best!.trait).toBeCloseTo(90, 3);
+    expect(res.chosenLayer).toBe(res.sweep!.best!.layer);
+    expect(res.vector.meta).toMatchObject({ trait: 'cheerful', readout: 'response_avg', layer: res.chosenLayer, modelId: 'fake/model' });
+    // progress: per step, done never goes backwards, ends at total, ETA ends at 0
+    const steps = [...new Set(events.map((e) => e.step))];
+    expect(steps).toEqual(expect.arrayContaining(['rollouts', 'judge', 'activations', 'heldout', 'sweep']));
+    let last: PipelineProgress | null = null;
+    for (const e of events) {
+      if (last && last.step === e.step && last.phase === e.phase) expect(e.done).toBeGreaterThanOrEqual(last.done);
+      expect(e.done).toBeLessThanOrEqual(e.total);
+      last = e;
+    }
+    expect(events.at(-1)!.done).toBe(events.at(-1)!.total);
+    expect(events.at(-1)!.etaMs).toBe(0);
+    const run = await ctx.storage.get<RunRecord>('runs', res.runId);
+    expect(run!.status).toBe('done');
+    expect(run!.summary!.chosenLayer).toBe(res.chosenLayer);
+  });
+
+  it('a re-run of a finished run recomputes nothing', async () => {
+    const engine = new FakeEngine();
+    const ctx = ctxWith(engine);
+    const a = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: SETTINGS });
+    const before = { ...engine.calls };
+    const b = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: SETTINGS });
+    expect(engine.calls.generate).toBe(before.generate);
+    expect(engine.calls.capture).toBe(before.capture);
+    expect(Array.from(b.vector.data)).toEqual(Array.from(a.vector.data));
+  });
+
+  it('cancels at any point and resumes from storage to the same vector (IndexedDB, reopened like a reload)', async () => {
+    const reference = await runPipeline(ctxWith(), { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, batchSize: 2 } });
+    for (const stopAfter of [1, 5, 9, 12]) {
+      const name = `resume-${stopAfter}`;
+      const engine = new FakeEngine();
+      const controller = new AbortController();
+      let n = 0;
+      const s1 = await IndexedDbStorage.open({ name });
+      const ctx = ctxWith(engine, s1 as unknown as MemoryStorage, { signal: controller.signal, onProgress: () => ++n >= stopAfter && controller.abort() });
+      const err = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, batchSize: 2 } }).catch((e) => e);
+      expect(err).toBeInstanceOf(PipelineError);
+      expect(err.code).toBe('cancelled');
+      expect((await s1.list<RunRecord>('runs'))[0].status).toBe('cancelled');
+      s1.close();
+      const firstRows = engine.calls.generateRows + engine.calls.captureRows;
+      const s2 = await IndexedDbStorage.open({ name });
+      const engine2 = new FakeEngine();
+      const res = await runPipeline(ctxWith(engine2, s2 as unknown as MemoryStorage), { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, batchSize: 2 } });
+      expect(Array.from(res.vector.data)).toEqual(Array.from(reference.vector.data));
+      expect(res.counts).toEqual(reference.counts);
+      // the resumed run did only what was missing: together no more rows than one uninterrupted run plus one batch
+      const fresh = new FakeEngine();
+      await runPipeline(ctxWith(fresh), { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, batchSize: 2 } });
+      expect(firstRows + engine2.calls.generateRows + engine2.calls.captureRows).toBeLessThanOrEqual(fresh.calls.generateRows + fresh.calls.captureRows + 2);
+      s2.close();
+    }
+  });
+
+  it('fails with a clear error when no pair passes the filter', async () => {
+    const ctx = ctxWith();
+    const judge = { kind: 'self' as const, id: 'zero', batchSize: 10, judge: async (items: unknown[]) => items.map(() => ({ trait: 0, coherence: 100 })) };
+    const err = await runPipeline(ctx, { trait: FAKE_TRAIT, judge, settings: SETTINGS }).catch((e) => e);
+    expect(err).toBeInstanceOf(PipelineError);
+    expect(err.code).toBe('no_pairs');
+    expect(err.message).toMatch(/pos trait too low ×6/);
+  });
+});
+
+describe('monitoring and screening on a fake engine', () => {
+  it('projects per token, per prompt and per conversation turn', async () => {
+    const ctx = ctxWith();
+    const res = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, sweep: null } });
+    const t = await projectText(ctx, { prompt: { messages: [{ role: 'user', content: 'hi' }] }, response: 'happy gloomy day' }, res.vector, 1);
+    expect(t.hook).toBe('blocks.1.resid_post');
+    expect(t.tokens.slice(t.promptLength)).toEqual(['happy', 'gloomy', 'day']);
+    const [h, g] = t.projections.slice(t.promptLength);
+    expect(h).toBeGreaterThan(0);
+    expect(g).toBeLessThan(0);
+    const last = await lastPromptProjections(ctx, [{ messages: [{ role: 'user', content: 'happy' }] }, { messages: [{ role: 'user', content: 'gloomy' }] }], res.vector, 1);
+    expect(last).toHaveLength(2);
+    const drift = await conversationDrift(ctx, [
+      { role: 'user', content: 'a' }, { role: 'assistant', content: 'happy' }, { role: 'user', content: 'b' },
+    ], res.vector, 1);
+    expect(drift.map((d) => d.messageIndex)).toEqual([0, 2]);
+    await expect(projectText(ctx, { prompt: { ids: [1] } }, res.vector, 7)).rejects.toThrow(/layer 7 is outside/);
+  });
+
+  it('screens a dataset: the happy responses get the highest ΔP (full and cheap), flagged above the percentile', async () => {
+    const ctx = ctxWith();
+    const res = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, sweep: null } });
+    const samples = Array.from({ length: 20 }, (_, i) => ({ line: i + 1, prompt: `p${i}`, response: i % 5 === 0 ? 'happy happy day' : 'plain day' }));
+    const rep = await screenDataset(ctx, samples, { vector: res.vector, layer: 1, flagPercentile: 75 });
+    expect(rep.ranking).toBe('full');
+    expect(rep.order.slice(0, 4).sort((a, b) => a - b)).toEqual([0, 5, 10, 15]);
+    expect(rep.rows.filter((r) => r.flagged).map((r) => r.line)).toEqual([1, 6, 11, 16]);
+    expect(rep.rows[0].modelResponse).toBe('plain day');
+    expect(rep.rows[0].deltaP).toBeGreaterThan(0);
+    expect(rep.rows[1].deltaP).toBeCloseTo(0, 5);
+    const cheap = await screenDataset(ctx, samples, { vector: res.vector, layer: 1, mode: 'cheap' });
+    expect(cheap.ranking).toBe('cheap');
+    expect(cheap.rows[0].deltaP).toBeUndefined();
+    expect(cheap.order.slice(0, 4).sort((a, b) => a - b)).toEqual([0, 5, 10, 15]);
+  });
+});
