@@ -1,8 +1,19 @@
 /** The CLI's command table: one entry per file in src/cli/. */
+import { convert } from './convert';
+import { extract } from './extract';
+import { project } from './project';
+import { screen } from './screen';
+import { steerEval } from './steerEval';
 
 export interface Command {
   summary: string;
   run(argv: string[]): Promise<void>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  extract,
+  project,
+  'steer-eval': steerEval,
+  screen,
+  convert,
+};

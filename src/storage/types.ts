@@ -60,9 +60,9 @@ export function assertRecord(r: unknown): asserts r is StoreRecord {
 
 /** Is this error (DOMException or otherwise) a storage quota error? */
 export function isQuotaError(e: unknown): boolean {
+  if (e instanceof StorageError) return e.code === 'quota';
   const err = e as { name?: string; code?: number; message?: string } | null;
   if (!err) return false;
-  if (err instanceof StorageError) return err.code === 'quota';
   return err.name === 'QuotaExceededError' || err.code === 22 || err.name === 'NS_ERROR_DOM_QUOTA_REACHED' || /quota/i.test(err.message ?? '');
 }
 

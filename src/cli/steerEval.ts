@@ -1,0 +1,36 @@
+/**
+ * `steer-eval <model> --trait <file|name> --vector v.safetensors --layer L --alphas -2,-1,0,1,2`
+ * → JSON array [{alpha, score, n, coherence, rate}]: the mean judged trait score 0–100 on the
+ * trait's evaluation questions with α·v added at block L.
+ */
+import { steeringEval } from '../persona/pipeline';
+import { MemoryStorage } from '../storage/memory';
+import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, stringFlag } from './args';
+import type { Command } from './commands';
+import { judgeFromArgs, layerFromArgs, loadTrait, loadVector, stderrProgress, withEngine } from './extract';
+
+export const steerEval: Command = {
+  summary: 'judged trait score under steering: steer-eval <model> --trait <file|name> --vector v.safetensors --layer L --alphas -2,-1,0,1,2',
+  async run(argv) {
+    const args = parseArgs(argv);
+    const model = positional(args, 0, '<model>');
+    const trait = loadTrait(requiredFlag(args, 'trait'), model);
+    const vectorPath = requiredFlag(args, 'vector');
+    const alphas = numberListFlag(args, 'alphas') ?? [-2, -1, 0, 1, 2];
+    const maxQ = numberFlag(args, 'questions');
+    if (maxQ !== undefined && (!Number.isInteger(maxQ) || maxQ < 1)) throw new CliError('--questions must be a positive integer');
+    const quiet = args.flags.has('quiet');
+    const cells = await withEngine(model, quiet, async (engine, info) => {
+      const v = loadVector(vectorPath, info);
+      const layer = layerFromArgs(args, v, info.numLayers);
+      const ctx = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
+      const { cells } = await steeringEval(ctx, {
+        runId: 'steer-eval', vector: v, questions: trait.evaluation_questions.slice(0, maxQ ?? Infinity),
+        systemPrompt: stringFlag(args, 'system') ?? null, cells: alphas.map((alpha) => ({ layer, alpha })),
+        judge: judgeFromArgs(args, ctx, trait, model), maxNewTokens: numberFlag(args, 'max-tokens') ?? 64, batchSize: numberFlag(args, 'batch') ?? 16,
+      });
+      return cells;
+    });
+    process.stdout.write(JSON.stringify(cells.map((c) => ({ alpha: c.alpha, score: c.trait, n: c.n, coherence: c.coherence, rate: c.traitRate }))) + '\n');
+  },
+};
