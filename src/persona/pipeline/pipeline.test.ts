@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbStorage, MemoryStorage } from '../../storage';
 import {
-  conversationDrift, lastPromptProjections, noJudge, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
+  conversationDrift, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
   selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RunRecord,
 } from './index';
 import { FAKE_INFO, FAKE_TRAIT, FakeEngine } from './testing/fakeEngine';
@@ -108,6 +108,19 @@ describe('pipeline on a fake engine', () => {
       expect(firstRows + engine2.calls.generateRows + engine2.calls.captureRows).toBeLessThanOrEqual(fresh.calls.generateRows + fresh.calls.captureRows + 2);
       s2.close();
     }
+  });
+
+  it('resumes a stored run by id with its stored trait and settings', async () => {
+    const controller = new AbortController();
+    const storage = new MemoryStorage();
+    const ctx = ctxWith(new FakeEngine(), storage, { signal: controller.signal, onProgress: (p) => p.step === 'judge' && controller.abort() });
+    await expect(runPipeline(ctx, { trait: FAKE_TRAIT, judge: noJudge(), settings: SETTINGS })).rejects.toThrow(/cancelled/);
+    const [run] = await listRuns(storage);
+    expect(run.status).toBe('cancelled');
+    const res = await resumeRun(ctxWith(new FakeEngine(), storage), run.id, noJudge());
+    expect(res.runId).toBe(run.id);
+    expect((await listRuns(storage))[0].status).toBe('done');
+    await expect(resumeRun(ctxWith(new FakeEngine(), storage), run.id, selfJudge(ctx, FAKE_TRAIT))).rejects.toThrow(/judged by none/);
   });
 
   it('fails with a clear error when no pair passes the filter', async () => {

@@ -147,3 +147,21 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
     throw e;
   }
 }
+
+/** Stored runs, newest first (for a "resume" list in the UI). */
+export async function listRuns(storage: PipelineContext['storage']): Promise<RunRecord[]> {
+  return (await storage.list<RunRecord>('runs')).sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+/**
+ * Resumes a stored run (after a reload, crash or cancel) with its stored trait set and settings.
+ * The judge is passed again because its configuration (e.g. an API key) is never stored; it must
+ * have the same id as the stored one, or the stored scores would be mixed with another judge's.
+ */
+export async function resumeRun(ctx: PipelineContext, runId: string, judge: Judge): Promise<PipelineResult> {
+  const rec = await ctx.storage.get<RunRecord>('runs', runId);
+  if (!rec) throw new PipelineError('bad_input', `no stored run "${runId}"`);
+  if (rec.judge !== judge.id) throw new PipelineError('bad_input', `run "${runId}" was judged by ${rec.judge}, not ${judge.id}`, 'Resume it with the same judge.');
+  if (rec.modelId !== ctx.info.id) throw new PipelineError('bad_input', `run "${runId}" was made with model ${rec.modelId}, but ${ctx.info.id} is loaded`, 'Load that model first.');
+  return runPipeline(ctx, { trait: rec.trait, judge, settings: rec.settings, runId });
+}

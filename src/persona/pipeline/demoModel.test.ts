@@ -1,0 +1,245 @@
+/**
+ * What persona vectors do on the bundled demo model (issue #4), with the lexicon judge and
+ * held-out material only: the pipeline's layer statistics and sweep use evaluation questions
+ * 0–9; the steering, monitoring and control checks use evaluation questions 10–19 and the
+ * held-out system prompts (heldout.json); screening uses the held-out corpus. Numbers are printed.
+ */
+import v8 from 'node:v8';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_MODEL_DIR, loadEngine } from '../../cli/loadEngine';
+import type { Engine } from '../../engine/engine';
+import { MemoryStorage } from '../../storage/memory';
+import { judgeTrait } from '../lexiconJudge';
+import { vectorRow, type PersonaVector } from '../personaVector';
+import { norm } from '../project';
+import { auroc, mean, pearson } from '../stats';
+import { importTraitSet, systemPrompt, type TraitSet } from '../traitSet';
+import {
+  extractActivations, filterScored, lastPromptProjections, lexiconJudge, runPipeline, screenDataset, steeringEval, withScores,
+  type PipelineContext, type PipelineResult, type RolloutRecord, type ScoreRecord, type SteerCellResult,
+} from './index';
+import { generatePlanned, messagesOf, type RolloutPlan } from './rollouts';
+import { captureRows } from './engineCalls';
+import { rowReadouts } from './activations';
+
+// ORT's wasm module is tiered up by TurboFan in the background for about a minute of CPU on this
+// machine, slowing everything else; Liftoff code alone is several times faster for a test run.
+v8.setFlagsFromString('--liftoff-only');
+
+const TRAITS = ['optimistic', 'polite', 'humorous', 'sycophantic'] as const;
+type DemoTrait = (typeof TRAITS)[number];
+const HELDOUT = join(DEMO_MODEL_DIR, 'heldout.json');
+const ready = existsSync(HELDOUT) && TRAITS.every((t) => existsSync(join(DEMO_MODEL_DIR, 'traits', `${t}.json`)));
+
+interface Heldout {
+  neutral_prompt: string;
+  system_prompts: Record<string, { pos: string; neg: string }>;
+}
+
+/** Steering coefficients swept by the pipeline (raw α on the unnormalised vector). */
+const SWEEP_ALPHAS = [4, 8, 12];
+const BATCH = 64;
+const MAX_TOKENS = 64;
+
+function loadTrait(name: string): TraitSet {
+  const v = importTraitSet(readFileSync(join(DEMO_MODEL_DIR, 'traits', `${name}.json`), 'utf8'), name);
+  if (!v.ok) throw new Error(`demo trait ${name}: ${JSON.stringify(v.errors)}`);
+  return v.value;
+}
+
+const rate = (c: SteerCellResult) => c.traitRate ?? NaN;
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+describe.skipIf(!ready)('persona vectors on the demo model', () => {
+  let engine: Engine;
+  let ctx: PipelineContext;
+  let heldout: Heldout;
+  const traits = {} as Record<DemoTrait, TraitSet>;
+  const results = {} as Record<DemoTrait, PipelineResult>;
+  /** Evaluation questions the pipeline never saw (it used 0–9). */
+  const testQuestions = (t: DemoTrait) => traits[t].evaluation_questions.slice(10, 20);
+  const chosen = (t: DemoTrait) => ({ layer: results[t].chosenLayer!, alpha: results[t].sweep!.best!.alpha });
+
+  beforeAll(async () => {
+    const loaded = await loadEngine('demo', { quiet: true });
+    engine = loaded.engine;
+    ctx = { engine, info: loaded.info, storage: new MemoryStorage() };
+    heldout = JSON.parse(readFileSync(HELDOUT, 'utf8'));
+    for (const t of TRAITS) {
+      traits[t] = loadTrait(t);
+      const t0 = Date.now();
+      results[t] = await runPipeline(ctx, {
+        trait: traits[t], judge: lexiconJudge(traits[t]),
+        settings: {
+          samples: 1, maxNewTokens: MAX_TOKENS, batchSize: BATCH, maxExtractionQuestions: 10, maxInstructions: 5,
+          maxEvaluationQuestions: 10, evaluationInstructions: 1,
+          sweep: { alphas: SWEEP_ALPHAS, systemPrompt: heldout.neutral_prompt, maxQuestions: 10 },
+        },
+      });
+      const r = results[t];
+      console.log(`[demo] ${t}: ${r.counts.kept}/${r.counts.rollouts.pos} pairs kept (${JSON.stringify(r.counts.dropReasons)}), stats layer ${r.statsLayer}, sweep best ${JSON.stringify(r.sweep?.best)}, chosen layer ${r.chosenLayer}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(`[demo] ${t} layer stats: ${r.layerStats.map((s) => `${s.row === 0 ? 'embed' : `L${s.layer}`} d=${s.cohensD.toFixed(2)} auroc=${s.auroc.toFixed(3)} ‖v‖=${s.norm.toFixed(2)}`).join(' | ')}`);
+      console.log(`[demo] ${t} sweep: ${r.sweep!.cells.map((c) => `${c.layer === null ? 'base' : `L${c.layer}α${c.alpha}`} rate=${pct(rate(c))} coh=${c.coherence?.toFixed(0)}`).join(' | ')}`);
+    }
+  }, 900_000);
+
+  afterAll(async () => {
+    await engine?.unload();
+  });
+
+  it('separates held-out pos/neg responses: AUROC ≥ 0.95 at the chosen layer, for every trait', async () => {
+    for (const t of TRAITS) {
+      const layer = results[t].chosenLayer!;
+      // (a) the pipeline's held-out statistics (evaluation questions 0–9, instruction pair 0)
+      const stat = results[t].layerStats.find((s) => s.layer === layer)!;
+      // (b) held-out system prompts (never trained on) × evaluation questions 10–19
+      const plan: RolloutPlan[] = (['pos', 'neg'] as const).flatMap((side) => testQuestions(t).map((user, q) => ({
+        id: `auroc-${t}:evaluation:${side}:q${q}:i0:s0`, runId: `auroc-${t}`, split: 'evaluation' as const, side, question: q, instruction: 0, sample: 0,
+        system: heldout.system_prompts[t][side], user,
+      })));
+      const rollouts = await generatePlanned(ctx, plan, { step: 'rollouts', maxNewTokens: MAX_TOKENS, batchSize: BATCH, sampling: null, seed: 0 });
+      const v = vectorRow(results[t].vector, layer + 1);
+      const u = Float32Array.from(v, (x) => x / norm(v));
+      const proj = await projectResponses(rollouts, layer, u);
+      const pos = proj.filter((_, i) => rollouts[i].side === 'pos');
+      const neg = proj.filter((_, i) => rollouts[i].side === 'neg');
+      const a = auroc(pos, neg);
+      console.log(`[demo] ${t} AUROC at layer ${layer}: pipeline held-out ${stat.auroc.toFixed(3)} (n=${results[t].counts.heldout.pos}+${results[t].counts.heldout.neg}); held-out prompts ${a.toFixed(3)} (n=${pos.length}+${neg.length})`);
+      expect(stat.auroc).toBeGreaterThanOrEqual(0.95);
+      expect(a).toBeGreaterThanOrEqual(0.95);
+    }
+  }, 600_000);
+
+  async function projectResponses(rollouts: RolloutRecord[], layer: number, u: Float32Array): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i < rollouts.length; i += BATCH) {
+      const batch = rollouts.slice(i, i + BATCH);
+      const captured = await captureRows(engine, { rows: batch.map((r) => ({ prompt: { messages: messagesOf(r) }, response: r.response })) });
+      captured.forEach((c) => {
+        const ro = rowReadouts(c, ctx.info.numLayers + 1, ctx.info.hiddenSize);
+        const a = ro ? ro.response_avg.subarray((layer + 1) * ctx.info.hiddenSize, (layer + 2) * ctx.info.hiddenSize) : null;
+        out.push(a ? a.reduce((s, x, h) => s + x * u[h], 0) : NaN);
+      });
+    }
+    return out;
+  }
+
+  it('steers up: with the neutral assistant, +α raises the judged trait rate from ≤ 20% to ≥ 70%, answers stay coherent', async () => {
+    for (const t of TRAITS) {
+      const { layer, alpha } = chosen(t);
+      const { cells } = await steeringEval(ctx, {
+        runId: `up-${t}`, vector: results[t].vector, questions: testQuestions(t), systemPrompt: heldout.neutral_prompt,
+        cells: [{ layer: null, alpha: 0 }, { layer, alpha }], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
+      });
+      const [base, up] = cells;
+      console.log(`[demo] ${t} steer up at L${layer} α=${alpha}: rate ${pct(rate(base))} → ${pct(rate(up))}, coherence ${base.coherence?.toFixed(0)} → ${up.coherence?.toFixed(0)} (n=${up.n})`);
+      expect(rate(base)).toBeLessThanOrEqual(0.2);
+      expect(rate(up)).toBeGreaterThanOrEqual(0.7);
+      expect(up.coherence!).toBeGreaterThanOrEqual(50);
+    }
+  }, 600_000);
+
+  it('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
+    for (const t of TRAITS) {
+      const { layer, alpha } = chosen(t);
+      const { cells } = await steeringEval(ctx, {
+        runId: `down-${t}`, vector: results[t].vector, questions: testQuestions(t), systemPrompt: heldout.system_prompts[t].pos,
+        cells: [{ layer: null, alpha: 0 }, { layer, alpha: -alpha }], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
+      });
+      const [base, down] = cells;
+      console.log(`[demo] ${t} steer down at L${layer} α=${-alpha}: rate ${pct(rate(base))} → ${pct(rate(down))} (Δ ${((rate(down) - rate(base)) * 100).toFixed(0)} points), coherence ${down.coherence?.toFixed(0)}`);
+      expect(rate(base) - rate(down)).toBeGreaterThanOrEqual(0.5);
+    }
+  }, 600_000);
+
+  /** Eight system prompts from suppressing to eliciting the trait (mixing trained and held-out phrasings). */
+  function gradedPrompts(t: DemoTrait): string[] {
+    const tr = traits[t];
+    const name = (side: 'pos' | 'neg', instr: string) => systemPrompt(side === 'pos' ? tr : { name: tr.name }, side, instr);
+    const ho = heldout.system_prompts[t];
+    const posInstr = ho.pos.replace(/^You are an? \S+ assistant\.\s*/, '');
+    const negInstr = ho.neg.replace(/^You are an? \S+ assistant\.\s*/, '');
+    return [
+      ho.neg,
+      name('neg', tr.instruction[1].neg),
+      `${heldout.neutral_prompt} ${negInstr.replace(/\.$/, '')}, but stay friendly.`,
+      heldout.neutral_prompt,
+      `${name('pos', '')} ${negInstr}`,
+      `${heldout.neutral_prompt} ${posInstr}`,
+      name('pos', ''),
+      ho.pos,
+    ];
+  }
+
+  it('monitors: across 8 graded system prompts the last-prompt-token projection correlates with the judged score (r ≥ 0.75)', async () => {
+    for (const t of TRAITS) {
+      const layer = results[t].chosenLayer!;
+      const prompts = gradedPrompts(t);
+      const qs = testQuestions(t);
+      const plan: RolloutPlan[] = prompts.flatMap((system, p) => qs.map((user, q) => ({
+        id: `mon-${t}:evaluation:p${p}:q${q}:i0:s0`, runId: `mon-${t}`, split: 'evaluation' as const, side: 'pos' as const, question: q, instruction: p, sample: 0, system, user,
+      })));
+      const rollouts = await generatePlanned(ctx, plan, { step: 'rollouts', maxNewTokens: MAX_TOKENS, batchSize: BATCH, sampling: null, seed: 0 });
+      const proj = await lastPromptProjections(ctx, plan.map((p) => ({ messages: messagesOf(p) })), results[t].vector, layer, BATCH);
+      const scores = rollouts.map((r) => judgeTrait(t, r.response, r.user));
+      const meanScore = prompts.map((_, p) => mean(scores.slice(p * qs.length, (p + 1) * qs.length)));
+      const meanProj = prompts.map((_, p) => mean(proj.slice(p * qs.length, (p + 1) * qs.length)));
+      const r = pearson(meanProj, meanScore);
+      console.log(`[demo] ${t} monitoring at L${layer}: r = ${r.toFixed(3)}; per prompt (projection, mean score): ${meanProj.map((x, i) => `(${x.toFixed(2)}, ${meanScore[i].toFixed(0)})`).join(' ')}`);
+      expect(r).toBeGreaterThanOrEqual(0.75);
+    }
+  }, 600_000);
+
+  it('screens: in a mixed dataset (25% express the trait) ΔP ranks the trait samples on top, AUROC ≥ 0.9', async () => {
+    const corpus = readFileSync(join(DEMO_MODEL_DIR, 'heldout_corpus.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; assistant: string; trait: string | null; side: string });
+    for (const t of TRAITS) {
+      const yes = corpus.filter((c) => c.trait === t && c.side === 'pos').slice(0, 10);
+      const no = corpus.filter((c) => !(c.trait === t && c.side === 'pos')).slice(0, 30);
+      const samples = [...yes, ...no].map((c, i) => ({ line: i + 1, prompt: c.user, response: c.assistant }));
+      const rep = await screenDataset(ctx, samples, { vector: results[t].vector, layer: results[t].chosenLayer!, batchSize: BATCH, maxNewTokens: MAX_TOKENS });
+      const label = (i: number) => i < yes.length;
+      const full = auroc(rep.rows.filter((_, i) => label(i)).map((r) => r.deltaP!), rep.rows.filter((_, i) => !label(i)).map((r) => r.deltaP!));
+      const cheap = auroc(rep.rows.filter((_, i) => label(i)).map((r) => r.deltaPCheap), rep.rows.filter((_, i) => !label(i)).map((r) => r.deltaPCheap));
+      const topK = rep.order.slice(0, yes.length).filter(label).length;
+      console.log(`[demo] ${t} screening (${yes.length} of ${samples.length} express the trait): AUROC ΔP ${full.toFixed(3)}, cheap ΔP ${cheap.toFixed(3)}; ${topK}/${yes.length} in the top ${yes.length}; flagged (>95th pct) ${rep.rows.filter((r) => r.flagged).length}`);
+      expect(full).toBeGreaterThanOrEqual(0.9);
+    }
+  }, 600_000);
+
+  it('control: a vector from shuffled pos/neg labels steers nothing (trait rate change within noise)', async () => {
+    for (const t of TRAITS) {
+      const { layer, alpha } = chosen(t);
+      const runId = results[t].runId;
+      const rollouts = await ctx.storage.list<RolloutRecord>('rollouts', `${runId}:extraction:`);
+      const scores = new Map((await ctx.storage.list<ScoreRecord>('scores', `${runId}:extraction:`)).map((s) => [s.rolloutId, s]));
+      const kept = filterScored(withScores(rollouts, scores), 'lexicon').kept.flatMap((p) => [p.pos, p.neg]);
+      // Seeded shuffle of the labels: each half gets a random mix of pos and neg responses.
+      let seed = 12345;
+      const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      const order = kept.map((r) => ({ r, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+      const half = Math.floor(order.length / 2);
+      const pairs = Array.from({ length: half }, (_, i) => ({ pos: { ...order[i], side: 'pos' as const }, neg: { ...order[half + i], side: 'neg' as const } }));
+      const shuffled = (await extractActivations(ctx, `${runId}-shuffled`, pairs, { batchSize: BATCH })).vectors.response_avg;
+      // Same strength as the real vector at that layer: scale α by the norm ratio.
+      const real = norm(vectorRow(results[t].vector, layer + 1));
+      const fake = norm(vectorRow(shuffled, layer + 1));
+      const matched: PersonaVector = { ...shuffled, data: Float32Array.from(shuffled.data, (x) => (x * real) / fake) };
+      const { cells } = await steeringEval(ctx, {
+        runId: `ctl-${t}`, vector: matched, questions: traits[t].evaluation_questions, systemPrompt: heldout.neutral_prompt,
+        cells: [{ layer: null, alpha: 0 }, { layer, alpha }], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
+      });
+      const [base, steered] = cells;
+      const cos = dotCos(vectorRow(results[t].vector, layer + 1), vectorRow(shuffled, layer + 1));
+      console.log(`[demo] ${t} control (shuffled labels, norm-matched, L${layer} α=${alpha}, cos to real ${cos.toFixed(2)}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${steered.coherence?.toFixed(0)} (n=${steered.n})`);
+      expect(Math.abs(rate(steered) - rate(base))).toBeLessThanOrEqual(0.2);
+    }
+  }, 600_000);
+});
+
+function dotCos(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += a[i] * b[i];
+  return d / (norm(a) * norm(b));
+}
