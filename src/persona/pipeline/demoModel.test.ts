@@ -107,8 +107,8 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const neg = proj.filter((_, i) => rollouts[i].side === 'neg');
       const a = auroc(pos, neg);
       console.log(`[demo] ${t} AUROC at layer ${layer}: pipeline held-out ${stat.auroc.toFixed(3)} (n=${results[t].counts.heldout.pos}+${results[t].counts.heldout.neg}); held-out prompts ${a.toFixed(3)} (n=${pos.length}+${neg.length})`);
-      expect(stat.auroc).toBeGreaterThanOrEqual(0.95);
-      expect(a).toBeGreaterThanOrEqual(0.95);
+      expect.soft(stat.auroc).toBeGreaterThanOrEqual(0.95);
+      expect.soft(a).toBeGreaterThanOrEqual(0.95);
     }
   }, 600_000);
 
@@ -135,9 +135,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       });
       const [base, up] = cells;
       console.log(`[demo] ${t} steer up at L${layer} α=${alpha}: rate ${pct(rate(base))} → ${pct(rate(up))}, coherence ${base.coherence?.toFixed(0)} → ${up.coherence?.toFixed(0)} (n=${up.n})`);
-      expect(rate(base)).toBeLessThanOrEqual(0.2);
-      expect(rate(up)).toBeGreaterThanOrEqual(0.7);
-      expect(up.coherence!).toBeGreaterThanOrEqual(50);
+      expect.soft(rate(base)).toBeLessThanOrEqual(0.2);
+      expect.soft(rate(up)).toBeGreaterThanOrEqual(0.7);
+      expect.soft(up.coherence!).toBeGreaterThanOrEqual(50);
     }
   }, 600_000);
 
@@ -150,7 +150,7 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       });
       const [base, down] = cells;
       console.log(`[demo] ${t} steer down at L${layer} α=${-alpha}: rate ${pct(rate(base))} → ${pct(rate(down))} (Δ ${((rate(down) - rate(base)) * 100).toFixed(0)} points), coherence ${down.coherence?.toFixed(0)}`);
-      expect(rate(base) - rate(down)).toBeGreaterThanOrEqual(0.5);
+      expect.soft(rate(base) - rate(down)).toBeGreaterThanOrEqual(0.5);
     }
   }, 600_000);
 
@@ -188,7 +188,7 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const meanProj = prompts.map((_, p) => mean(proj.slice(p * qs.length, (p + 1) * qs.length)));
       const r = pearson(meanProj, meanScore);
       console.log(`[demo] ${t} monitoring at L${layer}: r = ${r.toFixed(3)}; per prompt (projection, mean score): ${meanProj.map((x, i) => `(${x.toFixed(2)}, ${meanScore[i].toFixed(0)})`).join(' ')}`);
-      expect(r).toBeGreaterThanOrEqual(0.75);
+      expect.soft(r).toBeGreaterThanOrEqual(0.75);
     }
   }, 600_000);
 
@@ -204,7 +204,7 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const cheap = auroc(rep.rows.filter((_, i) => label(i)).map((r) => r.deltaPCheap), rep.rows.filter((_, i) => !label(i)).map((r) => r.deltaPCheap));
       const topK = rep.order.slice(0, yes.length).filter(label).length;
       console.log(`[demo] ${t} screening (${yes.length} of ${samples.length} express the trait): AUROC ΔP ${full.toFixed(3)}, cheap ΔP ${cheap.toFixed(3)}; ${topK}/${yes.length} in the top ${yes.length}; flagged (>95th pct) ${rep.rows.filter((r) => r.flagged).length}`);
-      expect(full).toBeGreaterThanOrEqual(0.9);
+      expect.soft(full).toBeGreaterThanOrEqual(0.9);
     }
   }, 600_000);
 
@@ -233,7 +233,7 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const [base, steered] = cells;
       const cos = dotCos(vectorRow(results[t].vector, layer + 1), vectorRow(shuffled, layer + 1));
       console.log(`[demo] ${t} control (shuffled labels, norm-matched, L${layer} α=${alpha}, cos to real ${cos.toFixed(2)}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${steered.coherence?.toFixed(0)} (n=${steered.n})`);
-      expect(Math.abs(rate(steered) - rate(base))).toBeLessThanOrEqual(0.2);
+      expect.soft(Math.abs(rate(steered) - rate(base))).toBeLessThanOrEqual(0.2);
     }
   }, 600_000);
 });

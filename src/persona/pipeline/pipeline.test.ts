@@ -110,6 +110,16 @@ describe('pipeline on a fake engine', () => {
     }
   });
 
+  it('another judge or sweep on the same run reuses the stored rollouts', async () => {
+    const engine = new FakeEngine();
+    const ctx = ctxWith(engine);
+    const a = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, sweep: null } });
+    const rows = engine.calls.generateRows;
+    const b = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: SETTINGS });
+    expect(b.runId).toBe(a.runId);
+    expect(engine.calls.generateRows - rows).toBe(4 * 2); // only the sweep: (baseline + 3 layers) × 2 questions
+  });
+
   it('resumes a stored run by id with its stored trait and settings', async () => {
     const controller = new AbortController();
     const storage = new MemoryStorage();
@@ -120,7 +130,7 @@ describe('pipeline on a fake engine', () => {
     const res = await resumeRun(ctxWith(new FakeEngine(), storage), run.id, noJudge());
     expect(res.runId).toBe(run.id);
     expect((await listRuns(storage))[0].status).toBe('done');
-    await expect(resumeRun(ctxWith(new FakeEngine(), storage), run.id, selfJudge(ctx, FAKE_TRAIT))).rejects.toThrow(/judged by none/);
+    await expect(resumeRun(ctxWith(new FakeEngine(), storage), 'nope', noJudge())).rejects.toThrow(/no stored run/);
   });
 
   it('fails with a clear error when no pair passes the filter', async () => {

@@ -95,6 +95,7 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
   progress.skip(plan.length - todo.length, todo.length ? undefined : 'all rollouts were stored');
   const bySample = new Map<number, RolloutPlan[]>();
   for (const p of todo) bySample.set(p.sample, [...(bySample.get(p.sample) ?? []), p]);
+  let generated = 0;
   for (const [sample, items] of bySample) {
     for (const batch of chunks(items, opts.batchSize)) {
       checkCancelled(ctx.signal);
@@ -111,7 +112,8 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
       });
       await ctx.storage.putMany('rollouts', records);
       for (const r of records) stored.set(r.id, r);
-      progress.advance(batch.length, `${stored.size - (plan.length - todo.length)} of ${todo.length} new responses`);
+      generated += batch.length;
+      progress.advance(batch.length, `${generated} of ${todo.length} new responses`);
     }
   }
   return plan.map((p) => stored.get(p.id)!);

@@ -80,14 +80,31 @@ export function stableHash(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-export function runIdFor(modelId: string, trait: TraitSet, settings: PipelineSettings, judgeId: string): string {
-  return `run-${trait.name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${stableHash(JSON.stringify([modelId, trait, settings, judgeId]))}`;
+/**
+ * A run's id from what determines its rollouts (model, trait set, counts, sampling, seed), so that
+ * the same run resumes. Judges, filters and sweeps may change between resumptions: scores are keyed
+ * by judge, and what depends on the vector is keyed by the vector's hash.
+ */
+export function runIdFor(modelId: string, trait: TraitSet, s: PipelineSettings): string {
+  const key = [modelId, trait, s.samples, s.maxNewTokens, s.samples > 1 ? s.temperature : 0, s.seed, s.maxExtractionQuestions ?? null, s.maxInstructions ?? null, s.maxEvaluationQuestions ?? null, s.evaluationInstructions, s.negativeName];
+  return `run-${trait.name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${stableHash(JSON.stringify(key))}`;
+}
+
+/** Hash of a vector's values (keys results that depend on the vector). */
+export function vectorHash(v: PersonaVector): string {
+  const u = new Uint32Array(v.data.buffer, v.data.byteOffset, v.data.length);
+  let a = 0x811c9dc5, b = 0x9747b28c;
+  for (let i = 0; i < u.length; i++) {
+    a = Math.imul(a ^ u[i], 0x01000193);
+    b = Math.imul(b ^ (u[i] >>> 7), 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promise<PipelineResult> {
   const settings = resolveSettings(run.settings);
   const judge = run.judge;
-  const id = run.runId ?? runIdFor(ctx.info.id, run.trait, settings, judge.id);
+  const id = run.runId ?? runIdFor(ctx.info.id, run.trait, settings);
   const spec = { id, trait: run.trait, settings };
   const now = Date.now();
   const existing = await ctx.storage.get<RunRecord>('runs', id);
@@ -119,13 +136,14 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
     // 4. Layer choice: held-out statistics, then the steering sweep.
     const heldFilter = filterScored(withScores(evaluation, scores), judge.kind, settings.filter);
     const heldRollouts = heldFilter.kept.length ? heldFilter.kept.flatMap((p) => [p.pos, p.neg]) : evaluation;
-    const heldout = await timed('heldout', () => heldoutLayerStats(ctx, id, heldRollouts, act.vectors, settings.batchSize));
+    const vkey = `${id}:v${vectorHash(act.vectors.response_avg)}`;
+    const heldout = await timed('heldout', () => heldoutLayerStats(ctx, vkey, heldRollouts, act.vectors, settings.batchSize));
     const chosen = heldout[settings.readout];
     const vector = act.vectors[settings.readout];
     let sweep: SweepResult | null = null;
     if (settings.sweep && judge.kind !== 'none') {
       const s = settings.sweep;
-      sweep = await timed('sweep', () => steeringSweep(ctx, id, vector, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
+      sweep = await timed('sweep', () => steeringSweep(ctx, `${id}:v${vectorHash(vector)}`, vector, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
     }
     const chosenLayer = sweep?.best?.layer ?? chosen.suggested;
     const summary: PipelineSummary = {
@@ -155,13 +173,12 @@ export async function listRuns(storage: PipelineContext['storage']): Promise<Run
 
 /**
  * Resumes a stored run (after a reload, crash or cancel) with its stored trait set and settings.
- * The judge is passed again because its configuration (e.g. an API key) is never stored; it must
- * have the same id as the stored one, or the stored scores would be mixed with another judge's.
+ * The judge is passed again because its configuration (e.g. an API key) is never stored; scores
+ * are keyed by judge id, so another judge scores afresh.
  */
 export async function resumeRun(ctx: PipelineContext, runId: string, judge: Judge): Promise<PipelineResult> {
   const rec = await ctx.storage.get<RunRecord>('runs', runId);
   if (!rec) throw new PipelineError('bad_input', `no stored run "${runId}"`);
-  if (rec.judge !== judge.id) throw new PipelineError('bad_input', `run "${runId}" was judged by ${rec.judge}, not ${judge.id}`, 'Resume it with the same judge.');
   if (rec.modelId !== ctx.info.id) throw new PipelineError('bad_input', `run "${runId}" was made with model ${rec.modelId}, but ${ctx.info.id} is loaded`, 'Load that model first.');
   return runPipeline(ctx, { trait: rec.trait, judge, settings: rec.settings, runId });
 }
