@@ -1,0 +1,44 @@
+/** Shared steps for the UI specs (not a spec itself). */
+import { expect, type Page } from '@playwright/test';
+
+export const HUB = 'http://127.0.0.1:4174';
+export const DEMO_ID = 'persona-lab/persona-demo';
+
+/** Opens the lab with the Hub mirror as the Hub host and a clean profile. */
+export async function openLab(page: Page, hash = ''): Promise<void> {
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+  await page.goto(`/?hub=${encodeURIComponent(HUB)}${hash}`);
+  await expect(page.getByRole('heading', { name: 'Persona Lab' })).toBeVisible();
+}
+
+/** Loads the demo model through the Hub code path (the mirror) and waits for the status line. */
+export async function loadDemoViaHub(page: Page, backend: 'auto' | 'wasm' = 'auto'): Promise<string> {
+  await page.getByRole('tab', { name: 'Model' }).click();
+  const model = page.getByRole('combobox', { name: 'Model', exact: true });
+  await model.fill(DEMO_ID);
+  await page.getByRole('combobox', { name: 'Backend' }).selectOption(backend);
+  await page.getByRole('button', { name: 'Load model' }).click();
+  const status = page.getByRole('status').first();
+  await expect(status).toContainText(/WebGPU|WASM/, { timeout: 180_000 });
+  return (await status.textContent()) ?? '';
+}
+
+/** Sends a message on the chat tab and waits until both replies are finished. */
+export async function send(page: Page, text: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Chat & steer' }).click();
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await replyDone(page);
+}
+
+export async function replyDone(page: Page): Promise<void> {
+  await expect(page.getByRole('region', { name: 'Steered reply', exact: true })).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+}
+
+export async function replyText(page: Page, which: 'Steered reply' | 'Unsteered reply'): Promise<string> {
+  return ((await page.getByRole('region', { name: which, exact: true }).locator('.reply-text').textContent()) ?? '').trim();
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
+}

@@ -1,0 +1,175 @@
+/**
+ * Chat actions: send a message and get the unsteered and steered replies from ONE batched generate
+ * call (row 0 unsteered, row 1 steered, same seed); re-generate the last reply when a slider moves
+ * (debounced, cancelling the stale run); monitor each finished reply.
+ */
+import type { ChatMessage } from '../../engine/api';
+import { getEngine, isCancelled, streamId, toUiError } from '../engine';
+import { getLab, setLab, type LabState } from '../store';
+import type { ChatTurn } from '../types';
+import { monitorFromCapture } from './monitorMath';
+import { steerableTraits, steeringTerms, vectorRowOf } from './steer';
+
+let runGeneration = 0;
+let runningStream: string | null = null;
+let debounce: ReturnType<typeof setTimeout> | null = null;
+let lastRun: Promise<void> = Promise.resolve();
+
+/** The conversation before turn `index`, plus that turn's user message, as chat messages. */
+export function conversationFor(s: LabState, index: number, user: string): ChatMessage[] {
+  const msgs: ChatMessage[] = [];
+  if (s.systemPrompt.trim()) msgs.push({ role: 'system', content: s.systemPrompt.trim() });
+  for (const t of s.turns.slice(0, index)) {
+    msgs.push({ role: 'user', content: t.user });
+    msgs.push({ role: 'assistant', content: t.steered });
+  }
+  msgs.push({ role: 'user', content: user });
+  return msgs;
+}
+
+function updateTurn(id: string, patch: Partial<ChatTurn> | ((t: ChatTurn) => Partial<ChatTurn>)): void {
+  setLab((s) => ({ turns: s.turns.map((t) => (t.id === id ? { ...t, ...(typeof patch === 'function' ? patch(t) : patch) } : t)) }));
+}
+
+export function setDraft(draft: string): void {
+  setLab({ draft });
+}
+
+/** Sends the draft (or `text`) as a new user turn and generates both replies. */
+export async function sendMessage(text?: string): Promise<void> {
+  const s = getLab();
+  const user = (text ?? s.draft).trim();
+  if (!user) return;
+  if (s.loadState !== 'ready') {
+    setLab({ chatError: { message: 'no model is loaded', hint: 'Load a model in the Model panel first.' } });
+    return;
+  }
+  const turn: ChatTurn = { id: `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`, user, unsteered: '', steered: '', alphas: {}, layer: s.layer, seed: s.seed, status: 'running' };
+  setLab((st) => ({ turns: [...st.turns, turn], draft: text === undefined ? '' : st.draft, chatError: null }));
+  await runTurn(turn.id);
+}
+
+/** (Re)generates one turn's replies with the current sliders. */
+export async function runTurn(turnId: string): Promise<void> {
+  const engine = getEngine();
+  const gen = ++runGeneration;
+  if (runningStream) {
+    const stale = runningStream;
+    runningStream = null;
+    await engine.cancel(stale).catch(() => undefined);
+    await lastRun.catch(() => undefined);
+  }
+  if (gen !== runGeneration) return;
+  const s = getLab();
+  const index = s.turns.findIndex((t) => t.id === turnId);
+  if (index < 0) return;
+  const turn = s.turns[index];
+  const messages = conversationFor(s, index, turn.user);
+  const terms = steeringTerms(s);
+  const alphas = Object.fromEntries(steerableTraits(s).map((t) => [t, s.alphas[t] ?? 0]));
+  updateTurn(turnId, { unsteered: '', steered: '', status: 'running', alphas, layer: s.layer, seed: s.seed, monitor: undefined });
+  setLab({ generating: true, chatError: null });
+  const id = streamId(engine);
+  runningStream = id;
+  const texts = ['', ''];
+  const run = (async () => {
+    try {
+      const res = await engine.generate(
+        { rows: [{ prompt: { messages }, steering: null }, { prompt: { messages }, steering: terms.length ? terms : null }], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed },
+        (e) => {
+          if (gen !== runGeneration) return;
+          e.deltas.forEach((d, b) => (texts[b] += d));
+          updateTurn(turnId, { unsteered: texts[0], steered: texts[1] });
+        },
+        id,
+      );
+      if (gen !== runGeneration) return;
+      const cancelled = res.rows.some((r) => r.finish === 'cancelled');
+      updateTurn(turnId, { unsteered: res.rows[0].text, steered: res.rows[1].text, status: cancelled ? 'cancelled' : 'done' });
+    } catch (e) {
+      if (gen !== runGeneration) return;
+      updateTurn(turnId, { status: isCancelled(e) ? 'cancelled' : 'error' });
+      if (!isCancelled(e)) setLab({ chatError: toUiError(e) });
+    } finally {
+      if (runningStream === id) runningStream = null;
+      if (gen === runGeneration) setLab({ generating: false });
+    }
+  })();
+  lastRun = run;
+  await run;
+  if (gen === runGeneration && getLab().turns.find((t) => t.id === turnId)?.status === 'done') await monitorTurn(turnId);
+}
+
+/** Captures the conversation up to a finished turn and computes its per-token projections. */
+export async function monitorTurn(turnId: string): Promise<void> {
+  const s = getLab();
+  const index = s.turns.findIndex((t) => t.id === turnId);
+  if (index < 0 || !s.info || s.layer === null) return;
+  const turn = s.turns[index];
+  if (!turn.steered) return;
+  try {
+    const res = await getEngine().capture({ rows: [{ prompt: { messages: conversationFor(s, index, turn.user) }, response: turn.steered }] });
+    const layer = s.layer;
+    const vectors = monitoredVectors(getLab(), layer);
+    const monitor = monitorFromCapture(res.rows[0], res.numRows, res.hiddenSize, layer, vectors);
+    updateTurn(turnId, { monitor });
+  } catch (e) {
+    if (!isCancelled(e)) setLab({ chatError: toUiError(e, 'The reply is kept; its projection chart is not available.') });
+  }
+}
+
+/** Vectors to project onto: the active traits' rows at the layer. */
+export function monitoredVectors(s: LabState, layer: number): { name: string; row: Float32Array }[] {
+  return s.active
+    .map((name) => ({ name, row: s.vectors[name] ? vectorRowOf(s.vectors[name], layer + 1) : null }))
+    .filter((x): x is { name: string; row: Float32Array } => x.row !== null && (!s.info || x.row.length === s.info.hiddenSize));
+}
+
+/** Re-generates the last reply soon (a slider moved); stale runs are cancelled. */
+export function scheduleRegenerate(delayMs = 250): void {
+  if (debounce) clearTimeout(debounce);
+  debounce = setTimeout(() => {
+    debounce = null;
+    const turns = getLab().turns;
+    if (turns.length && getLab().loadState === 'ready') void runTurn(turns[turns.length - 1].id);
+  }, delayMs);
+}
+
+/** Waits until no generation is running (tests). */
+export async function settled(): Promise<void> {
+  while (debounce || runningStream) {
+    await lastRun.catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await lastRun.catch(() => undefined);
+}
+
+export async function cancelGeneration(): Promise<void> {
+  if (debounce) clearTimeout(debounce);
+  debounce = null;
+  if (runningStream) await getEngine().cancel(runningStream).catch(() => undefined);
+}
+
+export function clearChat(): void {
+  void cancelGeneration();
+  setLab({ turns: [], sweep: null, chatError: null });
+}
+
+export function setAlpha(trait: string, alpha: number, regenerate = true): void {
+  setLab((s) => ({ alphas: { ...s.alphas, [trait]: alpha } }));
+  if (regenerate) scheduleRegenerate();
+}
+
+export function setLayer(layer: number): void {
+  setLab({ layer });
+  scheduleRegenerate();
+}
+
+export function setSteeringOption(patch: Partial<Pick<LabState, 'positions' | 'sampling' | 'seed' | 'maxNewTokens' | 'systemPrompt'>>, regenerate = true): void {
+  setLab(patch);
+  if (regenerate) scheduleRegenerate();
+}
+
+export function toggleActive(trait: string, on: boolean): void {
+  setLab((s) => ({ active: on ? (s.active.includes(trait) ? s.active : [...s.active, trait]) : s.active.filter((t) => t !== trait) }));
+}

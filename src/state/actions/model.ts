@@ -1,0 +1,110 @@
+/** Model actions: parse what the user typed, load it with progress, unload. */
+import type { LoadProgress, ModelSource } from '../../engine/api';
+import { DEMO_MODEL_ID, parseSourceText } from '../../engine/modelSource';
+import { getEngine, toUiError } from '../engine';
+import { DEFAULT_HUB_HOST } from '../modelSlice';
+import { getLab, setLab } from '../store';
+import type { BackendPref, JobProgress } from '../types';
+
+/**
+ * The source for what the "Model" box holds. With a custom Hub host, the demo's id goes through
+ * the Hub code path (the mirror serves it); otherwise it is the bundled copy.
+ */
+export function sourceFor(text: string, hubHost: string): ModelSource {
+  const t = text.trim();
+  const customHost = normalizeHost(hubHost) !== DEFAULT_HUB_HOST;
+  if (t === DEMO_MODEL_ID && customHost) return { kind: 'hub', id: t };
+  return parseSourceText(t);
+}
+
+export function normalizeHost(host: string): string {
+  const h = host.trim().replace(/\/+$/, '');
+  return h === '' ? DEFAULT_HUB_HOST : h;
+}
+
+/** Id of a source as the lab names it. */
+export function modelIdOf(source: ModelSource): string {
+  switch (source.kind) {
+    case 'hub': return source.revision ? `${source.id}@${source.revision}` : source.id;
+    case 'url': return source.baseUrl;
+    case 'files': return `local:${source.name}`;
+    case 'demo': return DEMO_MODEL_ID;
+  }
+}
+
+export function setModelText(modelText: string): void {
+  setLab({ modelText });
+}
+
+export function setHubHost(hubHost: string): void {
+  setLab({ hubHost });
+}
+
+export function setBackendPref(backendPref: BackendPref): void {
+  setLab({ backendPref });
+}
+
+let loadGeneration = 0;
+
+function progressView(p: LoadProgress, prev: JobProgress | null): JobProgress | null {
+  if (p.status === 'progress') {
+    return { label: `Downloading ${p.file}`, done: p.overallLoaded, total: p.overallTotal, etaSeconds: p.etaSeconds, unit: 'bytes' };
+  }
+  if (p.status === 'done' && prev) return { ...prev, label: `Downloaded ${p.file}${p.fromCache ? ' (from cache)' : ''}` };
+  return prev;
+}
+
+/** Loads a model; resolves to true when it loaded. Folder picks pass their files as the source. */
+export async function loadModel(explicit?: ModelSource): Promise<boolean> {
+  const s = getLab();
+  let source: ModelSource;
+  try {
+    source = explicit ?? sourceFor(s.modelText, s.hubHost);
+  } catch (e) {
+    setLab({ loadState: 'error', modelError: toUiError(e, 'Type "demo", a Hub id such as onnx-community/Qwen3-0.6B-ONNX, or pick a folder.') });
+    return false;
+  }
+  const gen = ++loadGeneration;
+  const id = modelIdOf(source);
+  setLab({ loadState: 'loading', loadedId: id, modelError: null, loadStage: 'Starting', loadProgress: { label: 'Starting', done: 0, total: null, etaSeconds: null, unit: 'bytes' } });
+  try {
+    const host = normalizeHost(s.hubHost);
+    const info = await getEngine().load(
+      { source, backend: s.backendPref, hubHost: host === DEFAULT_HUB_HOST ? undefined : host },
+      (p) => {
+        if (gen !== loadGeneration) return;
+        if (p.status === 'stage') setLab({ loadStage: p.message });
+        else if (p.status === 'initiate') setLab({ loadStage: `Fetching ${p.file}` });
+        else setLab((st) => ({ loadProgress: progressView(p, st.loadProgress) }));
+      },
+    );
+    if (gen !== loadGeneration) return false;
+    const mid = Math.floor(info.numLayers / 2);
+    setLab((st) => ({
+      loadState: 'ready', info, loadedId: id, loadProgress: null, loadStage: null,
+      autoload: source.kind !== 'files',
+      layer: st.layer !== null && st.layer < info.numLayers ? st.layer : mid,
+    }));
+    return true;
+  } catch (e) {
+    if (gen !== loadGeneration) return false;
+    setLab({ loadState: 'error', info: null, loadProgress: null, loadStage: null, modelError: toUiError(e, 'Check the model id and the Hub host, or try the demo model.') });
+    return false;
+  }
+}
+
+/** Turns a folder pick (`<input webkitdirectory>`) into a source. */
+export function folderSource(files: FileList | File[]): ModelSource {
+  const list = Array.from(files);
+  const map: Record<string, Blob> = {};
+  for (const f of list) map[(f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name] = f;
+  const first = list[0] as (File & { webkitRelativePath?: string }) | undefined;
+  const name = first?.webkitRelativePath?.split('/')[0] || first?.name || 'folder';
+  return { kind: 'files', name, files: map };
+}
+
+export async function unloadModel(): Promise<void> {
+  loadGeneration++;
+  await getEngine().unload().catch(() => undefined);
+  setLab({ loadState: 'idle', info: null, loadedId: null, loadProgress: null, autoload: false });
+}

@@ -1,0 +1,25 @@
+/** Turns one captured row into per-token projections at a layer (pure; used by chat and monitor). */
+import type { CapturedRow } from '../../engine/api';
+import { makeCapture } from '../../persona/extract';
+import { lastPromptTokenProjection, projectCaptureRow } from '../../persona/project';
+import type { TokenMonitor } from '../types';
+
+export function monitorFromCapture(row: CapturedRow, numRows: number, hidden: number, layer: number, vectors: { name: string; row: Float32Array }[]): TokenMonitor {
+  const T = row.ids.length;
+  const cap = makeCapture(row.resid, numRows, T, hidden);
+  const projections: Record<string, number[]> = {};
+  const lastPrompt: Record<string, number> = {};
+  for (const v of vectors) {
+    projections[v.name] = Array.from(projectCaptureRow(cap, layer + 1, v.row));
+    lastPrompt[v.name] = lastPromptTokenProjection(cap, layer + 1, row.promptLength, v.row);
+  }
+  const layerNorms: number[] = [];
+  const t = Math.max(0, row.promptLength - 1);
+  for (let r = 0; r < numRows; r++) {
+    const off = (r * T + t) * hidden;
+    let s = 0;
+    for (let h = 0; h < hidden; h++) s += row.resid[off + h] ** 2;
+    layerNorms.push(Math.sqrt(s));
+  }
+  return { tokens: row.tokens, promptLength: row.promptLength, layer, projections, lastPrompt, layerNorms };
+}

@@ -1,0 +1,139 @@
+/** Preset actions: save the steering setup, rename, delete, export/import, share links and restoring them. */
+import { decodePreset, presetParam, presetsFromJson, presetsToJson, shareLink, type Quant } from '../../share';
+import { getLab, setLab } from '../store';
+import type { Preset, VectorEntry } from '../types';
+import { loadModel, normalizeHost } from './model';
+import { DEFAULT_HUB_HOST } from '../modelSlice';
+import { runTurn, sendMessage } from './chat';
+import { steerableTraits, vectorRowOf } from './steer';
+
+/** The current steering setup as a preset (null when nothing can be steered yet). */
+export function currentPreset(name: string): Preset | null {
+  const s = getLab();
+  if (s.layer === null || !s.loadedId) return null;
+  const layer = s.layer;
+  const traits = steerableTraits(s).map((t) => {
+    const v = s.vectors[t];
+    return { name: t, alpha: s.alphas[t] ?? 0, vector: Float32Array.from(vectorRowOf(v, layer + 1)!), typicalNorm: v.typicalNorms?.[layer + 1] || undefined };
+  });
+  const host = normalizeHost(s.hubHost);
+  const lastUser = s.turns.length ? s.turns[s.turns.length - 1].user : s.draft;
+  return {
+    name: name.trim() || 'Untitled preset', modelId: s.loadedId, hubHost: host === DEFAULT_HUB_HOST ? undefined : host,
+    layer, positions: s.positions, sampling: { ...s.sampling }, seed: s.seed, maxNewTokens: s.maxNewTokens,
+    systemPrompt: s.systemPrompt, prompt: lastUser, traits, createdAt: Date.now(),
+  };
+}
+
+export function savePreset(name: string): Preset | null {
+  const p = currentPreset(name);
+  if (!p) {
+    setLab({ shareNotice: { kind: 'error', message: 'nothing to save yet', hint: 'Load a model and choose a layer first.' } });
+    return null;
+  }
+  setLab((s) => ({ presets: [p, ...s.presets.filter((x) => x.name !== p.name)], shareNotice: null }));
+  return p;
+}
+
+export function renamePreset(oldName: string, newName: string): void {
+  const n = newName.trim();
+  if (!n) return;
+  setLab((s) => ({ presets: s.presets.map((p) => (p.name === oldName ? { ...p, name: n } : p)) }));
+}
+
+export function deletePreset(name: string): void {
+  setLab((s) => ({ presets: s.presets.filter((p) => p.name !== name) }));
+}
+
+export function exportPresets(names?: string[]): string {
+  const all = getLab().presets;
+  return presetsToJson(names ? all.filter((p) => names.includes(p.name)) : all);
+}
+
+export function importPresets(text: string): number {
+  const r = presetsFromJson(text);
+  if (!r.ok) {
+    setLab({ shareNotice: { kind: 'error', message: `could not import presets: ${r.error}`, hint: 'Choose a file exported by Persona Lab.' } });
+    return 0;
+  }
+  setLab((s) => ({ presets: [...r.value, ...s.presets.filter((p) => !r.value.some((q) => q.name === p.name))], shareNotice: null }));
+  return r.value.length;
+}
+
+/** A share link for a preset (or the current setup); null when there is nothing to share. */
+export function makeShareLink(pageUrl: string, preset?: Preset, quant: Quant = 'int8'): string | null {
+  const p = preset ?? currentPreset('Shared setup');
+  if (!p) {
+    setLab({ shareNotice: { kind: 'error', message: 'nothing to share yet', hint: 'Load a model and extract a trait first.' } });
+    return null;
+  }
+  const link = shareLink(pageUrl, p, { quant });
+  setLab({ lastShareLink: link });
+  return link;
+}
+
+/**
+ * Applies a preset: vectors (one row at its layer), sliders, layer, settings. Loads the preset's
+ * model when none is loaded; says clearly when the loaded model differs.
+ */
+export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?: boolean } = {}): Promise<void> {
+  let s = getLab();
+  if (opts.load !== false && (s.loadState !== 'ready' || s.loadedId !== p.modelId)) {
+    if (s.loadState !== 'ready') {
+      setLab({ modelText: p.modelId, hubHost: p.hubHost ?? s.hubHost });
+      await loadModel();
+    }
+  }
+  s = getLab();
+  const info = s.info;
+  const problems: string[] = [];
+  if (!info) problems.push(`the model ${p.modelId} is not loaded`);
+  else {
+    if (s.loadedId !== p.modelId) problems.push(`this preset was made with ${p.modelId}, but ${s.loadedId} is loaded`);
+    const hidden = p.traits[0]?.vector.length;
+    if (hidden !== undefined && hidden !== info.hiddenSize) problems.push(`its vectors have ${hidden} values but the loaded model is ${info.hiddenSize} wide`);
+    if (p.layer >= info.numLayers) problems.push(`its layer ${p.layer} does not exist in the loaded model (${info.numLayers} blocks)`);
+  }
+  const fits = !!info && p.layer < info.numLayers && p.traits.every((t) => t.vector.length === info.hiddenSize);
+  const rows = info ? info.numLayers + 1 : p.layer + 2;
+  const vectors: Record<string, VectorEntry> = {};
+  if (fits || !info) {
+    for (const t of p.traits) {
+      const hidden = t.vector.length;
+      const data = new Float32Array(rows * hidden);
+      data.set(t.vector, (p.layer + 1) * hidden);
+      const typicalNorms = t.typicalNorm ? Array.from({ length: rows }, (_, r) => (r === p.layer + 1 ? t.typicalNorm! : 0)) : null;
+      vectors[t.name] = { trait: t.name, modelId: p.modelId, rows, hidden, data, presentRows: [p.layer + 1], layer: p.layer, stats: null, typicalNorms, samples: { pos: 0, neg: 0 }, note: `from preset "${p.name}" (layer ${p.layer} only)`, createdAt: p.createdAt };
+    }
+  }
+  setLab((st) => ({
+    vectors: { ...st.vectors, ...vectors },
+    active: p.traits.map((t) => t.name),
+    alphas: { ...st.alphas, ...Object.fromEntries(p.traits.map((t) => [t.name, t.alpha])) },
+    layer: fits ? p.layer : st.layer,
+    positions: p.positions, sampling: { ...p.sampling }, seed: p.seed, maxNewTokens: p.maxNewTokens, systemPrompt: p.systemPrompt,
+    draft: p.prompt,
+    shareNotice: problems.length
+      ? { kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.`, hint: fits ? 'Steering still applies, but results may differ.' : `Load ${p.modelId} to use this preset.` }
+      : { kind: 'restored', message: `Restored preset "${p.name}" on ${p.modelId}.` },
+  }));
+  if (opts.regenerate && fits && p.prompt.trim() && getLab().loadState === 'ready') {
+    const turns = getLab().turns;
+    if (turns.length && turns[turns.length - 1].user === p.prompt) await runTurn(turns[turns.length - 1].id);
+    else await sendMessage(p.prompt);
+  }
+}
+
+/** Opens a share link from a location hash: decode, then apply (loading the model). */
+export async function openShareLink(hash: string): Promise<boolean> {
+  const value = presetParam(hash);
+  if (value === null) return false;
+  const r = decodePreset(value);
+  if (!r.ok) {
+    setLab({ shareNotice: { kind: 'error', message: r.error.message, hint: r.error.hint }, tab: 'presets' });
+    return false;
+  }
+  setLab({ tab: 'chat' });
+  await applyPreset(r.preset, { regenerate: true });
+  return true;
+}

@@ -1,0 +1,120 @@
+/** Trait library actions: demo traits from the bundled model, create/edit/duplicate/delete, import/export. */
+import { DEMO_TRAIT_NAMES } from '../../persona/lexiconJudge';
+import { exportTraitSet, validateTraitSet, type TraitSet } from '../../persona/traitSet';
+import { getLab, setLab } from '../store';
+import type { TraitEntry } from '../types';
+
+/** Fetches the demo model's trait files (public/models/persona-demo/traits/*.json); missing ones are skipped. */
+export async function loadDemoTraits(baseUrl = `${import.meta.env?.BASE_URL ?? '/'}models/persona-demo/traits/`): Promise<number> {
+  const found: TraitEntry[] = [];
+  await Promise.all(DEMO_TRAIT_NAMES.map(async (name) => {
+    try {
+      const res = await fetch(`${baseUrl}${name}.json`);
+      if (!res.ok) return;
+      const r = validateTraitSet(await res.json(), name);
+      if (r.ok) found.push({ set: r.value, origin: 'demo' });
+    } catch {
+      // not there (yet): the library keeps the built-ins
+    }
+  }));
+  found.sort((a, b) => DEMO_TRAIT_NAMES.indexOf(a.set.name) - DEMO_TRAIT_NAMES.indexOf(b.set.name));
+  setLab((s) => ({ traits: mergeTraits(s.traits, found, false) }));
+  return found.length;
+}
+
+/** Adds entries; with `replace` an entry of the same name is replaced, else existing names win. */
+function mergeTraits(list: TraitEntry[], add: TraitEntry[], replace: boolean): TraitEntry[] {
+  const out = [...list];
+  for (const e of add) {
+    const i = out.findIndex((t) => t.set.name === e.set.name);
+    if (i < 0) out.unshift(e);
+    else if (replace || out[i].origin === 'builtin') out[i] = e;
+  }
+  return out;
+}
+
+export function selectTrait(name: string | null): void {
+  setLab({ selectedTrait: name, traitIssues: [] });
+}
+
+/** Saves an edited trait (JSON text from the editor). Returns true when valid. */
+export function saveTraitJson(text: string, previousName: string | null): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    setLab({ traitIssues: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] });
+    return false;
+  }
+  const r = validateTraitSet(parsed);
+  if (!r.ok) {
+    setLab({ traitIssues: r.errors });
+    return false;
+  }
+  setLab((s) => {
+    const traits = s.traits.filter((t) => t.set.name !== previousName && t.set.name !== r.value.name);
+    const at = previousName ? s.traits.findIndex((t) => t.set.name === previousName) : 0;
+    traits.splice(Math.max(0, Math.min(at, traits.length)), 0, { set: r.value, origin: 'user' });
+    return { traits, selectedTrait: r.value.name, traitIssues: r.warnings };
+  });
+  return true;
+}
+
+function uniqueName(base: string): string {
+  const names = new Set(getLab().traits.map((t) => t.set.name));
+  if (!names.has(base)) return base;
+  for (let i = 2; ; i++) if (!names.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+export function newTrait(): string {
+  const name = uniqueName('curious');
+  const set: TraitSet = {
+    name,
+    description: 'Asks follow-up questions and shows interest in the topic.',
+    instruction: [{ pos: 'Be deeply curious; ask follow-up questions.', neg: 'Answer without any curiosity or questions.' }],
+    extraction_questions: ['What should I cook tonight?'],
+    evaluation_questions: ['How do I start a garden?'],
+    eval_prompt: 'Rate from 0 to 100 how curious this answer is. Question: {question} Answer: {answer}',
+  };
+  setLab((s) => ({ traits: [{ set, origin: 'user' }, ...s.traits], selectedTrait: name, traitIssues: [] }));
+  return name;
+}
+
+export function duplicateTrait(name: string): string | null {
+  const e = getLab().traits.find((t) => t.set.name === name);
+  if (!e) return null;
+  const copy = { ...structuredClone(e.set), name: uniqueName(`${name}-copy`) };
+  setLab((s) => ({ traits: [{ set: copy, origin: 'user' }, ...s.traits], selectedTrait: copy.name }));
+  return copy.name;
+}
+
+export function deleteTrait(name: string): void {
+  setLab((s) => ({ traits: s.traits.filter((t) => t.set.name !== name), selectedTrait: s.selectedTrait === name ? null : s.selectedTrait }));
+}
+
+/** Imports one trait set or an array of them from JSON text; problems go to traitIssues. */
+export function importTraitsJson(text: string, fileName?: string): number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    setLab({ traitIssues: [{ path: fileName ?? '', message: `not valid JSON: ${(e as Error).message}` }] });
+    return 0;
+  }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  const fallback = fileName?.replace(/\.json$/i, '');
+  const ok: TraitEntry[] = [];
+  const issues: { path: string; message: string }[] = [];
+  for (const [i, item] of items.entries()) {
+    const r = validateTraitSet(item, items.length === 1 ? fallback : undefined);
+    if (r.ok) ok.push({ set: r.value, origin: 'user' });
+    else issues.push(...r.errors.map((e) => ({ path: items.length > 1 ? `[${i}].${e.path}` : e.path, message: e.message })));
+  }
+  setLab((s) => ({ traits: mergeTraits(s.traits, ok, true), traitIssues: issues, selectedTrait: ok[0]?.set.name ?? s.selectedTrait }));
+  return ok.length;
+}
+
+export function exportTraitJson(name: string): string | null {
+  const e = getLab().traits.find((t) => t.set.name === name);
+  return e ? exportTraitSet(e.set) : null;
+}

@@ -1,0 +1,47 @@
+/**
+ * Start-up: restore saved work, apply the page address (?hub=, #preset=…, #tour=N), fetch the demo
+ * model's traits, reload the last model. Runs once from main.tsx.
+ */
+import { openShareLink } from './actions/presets';
+import { loadModel } from './actions/model';
+import { loadDemoTraits } from './actions/traits';
+import { onEngineCrash } from './engine';
+import { indexedDbStore, memoryStore, startPersistence } from './persist';
+import { getLab, setLab } from './store';
+import type { Theme } from './types';
+
+export interface BootOptions {
+  location: { search: string; hash: string };
+  prefersLight?: boolean;
+  /** Called with a 0-based tour step when the address asks for the tour. */
+  startTour?: (step: number) => void;
+}
+
+export function tourStepFromHash(hash: string): number | null {
+  const m = /(?:^#|&)tour=(\d{1,3})(?:&|$)/.exec(hash);
+  return m ? Math.max(0, Number(m[1]) - 1) : null;
+}
+
+export async function boot(opts: BootOptions): Promise<void> {
+  onEngineCrash((e) => setLab({ loadState: 'error', info: null, modelError: e }));
+  const store = (await indexedDbStore().catch(() => null)) ?? memoryStore();
+  const saved = await startPersistence(store);
+  if (!saved) setLab({ theme: (opts.prefersLight ? 'light' : 'dark') as Theme });
+  const params = new URLSearchParams(opts.location.search);
+  const hub = params.get('hub');
+  if (hub && /^https?:\/\//.test(hub)) setLab({ hubHost: hub });
+  const model = params.get('model');
+  if (model) setLab({ modelText: model });
+  await loadDemoTraits();
+  const tour = tourStepFromHash(opts.location.hash);
+  if (tour !== null) {
+    opts.startTour?.(tour);
+    return;
+  }
+  if (/(^#|&)preset=/.test(opts.location.hash)) {
+    await openShareLink(opts.location.hash);
+    return;
+  }
+  const s = getLab();
+  if (model || (saved && s.autoload)) await loadModel();
+}

@@ -1,0 +1,33 @@
+/** Model slice: which model, from where, on which backend, and how its loading goes. */
+import type { BackendPref, JobProgress, ModelInfo, UiError } from './types';
+
+export const DEFAULT_HUB_HOST = 'https://huggingface.co';
+
+export interface ModelSlice {
+  /** What the "Model" box holds: "demo", a Hub id, or a URL. */
+  modelText: string;
+  hubHost: string;
+  backendPref: BackendPref;
+  loadState: 'idle' | 'loading' | 'ready' | 'error';
+  loadProgress: JobProgress | null;
+  loadStage: string | null;
+  /** Id of the model that is loaded (or being loaded). */
+  loadedId: string | null;
+  info: ModelInfo | null;
+  modelError: UiError | null;
+  /** Whether the last loaded model should be loaded again on reload. */
+  autoload: boolean;
+}
+
+export const initialModel: ModelSlice = {
+  modelText: 'demo',
+  hubHost: DEFAULT_HUB_HOST,
+  backendPref: 'auto',
+  loadState: 'idle',
+  loadProgress: null,
+  loadStage: null,
+  loadedId: null,
+  info: null,
+  modelError: null,
+  autoload: false,
+};

@@ -1,0 +1,24 @@
+import { useLab } from '../state/store';
+
+/** The lab's status line (role="status"): model, backend, what is running. */
+export function StatusBar() {
+  const loadState = useLab((s) => s.loadState);
+  const info = useLab((s) => s.info);
+  const id = useLab((s) => s.loadedId);
+  const generating = useLab((s) => s.generating);
+  const extraction = useLab((s) => s.extraction);
+  let text: string;
+  if (loadState === 'ready' && info) {
+    const backend = info.backend === 'webgpu' ? 'WebGPU' : 'WASM';
+    text = `${id} on ${backend}${info.backendNote ? ` (${info.backendNote})` : ''}`;
+  } else if (loadState === 'loading') text = `Loading ${id ?? 'model'}…`;
+  else if (loadState === 'error') text = 'Model failed to load';
+  else text = 'No model loaded';
+  const busy = extraction ? ` · extracting ${extraction.trait}` : generating ? ' · generating' : '';
+  return (
+    <div role="status" className={`status status-${loadState}`} aria-live="polite">
+      <span className="dot" aria-hidden="true" />
+      <span>{text}{busy}</span>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { setAlpha, setLayer, setSteeringOption, toggleActive } from '../../state/actions/chat';
+import { relativeStrength, vectorRowOf } from '../../state/actions/steer';
+import { useLab } from '../../state/store';
+import type { PositionMode } from '../../state/types';
+import { fmt } from '../common/format';
+
+export const ALPHA_RANGE = { min: -4, max: 4, step: 0.1 };
+
+/** One slider per active trait, the layer, position mode and sampling settings. */
+export function SteeringControls() {
+  const info = useLab((s) => s.info);
+  const vectors = useLab((s) => s.vectors);
+  const active = useLab((s) => s.active);
+  const alphas = useLab((s) => s.alphas);
+  const layer = useLab((s) => s.layer);
+  const positions = useLab((s) => s.positions);
+  const sampling = useLab((s) => s.sampling);
+  const seed = useLab((s) => s.seed);
+  const maxNewTokens = useLab((s) => s.maxNewTokens);
+  const state = useLab();
+  const inactive = Object.keys(vectors).filter((t) => !active.includes(t));
+  return (
+    <div className="stack">
+      <label className="field">
+        <span>Layer</span>
+        <select aria-label="Layer" value={layer ?? ''} disabled={!info} onChange={(e) => setLayer(Number(e.target.value))}>
+          {layer === null && <option value="">—</option>}
+          {Array.from({ length: info?.numLayers ?? (layer !== null ? layer + 1 : 0) }, (_, l) => (
+            <option key={l} value={l}>{`${l} · blocks.${l}.resid_post`}</option>
+          ))}
+        </select>
+      </label>
+      {active.length === 0 && <p className="muted small-text">No steering vectors yet. Extract a trait in the Traits panel (or open a preset), and its slider appears here.</p>}
+      {active.map((t) => {
+        const v = vectors[t];
+        const usable = v && layer !== null && vectorRowOf(v, layer + 1) !== null && (!info || v.hidden === info.hiddenSize);
+        const alpha = alphas[t] ?? 0;
+        const rel = relativeStrength(state, t, alpha);
+        return (
+          <div className="slider" key={t}>
+            <div className="slider-head">
+              <label htmlFor={`alpha-${t}`}>{t} strength</label>
+              <output className="mono">α {alpha.toFixed(1)}{rel !== null ? ` · ${fmt(rel * 100, 0)}% of ‖resid‖` : ''}</output>
+            </div>
+            <input
+              id={`alpha-${t}`}
+              type="range"
+              aria-label={`${t} strength`}
+              min={ALPHA_RANGE.min}
+              max={ALPHA_RANGE.max}
+              step={ALPHA_RANGE.step}
+              value={alpha}
+              disabled={!usable}
+              onChange={(e) => setAlpha(t, Number(e.target.value))}
+            />
+            <div className="slider-foot muted small-text">
+              <span>{usable ? `adds α·v at blocks.${layer}.resid_post` : `no ${t} vector at this layer`}</span>
+              <button type="button" className="link" onClick={() => setAlpha(t, 0)}>reset</button>
+              <button type="button" className="link" onClick={() => toggleActive(t, false)}>hide</button>
+            </div>
+          </div>
+        );
+      })}
+      {inactive.length > 0 && (
+        <p className="small-text">Hidden: {inactive.map((t) => <button type="button" className="link" key={t} onClick={() => toggleActive(t, true)}>{t}</button>)}</p>
+      )}
+      <div className="row wrap">
+        <label className="field inline">
+          <span>Positions</span>
+          <select aria-label="Positions" value={positions} onChange={(e) => setSteeringOption({ positions: e.target.value as PositionMode })}>
+            <option value="response">response (newest position)</option>
+            <option value="all">all positions</option>
+            <option value="prompt">prompt only</option>
+          </select>
+        </label>
+        <label className="field inline">
+          <span>Temperature</span>
+          <input type="number" aria-label="Temperature" min={0} max={2} step={0.1} value={sampling.temperature} onChange={(e) => setSteeringOption({ sampling: { ...sampling, temperature: Math.max(0, Number(e.target.value) || 0) } })} />
+        </label>
+        <label className="field inline">
+          <span>Seed</span>
+          <input type="number" aria-label="Seed" min={0} step={1} value={seed} onChange={(e) => setSteeringOption({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} />
+        </label>
+        <label className="field inline">
+          <span>Max tokens</span>
+          <input type="number" aria-label="Max tokens" min={1} max={512} value={maxNewTokens} onChange={(e) => setSteeringOption({ maxNewTokens: Math.max(1, Math.min(512, Math.floor(Number(e.target.value) || 1))) }, false)} />
+        </label>
+      </div>
+    </div>
+  );
+}

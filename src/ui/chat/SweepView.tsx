@@ -1,0 +1,55 @@
+import { useState } from 'react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { runSweep, SWEEP_ALPHAS } from '../../state/actions/sweep';
+import { useLab } from '../../state/store';
+import { fmt } from '../common/format';
+import { ProgressBar } from '../common/ProgressBar';
+import { Section } from '../common/Section';
+
+/** α = −2…2 for one trait in one batch: the replies and the judged trait score against α. */
+export function SweepView() {
+  const active = useLab((s) => s.active);
+  const sweep = useLab((s) => s.sweep);
+  const running = useLab((s) => s.sweepRunning);
+  const ready = useLab((s) => s.loadState === 'ready');
+  const [pick, setPick] = useState<string>('');
+  const trait = active.includes(pick) ? pick : active[0];
+  if (!trait) return null;
+  return (
+    <Section title="Coefficient sweep" id="sweep">
+      <div className="row wrap">
+        <select aria-label="Sweep trait" value={trait} onChange={(e) => setPick(e.target.value)}>
+          {active.map((t) => <option key={t}>{t}</option>)}
+        </select>
+        <button type="button" disabled={!ready || running} onClick={() => void runSweep(trait)}>Sweep α {SWEEP_ALPHAS[0]}…{SWEEP_ALPHAS[SWEEP_ALPHAS.length - 1]}</button>
+      </div>
+      {running && <ProgressBar progress={{ label: `Generating ${SWEEP_ALPHAS.length} replies in one batch`, done: 0, total: null, etaSeconds: null }} />}
+      {sweep && (
+        <div className="stack" aria-label="Sweep results">
+          {sweep.points.some((p) => p.score !== null) ? (
+            <div className="chart" style={{ height: 150 }} aria-label={`Judged ${sweep.trait} score against α`}>
+              <ResponsiveContainer width="100%" height="100%">
+                <LineChart data={sweep.points} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+                  <XAxis dataKey="alpha" tick={{ fontSize: 10, fill: 'var(--muted)' }} />
+                  <YAxis domain={[0, 100]} tick={{ fontSize: 10, fill: 'var(--muted)' }} width={32} />
+                  <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} formatter={(v) => fmt(Number(v), 0)} labelFormatter={(a) => `α ${a}`} />
+                  <Line dataKey="score" stroke="var(--accent)" strokeWidth={2} isAnimationActive={false} />
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+          ) : <p className="muted small-text">No judge for “{sweep.trait}” in the browser; compare the replies below.</p>}
+          <ol className="sweep-list">
+            {sweep.points.map((p) => (
+              <li key={p.alpha}>
+                <span className="mono badge">α {p.alpha > 0 ? '+' : ''}{p.alpha}</span>
+                {p.score !== null && <span className="mono badge">score {fmt(p.score, 0)}</span>}
+                <span>{p.text || '(empty)'}</span>
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </Section>
+  );
+}

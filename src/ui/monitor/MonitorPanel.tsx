@@ -1,0 +1,1 @@
+export function MonitorPanel() { return <p className="muted">Coming soon.</p>; }

@@ -1,0 +1,1 @@
+export function PresetsPanel() { return <p className="muted">Coming soon.</p>; }

@@ -1,0 +1,1 @@
+export function ScreenPanel() { return <p className="muted">Coming soon.</p>; }

@@ -1,0 +1,1 @@
+export function TourCard() { return <p className="muted">Coming soon.</p>; }

@@ -1,0 +1,54 @@
+import { useRef } from 'react';
+import { importTraitsJson, newTrait, selectTrait } from '../../state/actions/traits';
+import { useLab } from '../../state/store';
+import { Section } from '../common/Section';
+import { TraitDetail } from './TraitDetail';
+
+/** The trait library (built-ins, the demo model's traits, your own) and the selected trait. */
+export function TraitsPanel() {
+  const traits = useLab((s) => s.traits);
+  const selected = useLab((s) => s.selectedTrait);
+  const vectors = useLab((s) => s.vectors);
+  const file = useRef<HTMLInputElement>(null);
+  const current = traits.find((t) => t.set.name === selected) ?? traits[0];
+  return (
+    <div className="two-col">
+      <Section
+        title="Trait library"
+        id="library"
+        actions={
+          <>
+            <button type="button" className="small" onClick={() => newTrait()}>New</button>
+            <button type="button" className="small" onClick={() => file.current?.click()}>Import…</button>
+            <input
+              ref={file}
+              type="file"
+              accept=".json,application/json"
+              hidden
+              aria-label="Import trait JSON"
+              onChange={async (e) => {
+                const f = e.target.files?.[0];
+                if (f) importTraitsJson(await f.text(), f.name);
+                e.target.value = '';
+              }}
+            />
+          </>
+        }
+      >
+        <ul className="list" aria-label="Traits">
+          {traits.map((t) => (
+            <li key={t.set.name}>
+              <button type="button" className="list-item" aria-current={current?.set.name === t.set.name} onClick={() => selectTrait(t.set.name)}>
+                <span>{t.set.name}</span>
+                {vectors[t.set.name] && <span className="badge accent" title="has a persona vector">vector</span>}
+                <span className="badge">{t.origin === 'demo' ? 'demo model' : t.origin === 'user' ? 'yours' : 'built-in'}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <p className="muted small-text">Demo-model traits are the ones the bundled model was trained to show; built-ins are the paper's seven traits, for real Hub models.</p>
+      </Section>
+      {current ? <TraitDetail key={current.set.name} entry={current} /> : <p className="muted">No traits. Create one with New.</p>}
+    </div>
+  );
+}
