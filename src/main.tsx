@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { boot } from './state/boot';
+import { openShareLink } from './state/actions/presets';
+import { boot, tourStepFromHash } from './state/boot';
 import { App } from './ui/App';
 import { goToTourStep } from './ui/tour/tourActions';
 import './ui/styles.css';
@@ -18,5 +19,7 @@ void boot({
 });
 
 window.addEventListener('hashchange', () => {
-  void import('./state/actions/presets').then(({ openShareLink }) => openShareLink(window.location.hash));
+  const step = tourStepFromHash(window.location.hash);
+  if (step !== null) void goToTourStep(step);
+  else void openShareLink(window.location.hash);
 });

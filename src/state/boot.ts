@@ -6,7 +6,8 @@ import { openShareLink } from './actions/presets';
 import { loadModel } from './actions/model';
 import { loadDemoTraits } from './actions/traits';
 import { onEngineCrash } from './engine';
-import { indexedDbStore, memoryStore, startPersistence } from './persist';
+import { persistChanges, restore } from './persist';
+import { getStorage } from './storage';
 import { getLab, setLab } from './store';
 import type { Theme } from './types';
 
@@ -24,8 +25,15 @@ export function tourStepFromHash(hash: string): number | null {
 
 export async function boot(opts: BootOptions): Promise<void> {
   onEngineCrash((e) => setLab({ loadState: 'error', info: null, modelError: e }));
-  const store = (await indexedDbStore().catch(() => null)) ?? memoryStore();
-  const saved = await startPersistence(store);
+  const storage = await getStorage().catch(() => null);
+  let kv: Storage | null = null;
+  try {
+    kv = window.localStorage;
+  } catch {
+    kv = null;
+  }
+  const saved = await restore(storage, kv);
+  persistChanges(storage, kv);
   if (!saved) setLab({ theme: (opts.prefersLight ? 'light' : 'dark') as Theme });
   const params = new URLSearchParams(opts.location.search);
   const hub = params.get('hub');
@@ -43,5 +51,6 @@ export async function boot(opts: BootOptions): Promise<void> {
     return;
   }
   const s = getLab();
-  if (model || (saved && s.autoload)) await loadModel();
+  if (saved && s.autoload && s.loadedId && !model) setLab({ modelText: s.loadedId });
+  if (model || (saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:'))) await loadModel();
 }

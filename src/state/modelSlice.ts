@@ -15,6 +15,8 @@ export interface ModelSlice {
   loadedId: string | null;
   info: ModelInfo | null;
   modelError: UiError | null;
+  /** Set when saved work can only be kept in memory (IndexedDB unavailable or full). */
+  storageNote: UiError | null;
   /** Whether the last loaded model should be loaded again on reload. */
   autoload: boolean;
 }
@@ -29,5 +31,6 @@ export const initialModel: ModelSlice = {
   loadedId: null,
   info: null,
   modelError: null,
+  storageNote: null,
   autoload: false,
 };

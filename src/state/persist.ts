@@ -1,93 +1,131 @@
 /**
- * Keeps the lab's work across reloads: traits the user made, vectors, presets, steering settings,
- * the conversation and the model choice, in a record store (IndexedDB, else memory). Saves are
- * debounced; typed arrays are stored as they are (structured clone).
+ * Keeps the lab's work across reloads. Records (the user's traits, vectors, presets) go to the
+ * record store (src/storage: IndexedDB with a memory fallback) under ids prefixed "lab:"; settings,
+ * the conversation and the UI state go to localStorage as one small JSON document. Saves are
+ * debounced and diffed by reference, so a slider move rewrites only the settings document.
  */
+import type { PersonaStorage } from '../storage';
 import { getLab, lab, setLab, type LabState } from './store';
+import type { Preset, TraitEntry, VectorEntry } from './types';
 
-export interface RecordStore {
-  get(key: string): Promise<unknown>;
-  put(key: string, value: unknown): Promise<void>;
-}
+export const SETTINGS_KEY = 'persona-lab:state-v1';
+const PREFIX = 'lab:';
 
-const KEY = 'lab-state-v1';
-
-/** The fields that survive a reload. */
-const PERSISTED = [
-  'modelText', 'hubHost', 'backendPref', 'autoload', 'loadedId',
-  'traits', 'selectedTrait', 'vectors', 'extractSettings',
+/** Small fields kept in localStorage. */
+const SETTINGS = [
+  'modelText', 'hubHost', 'backendPref', 'autoload', 'loadedId', 'selectedTrait', 'extractSettings',
   'alphas', 'active', 'layer', 'positions', 'sampling', 'seed', 'maxNewTokens', 'systemPrompt', 'draft', 'turns', 'sweep',
-  'presets', 'tab', 'theme', 'monitorText',
+  'tab', 'theme', 'monitorText',
 ] as const satisfies readonly (keyof LabState)[];
 
-export function memoryStore(): RecordStore {
-  const m = new Map<string, unknown>();
-  return { get: async (k) => m.get(k), put: async (k, v) => void m.set(k, v) };
+export interface KeyValue {
+  getItem(k: string): string | null;
+  setItem(k: string, v: string): void;
 }
 
-/** A tiny IndexedDB key-value store; null when IndexedDB is unavailable. */
-export async function indexedDbStore(name = 'persona-lab', storeName = 'records'): Promise<RecordStore | null> {
-  if (typeof indexedDB === 'undefined') return null;
-  const db = await new Promise<IDBDatabase | null>((ok) => {
-    try {
-      const req = indexedDB.open(name, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(storeName);
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ok(null);
-      req.onblocked = () => ok(null);
-    } catch {
-      ok(null);
-    }
-  });
-  if (!db) return null;
-  const run = <T,>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest): Promise<T> =>
-    new Promise((ok, fail) => {
-      const tx = db.transaction(storeName, mode);
-      const req = f(tx.objectStore(storeName));
-      tx.oncomplete = () => ok(req.result as T);
-      tx.onerror = () => fail(tx.error);
-      tx.onabort = () => fail(tx.error);
-    });
-  return { get: (k) => run('readonly', (s) => s.get(k)), put: async (k, v) => void (await run('readwrite', (s) => s.put(v, k))) };
-}
+interface TraitRecord { id: string; entry: TraitEntry }
+interface VectorRecord { id: string; vector: VectorEntry }
+interface PresetRecord { id: string; preset: Preset }
 
-function snapshot(s: LabState): Partial<LabState> {
+function settingsOf(s: LabState): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of PERSISTED) out[k] = s[k];
-  // a reply that was running when the page closed is kept as it is, marked stopped
+  for (const k of SETTINGS) out[k] = s[k];
   out.turns = s.turns.map((t) => (t.status === 'running' ? { ...t, status: 'cancelled' } : t));
-  return out as Partial<LabState>;
+  return out;
+}
+
+/** Restores what was saved; returns whether anything was. */
+export async function restore(storage: PersonaStorage | null, kv: KeyValue | null): Promise<boolean> {
+  let found = false;
+  const patch: Partial<LabState> = {};
+  try {
+    const raw = kv?.getItem(SETTINGS_KEY);
+    if (raw) {
+      const saved = JSON.parse(raw) as Record<string, unknown>;
+      for (const k of SETTINGS) if (k in saved) (patch as Record<string, unknown>)[k] = saved[k];
+      found = true;
+    }
+  } catch {
+    // a damaged settings document is ignored (the defaults stay)
+  }
+  if (storage) {
+    try {
+      const [traits, vectors, presets] = await Promise.all([
+        storage.list<TraitRecord>('traitSets', PREFIX),
+        storage.list<VectorRecord>('vectors', PREFIX),
+        storage.list<PresetRecord>('presets', PREFIX),
+      ]);
+      if (traits.length) {
+        const mine = traits.map((r) => r.entry).filter((e) => e?.set?.name);
+        patch.traits = [...mine, ...getLab().traits.filter((t) => !mine.some((m) => m.set.name === t.set.name))];
+      }
+      if (vectors.length) patch.vectors = Object.fromEntries(vectors.filter((r) => r.vector?.data).map((r) => [r.vector.trait, r.vector]));
+      if (presets.length) patch.presets = presets.map((r) => r.preset).sort((a, b) => b.createdAt - a.createdAt);
+      found ||= traits.length + vectors.length + presets.length > 0;
+    } catch {
+      // storage unreadable: start fresh
+    }
+  }
+  setLab(patch);
+  return found;
 }
 
 let unsubscribe: (() => void) | null = null;
 
-/** Restores saved state into the store, then saves changes (debounced). Returns what was restored. */
-export async function startPersistence(store: RecordStore, delayMs = 400): Promise<Partial<LabState> | null> {
-  let saved: Partial<LabState> | null = null;
-  try {
-    const v = await store.get(KEY);
-    if (v && typeof v === 'object') saved = v as Partial<LabState>;
-  } catch {
-    saved = null;
-  }
-  if (saved) {
-    const known = Object.fromEntries(Object.entries(saved).filter(([k]) => (PERSISTED as readonly string[]).includes(k)));
-    setLab(known as Partial<LabState>);
-  }
+/** Saves changes from now on (debounced). */
+export function persistChanges(storage: PersonaStorage | null, kv: KeyValue | null, delayMs = 300): void {
   unsubscribe?.();
+  let prev = getLab();
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let last: Partial<LabState> | null = null;
+  let pendingSettings = false;
+  const flushSettings = () => {
+    timer = null;
+    if (!pendingSettings) return;
+    pendingSettings = false;
+    try {
+      kv?.setItem(SETTINGS_KEY, JSON.stringify(settingsOf(getLab())));
+    } catch {
+      // quota: settings are small; nothing else to do
+    }
+  };
   unsubscribe = lab.subscribe((s) => {
-    const snap = snapshot(s);
-    if (last && PERSISTED.every((k) => last![k] === s[k])) return;
-    last = { ...snap, turns: s.turns };
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      void store.put(KEY, snapshot(getLab())).catch(() => undefined);
-    }, delayMs);
+    const p = prev;
+    prev = s;
+    if (SETTINGS.some((k) => s[k] !== p[k])) {
+      pendingSettings = true;
+      if (!timer) timer = setTimeout(flushSettings, delayMs);
+    }
+    if (!storage) return;
+    if (s.traits !== p.traits) void syncTraits(storage, p.traits, s.traits);
+    if (s.vectors !== p.vectors) void syncMap(storage, 'vectors', p.vectors, s.vectors, (v) => ({ id: PREFIX + v.trait, vector: v }));
+    if (s.presets !== p.presets) void syncList(storage, p.presets, s.presets);
   });
-  return saved;
+}
+
+async function syncTraits(storage: PersonaStorage, before: TraitEntry[], after: TraitEntry[]): Promise<void> {
+  const mine = (l: TraitEntry[]) => new Map(l.filter((t) => t.origin === 'user').map((t) => [t.set.name, t]));
+  const a = mine(before);
+  const b = mine(after);
+  await Promise.all([
+    ...[...b].filter(([k, v]) => a.get(k) !== v).map(([k, v]) => storage.put('traitSets', { id: PREFIX + k, entry: v })),
+    ...[...a.keys()].filter((k) => !b.has(k)).map((k) => storage.delete('traitSets', PREFIX + k)),
+  ]).catch(() => undefined);
+}
+
+async function syncMap(storage: PersonaStorage, col: 'vectors', before: Record<string, VectorEntry>, after: Record<string, VectorEntry>, rec: (v: VectorEntry) => VectorRecord): Promise<void> {
+  await Promise.all([
+    ...Object.entries(after).filter(([k, v]) => before[k] !== v).map(([, v]) => storage.put(col, rec(v))),
+    ...Object.keys(before).filter((k) => !(k in after)).map((k) => storage.delete(col, PREFIX + k)),
+  ]).catch(() => undefined);
+}
+
+async function syncList(storage: PersonaStorage, before: Preset[], after: Preset[]): Promise<void> {
+  const a = new Map(before.map((p) => [p.name, p]));
+  const b = new Map(after.map((p) => [p.name, p]));
+  await Promise.all([
+    ...[...b].filter(([k, v]) => a.get(k) !== v).map(([k, v]) => storage.put('presets', { id: PREFIX + k, preset: v })),
+    ...[...a.keys()].filter((k) => !b.has(k)).map((k) => storage.delete('presets', PREFIX + k)),
+  ]).catch(() => undefined);
 }
 
 export function stopPersistence(): void {

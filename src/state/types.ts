@@ -89,6 +89,9 @@ export interface ScreenRow {
   line: number;
   prompt: string;
   response: string;
+  /** Response-average projection a(x, y)·v̂. */
+  projection: number;
+  /** ΔP (full when the model's own answers were generated, else the cheap variant). */
   delta: number;
   percentile: number;
   flagged: boolean;

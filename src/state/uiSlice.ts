@@ -20,6 +20,7 @@ export interface UiSlice {
   /** 0-based tour step, or null when the tour is closed. */
   tourStep: number | null;
   tourBusy: boolean;
+  tourError: UiError | null;
   monitorText: string;
   monitorResult: TokenMonitor | null;
   monitorError: UiError | null;
@@ -32,6 +33,7 @@ export const initialUi: UiSlice = {
   theme: 'dark',
   tourStep: null,
   tourBusy: false,
+  tourError: null,
   monitorText: '',
   monitorResult: null,
   monitorError: null,

@@ -125,14 +125,26 @@ export function monitoredVectors(s: LabState, layer: number): { name: string; ro
     .filter((x): x is { name: string; row: Float32Array } => x.row !== null && (!s.info || x.row.length === s.info.hiddenSize));
 }
 
+function regenerateLast(): Promise<void> {
+  const turns = getLab().turns;
+  return turns.length && getLab().loadState === 'ready' ? runTurn(turns[turns.length - 1].id) : Promise.resolve();
+}
+
 /** Re-generates the last reply soon (a slider moved); stale runs are cancelled. */
 export function scheduleRegenerate(delayMs = 250): void {
   if (debounce) clearTimeout(debounce);
   debounce = setTimeout(() => {
     debounce = null;
-    const turns = getLab().turns;
-    if (turns.length && getLab().loadState === 'ready') void runTurn(turns[turns.length - 1].id);
+    void regenerateLast();
   }, delayMs);
+}
+
+/** Runs a scheduled re-generation now instead of after the debounce (tests, keyboard commits). */
+export function flushRegenerate(): Promise<void> {
+  if (!debounce) return Promise.resolve();
+  clearTimeout(debounce);
+  debounce = null;
+  return regenerateLast();
 }
 
 /** Waits until no generation is running (tests). */

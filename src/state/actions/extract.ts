@@ -1,38 +1,43 @@
 /**
- * Persona-vector extraction in the page, through the engine's verbs (DESIGN.md §2): rollouts with
- * engine.generate under positive/negative system prompts, an optional judge filter (lexicon judge
- * for the demo traits), engine.capture per response, response_avg running means, vector =
- * mean(pos) − mean(neg), then per-layer statistics and a suggested layer. Progress with counts and
- * ETA; cancellable between and within steps.
+ * Persona-vector extraction through the persona pipeline (src/persona/pipeline): rollouts under
+ * positive/negative system prompts, judge + filter (the lexicon judge for the demo traits, none
+ * otherwise), activations, vector = mean(pos) − mean(neg), held-out per-layer statistics and the
+ * chosen layer. Progress with counts and ETA; cancellable; resumable (the pipeline stores steps).
  */
-import type { ChatMessage } from '../../engine/api';
-import { makeCapture, ReadoutAccumulator, readouts, personaVectorFrom } from '../../persona/extract';
-import { layerStats, projectOnRows, suggestLayer } from '../../persona/layerStats';
-import { isDemoTrait, judgeCoherence, judgeTrait } from '../../persona/lexiconJudge';
-import { median } from '../../persona/stats';
+import { runPipeline, lexiconJudge, noJudge, PipelineError, type PipelineProgress } from '../../persona/pipeline';
+import { isDemoTrait } from '../../persona/lexiconJudge';
 import { typicalResidualNorm } from '../../persona/steering';
-import { systemPrompt, type TraitSet } from '../../persona/traitSet';
-import { getEngine, isCancelled, streamId, toUiError } from '../engine';
+import { median } from '../../persona/stats';
+import { getEngine, isCancelled, toUiError } from '../engine';
+import { getStorage } from '../storage';
 import { getLab, setLab } from '../store';
-import type { VectorEntry } from '../types';
+import type { JobProgress, VectorEntry } from '../types';
 
-interface Rollout { side: 'pos' | 'neg'; messages: ChatMessage[]; text: string; pair: number; question: number; sample: number }
-
-let cancelRequested = false;
-let currentStream: string | null = null;
+let controller: AbortController | null = null;
 
 export function cancelExtraction(): void {
-  cancelRequested = true;
-  if (currentStream) void getEngine().cancel(currentStream).catch(() => undefined);
+  controller?.abort();
 }
 
-class Eta {
-  private readonly start = Date.now();
-  constructor(readonly total: number) {}
-  seconds(done: number): number | null {
-    if (done <= 0) return null;
-    return ((Date.now() - this.start) / 1000 / done) * (this.total - done);
+const STEP_LABEL: Record<string, string> = {
+  rollouts: 'Generating responses', judge: 'Judging responses', activations: 'Reading activations',
+  heldout: 'Per-layer statistics on held-out responses', sweep: 'Steering sweep', steer: 'Steering', monitor: 'Monitoring', screen: 'Screening',
+};
+
+function progressView(p: PipelineProgress): JobProgress {
+  const label = `${STEP_LABEL[p.step] ?? p.step}${p.phase ? ` (${p.phase})` : ''}`;
+  return { label, done: p.done, total: p.total, etaSeconds: p.etaMs === null ? null : p.etaMs / 1000, unit: p.step === 'rollouts' ? 'responses' : 'items' };
+}
+
+/** Median per-token residual norm per row over a few prompts (for α relative to ‖resid‖). */
+async function typicalNorms(questions: string[], rows: number, hidden: number): Promise<number[]> {
+  const res = await getEngine().capture({ rows: questions.slice(0, 4).map((q) => ({ prompt: { messages: [{ role: 'user' as const, content: q }] } })) });
+  const perRow: number[][] = Array.from({ length: rows }, () => []);
+  for (const c of res.rows) {
+    const T = c.ids.length;
+    for (let r = 0; r < rows; r++) perRow[r].push(typicalResidualNorm(c.resid.subarray(r * T * hidden, (r + 1) * T * hidden), hidden));
   }
+  return perRow.map((n) => (n.length ? median(n) : 0));
 }
 
 export async function extractTrait(traitName: string): Promise<VectorEntry | null> {
@@ -44,117 +49,62 @@ export async function extractTrait(traitName: string): Promise<VectorEntry | nul
     return null;
   }
   if (s.extraction) return null;
-  const trait: TraitSet = entry.set;
-  const settings = s.extractSettings;
+  const trait = entry.set;
+  const st = s.extractSettings;
   const info = s.info;
   const modelId = s.loadedId ?? info.id;
-  const questions = trait.extraction_questions.slice(0, Math.max(1, settings.questions));
-  const pairs = trait.instruction.slice(0, Math.max(1, settings.pairs));
-  const samples = Math.max(1, settings.samples);
-  const nRollouts = questions.length * pairs.length * samples * 2;
-  const eta = new Eta(nRollouts * 2);
-  let done = 0;
-  const progress = (phase: string) =>
-    setLab({ extraction: { trait: traitName, phase, progress: { label: phase, done, total: nRollouts * 2, etaSeconds: eta.seconds(done), unit: 'steps' } } });
-  cancelRequested = false;
-  setLab({ extractError: null });
-  progress('Generating responses');
-  const engine = getEngine();
-  const rows = info.numLayers + 1;
-  const H = info.hiddenSize;
-  const pos = new ReadoutAccumulator(rows, H);
-  const neg = new ReadoutAccumulator(rows, H);
-  const posSamples: Float32Array[] = [];
-  const negSamples: Float32Array[] = [];
-  const normsPerRow: number[][] = Array.from({ length: rows }, () => []);
-  const judged = isDemoTrait(trait.name) && settings.filter;
-  let dropped = 0;
+  const judged = st.filter && isDemoTrait(trait.name);
+  controller = new AbortController();
+  setLab({ extractError: null, extraction: { trait: trait.name, phase: 'Starting', progress: { label: 'Starting', done: 0, total: null, etaSeconds: null } } });
   try {
-    for (let qi = 0; qi < questions.length; qi++) {
-      // 1) rollouts: every pair × side × sample for this question in one batch
-      const batch: Rollout[] = [];
-      for (let si = 0; si < samples; si++) {
-        pairs.forEach((p, pi) => {
-          for (const side of ['pos', 'neg'] as const) {
-            batch.push({ side, pair: pi, question: qi, sample: si, text: '', messages: [{ role: 'system', content: systemPrompt(trait, side, side === 'pos' ? p.pos : p.neg) }, { role: 'user', content: questions[qi] }] });
-          }
-        });
-      }
-      for (let si = 0; si < samples; si++) {
-        const part = batch.filter((r) => r.sample === si);
-        currentStream = streamId(engine);
-        const res = await engine.generate(
-          { rows: part.map((r) => ({ prompt: { messages: r.messages }, steering: null })), maxNewTokens: settings.maxNewTokens, sampling: samples === 1 ? { temperature: 0, topK: 0, topP: 1 } : { temperature: 1, topK: 0, topP: 1 }, seed: 1000 + qi * 97 + si },
-          undefined,
-          currentStream,
-        );
-        currentStream = null;
-        if (cancelRequested || res.rows.some((r) => r.finish === 'cancelled')) throw new CancelledError();
-        res.rows.forEach((r, i) => (part[i].text = r.text));
-        done += part.length;
-        progress('Generating responses');
-      }
-      // 2) filter pairs with the judge (demo traits), else keep all
-      let keep = batch.filter((r) => r.text.trim() !== '');
-      if (judged) {
-        const ok = new Set<string>();
-        for (const r of batch) {
-          if (r.side !== 'pos') continue;
-          const n = batch.find((x) => x.side === 'neg' && x.pair === r.pair && x.sample === r.sample)!;
-          if (judgeTrait(trait.name, r.text) >= 50 && judgeTrait(trait.name, n.text) < 50 && judgeCoherence(r.text) >= 50 && judgeCoherence(n.text) >= 50) ok.add(`${r.pair}/${r.sample}`);
-        }
-        const filtered = keep.filter((r) => ok.has(`${r.pair}/${r.sample}`));
-        dropped += keep.length - filtered.length;
-        keep = filtered;
-      }
-      // 3) one capture per batch of kept responses; response_avg readouts into the running means
-      if (keep.length) {
-        const cap = await engine.capture({ rows: keep.map((r) => ({ prompt: { messages: r.messages }, response: r.text })) });
-        if (cancelRequested) throw new CancelledError();
-        cap.rows.forEach((row, i) => {
-          const T = row.ids.length;
-          if (T <= row.promptLength) return;
-          const c = makeCapture(row.resid, cap.numRows, T, cap.hiddenSize);
-          const ro = readouts(c, row.promptLength);
-          (keep[i].side === 'pos' ? pos : neg).add(ro);
-          (keep[i].side === 'pos' ? posSamples : negSamples).push(ro.response_avg);
-          for (let r = 0; r < cap.numRows; r++) normsPerRow[r].push(typicalResidualNorm(row.resid.subarray(r * T * H, (r + 1) * T * H), H));
-        });
-      }
-      done += batch.length;
-      progress('Reading activations');
-    }
-    if (pos.count === 0 || neg.count === 0) {
-      throw new Error(`no ${pos.count === 0 ? 'positive' : 'negative'} responses were kept (${dropped} dropped by the judge)`);
-    }
-    const v = personaVectorFrom(pos, neg, 'response_avg', { modelId, trait: trait.name });
-    const stats = layerStats(v, posSamples.map((x) => projectOnRows(x, v)), negSamples.map((x) => projectOnRows(x, v)));
-    const layer = suggestLayer(stats) ?? Math.floor(info.numLayers / 2);
+    const result = await runPipeline(
+      {
+        engine: getEngine(),
+        info: { ...info, id: modelId },
+        storage: await getStorage(),
+        signal: controller.signal,
+        onProgress: (p) => {
+          const progress = progressView(p);
+          setLab({ extraction: { trait: trait.name, phase: progress.label, progress } });
+        },
+      },
+      {
+        trait,
+        judge: judged ? lexiconJudge(trait) : noJudge(),
+        settings: {
+          samples: st.samples, maxNewTokens: st.maxNewTokens, temperature: 1, batchSize: 16, seed: 0,
+          maxExtractionQuestions: st.questions, maxInstructions: st.pairs,
+          maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)), evaluationInstructions: 1,
+          negativeName: 'antonym', sweep: null,
+        },
+      },
+    );
+    const v = result.vector;
+    const layer = result.chosenLayer ?? Math.floor(info.numLayers / 2);
+    const norms = await typicalNorms(trait.extraction_questions, v.rows, v.hidden).catch(() => null);
+    const c = result.counts;
     const vec: VectorEntry = {
-      trait: trait.name, modelId, rows: v.rows, hidden: v.hidden, data: v.data, layer, stats,
-      typicalNorms: normsPerRow.map((n) => (n.length ? median(n) : 0)),
-      samples: { pos: pos.count, neg: neg.count },
-      note: judged ? `${dropped} of ${nRollouts} responses dropped by the lexicon judge` : undefined,
+      trait: trait.name, modelId, rows: v.rows, hidden: v.hidden, data: v.data, layer, stats: result.layerStats, typicalNorms: norms,
+      samples: { pos: c.activations.pos, neg: c.activations.neg },
+      note: judged ? `lexicon judge kept ${c.kept} of ${c.kept + c.dropped} pairs` : 'no judge: every pair kept',
       createdAt: Date.now(),
     };
-    setLab((st) => ({
-      vectors: { ...st.vectors, [trait.name]: vec },
-      active: st.active.includes(trait.name) ? st.active : [...st.active, trait.name],
-      alphas: { ...st.alphas, [trait.name]: st.alphas[trait.name] ?? 0 },
-      layer: Object.keys(st.vectors).length === 0 ? layer : st.layer,
+    setLab((cur) => ({
+      vectors: { ...cur.vectors, [trait.name]: vec },
+      active: cur.active.includes(trait.name) ? cur.active : [...cur.active, trait.name],
+      alphas: { ...cur.alphas, [trait.name]: cur.alphas[trait.name] ?? 0 },
+      layer: Object.keys(cur.vectors).filter((k) => k !== trait.name).length === 0 ? layer : cur.layer,
       extraction: null,
     }));
     return vec;
   } catch (e) {
-    currentStream = null;
-    const cancelled = e instanceof CancelledError || isCancelled(e);
-    setLab({ extraction: null, extractError: cancelled ? null : toUiError(e, 'Try more questions, or turn the judge filter off.') });
+    const cancelled = isCancelled(e) || (e instanceof PipelineError && e.code === 'cancelled') || controller?.signal.aborted;
+    const err = e instanceof PipelineError ? { message: e.message, hint: e.hint } : toUiError(e, 'Try more questions, or turn the judge filter off.');
+    setLab({ extraction: null, extractError: cancelled ? null : err });
     return null;
+  } finally {
+    controller = null;
   }
-}
-
-class CancelledError extends Error {
-  override name = 'CancelledError';
 }
 
 /** Chooses the layer a trait's vector suggests for steering. */

@@ -1,0 +1,210 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStorage } from '../storage';
+import { decodePreset, encodePreset } from '../share';
+import { flushRegenerate, sendMessage, setAlpha, settled, setLayer } from './actions/chat';
+import { loadModel, sourceFor } from './actions/model';
+import { applyPreset, currentPreset, deletePreset, openShareLink, renamePreset, savePreset } from './actions/presets';
+import { analyseText } from './actions/monitor';
+import { deleteTrait, duplicateTrait, importTraitsJson, newTrait, saveTraitJson } from './actions/traits';
+import { setEngine } from './engine';
+import { persistChanges, restore, stopPersistence, type KeyValue } from './persist';
+import { setStorage } from './storage';
+import { getLab, resetLab, setLab } from './store';
+import { fakeEngine, fakeInfo } from './testing/fakeEngine';
+import type { VectorEntry } from './types';
+
+function vector(trait: string, rows = 5, hidden = 8): VectorEntry {
+  const data = new Float32Array(rows * hidden);
+  for (let r = 0; r < rows; r++) data[r * hidden] = 1 + r; // direction: hidden unit 0
+  return { trait, modelId: 'fake/model', rows, hidden, data, layer: 2, stats: null, typicalNorms: Array(rows).fill(10), samples: { pos: 1, neg: 1 }, createdAt: 0 };
+}
+
+let engine: ReturnType<typeof fakeEngine>;
+
+beforeEach(() => {
+  resetLab();
+  stopPersistence();
+  engine = fakeEngine();
+  setEngine(engine);
+  setStorage(new MemoryStorage());
+});
+
+async function ready(): Promise<void> {
+  setLab({ modelText: 'fake/model', hubHost: 'https://huggingface.co' });
+  expect(await loadModel()).toBe(true);
+}
+
+describe('model actions', () => {
+  it('loads with the Hub host and picks the middle layer', async () => {
+    setLab({ modelText: 'persona-lab/persona-demo', hubHost: 'http://127.0.0.1:4174/' });
+    expect(await loadModel()).toBe(true);
+    expect(engine.log.loads[0]).toMatchObject({ source: { kind: 'hub', id: 'persona-lab/persona-demo' }, hubHost: 'http://127.0.0.1:4174' });
+    expect(getLab()).toMatchObject({ loadState: 'ready', layer: 2, loadedId: 'persona-lab/persona-demo' });
+  });
+
+  it('maps the demo id to the bundled copy on the default Hub and refuses nonsense', () => {
+    expect(sourceFor('persona-lab/persona-demo', 'https://huggingface.co')).toEqual({ kind: 'demo' });
+    expect(sourceFor('demo', 'http://127.0.0.1:4174')).toEqual({ kind: 'demo' });
+    expect(() => sourceFor('not a model', 'https://huggingface.co')).toThrow();
+  });
+
+  it('shows load errors with message and hint', async () => {
+    setLab({ modelText: 'missing/model' });
+    expect(await loadModel()).toBe(false);
+    expect(getLab().loadState).toBe('error');
+    expect(getLab().modelError).toEqual({ message: 'missing/model has no config.json', hint: 'Check the id.' });
+    setLab({ modelText: '???' });
+    expect(await loadModel()).toBe(false);
+    expect(getLab().modelError?.message).toMatch(/neither a Hub model id/);
+  });
+});
+
+describe('chat and steering', () => {
+  it('gets both replies from one batched call with the same seed', async () => {
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'], alphas: { optimistic: 1.5 } });
+    await sendMessage('hello');
+    expect(engine.log.generates).toHaveLength(1);
+    const g = engine.log.generates[0];
+    expect(g.rows).toHaveLength(2);
+    expect(g.rows[0].steering).toBeNull();
+    expect(g.rows[1].steering).toEqual([{ layer: 2, alpha: 1.5, vector: expect.any(Float32Array) }]);
+    const t = getLab().turns[0];
+    expect(t).toMatchObject({ user: 'hello', unsteered: 'reply to hello #42', steered: 'reply to hello [α=1.5@2] #42', status: 'done' });
+    // the finished reply is monitored: one capture, projections per token for the active trait
+    expect(t.monitor?.projections.optimistic.length).toBe(t.monitor?.tokens.length);
+  });
+
+  it('moving a slider regenerates only the last reply, cancelling a stale run', async () => {
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'], alphas: { optimistic: 0 } });
+    await sendMessage('first');
+    await sendMessage('second');
+    let release!: () => void;
+    engine.gate = new Promise((r) => (release = r));
+    setAlpha('optimistic', 1);
+    const run1 = flushRegenerate(); // run 1 starts and is held at the gate
+    setAlpha('optimistic', 2);
+    const run2 = flushRegenerate(); // cancels run 1, waits for it, then runs
+    release();
+    await Promise.all([run1, run2]);
+    engine.gate = null;
+    await settled();
+    expect(engine.log.cancels.length).toBeGreaterThanOrEqual(1);
+    const [first, second] = getLab().turns;
+    expect(first.steered).toBe('reply to first #42');
+    expect(second.steered).toBe('reply to second [α=2@2] #42');
+    expect(second.unsteered).toBe('reply to second #42');
+    expect(second.status).toBe('done');
+  });
+
+  it('uses the chosen layer and skips traits whose vector lacks it', async () => {
+    await ready();
+    const v = { ...vector('polite'), presentRows: [3] };
+    setLab({ vectors: { polite: v }, active: ['polite'], alphas: { polite: 1 } });
+    setLayer(1); // row 2 absent
+    await flushRegenerate();
+    await sendMessage('x');
+    expect(engine.log.generates.at(-1)!.rows[1].steering).toBeNull();
+    setLayer(2);
+    await flushRegenerate();
+    expect(engine.log.generates.at(-1)!.rows[1].steering?.[0].layer).toBe(2);
+  });
+
+  it('analyses pasted text', async () => {
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'] });
+    await analyseText('happy happy sad', 'q');
+    const m = getLab().monitorResult!;
+    expect(m.tokens.slice(m.promptLength)).toEqual(['happy', 'happy', 'sad']);
+    const p = m.projections.optimistic.slice(m.promptLength);
+    expect(p[0]).toBeGreaterThan(p[2]);
+  });
+});
+
+describe('traits', () => {
+  it('creates, edits with validation, duplicates, deletes and imports', () => {
+    const name = newTrait();
+    expect(getLab().traits[0].set.name).toBe(name);
+    expect(saveTraitJson('{"name": ""}', name)).toBe(false);
+    expect(getLab().traitIssues.length).toBeGreaterThan(0);
+    const copy = duplicateTrait(name)!;
+    expect(copy).toBe(`${name}-copy`);
+    deleteTrait(copy);
+    expect(getLab().traits.some((t) => t.set.name === copy)).toBe(false);
+    expect(importTraitsJson('not json')).toBe(0);
+    expect(getLab().traitIssues[0].message).toMatch(/JSON/);
+  });
+});
+
+describe('presets and share links', () => {
+  it('saves, renames and deletes presets', async () => {
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'], alphas: { optimistic: 1.2 } });
+    const p = savePreset('mine')!;
+    expect(p.traits[0]).toMatchObject({ name: 'optimistic', alpha: 1.2 });
+    expect(Array.from(p.traits[0].vector)).toEqual(Array.from(vector('optimistic').data.subarray(3 * 8, 4 * 8)));
+    renamePreset('mine', 'ours');
+    expect(getLab().presets.map((x) => x.name)).toEqual(['ours']);
+    deletePreset('ours');
+    expect(getLab().presets).toEqual([]);
+  });
+
+  it('opening a link restores the setup and reproduces the reply; a mismatch is said clearly', async () => {
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'], alphas: { optimistic: 2 }, seed: 7 });
+    await sendMessage('cook?');
+    const before = getLab().turns[0].steered;
+    const link = encodePreset(currentPreset('shared')!);
+    resetLab();
+    expect(await openShareLink(`#preset=${link}`)).toBe(true);
+    await settled();
+    const s = getLab();
+    expect(s.shareNotice?.kind).toBe('restored');
+    expect(s).toMatchObject({ layer: 2, seed: 7, alphas: { optimistic: 2 }, active: ['optimistic'] });
+    expect(s.turns.at(-1)!.steered).toBe(before);
+    // a preset made on another model
+    engine = fakeEngine(fakeInfo(4, 16));
+    setEngine(engine);
+    resetLab();
+    await ready();
+    await applyPreset({ ...currentPresetFromLink(link), modelId: 'other/model' }, { load: false });
+    expect(getLab().shareNotice?.kind).toBe('mismatch');
+    expect(getLab().shareNotice?.message).toMatch(/other\/model/);
+  });
+
+  it('a broken link gives an error notice and changes nothing', async () => {
+    expect(await openShareLink('#preset=1.AAAA')).toBe(false);
+    expect(getLab().shareNotice?.kind).toBe('error');
+    expect(getLab().loadState).toBe('idle');
+  });
+});
+
+describe('persistence', () => {
+  it('restores traits, vectors, presets and settings after a reload', async () => {
+    const storage = new MemoryStorage();
+    const kv = new Map<string, string>();
+    const local: KeyValue = { getItem: (k) => kv.get(k) ?? null, setItem: (k, v) => void kv.set(k, v) };
+    persistChanges(storage, local, 0);
+    await ready();
+    newTrait();
+    setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'], alphas: { optimistic: 0.7 }, draft: 'unsent' });
+    savePreset('p1');
+    await new Promise((r) => setTimeout(r, 0)); // let the debounced save (0 ms) and record writes run
+    await new Promise((r) => setTimeout(r, 0));
+    stopPersistence();
+    resetLab();
+    expect(await restore(storage, local)).toBe(true);
+    const s = getLab();
+    expect(s.traits[0].origin).toBe('user');
+    expect(s.vectors.optimistic.data).toBeInstanceOf(Float32Array);
+    expect(s.presets.map((p) => p.name)).toEqual(['p1']);
+    expect(s).toMatchObject({ alphas: { optimistic: 0.7 }, draft: 'unsent', active: ['optimistic'] });
+  });
+});
+
+function currentPresetFromLink(v: string) {
+  const r = decodePreset(v);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.preset;
+}

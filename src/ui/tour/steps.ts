@@ -1,0 +1,103 @@
+/**
+ * The guided tour on the demo model: each step runs live (it loads, generates, extracts or steers
+ * what it needs) and explains it in a sentence or two for a class. `#tour=N` opens step N.
+ */
+import { setAlpha, sendMessage, settled } from '../../state/actions/chat';
+import { extractTrait } from '../../state/actions/extract';
+import { loadModel } from '../../state/actions/model';
+import { analyseText } from '../../state/actions/monitor';
+import { makeShareLink } from '../../state/actions/presets';
+import { getLab, setLab } from '../../state/store';
+import type { Tab } from '../../state/types';
+
+export interface TourStep {
+  title: string;
+  caption: string;
+  tab: Tab;
+  /** Makes the step true on the live model (idempotent). */
+  run: () => Promise<void>;
+}
+
+const QUESTION = 'How can I get better at drawing?';
+const SAMPLE = 'Great news! Drawing is easier than you think. Practise a little every day. The future looks bright!';
+
+export function tourTrait(): string {
+  const s = getLab();
+  const names = s.traits.map((t) => t.set.name);
+  return ['optimistic', 'polite', 'humorous'].find((n) => names.includes(n) && s.traits.find((t) => t.set.name === n)?.origin === 'demo') ?? names.find((n) => n === 'optimistic') ?? names[0];
+}
+
+async function ensureModel(): Promise<void> {
+  const s = getLab();
+  if (s.loadState === 'ready') return;
+  setLab({ modelText: 'demo' });
+  await loadModel({ kind: 'demo' });
+}
+
+async function ensureChat(): Promise<void> {
+  await ensureModel();
+  await settled();
+  if (!getLab().turns.some((t) => t.user === QUESTION && t.status === 'done')) await sendMessage(QUESTION);
+  await settled();
+}
+
+async function ensureVector(): Promise<void> {
+  await ensureModel();
+  const t = tourTrait();
+  if (!getLab().vectors[t]) {
+    setLab((s) => ({ selectedTrait: t, extractSettings: { ...s.extractSettings, questions: Math.min(s.extractSettings.questions, 6) } }));
+    await extractTrait(t);
+  }
+  setLab((s) => ({ active: s.active.includes(t) ? s.active : [...s.active, t], selectedTrait: t }));
+}
+
+export const TOUR: TourStep[] = [
+  {
+    title: 'A language model in your browser',
+    caption: 'This tiny model (4 layers, 128 numbers wide) runs entirely in this tab. Nothing is sent anywhere. Bigger models from the Hugging Face Hub work the same way.',
+    tab: 'model',
+    run: ensureModel,
+  },
+  {
+    title: 'The residual stream',
+    caption: 'As the model reads a question, each layer adds to a running list of numbers — the residual stream. The bars show how large it is after each layer.',
+    tab: 'chat',
+    run: ensureChat,
+  },
+  {
+    title: 'Contrasting prompts give a direction',
+    caption: 'We ask the same questions twice: once told to be optimistic, once told to be gloomy. Averaging the difference in the residual stream gives a direction: the persona vector.',
+    tab: 'traits',
+    run: ensureVector,
+  },
+  {
+    title: 'Watching a trait token by token',
+    caption: 'Projecting each token onto the vector shows how strongly the text expresses the trait. Red tokens push towards optimism, blue away. Hover a token for its number.',
+    tab: 'monitor',
+    run: async () => {
+      await ensureVector();
+      setLab({ monitorText: SAMPLE });
+      await analyseText(SAMPLE, QUESTION);
+    },
+  },
+  {
+    title: 'Steering with a slider',
+    caption: 'Adding the vector while the model writes changes its personality. Left: the normal answer. Right: the same question with the slider turned up. Move the slider and watch.',
+    tab: 'chat',
+    run: async () => {
+      await ensureVector();
+      await ensureChat();
+      setAlpha(tourTrait(), 2);
+      await settled();
+    },
+  },
+  {
+    title: 'Share what you found',
+    caption: 'A share link packs the whole setup — model, vector, slider, seed — into the address. Anyone who opens it sees exactly this, on their own computer.',
+    tab: 'presets',
+    run: async () => {
+      await ensureVector();
+      makeShareLink(window.location.href.split('#')[0]);
+    },
+  },
+];
