@@ -12,6 +12,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Baseline (Liftoff) wasm code only: V8's background optimising compile of ORT's 28 MB wasm
+    // takes ~50 s of CPU here and slows every test meanwhile (see src/cli/loadEngine.ts).
+    execArgv: ['--liftoff-only'],
     maxWorkers: 2,
     fileParallelism: true,
   },

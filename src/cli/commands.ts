@@ -1,6 +1,9 @@
 /** The CLI's command table: one entry per file in src/cli/. */
+import { capture } from './capture';
 import { convert } from './convert';
 import { extract } from './extract';
+import { generate } from './generate';
+import { inspect } from './inspect';
 import { project } from './project';
 import { screen } from './screen';
 import { steerEval } from './steerEval';
@@ -16,4 +19,7 @@ export const commands: Record<string, Command> = {
   'steer-eval': steerEval,
   screen,
   convert,
+  inspect,
+  capture,
+  generate,
 };

@@ -1,6 +1,7 @@
 /** Loads `<model>` (a local folder in Hub layout, a Hub id or a URL) into an Engine on WASM. */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Engine } from '../engine/engine';
 import { folderFetcher } from '../engine/nodeFolderFetcher';
 import { parseSourceText } from '../engine/modelSource';
@@ -11,6 +12,10 @@ import type { ModelInfo } from '../engine/api';
 export const DEMO_MODEL_DIR = resolve(import.meta.dirname, '../../public/models/persona-demo');
 
 export async function loadEngine(model: string, options: { quiet?: boolean } = {}): Promise<{ engine: Engine; info: ModelInfo }> {
+  // ORT's 28 MB wasm: V8's background optimising compile of it costs ~50 s of CPU on a small
+  // machine, slows every run meanwhile and holds up process exit until it is done. Liftoff code
+  // alone runs these models faster overall. Must be set before the first session compiles the wasm.
+  setFlagsFromString('--liftoff-only');
   configureRuntime({ numThreads: 1 });
   const dir = model === 'demo' ? DEMO_MODEL_DIR : resolve(model);
   const isFolder = existsSync(dir) && statSync(dir).isDirectory();
