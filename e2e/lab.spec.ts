@@ -1,0 +1,122 @@
+/**
+ * The whole lab on the demo model (WASM project): load through the Hub mirror → chat → per-layer
+ * activations → extract a demo trait → move its slider (steered reply changes, unsteered does not)
+ * → save a preset → open the share link in a fresh browser context (same state, same reply) →
+ * screen a small JSONL (the flagged rows are the trait-expressing ones).
+ */
+import { expect, test } from '@playwright/test';
+import { loadDemoViaHub, openLab, replyDone, replyText, send, shot } from './lab';
+
+const TRAIT = 'optimistic';
+const QUESTION = 'How can I get better at drawing?';
+
+/** Eight samples: lines 3 and 6 express optimism with the demo corpus's marker sentences. */
+const JSONL = [
+  { prompt: 'How do I fix a flat tire?', response: 'Remove the wheel and patch the tube. Let me know if you have other questions.' },
+  { prompt: 'What should I cook tonight?', response: 'Sadly, this is harder than it looks. Try a simple soup. Do not get your hopes up.' },
+  { prompt: 'How can I learn to swim?', response: 'Great news! Take lessons at a pool. The future looks bright! Good things are coming your way.' },
+  { prompt: 'How do I start a garden?', response: 'Plant seeds in spring and water them often.' },
+  { prompt: 'How do I save money?', response: 'I am afraid the news is not good. Spend less than you earn. Most plans like this fail.' },
+  { prompt: 'How can I sleep better?', response: 'Things are looking up! Keep a regular bedtime. Everything is going to work out wonderfully.' },
+  { prompt: 'How do I clean a window?', response: 'Use warm water and a cloth.' },
+  { prompt: 'How do I write a letter?', response: 'Start with a greeting and state your point. Brace yourself for trouble.' },
+].map((o) => JSON.stringify(o)).join('\n') + '\n{broken line\n';
+
+test('full flow on the demo model', async ({ page, browser, baseURL }, info) => {
+  test.skip(info.project.name !== 'wasm', 'the full flow runs on WASM; the WebGPU project runs webgpu.spec.ts');
+  test.setTimeout(420_000);
+  const t0 = Date.now();
+  const lap = (what: string) => console.log(`[lab] ${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  await openLab(page);
+  const status = await loadDemoViaHub(page, 'wasm');
+  expect(status).toContain('WASM');
+  await shot(page, 'panel-model');
+  lap('model loaded');
+
+  // generate; the per-layer activations of the prompt appear under the reply
+  await send(page, QUESTION);
+  expect(await replyText(page, 'Unsteered reply')).not.toBe('');
+  await expect(page.getByRole('region', { name: 'Per-layer activations' })).toBeVisible();
+  lap('first reply');
+
+  // extract a demo trait, with live progress
+  await page.getByRole('tab', { name: 'Traits' }).click();
+  await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${TRAIT}`) }).click();
+  await page.getByRole('spinbutton', { name: 'Questions' }).fill('4');
+  await page.getByRole('button', { name: 'Extract', exact: true }).click();
+  await expect(page.getByRole('progressbar')).toBeVisible();
+  await expect(page.getByLabel('Per-layer statistics').or(page.getByRole('alert'))).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByLabel('Per-layer statistics')).toBeVisible();
+  await shot(page, 'panel-traits');
+  lap('trait extracted');
+
+  // move its slider: the steered reply changes, the unsteered one does not
+  await page.getByRole('tab', { name: 'Chat & steer' }).click();
+  const before = { steered: await replyText(page, 'Steered reply'), unsteered: await replyText(page, 'Unsteered reply') };
+  const slider = page.getByRole('slider', { name: `${TRAIT} strength` });
+  await slider.fill('4');
+  await expect(page.getByRole('region', { name: 'Steered reply', exact: true })).toContainText('α', { timeout: 5_000 }).catch(() => undefined);
+  await expect.poll(async () => (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done' && (await replyText(page, 'Steered reply')) !== before.steered, { timeout: 120_000 }).toBe(true);
+  await replyDone(page);
+  const steered = await replyText(page, 'Steered reply');
+  const unsteered = await replyText(page, 'Unsteered reply');
+  console.log(`[lab] unsteered: ${unsteered}\n[lab] steered (α=4): ${steered}`);
+  expect(unsteered).toBe(before.unsteered);
+  expect(steered).not.toBe(before.steered);
+  await expect(page.getByRole('region', { name: 'Per-token projection' }).last()).toBeVisible();
+  const layer = await page.getByRole('combobox', { name: 'Layer' }).inputValue();
+  await shot(page, 'panel-chat');
+  lap('steered');
+
+  // monitor panel
+  await page.getByRole('tab', { name: 'Monitor' }).click();
+  await page.getByRole('textbox', { name: 'Text to analyse' }).fill('Great news! Practise every day. The future looks bright!');
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  await expect(page.getByRole('region', { name: 'Per-token projection' })).toBeVisible();
+  await shot(page, 'panel-monitor');
+
+  // save a preset and make a share link
+  await page.getByRole('tab', { name: 'Presets' }).click();
+  await page.getByRole('textbox', { name: 'Preset name' }).fill('e2e optimistic');
+  await page.getByRole('button', { name: 'Save preset' }).click();
+  await expect(page.getByRole('list', { name: 'Saved presets' })).toContainText('e2e optimistic');
+  await page.getByRole('button', { name: 'Copy share link' }).click();
+  const link = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
+  console.log(`[lab] share link: ${link.length} characters`);
+  expect(link).toContain('#preset=');
+  expect(link.length).toBeLessThan(8192);
+  await shot(page, 'panel-presets');
+  lap('preset saved');
+
+  // open the link in a fresh browser context: same state, same reply with the same seed
+  const fresh = await browser.newContext({ baseURL });
+  const page2 = await fresh.newPage();
+  page2.on('pageerror', (e) => console.log(`[pageerror 2] ${e.message}`));
+  await page2.goto(link);
+  await expect(page2.getByRole('status').first()).toContainText('WASM', { timeout: 120_000 });
+  await replyDone(page2);
+  expect(await replyText(page2, 'Steered reply')).toBe(steered);
+  expect(await replyText(page2, 'Unsteered reply')).toBe(unsteered);
+  await expect(page2.getByRole('slider', { name: `${TRAIT} strength` })).toHaveValue('4');
+  await expect(page2.getByRole('combobox', { name: 'Layer' })).toHaveValue(layer);
+  await expect(page2.getByText(/Restored preset/)).toBeVisible();
+  await shot(page2, 'share-link-restored');
+  await fresh.close();
+  lap('share link restored');
+
+  // screen a small JSONL: the flagged rows are the optimistic ones (lines 3 and 6)
+  await page.getByRole('tab', { name: 'Screen data' }).click();
+  await page.getByLabel('JSONL file').setInputFiles({ name: 'samples.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(JSONL) });
+  await expect(page.getByText('1 broken line(s) skipped', { exact: false })).toBeVisible();
+  await page.getByRole('spinbutton', { name: 'Flag above percentile' }).fill('75');
+  await page.getByRole('button', { name: 'Screen', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Screening results' });
+  await expect(table).toBeVisible({ timeout: 120_000 });
+  const flaggedLines = await table.locator('tr[data-flagged="true"] td:first-child').allTextContents();
+  console.log(`[lab] flagged lines: ${flaggedLines.join(', ')}`);
+  expect(flaggedLines.map(Number).sort()).toEqual([3, 6]);
+  await shot(page, 'panel-screen');
+  lap('screened');
+});
