@@ -23,6 +23,8 @@ function ortRuntimeFiles(): Plugin {
         res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
         res.setHeader('Content-Length', statSync(join(dir, name)).size);
         res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+        // ORT starts its WASM threads as workers from these files: a worker in an isolated page needs COEP too.
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
         createReadStream(join(dir, name)).pipe(res);
       });
     },
@@ -39,6 +41,11 @@ export default defineConfig({
   server: { headers: isolationHeaders, port: 5173, strictPort: false },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // Pre-bundle up front so the dev server never reloads a page to add a late-found dependency.
+  optimizeDeps: {
+    entries: ['index.html', 'e2e/engine.html'],
+    include: ['@huggingface/transformers', 'react', 'react-dom', 'react-dom/client', 'zustand', 'recharts', 'fflate'],
+    exclude: ['onnxruntime-web'],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 });

@@ -16,6 +16,8 @@ export interface LoadRequest {
   source: ModelSource;
   backend?: Backend | 'auto';
   variant?: string;
+  /** Hub host for Hub ids (a mirror, or a local server in tests); default https://huggingface.co. */
+  hubHost?: string;
 }
 
 export interface ModelInfo {

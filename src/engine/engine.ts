@@ -37,7 +37,7 @@ export class Engine implements EngineApi {
   }
 
   async load(request: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
-    const fetcher = this.settings.fetcher?.(request) ?? fetcherFor(request.source, this.settings);
+    const fetcher = this.settings.fetcher?.(request) ?? fetcherFor(request.source, { ...this.settings, hubHost: request.hubHost ?? this.settings.hubHost });
     const model = await loadModel(fetcher, { backend: request.backend, variant: request.variant, onProgress });
     await this.unload();
     this.model = model;

@@ -9,6 +9,6 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const base = new URL(import.meta.env.BASE_URL, self.location.origin);
 configureRuntime({ wasmPaths: new URL('ort/', base).href, numThreads: self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1 });
-const engine = new Engine({ demoUrl: new URL('models/persona-demo/', base).href, hubHost: (self as unknown as { PERSONA_LAB_HUB?: string }).PERSONA_LAB_HUB });
+const engine = new Engine({ demoUrl: new URL('models/persona-demo/', base).href });
 const handle = createHandler(engine, (r, transfer) => self.postMessage(r, transfer ?? []));
 self.onmessage = (e: MessageEvent<Request>) => void handle(e.data);

@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+
+/** Debian's Chromium; never a downloaded browser. */
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const quietFlags = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+/** A WebGPU adapter headless, through SwiftShader (software; no shader-f16). */
+const webgpuFlags = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+export const APP_PORT = 4173;
+export const HUB_PORT = 4174;
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 240_000,
+  expect: { timeout: 60_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${APP_PORT}`,
+    trace: 'off',
+    screenshot: 'off',
+  },
+  projects: [
+    { name: 'webgpu', use: { launchOptions: { executablePath, args: [...quietFlags, ...webgpuFlags] } } },
+    { name: 'wasm', use: { launchOptions: { executablePath, args: quietFlags } } },
+  ],
+  webServer: [
+    { command: `npx vite --port ${APP_PORT} --strictPort`, url: `http://localhost:${APP_PORT}`, reuseExistingServer: !process.env.CI, timeout: 120_000 },
+    { command: `npx tsx e2e/hubMirror.ts --port ${HUB_PORT}`, url: `http://127.0.0.1:${HUB_PORT}/persona-lab/persona-demo/resolve/main/config.json`, reuseExistingServer: !process.env.CI, timeout: 60_000 },
+  ],
+});
