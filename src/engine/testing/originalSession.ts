@@ -46,7 +46,7 @@ export function emptyPast(m: OriginalModel, batch: number): Record<string, ort.T
 }
 
 export interface OriginalStep {
-  /** [B, S, V] as float32 (float16 logits converted exactly). */
+  /** [B, S, V] as float32 (float16 logits converted exactly); with lastRowOnly, [V] of the last row of batch row 0. */
   logits: Float32Array;
   /** The raw logits tensor data (Uint16Array bit patterns for float16). */
   rawLogits: Float32Array | Uint16Array;
@@ -55,30 +55,33 @@ export interface OriginalStep {
 }
 
 /** One pass of the original graph. */
-export async function runOriginal(m: OriginalModel, ids: number[][], mask: number[][], positions: number[][], past: Record<string, ort.Tensor>): Promise<OriginalStep> {
+export async function runOriginal(m: OriginalModel, ids: number[][], mask: number[][], positions: number[][], past: Record<string, ort.Tensor>, lastRowOnly = false): Promise<OriginalStep> {
   const out = await m.session.run({ input_ids: int64(ids), attention_mask: int64(mask), position_ids: int64(positions), ...past });
   const t = out.logits;
   const raw = t.data as Float32Array | Uint16Array;
-  const logits = raw instanceof Uint16Array ? float16ToFloat32(raw) : raw;
+  const V = Number(t.dims[2]);
+  const S = ids[0].length;
+  const wanted = lastRowOnly ? raw.subarray((S - 1) * V, S * V) : raw;
+  const logits = wanted instanceof Uint16Array ? float16ToFloat32(wanted) : wanted;
   const next: Record<string, ort.Tensor> = {};
   for (const p of m.past) next[p.name] = out[p.name.replace('past_key_values', 'present')];
   return { logits, rawLogits: raw, vocab: Number(t.dims[2]), past: next };
 }
 
 /** A minimal greedy loop over the original graph (batch 1): the baseline for decode speed. */
-export async function greedyOriginal(m: OriginalModel, prompt: number[], maxNewTokens: number): Promise<number[]> {
+export async function greedyOriginal(m: OriginalModel, prompt: number[], maxNewTokens: number, onToken?: () => void): Promise<number[]> {
   let past = emptyPast(m, 1);
   let ids = [prompt];
   const mask = [prompt.map(() => 1)];
   let positions = [prompt.map((_, i) => i)];
   const tokens: number[] = [];
   for (let step = 0; step < maxNewTokens; step++) {
-    const out = await runOriginal(m, ids, mask, positions, past);
-    const S = ids[0].length;
-    const row = out.logits.subarray((S - 1) * out.vocab, S * out.vocab);
+    const out = await runOriginal(m, ids, mask, positions, past, true);
+    const row = out.logits;
     let best = 0;
     for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
     tokens.push(best);
+    onToken?.();
     past = out.past;
     ids = [[best]];
     mask[0].push(1);

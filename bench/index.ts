@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: ratios, not absolute claims, all measured in one process on the same models and
+ * backend (ORT-web wasm, one thread, Liftoff-only wasm code; see bench/setup.ts). Prints a table and
+ * writes bench/RESULTS.md.
+ */
+import './setup';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { batchBench, decodeBench, type BatchResult, type DecodeResult } from './decode';
+import { instrumentMemoryBench } from './instrumentMemory';
+import { syntheticForwardBench } from './syntheticForward';
+import { versusTransformersJs, type VersusResult } from './transformersjs';
+import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, hasDemoModel } from '../src/engine/testing/paths';
+
+const started = performance.now();
+const rows: [string, string, string][] = [];
+const add = (what: string, value: string, detail: string) => {
+  rows.push([what, value, detail]);
+  process.stdout.write(`${what}: ${value}  (${detail})\n`);
+};
+const ratio = (x: number) => x.toFixed(3);
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+
+const models = [
+  ...(hasDemoModel() ? [{ dir: DEMO_MODEL_DIR, label: 'demo (decomposed, fp32)' }] : []),
+  { dir: FUSED_FIXTURE_DIR, label: 'fused fixture (fp16)' },
+];
+
+const decode: DecodeResult[] = [];
+const batches: BatchResult[] = [];
+let versus: VersusResult | string = 'skipped: no demo model';
+for (const m of models) {
+  const { result, model } = await decodeBench(m.dir, m.label);
+  decode.push(result);
+  add(`decode tok/s, instrumented ÷ original [${m.label}]`, ratio(result.instrumentedTokPerS / result.originalTokPerS),
+    `same minimal greedy loop, lower-quartile decode step over 7 × ${result.newTokens} tokens; tokens identical: ${result.tokensAgree}; goal ≥ 0.97`);
+  add(`decode tok/s, our generate() ÷ original loop [${m.label}]`, ratio(result.generateTokPerS / result.originalTokPerS), 'full loop: steering/position tensors, sampling code');
+  const b = await batchBench(model, m.label);
+  batches.push(b);
+  add(`batch of 4 speed-up vs 4 sequential [${m.label}]`, ratio(b.sequentialMs / b.batchMs), `greedy, 32 tokens, prompts 16/12/9/5 tokens left-padded; tokens equal solo runs: ${b.tokensAgree}`);
+  if (m.dir === DEMO_MODEL_DIR) {
+    try {
+      versus = await versusTransformersJs(m.dir, model);
+      add(`decode tok/s, our generate() ÷ transformers.js generate() [${m.label}]`, ratio(versus.oursTokPerS / versus.theirsTokPerS),
+        `greedy, 48 tokens; theirs on the original graph; tokens agree (to the first end token): ${versus.tokensAgree}`);
+    } catch (e) {
+      versus = `transformers.js could not run on onnxruntime-web in Node: ${(e as Error).message.split('\n')[0]}`;
+      add('our generate() ÷ transformers.js', 'n/a', versus);
+    }
+  }
+  await model.session.release();
+}
+
+for (const hidden of [1024, 2048]) {
+  const wide = await syntheticForwardBench(8, hidden);
+  add(`forward time per token, original ÷ instrumented [synthetic, ${wide.layers} blocks, hidden ${wide.hidden}]`, ratio(wide.originalMs / wide.instrumentedMs),
+    `steer = 0, one token, no attention/KV, lower quartile of 21: ${wide.originalMs.toFixed(2)} vs ${wide.instrumentedMs.toFixed(2)} ms; fixed cost of the added nodes vs the model's compute`);
+}
+
+const mem = await instrumentMemoryBench();
+add('instrumentation: extra memory held ÷ model size', (mem.extraArrayBuffers / mem.modelBytes).toExponential(2),
+  `synthetic ${mb(mem.modelBytes)} fp32 decoder, ${mem.layers} blocks: +${mb(mem.extraArrayBuffers)} array buffers, +${mb(mem.extraRss)} RSS, peak RSS +${mb(mem.peakExtraRss)}; weights shared, not copied: ${mem.sharesOriginalBuffer}`);
+add('instrumentation time ÷ time to build the model bytes', ratio(mem.instrumentMs / mem.buildMs), `${mem.instrumentMs.toFixed(1)} ms to instrument vs ${mem.buildMs.toFixed(0)} ms to write the ${mb(mem.modelBytes)} file in memory; new graph ${mb(mem.graphBytes)}`);
+
+const seconds = (performance.now() - started) / 1000;
+const table = ['| measure | ratio | conditions |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+process.stdout.write(`\n${table}\n\nbench took ${seconds.toFixed(0)} s\n`);
+
+const absolute = [
+  ...decode.map((d) => `- ${d.model}: original ${d.originalTokPerS.toFixed(0)} tok/s, instrumented ${d.instrumentedTokPerS.toFixed(0)} tok/s, generate() ${d.generateTokPerS.toFixed(0)} tok/s`),
+  ...batches.map((b) => `- ${b.model}: batch of 4 ${b.batchMs.toFixed(0)} ms, 4 sequential ${b.sequentialMs.toFixed(0)} ms`),
+  typeof versus === 'string' ? `- transformers.js: ${versus}` : `- demo: our generate() ${versus.oursTokPerS.toFixed(0)} tok/s, transformers.js ${versus.theirsTokPerS.toFixed(0)} tok/s (${versus.note})`,
+];
+writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), `# Benchmark results
+
+Written by \`npm run bench\` (bench/index.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), shared with
+other work, Node ${process.version}, onnxruntime-web wasm backend, 1 thread, Liftoff-only wasm code. Ratios are what
+to read; absolute speeds on this machine mean little. Whole run: ${seconds.toFixed(0)} s.
+
+${table}
+
+Decode tokens/s = 1000 / (lower-quartile ms of a decode step), pooled over runs interleaved in ABBA order (prefill steps left out). Other processes only add time, so the lower quartile tracks the undisturbed cost better than the median; this machine was shared with other work, and single runs vary by ±20 %.
+
+Absolute figures behind the ratios (this machine only):
+${absolute.join('\n')}
+`);
+process.exit(0);
