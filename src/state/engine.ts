@@ -44,7 +44,7 @@ export function streamId(engine: LabEngine): string {
 /** Any thrown value as message + hint for role="alert". */
 export function toUiError(e: unknown, fallbackHint?: string): UiError {
   if (e instanceof EngineError) return { message: e.message, hint: e.hint ?? fallbackHint };
-  if (e instanceof Error) return { message: e.message, hint: fallbackHint };
+  if (e instanceof Error) return { message: e.message, hint: (e as Error & { hint?: string }).hint ?? fallbackHint };
   return { message: String(e), hint: fallbackHint };
 }
 

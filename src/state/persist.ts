@@ -88,7 +88,12 @@ export function persistChanges(storage: PersonaStorage | null, kv: KeyValue | nu
       // quota: settings are small; nothing else to do
     }
   };
-  unsubscribe = lab.subscribe((s) => {
+  const onHide = () => {
+    if (timer) clearTimeout(timer);
+    flushSettings();
+  };
+  if (typeof window !== 'undefined') window.addEventListener('pagehide', onHide);
+  const unsub = lab.subscribe((s) => {
     const p = prev;
     prev = s;
     if (SETTINGS.some((k) => s[k] !== p[k])) {
@@ -100,6 +105,10 @@ export function persistChanges(storage: PersonaStorage | null, kv: KeyValue | nu
     if (s.vectors !== p.vectors) void syncMap(storage, 'vectors', p.vectors, s.vectors, (v) => ({ id: PREFIX + v.trait, vector: v }));
     if (s.presets !== p.presets) void syncList(storage, p.presets, s.presets);
   });
+  unsubscribe = () => {
+    unsub();
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', onHide);
+  };
 }
 
 async function syncTraits(storage: PersonaStorage, before: TraitEntry[], after: TraitEntry[]): Promise<void> {

@@ -31,7 +31,10 @@ async function ensureModel(): Promise<void> {
   const s = getLab();
   if (s.loadState === 'ready') return;
   setLab({ modelText: 'demo' });
-  await loadModel({ kind: 'demo' });
+  if (!(await loadModel({ kind: 'demo' }))) {
+    const e = getLab().modelError;
+    throw Object.assign(new Error(e?.message ?? 'the demo model did not load'), { hint: e?.hint });
+  }
 }
 
 async function ensureChat(): Promise<void> {

@@ -1,0 +1,53 @@
+/** Errors, keyboard, themes and the tour link (WASM project; quick). */
+import { expect, test } from '@playwright/test';
+import { HUB, openLab, shot } from './lab';
+
+test.beforeEach(({}, info) => test.skip(info.project.name !== 'wasm', 'UI checks run once, on the WASM project'));
+
+test('a missing model and a broken share link give clear errors', async ({ page }) => {
+  await openLab(page);
+  await page.getByRole('combobox', { name: 'Model', exact: true }).fill('persona-lab/no-such-model');
+  await page.getByRole('button', { name: 'Load model' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toBeVisible({ timeout: 60_000 });
+  console.log(`[ui] missing model: ${await alert.textContent()}`);
+  await expect(page.getByRole('status').first()).toContainText('failed');
+
+  await page.goto(`/?hub=${encodeURIComponent(HUB)}#preset=1.AAAAbroken`);
+  await expect(page.getByRole('alert')).toContainText(/share link/);
+  console.log(`[ui] broken link: ${await page.getByRole('alert').textContent()}`);
+  await page.goto(`/?hub=${encodeURIComponent(HUB)}#preset=9.AAAA`);
+  await expect(page.getByRole('alert')).toContainText(/version 9/);
+  await shot(page, 'error-share-link');
+});
+
+test('keyboard: tabs with arrows and Alt+digits; theme toggle', async ({ page }) => {
+  await openLab(page);
+  await page.getByRole('tab', { name: 'Model' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Traits' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { name: 'Traits' })).toBeFocused();
+  await page.keyboard.press('Alt+6');
+  await expect(page.getByRole('tab', { name: 'Presets' })).toHaveAttribute('aria-selected', 'true');
+  const html = page.locator('html');
+  const theme = await html.getAttribute('data-theme');
+  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+  await expect(html).not.toHaveAttribute('data-theme', theme!);
+  await page.reload();
+  await expect(html).not.toHaveAttribute('data-theme', theme!); // kept across reloads
+  await page.keyboard.press('Alt+2');
+  await shot(page, `panel-traits-${await html.getAttribute('data-theme')}`);
+});
+
+test('the tour opens at a step from its link and runs live', async ({ page }) => {
+  await openLab(page, '#tour=2');
+  const tour = page.getByRole('dialog', { name: 'Guided tour' });
+  await expect(tour).toContainText('step 2 of 6');
+  await expect(tour).toContainText('residual stream');
+  await expect(page.getByRole('region', { name: 'Per-layer activations' })).toBeVisible({ timeout: 120_000 });
+  await shot(page, 'tour-step-2');
+  await tour.getByRole('button', { name: 'Back' }).click();
+  await expect(tour).toContainText('step 1 of 6');
+  await page.keyboard.press('Escape');
+  await expect(tour).toHaveCount(0);
+});
