@@ -37,8 +37,15 @@ function ortRuntimeFiles(): Plugin {
 }
 
 export default defineConfig({
+  // One page, no SPA fallback: a missing model file must be a 404, not index.html (the fetchers treat 200 as the file).
+  appType: 'mpa',
   plugins: [react(), ortRuntimeFiles()],
-  server: { headers: isolationHeaders, port: 5173, strictPort: false },
+  server: {
+    headers: isolationHeaders,
+    port: 5173,
+    // Browser tests must not see a page reload when a source file changes under them.
+    ...(process.env.PERSONA_LAB_E2E ? { hmr: false, watch: null } : {}),
+  },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
   // Pre-bundle up front so the dev server never reloads a page to add a late-found dependency.
