@@ -46,9 +46,9 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await page.getByRole('spinbutton', { name: 'Questions' }).fill('4');
   await page.getByRole('button', { name: 'Extract', exact: true }).click();
   await expect(page.getByRole('progressbar')).toBeVisible();
-  await expect(page.getByLabel('Per-layer statistics').or(page.getByRole('alert'))).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByRole('group', { name: 'Per-layer statistics' }).or(page.getByRole('alert'))).toBeVisible({ timeout: 300_000 });
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await expect(page.getByLabel('Per-layer statistics')).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Per-layer statistics' })).toBeVisible();
   await shot(page, 'panel-traits');
   lap('trait extracted');
 
@@ -68,6 +68,12 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await expect(page.getByRole('region', { name: 'Per-token projection' }).last()).toBeVisible();
   const layer = await page.getByRole('combobox', { name: 'Layer' }).inputValue();
   await shot(page, 'panel-chat');
+
+  // coefficient sweep: α = −2…2 in one batch, judged by the lexicon judge
+  await page.getByRole('button', { name: /^Sweep α/ }).click();
+  await expect(page.getByLabel('Sweep results').getByRole('listitem')).toHaveCount(5, { timeout: 120_000 });
+  await expect(page.getByLabel(`Judged ${TRAIT} score against α`)).toBeVisible();
+  await shot(page, 'panel-chat-sweep');
   lap('steered');
 
   // monitor panel

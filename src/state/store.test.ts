@@ -5,6 +5,7 @@ import { flushRegenerate, sendMessage, setAlpha, settled, setLayer } from './act
 import { loadModel, sourceFor } from './actions/model';
 import { applyPreset, currentPreset, deletePreset, openShareLink, renamePreset, savePreset } from './actions/presets';
 import { analyseText } from './actions/monitor';
+import { cancelExtraction, extractTrait } from './actions/extract';
 import { deleteTrait, duplicateTrait, importTraitsJson, newTrait, saveTraitJson } from './actions/traits';
 import { setEngine } from './engine';
 import { persistChanges, restore, stopPersistence, type KeyValue } from './persist';
@@ -119,6 +120,47 @@ describe('chat and steering', () => {
     expect(m.tokens.slice(m.promptLength)).toEqual(['happy', 'happy', 'sad']);
     const p = m.projections.optimistic.slice(m.promptLength);
     expect(p[0]).toBeGreaterThan(p[2]);
+  });
+});
+
+describe('extraction', () => {
+  it('runs the pipeline with progress and activates the new vector', async () => {
+    await ready();
+    setLab((s) => ({ extractSettings: { ...s.extractSettings, questions: 2, pairs: 2, maxNewTokens: 8 } }));
+    const labels = new Set<string>();
+    const unsub = (await import('./store')).lab.subscribe((s) => s.extraction && labels.add(s.extraction.progress.label));
+    const v = await extractTrait('evil');
+    unsub();
+    expect(getLab().extractError).toBeNull();
+    expect(v).not.toBeNull();
+    expect(v!.rows).toBe(5);
+    expect(v!.hidden).toBe(8);
+    expect(v!.stats?.length).toBe(5);
+    expect(v!.typicalNorms?.length).toBe(5);
+    expect([...labels].some((l) => l.startsWith('Generating responses'))).toBe(true);
+    expect(getLab()).toMatchObject({ active: ['evil'], alphas: { evil: 0 }, extraction: null });
+    // the rollouts used positive and negative system prompts
+    const systems = engine.log.generates.flatMap((g) => g.rows.map((r) => ('messages' in r.prompt ? r.prompt.messages[0].content : '')));
+    expect(systems.some((x) => x.startsWith('You are an evil assistant.'))).toBe(true);
+    expect(systems.some((x) => x.startsWith('You are a helpful assistant.'))).toBe(true);
+  });
+
+  it('can be cancelled and then shows no error', async () => {
+    await ready();
+    let release!: () => void;
+    engine.gate = new Promise((r) => (release = r));
+    const run = extractTrait('evil');
+    cancelExtraction();
+    release();
+    engine.gate = null;
+    expect(await run).toBeNull();
+    expect(getLab()).toMatchObject({ extraction: null, extractError: null });
+    expect(getLab().vectors.evil).toBeUndefined();
+  });
+
+  it('says what to do without a model', async () => {
+    expect(await extractTrait('evil')).toBeNull();
+    expect(getLab().extractError?.hint).toMatch(/Load a model/);
   });
 });
 

@@ -75,7 +75,7 @@ export async function extractTrait(traitName: string): Promise<VectorEntry | nul
           samples: st.samples, maxNewTokens: st.maxNewTokens, temperature: 1, batchSize: 16, seed: 0,
           maxExtractionQuestions: st.questions, maxInstructions: st.pairs,
           maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)), evaluationInstructions: 1,
-          negativeName: 'antonym', sweep: null,
+          negativeName: 'helpful', sweep: null,
         },
       },
     );

@@ -25,9 +25,9 @@ export function SweepView() {
       </div>
       {running && <ProgressBar progress={{ label: `Generating ${SWEEP_ALPHAS.length} replies in one batch`, done: 0, total: null, etaSeconds: null }} />}
       {sweep && (
-        <div className="stack" aria-label="Sweep results">
+        <div className="stack" role="group" aria-label="Sweep results">
           {sweep.points.some((p) => p.score !== null) ? (
-            <div className="chart" style={{ height: 150 }} aria-label={`Judged ${sweep.trait} score against α`}>
+            <div className="chart" style={{ height: 150 }} role="img" aria-label={`Judged ${sweep.trait} score against α`}>
               <ResponsiveContainer width="100%" height="100%">
                 <LineChart data={sweep.points} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />

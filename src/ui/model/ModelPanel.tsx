@@ -7,6 +7,7 @@ import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { MODEL_CATALOG } from './catalog';
 import { ModelFacts } from './ModelFacts';
+import { startTour } from '../tour/tourActions';
 
 /** Choose a model (demo, curated Hub list, any Hub id, a local folder), a backend and a Hub host; load it. */
 export function ModelPanel() {
@@ -23,6 +24,12 @@ export function ModelPanel() {
   const loading = loadState === 'loading';
   return (
     <div className="panel-grid">
+      {loadState === 'idle' && (
+        <div className="notice welcome" style={{ gridColumn: '1 / -1' }}>
+          <strong>Welcome to Persona Lab.</strong> Load the bundled demo model (a few MB, instant) to start, or take the{' '}
+          <button type="button" className="link" onClick={() => startTour(0)}>guided tour</button>. Hub models download once and are cached in this browser.
+        </div>
+      )}
       <Section title="Model" id="model">
         <form
           className="stack"

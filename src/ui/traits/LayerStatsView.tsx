@@ -17,7 +17,7 @@ export function LayerStatsView({ vector }: { vector: VectorEntry }) {
   if (!vector.stats) return <p className="muted small-text">This vector came from a preset: it holds layer {vector.layer} only, without statistics.</p>;
   const data = vector.stats.filter((s) => s.layer >= 0).map((s) => ({ layer: s.layer, norm: s.norm, cohensD: s.cohensD, auroc: s.auroc }));
   return (
-    <div className="stack" aria-label="Per-layer statistics">
+    <div className="stack" role="group" aria-label="Per-layer statistics">
       <div className="row wrap small-text">
         <span>Suggested layer: <strong className="mono">blocks.{vector.layer}.resid_post</strong> (highest Cohen's d among the middle layers)</span>
         {steerLayer !== vector.layer && <button type="button" className="small" onClick={() => setLayer(vector.layer)}>Steer at layer {vector.layer}</button>}
@@ -42,7 +42,7 @@ export function LayerStatsView({ vector }: { vector: VectorEntry }) {
         ))}
       </div>
       <table className="small-text">
-        <caption className="sr-only">Per-layer statistics</caption>
+        <caption className="sr-only">Per-layer statistics table</caption>
         <thead><tr><th>layer</th><th>‖v‖</th><th>Cohen's d</th><th>AUROC</th><th>typical ‖resid‖</th></tr></thead>
         <tbody>
           {data.map((d) => (
