@@ -28,7 +28,7 @@ export default defineConfig({
     { name: 'wasm', use: { launchOptions: { executablePath, args: quietFlags } } },
   ],
   webServer: [
-    { command: `npx vite --port ${APP_PORT} --strictPort`, url: `http://localhost:${APP_PORT}`, reuseExistingServer: !process.env.CI, timeout: 120_000 },
+    { command: `PERSONA_LAB_E2E=1 npx vite --port ${APP_PORT} --strictPort`, url: `http://localhost:${APP_PORT}`, reuseExistingServer: !process.env.CI, timeout: 120_000 },
     { command: `npx tsx e2e/hubMirror.ts --port ${HUB_PORT}`, url: `http://127.0.0.1:${HUB_PORT}/persona-lab/persona-demo/resolve/main/config.json`, reuseExistingServer: !process.env.CI, timeout: 60_000 },
   ],
 });

@@ -8,14 +8,19 @@ import { HUB_PORT } from '../playwright.config';
 const hub = `http://127.0.0.1:${HUB_PORT}`;
 
 test('demo model: load via the Hub path, steer one row of a batch, capture all layers', async ({ page }, info) => {
-  const backend = info.project.name === 'webgpu' ? 'webgpu' : 'wasm';
+  const backend = info.project.name === 'webgpu' ? ('webgpu' as const) : ('wasm' as const);
   await page.goto('/e2e/engine.html');
   await page.waitForFunction(() => window.engineReady);
   const result = await page.evaluate(async ({ hub, backend }) => {
-    const progress: number[] = [];
+    // Per file: loaded never goes backwards and ends at its total; overall bytes never go backwards.
+    const perFile = new Map<string, number[]>();
+    const overall: number[] = [];
     const model = await window.engine.load({ source: { kind: 'hub', id: 'persona-lab/persona-demo' }, backend, hubHost: hub }, (p) => {
-      if (p.status === 'progress' && p.overallTotal) progress.push(p.overallLoaded / p.overallTotal);
+      if (p.status !== 'progress' || !p.total) return;
+      perFile.set(p.file, [...(perFile.get(p.file) ?? []), p.loaded / p.total]);
+      overall.push(p.overallLoaded);
     });
+    const fractions = [...perFile.values()];
     const messages = [{ role: 'user' as const, content: 'What is a good way to start the day?' }];
     const H = model.hiddenSize;
     const vector = new Float32Array(H).map((_, i) => (i % 2 ? 1 : -1));
@@ -45,8 +50,8 @@ test('demo model: load via the Hub path, steer one row of a batch, capture all l
       embedUnchanged: rowDiff(0),
       block0Unchanged: rowDiff(1),
       block1IsPlusAlphaV: rowDiff(2),
-      progressMonotone: progress.every((p, i) => i === 0 || p >= progress[i - 1]),
-      lastProgress: progress[progress.length - 1],
+      progressMonotone: fractions.every((f) => f.every((x, i) => i === 0 || x >= f[i - 1])) && overall.every((x, i) => i === 0 || x >= overall[i - 1]),
+      filesEndAtFull: fractions.length > 0 && fractions.every((f) => f[f.length - 1] === 1),
     };
   }, { hub, backend });
   console.log(`[${backend}]`, JSON.stringify({ ...result, model: { backend: result.model.backend, note: result.model.backendNote, style: result.model.exportStyle } }));
@@ -59,7 +64,7 @@ test('demo model: load via the Hub path, steer one row of a batch, capture all l
   expect(result.block0Unchanged).toBe(0);
   expect(result.block1IsPlusAlphaV).toBeLessThan(1e-3);
   expect(result.progressMonotone).toBe(true);
-  expect(result.lastProgress).toBe(1);
+  expect(result.filesEndAtFull).toBe(true);
 });
 
 test('fused fp16 fixture through the Hub path: runs on WASM, says why when WebGPU lacks shader-f16', async ({ page }, info) => {
