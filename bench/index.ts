@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: ratios, not absolute claims, all measured in one process on the same models and
- * backend (ORT-web wasm, one thread, Liftoff-only wasm code; see bench/setup.ts). Prints a table and
- * writes bench/RESULTS.md.
+ * backend (ORT-web wasm, one thread, Liftoff-only wasm code; see bench/setup.ts), as CPU time of
+ * this process (see bench/timing.ts). Prints a table and writes bench/RESULTS.md.
  */
 import './setup';
 import { writeFileSync } from 'node:fs';
@@ -52,10 +52,10 @@ for (const m of models) {
   await model.session.release();
 }
 
-for (const hidden of [1024, 2048]) {
+for (const hidden of [512, 1024, 2048]) {
   const wide = await syntheticForwardBench(8, hidden);
   add(`forward time per token, original ÷ instrumented [synthetic, ${wide.layers} blocks, hidden ${wide.hidden}]`, ratio(wide.originalMs / wide.instrumentedMs),
-    `steer = 0, one token, no attention/KV, lower quartile of 21: ${wide.originalMs.toFixed(2)} vs ${wide.instrumentedMs.toFixed(2)} ms; fixed cost of the added nodes vs the model's compute`);
+    `steer = 0, one token, no attention/KV, lower-quartile CPU time of 21: ${wide.originalMs.toFixed(2)} vs ${wide.instrumentedMs.toFixed(2)} ms; fixed cost of the added nodes vs the model's compute`);
 }
 
 const mem = await instrumentMemoryBench();
@@ -80,7 +80,7 @@ to read; absolute speeds on this machine mean little. Whole run: ${seconds.toFix
 
 ${table}
 
-Decode tokens/s = 1000 / (lower-quartile ms of a decode step), pooled over runs interleaved in ABBA order (prefill steps left out). Other processes only add time, so the lower quartile tracks the undisturbed cost better than the median; this machine was shared with other work, and single runs vary by ±20 %.
+All times are this process's CPU time (ORT-wasm runs on one thread, the main one), not wall time: the machine was shared with other jobs, and wall-clock runs varied by ±20 %. Decode tokens/s = 1000 / (lower-quartile CPU ms of a decode step), pooled over runs interleaved in ABBA order (prefill steps left out); other processes only add time, so the lower quartile tracks the undisturbed cost better than the median.
 
 Absolute figures behind the ratios (this machine only):
 ${absolute.join('\n')}
