@@ -1,16 +1,17 @@
 /**
- * Capture semantics on the demo model: `resid` rows are the HF hidden states (row 0 = embedding
- * output, row l+1 = output of block l before the final norm), checked against an independent
- * TypeScript Llama forward pass computed from the model's own weights; the last row through the
- * final norm and lm_head reproduces the logits. Tolerance: relative error (max |diff| / max |ref|)
- * ≤ 1e-4 (measured ≈ 5e-7 on the demo model, fp32).
+ * Capture semantics: `resid` rows are the HF hidden states (row 0 = embedding output, row l+1 =
+ * output of block l before the final norm), checked against an independent TypeScript Llama
+ * forward pass computed from the model's own weights; the last row through the final norm and
+ * lm_head reproduces the logits. Tolerances, as relative error (max |diff| / max |ref|):
+ * demo model (fp32) ≤ 1e-4 (measured ≈ 5e-7); fused fixture (fp16 graph vs a float64 reference)
+ * ≤ 3e-3 (measured ≈ 6e-4), while neighbouring rows differ by > 0.1, so a row off by one fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from './engine';
 import type { ModelInfo } from './api';
 import { flat, maxAbsDiff, relError } from './testing/compare';
 import { loadLocalEngine } from './testing/models';
-import { DEMO_MODEL_DIR, hasDemoModel } from './testing/paths';
+import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, hasDemoModel } from './testing/paths';
 import { headLogits, loadReferenceLlama, referenceForward, type ReferenceLlama } from './testing/referenceLlama';
 
 const TOL = 1e-4;
@@ -75,5 +76,34 @@ describe.skipIf(!hasDemoModel())('capture on the demo model', () => {
     const L = ref.config.layers;
     const H = ref.config.hidden;
     expect(relError(batch.rows[0].resid.subarray(L * a.length * H), flat(expectedA.hidden[L]))).toBeLessThan(TOL);
+  });
+});
+
+describe('capture on the fused fp16 fixture (an export nobody here wrote)', () => {
+  const FP16_TOL = 3e-3;
+  let engine: Engine;
+  let ref: ReferenceLlama;
+  beforeAll(async () => {
+    ({ engine } = await loadLocalEngine(FUSED_FIXTURE_DIR));
+    ref = loadReferenceLlama(FUSED_FIXTURE_DIR);
+  });
+  afterAll(() => engine?.unload());
+
+  it('resid rows (output 3 of the skip norms, and of the final norm once added) match the reference; logits too', async () => {
+    const ids = [1, 15043, 29892, 920, 526, 366, 2599];
+    const T = ids.length;
+    const { hidden: H, layers: L, vocab: V } = ref.config;
+    const { rows } = await engine.capture({ rows: [{ prompt: { ids } }], includeLogits: true });
+    const resid = rows[0].resid;
+    const expected = referenceForward(ref, ids);
+    expect(maxAbsDiff(resid.subarray(0, T * H), flat(expected.hidden[0]))).toBe(0);
+    for (let r = 1; r <= L; r++) {
+      const got = resid.subarray(r * T * H, (r + 1) * T * H);
+      expect(relError(got, flat(expected.hidden[r])), `row ${r}`).toBeLessThan(FP16_TOL);
+      expect(relError(got, flat(expected.hidden[r - 1])), `row ${r} vs the reference row before`).toBeGreaterThan(0.1);
+    }
+    expect(relError(rows[0].logits!, flat(expected.logits))).toBeLessThan(FP16_TOL);
+    const last = resid.subarray((L * T + T - 1) * H, (L * T + T) * H);
+    expect(relError(rows[0].logits!.subarray((T - 1) * V), headLogits(ref, last))).toBeLessThan(FP16_TOL);
   });
 });

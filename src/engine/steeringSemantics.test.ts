@@ -13,7 +13,7 @@ import type { LoadedModel } from './loadModel';
 import { steerTensor, type PositionMode, type SteeringTerm } from './steering';
 import { argmaxOf, maxAbs, maxAbsDiff } from './testing/compare';
 import { loadLocalEngine, seededFloats } from './testing/models';
-import { DEMO_MODEL_DIR, hasDemoModel } from './testing/paths';
+import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, hasDemoModel } from './testing/paths';
 
 const PROMPT = [1, 300, 45, 700, 12, 99, 5];
 const LAYER = 1;
@@ -134,5 +134,34 @@ describe.skipIf(!hasDemoModel())('steering on the demo model', () => {
       for (let k = 0; k < N; k++) for (let r = 0; r <= L; r++) worst = Math.max(worst, Math.abs(got[k][r] - proj[other][r * S + P - 1 + k]));
       expect(worst, `${mode} vs ${other}`).toBeGreaterThan(10 * 1e-4 * scale);
     }
+  });
+});
+
+/**
+ * The fused style steers through an Add on the branch input of the skip norm that closes the block;
+ * for the last block that is the final norm, whose residual output 3 the instrumentation adds. The
+ * residual is float16 there, so x + α·v is rounded to fp16: tolerance 2^-10 × the row's magnitude.
+ */
+describe('steering the fused fp16 fixture', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    ({ engine } = await loadLocalEngine(FUSED_FIXTURE_DIR));
+  });
+  afterAll(() => engine?.unload());
+
+  it.each([0, 1])('block %i: resid_post = unsteered + α·v, earlier rows identical, later rows and logits change', async (layer) => {
+    const { numLayers: L, hiddenSize: H } = engine.loaded.info;
+    const ids = [1, 15043, 29892, 920, 526];
+    const T = ids.length;
+    const vector = seededFloats(H, 13);
+    const alpha = 0.5;
+    const res = await engine.capture({ rows: [{ prompt: { ids } }, { prompt: { ids }, steering: [{ layer, vector, alpha }] }], positions: 'all', includeLogits: true });
+    const [plain, steered] = res.rows;
+    const row = (x: Float32Array, r: number) => x.subarray(r * T * H, (r + 1) * T * H);
+    for (let r = 0; r <= layer; r++) expect(maxAbsDiff(row(steered.resid, r), row(plain.resid, r)), `row ${r}`).toBe(0);
+    const expected = row(plain.resid, layer + 1).map((x, i) => x + alpha * vector[i % H]);
+    expect(maxAbsDiff(row(steered.resid, layer + 1), expected)).toBeLessThanOrEqual(2 ** -10 * maxAbs(expected));
+    for (let r = layer + 2; r <= L; r++) expect(maxAbsDiff(row(steered.resid, r), row(plain.resid, r)), `row ${r}`).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(steered.logits!, plain.logits!)).toBeGreaterThan(1e-3);
   });
 });

@@ -2,8 +2,10 @@
  * An independent Llama forward pass in plain TypeScript (float64 arithmetic), computed from the
  * weights stored in the ONNX file itself, for checking what the instrumented graph captures.
  * Follows Hugging Face's LlamaForCausalLM: RMSNorm, rotary embedding with rotate_half, grouped-query
- * attention with a causal mask, SwiGLU MLP. Expects HF state_dict initializer names
- * (`model.layers.{i}.self_attn.q_proj.weight`, [out, in]) as the decomposed demo export has.
+ * attention with a causal mask, SwiGLU MLP. Reads two weight layouts: HF state_dict names
+ * (`model.layers.{i}.self_attn.q_proj.weight`, [out, in]; the decomposed demo export) and the
+ * onnxruntime-genai builder's (`model.layers.{i}.attn.q_proj.MatMul.weight`, [in, out]; the fused
+ * fixture), transposed here to [out, in].
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,29 +77,41 @@ export function loadReferenceLlama(dir: string, stem = 'model'): ReferenceLlama 
   };
   const model = parseOnnx(new Uint8Array(readFileSync(join(dir, 'onnx', `${stem}.onnx`))));
   const byName = new Map(model.graph.initializers.map((i) => [i.name, i]));
-  const get = (name: string): Float32Array => {
+  const genai = !byName.has('model.layers.0.self_attn.q_proj.weight') && byName.has('model.layers.0.attn.q_proj.MatMul.weight');
+  const read = (name: string): { data: Float32Array; dims: number[] } => {
     const init = byName.get(name);
-    if (!init) throw new Error(`the ONNX file has no initializer "${name}" (the reference expects HF state_dict names)`);
-    return readInitializer(model, init, join(dir, 'onnx'));
+    if (!init) throw new Error(`the ONNX file has no initializer "${name}" (the reference knows HF and onnxruntime-genai names)`);
+    return { data: readInitializer(model, init, join(dir, 'onnx')), dims: init.dims };
+  };
+  const get = (name: string): Float32Array => read(name).data;
+  /** A projection as [out, in]: genai stores MatMul weights [in, out]. */
+  const proj = (hfName: string, genaiName: string): Float32Array => {
+    if (!genai) return get(hfName);
+    const { data, dims } = read(genaiName);
+    const [rows, cols] = dims;
+    const out = new Float32Array(data.length);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+    return out;
   };
   const layers: LayerWeights[] = [];
   for (let i = 0; i < config.layers; i++) {
     const p = `model.layers.${i}.`;
     layers.push({
       inputNorm: get(`${p}input_layernorm.weight`),
-      q: get(`${p}self_attn.q_proj.weight`),
-      k: get(`${p}self_attn.k_proj.weight`),
-      v: get(`${p}self_attn.v_proj.weight`),
-      o: get(`${p}self_attn.o_proj.weight`),
+      q: proj(`${p}self_attn.q_proj.weight`, `${p}attn.q_proj.MatMul.weight`),
+      k: proj(`${p}self_attn.k_proj.weight`, `${p}attn.k_proj.MatMul.weight`),
+      v: proj(`${p}self_attn.v_proj.weight`, `${p}attn.v_proj.MatMul.weight`),
+      o: proj(`${p}self_attn.o_proj.weight`, `${p}attn.o_proj.MatMul.weight`),
       postNorm: get(`${p}post_attention_layernorm.weight`),
-      gate: get(`${p}mlp.gate_proj.weight`),
-      up: get(`${p}mlp.up_proj.weight`),
-      down: get(`${p}mlp.down_proj.weight`),
+      gate: proj(`${p}mlp.gate_proj.weight`, `${p}mlp.gate_proj.MatMul.weight`),
+      up: proj(`${p}mlp.up_proj.weight`, `${p}mlp.up_proj.MatMul.weight`),
+      down: proj(`${p}mlp.down_proj.weight`, `${p}mlp.down_proj.MatMul.weight`),
     });
   }
   const embed = get('model.embed_tokens.weight');
-  const lmHead = byName.has('lm_head.weight') ? get('lm_head.weight') : embed;
-  return { config, embed, layers, norm: get('model.norm.weight'), lmHead };
+  const norm = genai ? get(`model.layers.${config.layers}.final_norm_layernorm.weight`) : get('model.norm.weight');
+  const lmHead = genai ? proj('', 'lm_head.MatMul.weight') : byName.has('lm_head.weight') ? get('lm_head.weight') : embed;
+  return { config, embed, layers, norm, lmHead };
 }
 
 /** y = W x with W stored [out, in]. */
