@@ -34,6 +34,10 @@ export class EngineClient implements EngineApi {
   }
 
   private receive(r: Response): void {
+    if (r.kind === 'notice') {
+      this.crash(new EngineError('backend', r.notice.message, 'The lab restarts the engine and reloads the model.'));
+      return;
+    }
     const p = this.pending.get(r.id);
     if (!p) return;
     switch (r.kind) {
@@ -74,6 +78,11 @@ export class EngineClient implements EngineApi {
   }
 
   cancel: EngineApi['cancel'] = (streamId) => this.call('cancel', { streamId });
+
+  /** Fault injection for tests (crash the worker, or lose the WebGPU device). */
+  debug(action: 'crash' | 'loseDevice'): Promise<void> {
+    return this.call('debug', { action });
+  }
 
   terminate(): void {
     this.worker.terminate();

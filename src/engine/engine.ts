@@ -31,6 +31,11 @@ export class Engine implements EngineApi {
 
   constructor(private readonly settings: EngineSettings = {}) {}
 
+  /** Facts of the loaded model, or null. */
+  get loadedInfo(): ModelInfo | null {
+    return this.model ? modelInfo(this.model) : null;
+  }
+
   get loaded(): LoadedModel {
     if (!this.model) throw new EngineError('no_model', 'no model is loaded', 'Load a model first.');
     return this.model;

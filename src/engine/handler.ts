@@ -3,7 +3,12 @@ import type { EngineApi } from './api';
 import { EngineError } from './errors';
 import type { Request, Response } from './protocol';
 
-export function createHandler(engine: EngineApi, post: (r: Response, transfer?: Transferable[]) => void): (req: Request) => Promise<void> {
+export interface FaultHooks {
+  crash(): void;
+  loseDevice(): Promise<void>;
+}
+
+export function createHandler(engine: EngineApi, post: (r: Response, transfer?: Transferable[]) => void, faults?: FaultHooks): (req: Request) => Promise<void> {
   return async (req) => {
     try {
       let result: unknown;
@@ -27,6 +32,11 @@ export function createHandler(engine: EngineApi, post: (r: Response, transfer?: 
           break;
         case 'cancel':
           result = await engine.cancel(req.payload.streamId);
+          break;
+        case 'debug':
+          if (!faults) throw new EngineError('bad_input', 'fault injection is not available here');
+          if (req.payload.action === 'crash') faults.crash();
+          else await faults.loseDevice();
           break;
         default: {
           const unknown: never = req;

@@ -47,6 +47,20 @@ export function detectCapabilities(): Promise<Capabilities> {
   return capabilities;
 }
 
+interface MinimalDevice {
+  lost: Promise<{ reason: string; message: string }>;
+  destroy(): void;
+}
+
+/** The GPU device of the WebGPU backend, once a WebGPU session exists (null otherwise). */
+export async function webgpuDevice(): Promise<MinimalDevice | null> {
+  try {
+    return ((await ort.env.webgpu.device) as unknown as MinimalDevice) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function configureRuntime(settings: RuntimeSettings): void {
   if (settings.wasmPaths) ort.env.wasm.wasmPaths = settings.wasmPaths;
   ort.env.wasm.numThreads = settings.numThreads ?? 1;

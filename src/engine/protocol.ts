@@ -15,7 +15,12 @@ export interface RequestMap {
   capture: [CaptureRequest, CaptureResult];
   generate: [GenerateRequest, GenerateResult];
   cancel: [{ streamId: string }, void];
+  /** Fault injection for tests: crash the worker, or destroy the WebGPU device. */
+  debug: [{ action: 'crash' | 'loseDevice' }, void];
 }
+
+/** Unsolicited news from the worker (id 0). */
+export type Notice = { type: 'deviceLost'; message: string };
 
 export type RequestType = keyof RequestMap;
 
@@ -25,4 +30,5 @@ export type Response =
   | { id: number; kind: 'result'; result: unknown }
   | { id: number; kind: 'error'; error: EngineErrorData }
   | { id: number; kind: 'progress'; progress: LoadProgress }
-  | { id: number; kind: 'event'; event: GenerateEvent };
+  | { id: number; kind: 'event'; event: GenerateEvent }
+  | { id: 0; kind: 'notice'; notice: Notice };

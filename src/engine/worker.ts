@@ -2,13 +2,33 @@
 /** The engine worker entry: wiring only. */
 import { Engine } from './engine';
 import { createHandler } from './handler';
-import { configureRuntime } from './ort';
-import type { Request } from './protocol';
+import { configureRuntime, webgpuDevice } from './ort';
+import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const base = new URL(import.meta.env.BASE_URL, self.location.origin);
 configureRuntime({ wasmPaths: new URL('ort/', base).href, numThreads: self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1 });
 const engine = new Engine({ demoUrl: new URL('models/persona-demo/', base).href });
-const handle = createHandler(engine, (r, transfer) => self.postMessage(r, transfer ?? []));
-self.onmessage = (e: MessageEvent<Request>) => void handle(e.data);
+const post = (r: Response, transfer?: Transferable[]) => self.postMessage(r, transfer ?? []);
+
+let watchedDevice: unknown = null;
+/** After a WebGPU load, report the device's loss so the page can restart the engine. */
+async function watchDevice(): Promise<void> {
+  const device = await webgpuDevice();
+  if (!device || device === watchedDevice) return;
+  watchedDevice = device;
+  const info = await device.lost;
+  post({ id: 0, kind: 'notice', notice: { type: 'deviceLost', message: `the WebGPU device was lost (${info.reason || 'unknown'}: ${info.message || 'no details'})` } });
+}
+
+const handle = createHandler(engine, post, {
+  crash: () => setTimeout(() => {
+    throw new Error('simulated engine crash');
+  }),
+  loseDevice: async () => (await webgpuDevice())?.destroy(),
+});
+self.onmessage = async (e: MessageEvent<Request>) => {
+  await handle(e.data);
+  if (e.data.type === 'load' && engine.loadedInfo?.backend === 'webgpu') void watchDevice();
+};
