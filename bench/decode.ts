@@ -7,7 +7,7 @@ import { generate } from '../src/engine/generate';
 import type { LoadedModel } from '../src/engine/loadModel';
 import { argmaxOf } from '../src/engine/testing/compare';
 import { loadLocalModel } from '../src/engine/testing/models';
-import { createOriginalSession, greedyOriginal } from '../src/engine/testing/originalSession';
+import { createOriginalSession, emptyPast, greedyOriginal, runOriginal } from '../src/engine/testing/originalSession';
 import { decodeStepMedians, interleaved, type StepClock } from './timing';
 
 /** The minimal greedy loop of greedyOriginal, over the instrumented session (steer = 0). */
@@ -37,6 +37,9 @@ export function promptOf(length: number, vocab: number, seed: number): number[] 
 export interface DecodeResult {
   model: string;
   newTokens: number;
+  /** CPU ms of one prefill pass over 4 × 128 tokens, fetching logits only. */
+  originalPrefillMs: number;
+  instrumentedPrefillMs: number;
   originalTokPerS: number;
   instrumentedTokPerS: number;
   generateTokPerS: number;
@@ -55,12 +58,21 @@ export async function decodeBench(dir: string, label: string, n = 48, reps = 7):
     inst: (c: StepClock) => greedyInstrumented(model, prompt, n, c.tick),
     gen: (c: StepClock) => generate(model, { prompts: [prompt], maxNewTokens: n, stopTokenIds: [], onStep: c.tick }),
   }, reps);
+  // Prefill of a batch: ORT computes every graph output, fetched or not, so the instrumented graph
+  // also builds resid [B, L+1, S, H] and the [B, L, S, H] steering tensor here.
+  const rows = [0, 1, 2, 3].map((i) => promptOf(128, model.config.vocabSize, 10 + i));
+  const ones = rows.map((r) => r.map(() => 1));
+  const positions = rows.map((r) => r.map((_, i) => i));
+  const p = await interleaved({
+    orig: () => runOriginal(original, rows, ones, positions, emptyPast(original, 4), true),
+    inst: async () => (await forward(model, { ids: rows, attentionMask: ones, positionIds: positions, past: KvCache.empty(model, 4), readouts: ['logitsLast'] })).present.dispose(),
+  }, reps);
   await original.session.release();
   const rate = (ms: number) => 1000 / ms;
   return {
     model,
     result: {
-      model: label, newTokens: n,
+      model: label, newTokens: n, originalPrefillMs: p.orig, instrumentedPrefillMs: p.inst,
       originalTokPerS: rate(t.orig), instrumentedTokPerS: rate(t.inst), generateTokPerS: rate(t.gen),
       tokensAgree: a.join() === b.join(),
     },

@@ -35,6 +35,8 @@ for (const m of models) {
   decode.push(result);
   add(`decode tok/s, instrumented ÷ original [${m.label}]`, ratio(result.instrumentedTokPerS / result.originalTokPerS),
     `same minimal greedy loop, lower-quartile decode step over 7 × ${result.newTokens} tokens; tokens identical: ${result.tokensAgree}; goal ≥ 0.97`);
+  add(`prefill time, original ÷ instrumented [${m.label}]`, ratio(result.originalPrefillMs / result.instrumentedPrefillMs),
+    `batch 4 × 128 tokens: ${result.originalPrefillMs.toFixed(1)} vs ${result.instrumentedPrefillMs.toFixed(1)} ms; the original hands back full logits, ours logits_last only; ORT computes every output (resid too) fetched or not`);
   add(`decode tok/s, our generate() ÷ original loop [${m.label}]`, ratio(result.generateTokPerS / result.originalTokPerS), 'full loop: steering/position tensors, sampling code');
   const b = await batchBench(model, m.label);
   batches.push(b);
