@@ -84,6 +84,15 @@ ${table}
 
 All times are this process's CPU time (ORT-wasm runs on one thread, the main one), not wall time: the machine was shared with other jobs, and wall-clock runs varied by ±20 %. Decode tokens/s = 1000 / (lower-quartile CPU ms of a decode step), pooled over runs interleaved in ABBA order (prefill steps left out); other processes only add time, so the lower quartile tracks the undisturbed cost better than the median.
 
+Reading them:
+- The instrumented graph adds a fixed ~0.1–0.4 ms of small nodes per pass on this machine (steering Adds and
+  Gathers, the resid Concat, the probe MatMul): large beside the 1 ms decode step of the 4-layer, 128-wide demo
+  model, a few per cent at hidden 2048 (see the synthetic rows), less on real models whose steps take tens of ms.
+- onnxruntime-web computes every graph output on every run whether or not it is fetched (checked with a graph
+  whose unfetched output is 20 large MatMuls: same time), so a generation prefill also builds resid
+  [B, L+1, S, H] and the [B, L, S, H] steering tensor.
+- Run-to-run spread is a few per cent even in CPU time; treat differences under ~5 % as noise.
+
 Absolute figures behind the ratios (this machine only):
 ${absolute.join('\n')}
 `);
