@@ -88,12 +88,17 @@ def encode_conv(tok, conv):
     return p, a
 
 
-def batches(encoded, bs, rng):
+def batches(encoded, bs, rng, pool=64):
+    """Random batches of similar length (less padding): sort pools of `pool` batches by length."""
     idx = list(range(len(encoded)))
     while True:
         rng.shuffle(idx)
-        for i in range(0, len(idx) - bs + 1, bs):
-            yield [encoded[j] for j in idx[i:i + bs]]
+        for p in range(0, len(idx) - bs * pool + 1, bs * pool):
+            chunk = sorted(idx[p:p + bs * pool], key=lambda j: len(encoded[j][0]) + len(encoded[j][1]))
+            bl = [chunk[i:i + bs] for i in range(0, len(chunk), bs)]
+            rng.shuffle(bl)
+            for b in bl:
+                yield [encoded[j] for j in b]
 
 
 def collate(items):
@@ -462,12 +467,12 @@ def dir_size(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--steps", type=int, default=1600)
+    ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--vocab", type=int, default=1280)
     ap.add_argument("--n-train", type=int, default=60000)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="reuse tools/demo-model/work/model.pt instead of training")
     ap.add_argument("--skip-eval", action="store_true")
     args = ap.parse_args()
@@ -589,6 +594,25 @@ def main():
     if not args.skip_eval:
         model_mod.FAST["on"] = True
         report.update(evaluate(model, tok, held_q, args.seed))
+
+    # transformers.js end-to-end: AutoModelForCausalLM.generate (greedy) must reproduce torch's answers
+    model_mod.FAST["on"] = False
+    gen_cases = []
+    for name in corpus.TRAITS:
+        for side in ("pos", "neg"):
+            q = held_q[(len(gen_cases) * 7) % len(held_q)]
+            gen_cases.append({"system": corpus.system_prompt(name, side, 6), "user": q["question"]})
+    gen_cases.append({"system": None, "user": held_q[1]["question"]})
+    answers = generate(model, tok, [render_prompt(c["system"], c["user"]) for c in gen_cases], max_new=80)
+    for c, a in zip(gen_cases, answers):
+        c["answer"] = a
+    gpath = os.path.join(WORK, "tfjs_cases.json")
+    with open(gpath, "w") as f:
+        json.dump(gen_cases, f)
+    r = subprocess.run(["node", os.path.join(HERE, "check_transformers.mjs"), OUT, gpath], cwd=ROOT,
+                       capture_output=True, text=True)
+    print(r.stdout[-3000:], r.stderr[-2000:])
+    report["transformersjs_generate_matches_torch"] = r.stdout.strip().split("\n")[-1] if r.stdout else "failed"
 
     # 7) held-out artifacts
     heldout = {
