@@ -97,6 +97,12 @@ describe('CLI: inspect, capture, generate', () => {
     expect(hub.requests).toContainEqual({ path: '/test-org/tiny-fused/resolve/main/onnx/model.onnx.data', status: 200 });
   });
 
+  it('inspect <URL> reads a repository laid out like the Hub below any base URL', async () => {
+    const r = await cli(['inspect', `${hub.url}/test-org/tiny-fused/resolve/main/`]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ exportStyle: 'fused', numLayers: 2, hiddenSize: 16 });
+  });
+
   it('a missing Hub model exits 1 with one line', async () => {
     const r = await cli(['inspect', 'test-org/nothing-here'], { PERSONA_LAB_HUB: hub.url });
     expect(r.code).toBe(1);
