@@ -8,6 +8,8 @@ const webgpuFlags = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--us
 
 export const APP_PORT = 4173;
 export const HUB_PORT = 4174;
+/** The production build (with its Content-Security-Policy), served by `vite preview`. */
+export const PROD_PORT = 4175;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -30,5 +32,6 @@ export default defineConfig({
   webServer: [
     { command: `PERSONA_LAB_E2E=1 npx vite --port ${APP_PORT} --strictPort`, url: `http://localhost:${APP_PORT}`, reuseExistingServer: !process.env.CI, timeout: 120_000 },
     { command: `npx tsx e2e/hubMirror.ts --port ${HUB_PORT}`, url: `http://127.0.0.1:${HUB_PORT}/persona-lab/persona-demo/resolve/main/config.json`, reuseExistingServer: !process.env.CI, timeout: 60_000 },
+    { command: `npx vite build --logLevel warn && npx vite preview --port ${PROD_PORT} --strictPort`, url: `http://localhost:${PROD_PORT}`, reuseExistingServer: !process.env.CI, timeout: 180_000 },
   ],
 });

@@ -1,8 +1,5 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 
 /** WASM threads (SharedArrayBuffer) need a cross-origin isolated page. */
 const isolationHeaders = {
@@ -10,43 +7,43 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Serves onnxruntime-web's wasm runtime files at /ort/ (dev) and copies them into the build. */
-function ortRuntimeFiles(): Plugin {
-  const dir = resolve('node_modules/onnxruntime-web/dist');
-  const files = readdirSync(dir).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f));
+/**
+ * Content-Security-Policy of the production build: no inline script, no eval (WebAssembly
+ * compilation only), data-only connections to whatever model host the user picks.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Puts the CSP into the built index.html (the dev server needs inline scripts for hot reload). */
+function contentSecurityPolicy(): Plugin {
   return {
-    name: 'persona-lab:ort-runtime',
-    configureServer(server) {
-      server.middlewares.use('/ort/', (req, res, next) => {
-        const name = (req.url ?? '').replace(/^\//, '').split('?')[0];
-        if (!files.includes(name)) return next();
-        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
-        res.setHeader('Content-Length', statSync(join(dir, name)).size);
-        res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-        // ORT starts its WASM threads as workers from these files: a worker in an isolated page needs COEP too.
-        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
-        createReadStream(join(dir, name)).pipe(res);
-      });
-    },
-    async generateBundle() {
-      for (const name of files) {
-        this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: await readFile(join(dir, name)) });
-      }
-    },
+    name: 'persona-lab:csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
   };
 }
 
 export default defineConfig({
   // One page, no SPA fallback: a missing model file must be a 404, not index.html (the fetchers treat 200 as the file).
   appType: 'mpa',
-  plugins: [react(), ortRuntimeFiles()],
+  plugins: [react(), contentSecurityPolicy()],
   server: {
     headers: isolationHeaders,
     port: 5173,
     // Browser tests must not see a page reload when a source file changes under them.
     ...(process.env.PERSONA_LAB_E2E ? { hmr: false, watch: null } : {}),
   },
-  preview: { headers: isolationHeaders },
+  preview: { headers: { ...isolationHeaders, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   worker: { format: 'es' },
   // Pre-bundle up front so the dev server never reloads a page to add a late-found dependency.
   optimizeDeps: {

@@ -19,8 +19,8 @@ export interface Capabilities {
 
 /** Settings for the ORT runtime, set once before the first session. */
 export interface RuntimeSettings {
-  /** Where ORT's wasm files are served from (the app serves them itself; never a CDN). */
-  wasmPaths?: string;
+  /** ORT's wasm binary, served by the app itself (never a CDN): a URL prefix or the file's URL. */
+  wasmPaths?: string | { wasm: string; mjs: string };
   numThreads?: number;
 }
 

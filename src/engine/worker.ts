@@ -3,12 +3,17 @@
 import { Engine } from './engine';
 import { createHandler } from './handler';
 import { configureRuntime, webgpuDevice } from './ort';
+// The ORT runtime the WebGPU bundle uses (binary + the script its threads start from), emitted by
+// Vite as assets of the app; without the script URL, threads would boot this whole worker again.
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const base = new URL(import.meta.env.BASE_URL, self.location.origin);
-configureRuntime({ wasmPaths: new URL('ort/', base).href, numThreads: self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1 });
+const asset = (url: string) => new URL(url, self.location.href).href;
+configureRuntime({ wasmPaths: { wasm: asset(ortWasmUrl), mjs: asset(ortMjsUrl) }, numThreads: self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1 });
 const engine = new Engine({ demoUrl: new URL('models/persona-demo/', base).href });
 const post = (r: Response, transfer?: Transferable[]) => self.postMessage(r, transfer ?? []);
 

@@ -1,0 +1,30 @@
+/**
+ * The production build under its Content-Security-Policy: the lab loads the demo model and
+ * generates with no policy violation and no request to any host but the page's own.
+ */
+import { expect, test } from '@playwright/test';
+import { PROD_PORT } from '../playwright.config';
+
+test('production build: CSP holds, no third-party requests, the demo model answers', async ({ page }, info) => {
+  test.skip(info.project.name !== 'wasm', 'one backend is enough for the policy check');
+  const origin = `http://localhost:${PROD_PORT}`;
+  const foreign: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+  });
+  await page.addInitScript(() => {
+    (window as unknown as { violations: string[] }).violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${origin}/?backend=wasm`);
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  await page.getByRole('button', { name: 'Load model' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /WASM|WebGPU/ }).first()).toBeVisible({ timeout: 120_000 });
+  await page.getByRole('textbox', { name: 'Message' }).fill('How do I keep my plants alive?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('region', { name: 'Unsteered reply' }).first()).not.toBeEmpty({ timeout: 120_000 });
+  const violations = await page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+  expect(violations).toEqual([]);
+  expect(foreign).toEqual([]);
+});
