@@ -13,14 +13,18 @@ export interface SyntheticForwardResult {
   hidden: number;
   originalMs: number;
   instrumentedMs: number;
+  /** The same instrumentation with every weight copied inline instead of read from the original bytes. */
+  inlineWeightsMs: number;
 }
 
 export async function syntheticForwardBench(layers = 8, hidden = 1024, vocab = 4096, runs = 21): Promise<SyntheticForwardResult> {
   const bytes = syntheticDecoder(layers, hidden, vocab);
   const inst = instrumentModel(bytes, { numLayers: layers });
+  const inline = instrumentModel(bytes, { numLayers: layers, externalizeAbove: Infinity });
   const options = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;
   const original = await ort.InferenceSession.create(bytes, options);
   const instrumented = await ort.InferenceSession.create(inst.model, { ...options, externalData: inst.externalData });
+  const inlined = await ort.InferenceSession.create(inline.model, options);
   const ids = new ort.Tensor('int64', BigInt64Array.from([42n]), [1, 1]);
   const extra = {
     [STEER_INPUT]: new ort.Tensor('float32', new Float32Array(layers * hidden), [1, layers, hidden]),
@@ -30,8 +34,10 @@ export async function syntheticForwardBench(layers = 8, hidden = 1024, vocab = 4
   const t = await interleaved({
     original: () => original.run({ input_ids: ids }),
     instrumented: () => instrumented.run({ input_ids: ids, ...extra }, [LOGITS_LAST_OUTPUT]),
+    inlined: () => inlined.run({ input_ids: ids, ...extra }, [LOGITS_LAST_OUTPUT]),
   }, runs);
+  await inlined.release();
   await original.release();
   await instrumented.release();
-  return { layers, hidden, originalMs: t.original, instrumentedMs: t.instrumented };
+  return { layers, hidden, originalMs: t.original, instrumentedMs: t.instrumented, inlineWeightsMs: t.inlined };
 }
