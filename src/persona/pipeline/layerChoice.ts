@@ -2,7 +2,8 @@
  * Step 4, layer choice (DESIGN.md §2 "Layer choice"): per-layer separation statistics of held-out
  * (evaluation-question) responses projected onto each row of the vector (layerStats.ts), and the
  * paper's criterion, a steering sweep over layers × α on evaluation questions scored by the judge.
- * The suggested layer is the sweep's best coherent cell, else the statistics' suggestion.
+ * The suggested layer is the sweep's best coherent cell when steering beats the unsteered
+ * baseline, else the statistics' suggestion.
  */
 import { layerStats, projectOnRows, suggestLayer, type LayerStat } from '../layerStats';
 import { READOUTS, type PersonaVector, type Readout } from '../personaVector';

@@ -57,7 +57,7 @@ export interface PipelineSummary {
   /** Suggested block from the statistics alone. */
   statsLayer: number | null;
   sweep: SweepResult | null;
-  /** The sweep's best coherent layer, else statsLayer. */
+  /** The sweep's best coherent layer when it beats the unsteered baseline, else statsLayer. */
   chosenLayer: number | null;
   timingsMs: Partial<Record<PipelineStep, number>>;
 }
@@ -145,7 +145,10 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
       const s = settings.sweep;
       sweep = await timed('sweep', () => steeringSweep(ctx, `${id}:v${vectorHash(vector)}`, vector, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
     }
-    const chosenLayer = sweep?.best?.layer ?? chosen.suggested;
+    // The sweep decides only when steering raised the judged score above the unsteered baseline.
+    const baseline = sweep?.cells.find((c) => c.layer === null)?.trait ?? null;
+    const sweepWins = sweep?.best && sweep.best.trait !== null && (baseline === null || sweep.best.trait > baseline);
+    const chosenLayer = sweepWins ? sweep!.best!.layer : chosen.suggested;
     const summary: PipelineSummary = {
       runId: id, modelId: ctx.info.id, trait: run.trait.name, judge: judge.id, readout: settings.readout,
       counts: {
