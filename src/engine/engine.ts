@@ -43,7 +43,12 @@ export class Engine implements EngineApi {
 
   async load(request: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
     const fetcher = this.settings.fetcher?.(request) ?? fetcherFor(request.source, { ...this.settings, hubHost: request.hubHost ?? this.settings.hubHost });
-    const model = await loadModel(fetcher, { backend: request.backend, variant: request.variant, onProgress });
+    let model: LoadedModel;
+    try {
+      model = await loadModel(fetcher, { backend: request.backend, variant: request.variant, onProgress });
+    } catch (e) {
+      throw EngineError.from(e); // one error type, in Node as across the worker boundary
+    }
     await this.unload();
     this.model = model;
     return modelInfo(model);
