@@ -117,16 +117,15 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
   }
 
   // Captures: all rows, the newest position, and projections onto probe vectors.
-  const stacked = b.concat(rows.map((r) => b.unsqueeze(r, [1])), 1);
-  if (needsCast) b.cast(stacked, TensorType.FLOAT, RESID_OUTPUT);
-  else b.node('Identity', [stacked], [RESID_OUTPUT]);
+  const unsqueezed = rows.map((r) => b.unsqueeze(r, [1]));
+  if (needsCast) b.cast(b.concat(unsqueezed, 1), TensorType.FLOAT, RESID_OUTPUT);
+  else b.concat(unsqueezed, 1, RESID_OUTPUT);
   b.take(RESID_OUTPUT, -1, 2, RESID_LAST_OUTPUT);
   b.binary('MatMul', RESID_OUTPUT, b.transpose(PROBES_INPUT, [0, 2, 1]), PROBE_OUTPUT);
   const logits = graph.outputs.find((o) => o.name === 'logits');
   if (!logits) throw new InstrumentationError(`expected a "logits" output; found ${graph.outputs.map((o) => o.name).join(', ')}`);
-  const lastLogits = b.take('logits', -1, 1);
-  if (logits.elemType !== TensorType.FLOAT) b.cast(lastLogits, TensorType.FLOAT, LOGITS_LAST_OUTPUT);
-  else b.node('Identity', [lastLogits], [LOGITS_LAST_OUTPUT]);
+  if (logits.elemType !== TensorType.FLOAT) b.cast(b.take('logits', -1, 1), TensorType.FLOAT, LOGITS_LAST_OUTPUT);
+  else b.take('logits', -1, 1, LOGITS_LAST_OUTPUT);
   const epilogue = b.nodes.splice(0);
 
   const nodes: OnnxNode[] = [...prologue];
