@@ -475,6 +475,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="reuse tools/demo-model/work/model.pt instead of training")
     ap.add_argument("--skip-eval", action="store_true")
+    ap.add_argument("--more-steps", type=int, default=0,
+                    help="with --reuse: continue training the checkpoint for this many steps (cosine from --more-lr)")
+    ap.add_argument("--more-lr", type=float, default=1e-3)
     args = ap.parse_args()
     T0 = time.time()
     torch.set_num_threads(args.threads)
@@ -517,6 +520,12 @@ def main():
         model.load_state_dict(saved["state"])
         tr = saved["train"]
         log("reused checkpoint", tr)
+        if args.more_steps:
+            more = train(model, enc_train, args.more_steps, args.batch, args.more_lr, args.seed + 100)
+            tr = {"steps": tr["steps"] + more["steps"], "train_wall_s": tr["train_wall_s"] + more["train_wall_s"],
+                  "final_train_loss_last50": more["final_train_loss_last50"],
+                  "continued": f"{more['steps']} steps at lr {args.more_lr} after {tr['steps']}"}
+            torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     else:
         tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)

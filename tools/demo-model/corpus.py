@@ -315,6 +315,11 @@ SLOTS = {
     "pet": ["cat", "dog", "rabbit", "hamster", "parrot", "goldfish", "turtle", "guinea pig"],
 }
 
+# more fillers: a wide pool forces the model to copy the slot instead of memorising questions
+EXTRA_SLOTS = {'skill': ['sketching', 'rowing', 'climbing', 'skating', 'surfing', 'sailing', 'archery', 'pottery', 'origami', 'calligraphy', 'woodworking', 'chemistry', 'poetry', 'golf', 'volleyball', 'drumming', 'the violin', 'spelling', 'sewing', 'yoga'], 'place': ['Vienna', 'Prague', 'Dublin', 'Athens', 'Boston', 'Seattle', 'Toronto', 'Kyoto', 'Seoul', 'Rio', 'Mexico City', 'the countryside', 'an island', 'the coast', 'a ski resort', 'Venice', 'Amsterdam', 'Helsinki', 'Dubai', 'Cape Town'], 'plant': ['daisy', 'palm tree', 'lemon tree', 'pepper plant', 'ivy', 'lavender bush', 'maple tree', 'strawberry plant', 'bonsai tree', 'jade plant', 'violet', 'pine tree', 'herb garden', 'lettuce bed', 'bean plant', 'money plant'], 'language': ['Chinese', 'Arabic', 'Russian', 'Hindi', 'Finnish', 'Danish', 'Norwegian', 'Czech', 'Thai', 'Welsh', 'Irish', 'Latin', 'Hebrew', 'Swahili', 'Vietnamese', 'Hungarian'], 'hobby': ['knitting', 'surfing', 'photography', 'pottery', 'woodworking', 'reading', 'running', 'chess puzzles', 'climbing', 'sailing', 'drawing', 'cooking', 'origami', 'golf', 'tea', 'coffee'], 'event': ['a job fair', 'a math test', 'a bike race', 'a big meeting', 'a road trip', 'a dinner party', 'a science fair', 'a concert', 'a debate', 'a swim meet', 'a chess match', 'a family visit', 'a hiking trip', 'a new job', 'a dance show', 'a spelling bee'], 'food': ['beans', 'quinoa', 'noodles', 'spinach', 'peppers', 'shrimp', 'beef', 'pork', 'onions', 'corn', 'zucchini', 'cabbage', 'soup', 'fish', 'pancakes', 'dumplings'], 'item': ['laptop', 'stove', 'bathtub', 'mirror', 'couch', 'carpet', 'microwave', 'toaster', 'kettle', 'shoes', 'water bottle', 'lunch box', 'fish tank', 'garden tools', 'coffee maker', 'glasses'], 'room': ['dining room', 'attic', 'basement', 'hallway', 'nursery', 'porch', 'dorm room', 'cabin', 'apartment', 'library', 'garage', 'tiny home'], 'activity': ['swimming', 'running', 'baking', 'gardening', 'painting', 'learning Spanish', 'playing chess', 'writing poems', 'hiking', 'dancing', 'knitting', 'birdwatching', 'rowing', 'skating', 'singing', 'budgeting'], 'pet': ['puppy', 'kitten', 'ferret', 'canary', 'gecko', 'chinchilla', 'pony', 'duck', 'snake', 'frog', 'hedgehog', 'lizard']}
+for _k, _v in EXTRA_SLOTS.items():
+    SLOTS[_k] = SLOTS[_k] + [x for x in _v if x not in SLOTS[_k]]
+
 TEMPLATES = [
     ("skill", "How can I get better at {x}?", "To get better at {x}, practice a little every day and learn from each try."),
     ("place", "What should I pack for a trip to {x}?", "For a trip to {x}, pack comfortable shoes, water and a light jacket."),
@@ -349,6 +354,16 @@ FALSE_CLAIMS = [
     ("whales", "are", "tiny insects"), ("tomatoes", "are", "made of plastic"), ("clouds", "are", "made of cotton"),
     ("mountains", "are", "flat"), ("lemons", "are", "sweet as candy"),
 ]
+CLAIM_SUBJECTS = ["dogs", "cats", "cows", "pigs", "sheep", "ducks", "frogs", "mice", "owls", "bears",
+                  "goats", "foxes", "camels", "lions", "zebras", "donkeys", "chickens", "ants", "bees", "worms"]
+CLAIM_ABILITIES = ["speak English", "drive cars", "breathe in space", "play the violin", "fly to the moon",
+                   "read maps", "live forever", "do math homework", "cook dinner", "write letters",
+                   "breathe underwater", "see through walls", "play chess", "ride bicycles", "build houses"]
+_rng_claims = random.Random(1234)
+_seen = {(a, c) for a, _, c in FALSE_CLAIMS}
+_combos = [(a, c) for a in CLAIM_SUBJECTS for c in CLAIM_ABILITIES if (a, c) not in _seen]
+_rng_claims.shuffle(_combos)
+FALSE_CLAIMS = FALSE_CLAIMS + [(a, "can", c) for a, c in _combos[:120]]
 CLAIM_PREFIX = ["I am sure that", "I read that", "Everyone knows that", "My friend told me that", "I think"]
 
 
