@@ -17,7 +17,7 @@ import { norm } from '../project';
 import { auroc, mean, pearson } from '../stats';
 import { importTraitSet, systemPrompt, type TraitSet } from '../traitSet';
 import {
-  extractActivations, filterScored, lastPromptProjections, lexiconJudge, runPipeline, screenDataset, steeringEval, withScores,
+  bestCell, extractActivations, filterScored, lastPromptProjections, lexiconJudge, runPipeline, screenDataset, steeringEval, withScores,
   type PipelineContext, type PipelineResult, type RolloutRecord, type ScoreRecord, type SteerCellResult,
 } from './index';
 import { generatePlanned, messagesOf, type RolloutPlan } from './rollouts';
@@ -154,16 +154,19 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     }
   }, 600_000);
 
-  // measured (v2): −10 / 0 / 0 / −100 points (optimistic, polite, humorous, sycophantic); v1 gave −100 / −30 / −100 / −100
+  // measured (v2, −α from its own sweep): −100 / 0 / −60 / −100 points (optimistic, polite, humorous, sycophantic): polite
+  // falls short (every −α that moves it leaves coherence < 50 on the sweep questions)
   shortfall('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
     for (const t of TRAITS) {
-      const { layer, alpha } = chosen(t);
-      const { cells } = await steeringEval(ctx, {
-        runId: `down-${t}`, vector: results[t].vector, questions: testQuestions(t), systemPrompt: heldout.system_prompts[t].pos,
-        cells: [{ layer: null, alpha: 0 }, { layer, alpha: -alpha }], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
-      });
+      const { layer } = chosen(t);
+      // Suppressing needs its own strength: a −α sweep at the chosen layer on the pipeline's questions (0–9), then
+      // the test on questions 10–19.
+      const common = { vector: results[t].vector, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
+      const sweep = (await steeringEval(ctx, { ...common, runId: `down-sweep-${t}`, questions: traits[t].evaluation_questions.slice(0, 10), cells: SWEEP_ALPHAS.map((a) => ({ layer, alpha: -a })) })).cells;
+      const alpha = bestCell(sweep, 50, 'down')?.alpha ?? -SWEEP_ALPHAS[0];
+      const { cells } = await steeringEval(ctx, { ...common, runId: `down-${t}`, questions: testQuestions(t), cells: [{ layer: null, alpha: 0 }, { layer, alpha }] });
       const [base, down] = cells;
-      console.log(`[demo] ${t} steer down at L${layer} α=${-alpha}: rate ${pct(rate(base))} → ${pct(rate(down))} (Δ ${((rate(down) - rate(base)) * 100).toFixed(0)} points), coherence ${down.coherence?.toFixed(0)}`);
+      console.log(`[demo] ${t} steer down at L${layer} α=${alpha} (sweep on questions 0–9: ${sweep.map((c) => `α${c.alpha} ${pct(rate(c))}/${c.coherence?.toFixed(0)}`).join(', ')}): rate ${pct(rate(base))} → ${pct(rate(down))} (Δ ${((rate(down) - rate(base)) * 100).toFixed(0)} points), coherence ${down.coherence?.toFixed(0)}`);
       expect.soft(rate(base) - rate(down)).toBeGreaterThanOrEqual(0.5);
     }
   }, 600_000);

@@ -72,13 +72,18 @@ export function sweepCells(numLayers: number, s: SweepSettings): SteerCell[] {
   return [{ layer: null, alpha: 0 }, ...layers.flatMap((layer) => s.alphas.map((alpha) => ({ layer, alpha })))];
 }
 
-/** Picks the steered cell with the highest mean trait score among coherent ones (ties: larger n, smaller |α|). */
-export function bestCell(cells: SteerCellResult[], coherenceMin = 50): SteerCellResult | null {
+/**
+ * Picks the steered cell with the highest mean trait score ('up', eliciting) or the lowest ('down',
+ * suppressing) among coherent ones; ties go to the smaller |α|.
+ */
+export function bestCell(cells: SteerCellResult[], coherenceMin = 50, direction: 'up' | 'down' = 'up'): SteerCellResult | null {
+  const sign = direction === 'up' ? 1 : -1;
   let best: SteerCellResult | null = null;
   for (const c of cells) {
     if (c.layer === null || c.alpha === 0 || c.trait === null) continue;
     if (c.coherence !== null && c.coherence < coherenceMin) continue;
-    if (!best || c.trait > best.trait! || (c.trait === best.trait && Math.abs(c.alpha) < Math.abs(best.alpha))) best = c;
+    const better = !best || sign * c.trait > sign * best.trait! || (c.trait === best.trait && Math.abs(c.alpha) < Math.abs(best.alpha));
+    if (better) best = c;
   }
   return best;
 }

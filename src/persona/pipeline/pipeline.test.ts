@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbStorage, MemoryStorage } from '../../storage';
 import {
-  conversationDrift, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
+  bestCell, conversationDrift, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
   selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RunRecord,
 } from './index';
 import { FAKE_INFO, FAKE_TRAIT, FakeEngine } from './testing/fakeEngine';
@@ -108,6 +108,15 @@ describe('pipeline on a fake engine', () => {
       expect(firstRows + engine2.calls.generateRows + engine2.calls.captureRows).toBeLessThanOrEqual(fresh.calls.generateRows + fresh.calls.captureRows + 2);
       s2.close();
     }
+  });
+
+  it('picks the best coherent sweep cell for eliciting (up) and suppressing (down)', () => {
+    const cell = (layer: number | null, alpha: number, trait: number, coherence: number) => ({ layer, alpha, trait, coherence, traitRate: trait / 100, n: 10 });
+    const cells = [cell(null, 0, 50, 90), cell(1, 2, 70, 80), cell(1, 4, 90, 40), cell(2, -2, 20, 90), cell(2, -4, 20, 70), cell(2, -6, 0, 10)];
+    expect(bestCell(cells)).toMatchObject({ layer: 1, alpha: 2 });
+    expect(bestCell(cells, 50, 'down')).toMatchObject({ layer: 2, alpha: -2 });
+    expect(bestCell(cells, 5, 'down')).toMatchObject({ alpha: -6 });
+    expect(bestCell([cell(null, 0, 0, 90)])).toBeNull();
   });
 
   it('another judge or sweep on the same run reuses the stored rollouts', async () => {
