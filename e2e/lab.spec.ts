@@ -56,13 +56,13 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await page.getByRole('tab', { name: 'Chat & steer' }).click();
   const before = { steered: await replyText(page, 'Steered reply'), unsteered: await replyText(page, 'Unsteered reply') };
   const slider = page.getByRole('slider', { name: `${TRAIT} strength` });
-  await slider.fill('4');
+  await slider.fill('6');
   await expect(page.getByRole('region', { name: 'Steered reply', exact: true })).toContainText('α', { timeout: 5_000 }).catch(() => undefined);
   await expect.poll(async () => (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done' && (await replyText(page, 'Steered reply')) !== before.steered, { timeout: 120_000 }).toBe(true);
   await replyDone(page);
   const steered = await replyText(page, 'Steered reply');
   const unsteered = await replyText(page, 'Unsteered reply');
-  console.log(`[lab] unsteered: ${unsteered}\n[lab] steered (α=4): ${steered}`);
+  console.log(`[lab] unsteered: ${unsteered}\n[lab] steered (α=6): ${steered}`);
   expect(unsteered).toBe(before.unsteered);
   expect(steered).not.toBe(before.steered);
   await expect(page.getByRole('region', { name: 'Per-token projection' }).last()).toBeVisible();
@@ -96,16 +96,25 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await shot(page, 'panel-presets');
   lap('preset saved');
 
+  // nothing lost on reload: the model comes back, with the conversation, sliders and presets
+  await page.reload();
+  await expect(page.getByRole('status')).toContainText('WASM', { timeout: 120_000 });
+  await expect(page.getByRole('list', { name: 'Saved presets' })).toContainText('e2e optimistic');
+  await page.getByRole('tab', { name: 'Chat & steer' }).click();
+  expect(await replyText(page, 'Steered reply')).toBe(steered);
+  await expect(page.getByRole('slider', { name: `${TRAIT} strength` })).toHaveValue('6');
+  lap('reloaded');
+
   // open the link in a fresh browser context: same state, same reply with the same seed
   const fresh = await browser.newContext({ baseURL });
   const page2 = await fresh.newPage();
   page2.on('pageerror', (e) => console.log(`[pageerror 2] ${e.message}`));
   await page2.goto(link);
-  await expect(page2.getByRole('status').first()).toContainText('WASM', { timeout: 120_000 });
+  await expect(page2.getByRole('status')).toContainText('WASM', { timeout: 120_000 });
   await replyDone(page2);
   expect(await replyText(page2, 'Steered reply')).toBe(steered);
   expect(await replyText(page2, 'Unsteered reply')).toBe(unsteered);
-  await expect(page2.getByRole('slider', { name: `${TRAIT} strength` })).toHaveValue('4');
+  await expect(page2.getByRole('slider', { name: `${TRAIT} strength` })).toHaveValue('6');
   await expect(page2.getByRole('combobox', { name: 'Layer' })).toHaveValue(layer);
   await expect(page2.getByText(/Restored preset/)).toBeVisible();
   await shot(page2, 'share-link-restored');
@@ -117,6 +126,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await page.getByLabel('JSONL file').setInputFiles({ name: 'samples.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(JSONL) });
   await expect(page.getByText('1 broken line(s) skipped', { exact: false })).toBeVisible();
   await page.getByRole('spinbutton', { name: 'Flag above percentile' }).fill('75');
+  await expect(page.getByRole('checkbox', { name: /full ΔP/ })).toBeChecked(); // the paper's ΔP: vs the model's own answer
   await page.getByRole('button', { name: 'Screen', exact: true }).click();
   const table = page.getByRole('table', { name: 'Screening results' });
   await expect(table).toBeVisible({ timeout: 120_000 });

@@ -18,7 +18,7 @@ export async function loadDemoViaHub(page: Page, backend: 'auto' | 'wasm' = 'aut
   await model.fill(DEMO_ID);
   await page.getByRole('combobox', { name: 'Backend' }).selectOption(backend);
   await page.getByRole('button', { name: 'Load model' }).click();
-  const status = page.getByRole('status').first();
+  const status = page.getByRole('status');
   await expect(status).toContainText(/WebGPU|WASM/, { timeout: 180_000 });
   return (await status.textContent()) ?? '';
 }

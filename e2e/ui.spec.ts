@@ -11,7 +11,7 @@ test('a missing model and a broken share link give clear errors', async ({ page 
   const alert = page.getByRole('alert');
   await expect(alert).toBeVisible({ timeout: 60_000 });
   console.log(`[ui] missing model: ${await alert.textContent()}`);
-  await expect(page.getByRole('status').first()).toContainText('failed');
+  await expect(page.getByRole('status')).toContainText('failed');
 
   await page.goto(`/?hub=${encodeURIComponent(HUB)}#preset=1.AAAAbroken`);
   await expect(page.getByRole('alert')).toContainText(/share link/);

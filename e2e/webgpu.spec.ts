@@ -24,7 +24,7 @@ test('share link → load via the Hub mirror → generate → steer', async ({ p
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   const link = shareLink(`http://localhost:4173/?hub=${encodeURIComponent(HUB)}`, presetWithVector());
   await page.goto(link);
-  const status = page.getByRole('status').first();
+  const status = page.getByRole('status');
   await expect(status).toContainText(/WebGPU|WASM/, { timeout: 180_000 });
   console.log(`[${info.project.name}] ${await status.textContent()} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   if (info.project.name === 'webgpu') expect(await status.textContent()).toMatch(/WebGPU|WASM \(/); // WASM only with a stated reason

@@ -18,6 +18,13 @@ void boot({
   startTour: (step) => void goToTourStep(step),
 });
 
+if (import.meta.env.DEV) {
+  // a handle for debugging in the dev server only (not in production builds)
+  void Promise.all([import('./state/store'), import('./state/engine'), import('./state/storage')]).then(([store, engine, storage]) => {
+    (window as unknown as Record<string, unknown>).__lab = { store: store.lab, getEngine: engine.getEngine, getStorage: storage.getStorage };
+  });
+}
+
 window.addEventListener('hashchange', () => {
   const step = tourStepFromHash(window.location.hash);
   if (step !== null) void goToTourStep(step);

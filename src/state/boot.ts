@@ -4,6 +4,7 @@
  */
 import { openShareLink } from './actions/presets';
 import { loadModel } from './actions/model';
+import { runTurn } from './actions/chat';
 import { loadDemoTraits } from './actions/traits';
 import { onEngineCrash } from './engine';
 import { persistChanges, restore } from './persist';
@@ -38,6 +39,8 @@ export async function boot(opts: BootOptions): Promise<void> {
   const params = new URLSearchParams(opts.location.search);
   const hub = params.get('hub');
   if (hub && /^https?:\/\//.test(hub)) setLab({ hubHost: hub });
+  const backend = params.get('backend');
+  if (backend === 'auto' || backend === 'webgpu' || backend === 'wasm') setLab({ backendPref: backend });
   const model = params.get('model');
   if (model) setLab({ modelText: model });
   await loadDemoTraits();
@@ -52,5 +55,14 @@ export async function boot(opts: BootOptions): Promise<void> {
   }
   const s = getLab();
   if (saved && s.autoload && s.loadedId && !model) setLab({ modelText: s.loadedId });
-  if (model || (saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:'))) await loadModel();
+  const loaded = model || (saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:')) ? await loadModel() : false;
+  await resumeInterrupted(loaded);
+}
+
+/** A reply that was being generated when the page closed is generated again (or marked stopped). */
+async function resumeInterrupted(loaded: boolean): Promise<void> {
+  const turns = getLab().turns;
+  const last = turns[turns.length - 1];
+  setLab({ turns: turns.map((t) => (t.status === 'running' && (t !== last || !loaded) ? { ...t, status: 'cancelled' } : t)) });
+  if (loaded && last?.status === 'running') await runTurn(last.id);
 }

@@ -30,7 +30,7 @@ interface PresetRecord { id: string; preset: Preset }
 function settingsOf(s: LabState): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of SETTINGS) out[k] = s[k];
-  out.turns = s.turns.map((t) => (t.status === 'running' ? { ...t, status: 'cancelled' } : t));
+  // a reply still running is saved as running: boot() generates it again once the model is back
   return out;
 }
 

@@ -5,6 +5,8 @@ export interface ShareNotice {
   kind: 'restored' | 'mismatch' | 'error';
   message: string;
   hint?: string;
+  /** For a mismatch: the model the preset needs. */
+  modelId?: string;
 }
 
 export interface PresetsSlice {

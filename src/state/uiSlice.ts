@@ -38,5 +38,5 @@ export const initialUi: UiSlice = {
   monitorResult: null,
   monitorError: null,
   monitorBusy: false,
-  screen: { fileName: null, trait: null, flagPercentile: 95, full: false, rows: [], parseErrors: [], threshold: null, progress: null, error: null },
+  screen: { fileName: null, trait: null, flagPercentile: 95, full: true, rows: [], parseErrors: [], threshold: null, progress: null, error: null },
 };

@@ -76,7 +76,18 @@ export function makeShareLink(pageUrl: string, preset?: Preset, quant: Quant = '
  * Applies a preset: vectors (one row at its layer), sliders, layer, settings. Loads the preset's
  * model when none is loaded; says clearly when the loaded model differs.
  */
+let lastApplied: Preset | null = null;
+
+/** Loads the model the last applied preset was made for, then applies it again. */
+export async function loadPresetModel(): Promise<void> {
+  const p = lastApplied;
+  if (!p) return;
+  setLab((s) => ({ modelText: p.modelId, hubHost: p.hubHost ?? s.hubHost, shareNotice: null }));
+  if (await loadModel()) await applyPreset(p, { regenerate: true });
+}
+
 export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?: boolean } = {}): Promise<void> {
+  lastApplied = p;
   let s = getLab();
   if (opts.load !== false && (s.loadState !== 'ready' || s.loadedId !== p.modelId)) {
     if (s.loadState !== 'ready') {
@@ -114,7 +125,7 @@ export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?
     positions: p.positions, sampling: { ...p.sampling }, seed: p.seed, maxNewTokens: p.maxNewTokens, systemPrompt: p.systemPrompt,
     draft: p.prompt,
     shareNotice: problems.length
-      ? { kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.`, hint: fits ? 'Steering still applies, but results may differ.' : `Load ${p.modelId} to use this preset.` }
+      ? { kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.`, hint: fits ? 'Steering still applies, but results may differ.' : `Load ${p.modelId} to use this preset.`, modelId: p.modelId }
       : { kind: 'restored', message: `Restored preset "${p.name}" on ${p.modelId}.` },
   }));
   if (opts.regenerate && fits && p.prompt.trim() && getLab().loadState === 'ready') {

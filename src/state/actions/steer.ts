@@ -1,6 +1,7 @@
 /** Steering terms and probe data from the store's vectors and sliders (pure helpers). */
 import type { SteeringTerm } from '../../engine/api';
 import { relativeAlpha } from '../../persona/steering';
+import { int8Steering } from '../../share/quantize';
 import type { LabState } from '../store';
 import type { VectorEntry } from '../types';
 
@@ -35,7 +36,8 @@ export function steeringTerms(s: LabState, alphas: Record<string, number> = s.al
   for (const t of steerableTraits(s)) {
     const alpha = alphas[t] ?? 0;
     if (alpha === 0) continue;
-    out.push({ layer: s.layer, vector: Float32Array.from(vectorRowOf(s.vectors[t], s.layer + 1)!), alpha });
+    // steering precision = share-link precision, so a shared setup reproduces this reply exactly
+    out.push({ layer: s.layer, vector: int8Steering(vectorRowOf(s.vectors[t], s.layer + 1)!), alpha });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { getEngine, streamId, toUiError } from '../engine';
 import { getLab, setLab } from '../store';
 import { conversationFor } from './chat';
 import { vectorRowOf } from './steer';
+import { int8Steering } from '../../share/quantize';
 
 export const SWEEP_ALPHAS = [-2, -1, 0, 1, 2];
 
@@ -29,7 +30,7 @@ export async function runSweep(trait: string, alphas: number[] = SWEEP_ALPHAS): 
     const engine = getEngine();
     const res = await engine.generate(
       {
-        rows: alphas.map((alpha) => ({ prompt: { messages }, steering: alpha === 0 ? null : [{ layer, alpha, vector: Float32Array.from(row) }] })),
+        rows: alphas.map((alpha) => ({ prompt: { messages }, steering: alpha === 0 ? null : [{ layer, alpha, vector: int8Steering(row) }] })),
         positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed,
       },
       undefined,

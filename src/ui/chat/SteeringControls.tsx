@@ -6,6 +6,15 @@ import { fmt } from '../common/format';
 
 export const ALPHA_RANGE = { min: -4, max: 4, step: 0.1 };
 
+/**
+ * The slider's reach: at least ±4, and far enough that the added vector can be twice a typical
+ * residual vector (raw α means very different strengths on different models and layers).
+ */
+export function alphaMax(relativePerUnit: number | null): number {
+  if (relativePerUnit === null || !(relativePerUnit > 0)) return ALPHA_RANGE.max;
+  return Math.min(100, Math.max(ALPHA_RANGE.max, Math.ceil(2 / relativePerUnit)));
+}
+
 /** One slider per active trait, the layer, position mode and sampling settings. */
 export function SteeringControls() {
   const info = useLab((s) => s.info);
@@ -36,18 +45,20 @@ export function SteeringControls() {
         const usable = v && layer !== null && vectorRowOf(v, layer + 1) !== null && (!info || v.hidden === info.hiddenSize);
         const alpha = alphas[t] ?? 0;
         const rel = relativeStrength(state, t, alpha);
+        const max = alphaMax(relativeStrength(state, t, 1));
         return (
           <div className="slider" key={t}>
             <div className="slider-head">
               <label htmlFor={`alpha-${t}`}>{t} strength</label>
-              <output className="mono">α {alpha.toFixed(1)}{rel !== null ? ` · ${fmt(rel * 100, 0)}% of ‖resid‖` : ''}</output>
+              <span className="mono alpha-value" aria-hidden="false">α {alpha.toFixed(1)}{rel !== null ? ` · ${fmt(rel * 100, 0)}% of ‖resid‖` : ''}</span>
             </div>
             <input
               id={`alpha-${t}`}
               type="range"
               aria-label={`${t} strength`}
-              min={ALPHA_RANGE.min}
-              max={ALPHA_RANGE.max}
+              aria-valuetext={`α ${alpha.toFixed(1)}${rel !== null ? `, ${fmt(rel * 100, 0)} percent of the typical residual norm` : ''}`}
+              min={-max}
+              max={max}
               step={ALPHA_RANGE.step}
               value={alpha}
               disabled={!usable}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { runSweep, SWEEP_ALPHAS } from '../../state/actions/sweep';
+import { runSweep } from '../../state/actions/sweep';
 import { useLab } from '../../state/store';
 import { fmt } from '../common/format';
 import { ProgressBar } from '../common/ProgressBar';
@@ -13,6 +13,8 @@ export function SweepView() {
   const running = useLab((s) => s.sweepRunning);
   const ready = useLab((s) => s.loadState === 'ready');
   const [pick, setPick] = useState<string>('');
+  const [range, setRange] = useState(2);
+  const alphas = [-range, -range / 2, 0, range / 2, range];
   const trait = active.includes(pick) ? pick : active[0];
   if (!trait) return null;
   return (
@@ -21,9 +23,13 @@ export function SweepView() {
         <select aria-label="Sweep trait" value={trait} onChange={(e) => setPick(e.target.value)}>
           {active.map((t) => <option key={t}>{t}</option>)}
         </select>
-        <button type="button" disabled={!ready || running} onClick={() => void runSweep(trait)}>Sweep α {SWEEP_ALPHAS[0]}…{SWEEP_ALPHAS[SWEEP_ALPHAS.length - 1]}</button>
+        <label className="field inline">
+          <span>± α</span>
+          <input type="number" aria-label="Sweep range" min={0.5} max={100} step={0.5} value={range} onChange={(e) => setRange(Math.max(0.5, Math.min(100, Number(e.target.value) || 2)))} />
+        </label>
+        <button type="button" disabled={!ready || running} onClick={() => void runSweep(trait, alphas)}>Sweep α {-range}…{range}</button>
       </div>
-      {running && <ProgressBar progress={{ label: `Generating ${SWEEP_ALPHAS.length} replies in one batch`, done: 0, total: null, etaSeconds: null }} />}
+      {running && <ProgressBar progress={{ label: `Generating ${alphas.length} replies in one batch`, done: 0, total: null, etaSeconds: null }} />}
       {sweep && (
         <div className="stack" role="group" aria-label="Sweep results">
           {sweep.points.some((p) => p.score !== null) ? (

@@ -1,3 +1,4 @@
+import { loadPresetModel } from '../../state/actions/presets';
 import { setLab, useLab } from '../../state/store';
 
 /** The outcome of opening a link or importing a file: restored (status), mismatch or error (alert). */
@@ -13,6 +14,7 @@ export function ShareNotice() {
       <div>
         <strong>{n.message}</strong>
         {n.hint && <div className="hint">{n.hint}</div>}
+        {n.kind === 'mismatch' && n.modelId && <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => void loadPresetModel()}>Load {n.modelId}</button>}
       </div>
       {dismiss}
     </div>
