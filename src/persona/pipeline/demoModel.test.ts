@@ -154,16 +154,29 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     }
   }, 600_000);
 
+  /**
+   * Suppressing needs its own strength: a −α sweep at the chosen layer under the held-out eliciting prompt on the
+   * pipeline's questions (0–9); the tests then use questions 10–19.
+   */
+  const downAlphas = {} as Record<DemoTrait, { alpha: number; sweep: SteerCellResult[] }>;
+  async function downAlpha(t: DemoTrait): Promise<{ alpha: number; sweep: SteerCellResult[] }> {
+    if (downAlphas[t]) return downAlphas[t];
+    const { layer } = chosen(t);
+    const sweep = (await steeringEval(ctx, {
+      runId: `down-sweep-${t}`, vector: results[t].vector, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS,
+      batchSize: BATCH, questions: traits[t].evaluation_questions.slice(0, 10), cells: SWEEP_ALPHAS.map((a) => ({ layer, alpha: -a })),
+    })).cells;
+    downAlphas[t] = { alpha: bestCell(sweep, 50, 'down')?.alpha ?? -SWEEP_ALPHAS[0], sweep };
+    return downAlphas[t];
+  }
+
   // measured (v2, −α from its own sweep): −100 / 0 / −60 / −100 points (optimistic, polite, humorous, sycophantic): polite
   // falls short (every −α that moves it leaves coherence < 50 on the sweep questions)
   shortfall('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
-      // Suppressing needs its own strength: a −α sweep at the chosen layer on the pipeline's questions (0–9), then
-      // the test on questions 10–19.
       const common = { vector: results[t].vector, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
-      const sweep = (await steeringEval(ctx, { ...common, runId: `down-sweep-${t}`, questions: traits[t].evaluation_questions.slice(0, 10), cells: SWEEP_ALPHAS.map((a) => ({ layer, alpha: -a })) })).cells;
-      const alpha = bestCell(sweep, 50, 'down')?.alpha ?? -SWEEP_ALPHAS[0];
+      const { alpha, sweep } = await downAlpha(t);
       const { cells } = await steeringEval(ctx, { ...common, runId: `down-${t}`, questions: testQuestions(t), cells: [{ layer: null, alpha: 0 }, { layer, alpha }] });
       const [base, down] = cells;
       console.log(`[demo] ${t} steer down at L${layer} α=${alpha} (sweep on questions 0–9: ${sweep.map((c) => `α${c.alpha} ${pct(rate(c))}/${c.coherence?.toFixed(0)}`).join(', ')}): rate ${pct(rate(base))} → ${pct(rate(down))} (Δ ${((rate(down) - rate(base)) * 100).toFixed(0)} points), coherence ${down.coherence?.toFixed(0)}`);
@@ -268,16 +281,18 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
 
   // The up-control sits at a floor (the real vector barely steers up either), so also check the
   // direction where the real vector works: −α under the held-out eliciting prompt.
-  // measured (v2): shuffled −α 100% → 85% / 100% / 100% / 65% (optimistic, polite, humorous, sycophantic; the real
-  // vector: 90% / 100% / 100% / 0%), so sycophantic falls outside the 20-point band.
+  // Same −α as the steer-down test. measured (v2, n=10): shuffled 100% → 0% / 100% / 100% / 80% (optimistic, polite,
+  // humorous, sycophantic), real 100% → 0% / 100% / 40% / 0%; the shuffled optimistic vector "lowers" the trait only by
+  // breaking the text (coherence 12, real vector 95), which this rate-only check counts as a change.
   shortfall('control: the shuffled-label vector does not lower the trait under the eliciting prompt (−α, change within noise)', async () => {
     for (const t of TRAITS) {
-      const { layer, alpha } = chosen(t);
+      const { layer } = chosen(t);
+      const { alpha } = await downAlpha(t);
       const { vector, cos } = await shuffledVector(t);
-      const common = { questions: traits[t].evaluation_questions, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
-      const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha: -alpha }] })).cells;
-      const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha: -alpha }] })).cells;
-      console.log(`[demo] ${t} control down (shuffled labels, norm-matched, L${layer} α=${-alpha}, cos to real ${cos.toFixed(2)}, n=${fake[1].n}): shuffled ${pct(rate(fake[0]))} → ${pct(rate(fake[1]))} (coherence ${fake[1].coherence?.toFixed(0)}); real ${pct(rate(real[0]))} → ${pct(rate(real[1]))} (coherence ${real[1].coherence?.toFixed(0)})`);
+      const common = { questions: testQuestions(t), systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
+      const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha }] })).cells;
+      const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha }] })).cells;
+      console.log(`[demo] ${t} control down (shuffled labels, norm-matched, L${layer} α=${alpha}, cos to real ${cos.toFixed(2)}, n=${fake[1].n}): shuffled ${pct(rate(fake[0]))} → ${pct(rate(fake[1]))} (coherence ${fake[1].coherence?.toFixed(0)}); real ${pct(rate(real[0]))} → ${pct(rate(real[1]))} (coherence ${real[1].coherence?.toFixed(0)})`);
       expect.soft(Math.abs(rate(fake[1]) - rate(fake[0]))).toBeLessThanOrEqual(0.2);
     }
   }, 600_000);
