@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { batchBench, decodeBench, type BatchResult, type DecodeResult } from './decode';
 import { instrumentMemoryBench } from './instrumentMemory';
+import { runPipelineBench } from './pipeline';
 import { syntheticForwardBench } from './syntheticForward';
 import { versusTransformersJs, type VersusResult } from './transformersjs';
 import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, hasDemoModel } from '../src/engine/testing/paths';
@@ -65,6 +66,9 @@ add('instrumentation: extra memory held ÷ model size', (mem.extraArrayBuffers /
   `synthetic ${mb(mem.modelBytes)} fp32 decoder, ${mem.layers} blocks: +${mb(mem.extraArrayBuffers)} array buffers, +${mb(mem.extraRss)} RSS, peak RSS +${mb(mem.peakExtraRss)}; weights shared, not copied: ${mem.sharesOriginalBuffer}`);
 add('instrumentation time ÷ time to build the model bytes', ratio(mem.instrumentMs / mem.buildMs), `${mem.instrumentMs.toFixed(1)} ms to instrument vs ${mem.buildMs.toFixed(0)} ms to write the ${mb(mem.modelBytes)} file in memory; new graph ${mb(mem.graphBytes)}`);
 
+const pipeline = hasDemoModel() ? await runPipelineBench() : 'skipped: no demo model';
+process.stdout.write(`\n${pipeline}\n`);
+
 const seconds = (performance.now() - started) / 1000;
 const table = ['| measure | ratio | conditions |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 process.stdout.write(`\n${table}\n\nbench took ${seconds.toFixed(0)} s\n`);
@@ -97,5 +101,9 @@ Reading them:
 
 Absolute figures behind the ratios (this machine only):
 ${absolute.join('\n')}
+
+## Persona pipeline (demo model)
+
+${pipeline}
 `);
 process.exit(0);
