@@ -5,7 +5,7 @@
  * screen a small JSONL (the flagged rows are the trait-expressing ones).
  */
 import { expect, test } from '@playwright/test';
-import { loadDemoViaHub, openLab, replyDone, replyText, send, shot } from './lab';
+import { goTo, loadDemoViaHub, openLab, replyDone, replyText, send, shot } from './lab';
 
 const TRAIT = 'optimistic';
 const QUESTION = 'How can I get better at drawing?';
@@ -41,7 +41,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   lap('first reply');
 
   // extract a demo trait, with live progress
-  await page.getByRole('tab', { name: 'Traits' }).click();
+  await goTo(page, 'Traits');
   await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${TRAIT}`) }).click();
   await page.getByRole('spinbutton', { name: 'Questions' }).fill('4');
   await page.getByRole('button', { name: 'Extract', exact: true }).click();
@@ -53,7 +53,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   lap('trait extracted');
 
   // move its slider: the steered reply changes, the unsteered one does not
-  await page.getByRole('tab', { name: 'Chat & steer' }).click();
+  await goTo(page, 'Chat & steer');
   const before = { steered: await replyText(page, 'Steered reply'), unsteered: await replyText(page, 'Unsteered reply') };
   const slider = page.getByRole('slider', { name: `${TRAIT} strength` });
   await slider.fill('6');
@@ -77,14 +77,14 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   lap('steered');
 
   // monitor panel
-  await page.getByRole('tab', { name: 'Monitor' }).click();
+  await goTo(page, 'Monitor');
   await page.getByRole('textbox', { name: 'Text to analyse' }).fill('Great news! Practise every day. The future looks bright!');
   await page.getByRole('button', { name: 'Analyse' }).click();
-  await expect(page.getByRole('region', { name: 'Per-token projection' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Token projections of the analysed text' })).toBeVisible();
   await shot(page, 'panel-monitor');
 
   // save a preset and make a share link
-  await page.getByRole('tab', { name: 'Presets' }).click();
+  await goTo(page, 'Presets');
   await page.getByRole('textbox', { name: 'Preset name' }).fill('e2e optimistic');
   await page.getByRole('button', { name: 'Save preset' }).click();
   await expect(page.getByRole('list', { name: 'Saved presets' })).toContainText('e2e optimistic');
@@ -100,7 +100,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await page.reload();
   await expect(page.getByRole('status')).toContainText('WASM', { timeout: 120_000 });
   await expect(page.getByRole('list', { name: 'Saved presets' })).toContainText('e2e optimistic');
-  await page.getByRole('tab', { name: 'Chat & steer' }).click();
+  await goTo(page, 'Chat & steer');
   expect(await replyText(page, 'Steered reply')).toBe(steered);
   await expect(page.getByRole('slider', { name: `${TRAIT} strength` })).toHaveValue('6');
   lap('reloaded');
@@ -122,7 +122,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   lap('share link restored');
 
   // screen a small JSONL: the flagged rows are the optimistic ones (lines 3 and 6)
-  await page.getByRole('tab', { name: 'Screen data' }).click();
+  await goTo(page, 'Screen data');
   await page.getByLabel('JSONL file').setInputFiles({ name: 'samples.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(JSONL) });
   await expect(page.getByText('1 broken line(s) skipped', { exact: false })).toBeVisible();
   await page.getByRole('spinbutton', { name: 'Flag above percentile' }).fill('75');

@@ -4,6 +4,11 @@ import { expect, type Page } from '@playwright/test';
 export const HUB = 'http://127.0.0.1:4174';
 export const DEMO_ID = 'persona-lab/persona-demo';
 
+/** Jumps to a panel with the section navigation (every panel is on the page anyway). */
+export async function goTo(page: Page, panel: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: panel, exact: true }).click();
+}
+
 /** Opens the lab with the Hub mirror as the Hub host and a clean profile. */
 export async function openLab(page: Page, hash = ''): Promise<void> {
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
@@ -13,7 +18,7 @@ export async function openLab(page: Page, hash = ''): Promise<void> {
 
 /** Loads the demo model through the Hub code path (the mirror) and waits for the status line. */
 export async function loadDemoViaHub(page: Page, backend: 'auto' | 'wasm' = 'auto'): Promise<string> {
-  await page.getByRole('tab', { name: 'Model' }).click();
+  await goTo(page, 'Model');
   const model = page.getByRole('combobox', { name: 'Model', exact: true });
   await model.fill(DEMO_ID);
   await page.getByRole('combobox', { name: 'Backend' }).selectOption(backend);
@@ -25,7 +30,7 @@ export async function loadDemoViaHub(page: Page, backend: 'auto' | 'wasm' = 'aut
 
 /** Sends a message on the chat tab and waits until both replies are finished. */
 export async function send(page: Page, text: string): Promise<void> {
-  await page.getByRole('tab', { name: 'Chat & steer' }).click();
+  await goTo(page, 'Chat & steer');
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
   await replyDone(page);

@@ -14,29 +14,31 @@ test('a missing model and a broken share link give clear errors', async ({ page 
   await expect(page.getByRole('status')).toContainText('failed');
 
   await page.goto(`/?hub=${encodeURIComponent(HUB)}#preset=1.AAAAbroken`);
-  await expect(page.getByRole('alert')).toContainText(/share link/);
-  console.log(`[ui] broken link: ${await page.getByRole('alert').textContent()}`);
+  const linkAlert = page.getByRole('alert').filter({ hasText: /share link/ });
+  await expect(linkAlert).toBeVisible();
+  console.log(`[ui] broken link: ${await linkAlert.textContent()}`);
   await page.goto(`/?hub=${encodeURIComponent(HUB)}#preset=9.AAAA`);
-  await expect(page.getByRole('alert')).toContainText(/version 9/);
+  await expect(page.getByRole('alert').filter({ hasText: /version 9/ })).toBeVisible();
   await shot(page, 'error-share-link');
 });
 
-test('keyboard: tabs with arrows and Alt+digits; theme toggle', async ({ page }) => {
+test('keyboard: Alt+digits jump to panels; theme toggle persists', async ({ page }) => {
   await openLab(page);
-  await page.getByRole('tab', { name: 'Model' }).focus();
-  await page.keyboard.press('ArrowRight');
-  await expect(page.getByRole('tab', { name: 'Traits' })).toHaveAttribute('aria-selected', 'true');
-  await expect(page.getByRole('tab', { name: 'Traits' })).toBeFocused();
+  await page.keyboard.press('Alt+3');
+  await expect(page.getByRole('heading', { name: 'Traits', level: 2, exact: true })).toBeFocused();
   await page.keyboard.press('Alt+6');
-  await expect(page.getByRole('tab', { name: 'Presets' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('heading', { name: 'Presets', level: 2, exact: true })).toBeFocused();
+  // every control is on the page whatever the panel in view
+  await expect(page.getByRole('button', { name: 'Save preset' })).toBeAttached();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeAttached();
   const html = page.locator('html');
   const theme = await html.getAttribute('data-theme');
   await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
   await expect(html).not.toHaveAttribute('data-theme', theme!);
   await page.reload();
   await expect(html).not.toHaveAttribute('data-theme', theme!); // kept across reloads
-  await page.keyboard.press('Alt+2');
-  await shot(page, `panel-traits-${await html.getAttribute('data-theme')}`);
+  await page.keyboard.press('Alt+3');
+  await shot(page, `page-${await html.getAttribute('data-theme')}`);
 });
 
 test('the tour opens at a step from its link and runs live', async ({ page }) => {

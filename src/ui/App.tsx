@@ -1,19 +1,26 @@
-import { useEffect } from 'react';
+import { useEffect, type ComponentType } from 'react';
 import { setTab, setTheme } from '../state/actions/ui';
 import { useLab } from '../state/store';
+import type { Tab } from '../state/types';
 import { ChatPanel } from './chat/ChatPanel';
 import { ModelPanel } from './model/ModelPanel';
 import { MonitorPanel } from './monitor/MonitorPanel';
 import { PresetsPanel } from './presets/PresetsPanel';
 import { ScreenPanel } from './screen/ScreenPanel';
 import { StatusBar } from './StatusBar';
-import { Tabs, TABS } from './Tabs';
+import { scrollToPanel, sectionId, Tabs, TABS } from './Tabs';
 import { TourCard } from './tour/TourCard';
 import { startTour } from './tour/tourActions';
 import { TraitsPanel } from './traits/TraitsPanel';
+import { ShareNotice } from './presets/ShareNotice';
+import { ErrorAlert } from './common/ErrorAlert';
 
-const PANELS = { model: ModelPanel, traits: TraitsPanel, chat: ChatPanel, monitor: MonitorPanel, screen: ScreenPanel, presets: PresetsPanel };
+const PANELS: Record<Tab, ComponentType> = { model: ModelPanel, chat: ChatPanel, traits: TraitsPanel, monitor: MonitorPanel, screen: ScreenPanel, presets: PresetsPanel };
 
+/**
+ * The lab is one page of panels, like a notebook: every control is always there (keyboard and
+ * screen-reader users, and tests, never depend on which tab is open); the nav jumps between them.
+ */
 export function App() {
   const tab = useLab((s) => s.tab);
   const theme = useLab((s) => s.theme);
@@ -22,21 +29,25 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   useEffect(() => {
+    // a programmatic jump (tour step, opened link) scrolls to its panel without stealing focus
+    if (tab !== 'model') scrollToPanel(tab, false);
+  }, [tab]);
+  useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
       const n = Number(e.key);
       if (n >= 1 && n <= TABS.length) {
         e.preventDefault();
         setTab(TABS[n - 1].id);
+        scrollToPanel(TABS[n - 1].id);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  const Panel = PANELS[tab];
   return (
     <div className="app">
-      <a href="#main" className="skip">Skip to panel</a>
+      <a href="#main" className="skip" onClick={(e) => { e.preventDefault(); scrollToPanel('chat'); }}>Skip to the chat</a>
       <header className="topbar">
         <div className="brand">
           <span className="logo" aria-hidden="true">◐</span>
@@ -51,11 +62,27 @@ export function App() {
           </button>
         </div>
       </header>
-      <main id="main" role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={-1}>
-        <Panel />
+      <main id="main">
+        <ShareNotice />
+        <StorageNotice />
+        {TABS.map(({ id, label }) => {
+          const Panel = PANELS[id];
+          return (
+            <div key={id} id={sectionId(id)} className="panel" data-panel={id}>
+              <h2 className="panel-title" tabIndex={-1}>{label}</h2>
+              <Panel />
+            </div>
+          );
+        })}
       </main>
       {tourOpen && <TourCard />}
       <footer className="foot muted small-text">Everything runs in this tab: the model, the maths and your data never leave it.</footer>
     </div>
   );
+}
+
+/** Shown once when saved work can only be kept in memory (IndexedDB unavailable or full). */
+function StorageNotice() {
+  const note = useLab((s) => s.storageNote);
+  return <ErrorAlert error={note} />;
 }

@@ -1,6 +1,7 @@
 /** Model actions: parse what the user typed, load it with progress, unload. */
 import type { LoadProgress, ModelSource } from '../../engine/api';
 import { DEMO_MODEL_ID, parseSourceText } from '../../engine/modelSource';
+import { EngineError } from '../../engine/errors';
 import { getEngine, toUiError } from '../engine';
 import { DEFAULT_HUB_HOST } from '../modelSlice';
 import { getLab, setLab } from '../store';
@@ -88,7 +89,11 @@ export async function loadModel(explicit?: ModelSource): Promise<boolean> {
     return true;
   } catch (e) {
     if (gen !== loadGeneration) return false;
-    setLab({ loadState: 'error', info: null, loadProgress: null, loadStage: null, modelError: toUiError(e, 'Check the model id and the Hub host, or try the demo model.') });
+    const err = toUiError(e, 'Check the model id and the Hub host, or try the demo model.');
+    if (source.kind === 'hub' && e instanceof EngineError && e.code === 'not_found') {
+      err.hint = `Check the id: ${normalizeHost(s.hubHost)}/${source.id} must hold config.json, tokenizer.json and an onnx/ folder (try an onnx-community/… id).`;
+    }
+    setLab({ loadState: 'error', info: null, loadProgress: null, loadStage: null, modelError: err });
     return false;
   }
 }

@@ -6,7 +6,6 @@ import { Section } from '../common/Section';
 import { SteeringControls } from './SteeringControls';
 import { SweepView } from './SweepView';
 import { TurnView } from './TurnView';
-import { ShareNotice } from '../presets/ShareNotice';
 import { setLab } from '../../state/store';
 
 /** Chat with the loaded model; every reply comes unsteered and steered from one batched call. */
@@ -28,7 +27,6 @@ export function ChatPanel() {
         id="chat"
         actions={turns.length > 0 && <button type="button" className="small ghost" onClick={clearChat}>New chat</button>}
       >
-        <ShareNotice />
         <details className="advanced">
           <summary>System prompt{systemPrompt ? ' (set)' : ''}</summary>
           <textarea aria-label="System prompt" rows={2} value={systemPrompt} placeholder="Optional, e.g. You are a helpful assistant." onChange={(e) => setSteeringOption({ systemPrompt: e.target.value }, false)} />

@@ -36,7 +36,7 @@ export function TurnView({ turn, latest }: { turn: ChatTurn; latest: boolean }) 
       {turn.status === 'cancelled' && <p className="muted small-text">Stopped.</p>}
       {turn.monitor && (
         <div className="monitor-under">
-          <TokenProjection monitor={turn.monitor} />
+          <TokenProjection monitor={turn.monitor} region={latest} title={latest ? 'Per-token projection' : 'Per-token projection of an earlier reply'} />
           {latest && <LayerActivations norms={turn.monitor.layerNorms} />}
         </div>
       )}

@@ -3,10 +3,10 @@ import { hookName } from '../../persona/hooks';
 import { fmt } from '../common/format';
 
 /** ‖resid‖ of the last prompt token at every hook point: how the residual stream grows with depth. */
-export function LayerActivations({ norms }: { norms: number[] }) {
+export function LayerActivations({ norms, label = 'Per-layer activations' }: { norms: number[]; label?: string }) {
   const data = norms.map((n, r) => ({ hook: r === 0 ? 'embed' : `b${r - 1}`, full: hookName(r), norm: n }));
   return (
-    <section aria-label="Per-layer activations" className="layer-acts">
+    <section aria-label={label} className="layer-acts">
       <div className="muted small-text">Residual-stream norm at the last prompt token, per hook point</div>
       <div className="chart" style={{ height: 120 }}>
         <ResponsiveContainer width="100%" height="100%">

@@ -73,8 +73,8 @@ export function MonitorPanel() {
         <ErrorAlert error={error} onDismiss={() => setLab({ monitorError: null })} />
         {result && (
           <>
-            <TokenProjection monitor={result} />
-            <LayerActivations norms={result.layerNorms} />
+            <TokenProjection monitor={result} title="Token projections of the analysed text" />
+            <LayerActivations norms={result.layerNorms} label="Residual norms of the analysed text" />
           </>
         )}
       </Section>

@@ -14,7 +14,7 @@ function tokenText(t: string): string {
  * the text tinted token by token (hover shows the number). Only the response part is tinted
  * unless `showPrompt`.
  */
-export function TokenProjection({ monitor, showPrompt = false, title = 'Per-token projection' }: { monitor: TokenMonitor; showPrompt?: boolean; title?: string }) {
+export function TokenProjection({ monitor, showPrompt = false, title = 'Per-token projection', region = true }: { monitor: TokenMonitor; showPrompt?: boolean; title?: string; region?: boolean }) {
   const traits = Object.keys(monitor.projections);
   const [focus, setFocus] = useState(0);
   const trait = traits[Math.min(focus, traits.length - 1)];
@@ -25,16 +25,18 @@ export function TokenProjection({ monitor, showPrompt = false, title = 'Per-toke
     return row;
   });
   const values = trait ? monitor.projections[trait].slice(start) : [];
-  const maxAbs = Math.max(1e-9, ...values.map((x) => Math.abs(x - (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0))));
-  const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+  // baseline: where the prompt sits (mean over prompt tokens); tint shows the shift from it
+  const promptVals = trait ? monitor.projections[trait].slice(0, monitor.promptLength) : [];
+  const mean = showPrompt || !promptVals.length ? (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0) : promptVals.reduce((a, b) => a + b, 0) / promptVals.length;
+  const maxAbs = Math.max(1e-9, ...values.map((x) => Math.abs(x - mean)));
   return (
-    <section className="projection" aria-label={title}>
+    <section className="projection" aria-label={title} role={region ? undefined : 'group'}>
       {traits.length === 0 ? (
         <p className="muted small-text">No active trait vectors to project onto at blocks.{monitor.layer}.resid_post. Extract a trait to see its projection here.</p>
       ) : (
         <>
           <div className="row wrap small-text">
-            <span className="muted">Projection onto each trait at blocks.{monitor.layer}.resid_post (a·v/‖v‖)</span>
+            <span className="muted">Projection onto each trait at blocks.{monitor.layer}.resid_post (a·v/‖v‖); tint: red above the prompt's level, blue below</span>
             {traits.length > 1 && (
               <label className="inline">
                 Tint by{' '}
@@ -53,7 +55,7 @@ export function TokenProjection({ monitor, showPrompt = false, title = 'Per-toke
                 <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} labelFormatter={(_, p) => `token “${String(p?.[0]?.payload?.token ?? '')}”`} formatter={(v) => fmt(Number(v), 3)} />
                 {traits.length > 1 && <Legend wrapperStyle={{ fontSize: 11 }} />}
                 {!showPrompt && monitor.promptLength > 0 && <ReferenceLine x={monitor.promptLength} stroke="var(--muted)" strokeDasharray="2 2" />}
-                {traits.map((t, k) => <Line key={t} type="monotone" dataKey={t} stroke={seriesColor(k)} dot={false} strokeWidth={2} isAnimationActive={false} />)}
+                {traits.map((t, k) => <Line key={t} type="linear" dataKey={t} stroke={seriesColor(k)} dot={false} strokeWidth={2} isAnimationActive={false} />)}
               </LineChart>
             </ResponsiveContainer>
           </div>

@@ -4,7 +4,6 @@ import { setLab, useLab } from '../../state/store';
 import type { Preset } from '../../state/types';
 import { downloadText } from '../common/download';
 import { Section } from '../common/Section';
-import { ShareNotice } from './ShareNotice';
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -45,7 +44,6 @@ export function PresetsPanel() {
           <button type="button" disabled={!canSave} onClick={() => void share()}>Copy share link</button>
         </form>
         <p className="muted small-text">A preset holds the model id, each active trait's vector at the steering layer, α, layer, position mode, sampling settings, seed, system prompt and last message. A share link packs all of it into the address (compressed, vectors quantised to int8, checksummed) — nothing is uploaded.</p>
-        <ShareNotice />
         {link && (
           <div className="stack">
             <label className="field">
