@@ -31,7 +31,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await openLab(page);
   const status = await loadDemoViaHub(page, 'wasm');
   expect(status).toContain('WASM');
-  await shot(page, 'panel-model');
+  await shot(page, 'panel-model', 'model');
   lap('model loaded');
 
   // generate; the per-layer activations of the prompt appear under the reply
@@ -49,7 +49,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await expect(page.getByRole('group', { name: 'Per-layer statistics' }).or(page.getByRole('alert'))).toBeVisible({ timeout: 300_000 });
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByRole('group', { name: 'Per-layer statistics' })).toBeVisible();
-  await shot(page, 'panel-traits');
+  await shot(page, 'panel-traits', 'traits');
   lap('trait extracted');
 
   // move its slider: the steered reply changes, the unsteered one does not
@@ -67,13 +67,13 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   expect(steered).not.toBe(before.steered);
   await expect(page.getByRole('region', { name: 'Per-token projection' }).last()).toBeVisible();
   const layer = await page.getByRole('combobox', { name: 'Layer' }).inputValue();
-  await shot(page, 'panel-chat');
+  await shot(page, 'panel-chat', 'chat');
 
   // coefficient sweep: α = −2…2 in one batch, judged by the lexicon judge
   await page.getByRole('button', { name: /^Sweep α/ }).click();
   await expect(page.getByLabel('Sweep results').getByRole('listitem')).toHaveCount(5, { timeout: 120_000 });
   await expect(page.getByLabel(`Judged ${TRAIT} score against α`)).toBeVisible();
-  await shot(page, 'panel-chat-sweep');
+  await shot(page, 'panel-chat-sweep', 'chat');
   lap('steered');
 
   // monitor panel
@@ -81,7 +81,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   await page.getByRole('textbox', { name: 'Text to analyse' }).fill('Great news! Practise every day. The future looks bright!');
   await page.getByRole('button', { name: 'Analyse' }).click();
   await expect(page.getByRole('region', { name: 'Token projections of the analysed text' })).toBeVisible();
-  await shot(page, 'panel-monitor');
+  await shot(page, 'panel-monitor', 'monitor');
 
   // save a preset and make a share link
   await goTo(page, 'Presets');
@@ -93,7 +93,7 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   console.log(`[lab] share link: ${link.length} characters`);
   expect(link).toContain('#preset=');
   expect(link.length).toBeLessThan(8192);
-  await shot(page, 'panel-presets');
+  await shot(page, 'panel-presets', 'presets');
   lap('preset saved');
 
   // nothing lost on reload: the model comes back, with the conversation, sliders and presets
@@ -133,6 +133,11 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   const flaggedLines = await table.locator('tr[data-flagged="true"] td:first-child').allTextContents();
   console.log(`[lab] flagged lines: ${flaggedLines.join(', ')}`);
   expect(flaggedLines.map(Number).sort()).toEqual([3, 6]);
-  await shot(page, 'panel-screen');
+  await shot(page, 'panel-screen', 'screen');
   lap('screened');
+
+  // the same panels in the other theme
+  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+  const theme = await page.locator('html').getAttribute('data-theme');
+  for (const panel of ['chat', 'traits', 'screen']) await shot(page, `panel-${panel}-${theme}`, panel);
 });

@@ -44,6 +44,10 @@ export async function replyText(page: Page, which: 'Steered reply' | 'Unsteered 
   return ((await page.getByRole('region', { name: which, exact: true }).locator('.reply-text').textContent()) ?? '').trim();
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
+/** Saves a screenshot: of one panel (`panel` = model, chat, traits, monitor, screen, presets) or of the viewport. */
+export async function shot(page: Page, name: string, panel?: string): Promise<void> {
+  const path = `e2e/screenshots/${name}.png`;
+  const style = '.topbar { position: static !important; }';
+  if (panel) await page.locator(`#panel-${panel}`).screenshot({ path, style });
+  else await page.screenshot({ path, style });
 }

@@ -13,7 +13,10 @@ export function SweepView() {
   const running = useLab((s) => s.sweepRunning);
   const ready = useLab((s) => s.loadState === 'ready');
   const [pick, setPick] = useState<string>('');
-  const [range, setRange] = useState(2);
+  const [chosen, setRange] = useState<number | null>(null);
+  const sliderAlpha = useLab((s) => Math.abs(s.alphas[active.includes(pick) ? pick : active[0]] ?? 0));
+  // −2…2 by default; wider when the slider is already further out (raw α varies a lot between models)
+  const range = chosen ?? Math.max(2, Math.round(sliderAlpha * 10) / 10);
   const alphas = [-range, -range / 2, 0, range / 2, range];
   const trait = active.includes(pick) ? pick : active[0];
   if (!trait) return null;

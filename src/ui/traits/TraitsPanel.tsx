@@ -4,13 +4,16 @@ import { useLab } from '../../state/store';
 import { Section } from '../common/Section';
 import { TraitDetail } from './TraitDetail';
 
+const GROUPS = [['user', 'Your traits'], ['demo', 'Demo model traits'], ['builtin', 'Built-in (the paper\'s seven)']] as const;
+
 /** The trait library (built-ins, the demo model's traits, your own) and the selected trait. */
 export function TraitsPanel() {
   const traits = useLab((s) => s.traits);
   const selected = useLab((s) => s.selectedTrait);
   const vectors = useLab((s) => s.vectors);
   const file = useRef<HTMLInputElement>(null);
-  const current = traits.find((t) => t.set.name === selected) ?? traits[0];
+  const ordered = GROUPS.flatMap(([o]) => traits.filter((t) => t.origin === o));
+  const current = traits.find((t) => t.set.name === selected) ?? ordered[0];
   return (
     <div className="two-col">
       <Section
@@ -36,15 +39,22 @@ export function TraitsPanel() {
         }
       >
         <ul className="list" aria-label="Traits">
-          {traits.map((t) => (
-            <li key={t.set.name}>
-              <button type="button" className="list-item" aria-current={current?.set.name === t.set.name} onClick={() => selectTrait(t.set.name)}>
-                <span>{t.set.name}</span>
-                {vectors[t.set.name] && <span className="badge accent" title="has a persona vector">vector</span>}
-                <span className="badge">{t.origin === 'demo' ? 'demo model' : t.origin === 'user' ? 'yours' : 'built-in'}</span>
-              </button>
-            </li>
-          ))}
+          {GROUPS.map(([origin, heading]) => {
+            const items = traits.filter((t) => t.origin === origin);
+            if (!items.length) return null;
+            return [
+              <li key={`h-${origin}`} className="list-group muted small-text" aria-hidden="true">{heading}</li>,
+              ...items.map((t) => (
+                <li key={t.set.name}>
+                  <button type="button" className="list-item" aria-current={current?.set.name === t.set.name} onClick={() => selectTrait(t.set.name)}>
+                    <span>{t.set.name}</span>
+                    {vectors[t.set.name] && <span className="badge accent" title="has a persona vector">vector</span>}
+                    <span className="badge">{origin === 'demo' ? 'demo model' : origin === 'user' ? 'yours' : 'built-in'}</span>
+                  </button>
+                </li>
+              )),
+            ];
+          })}
         </ul>
         <p className="muted small-text">Demo-model traits are the ones the bundled model was trained to show; built-ins are the paper's seven traits, for real Hub models.</p>
       </Section>
