@@ -53,3 +53,11 @@ test('the tour opens at a step from its link and runs live', async ({ page }) =>
   await page.keyboard.press('Escape');
   await expect(tour).toHaveCount(0);
 });
+
+test('a local folder loads through the files source', async ({ page }) => {
+  await openLab(page);
+  await page.getByLabel('Model folder').setInputFiles('public/models/persona-demo');
+  await expect(page.getByRole('status')).toContainText('local:persona-demo', { timeout: 60_000 });
+  await expect(page.getByRole('status')).toContainText('WASM');
+  await expect(page.getByText('4 decoder blocks')).toBeVisible();
+});
