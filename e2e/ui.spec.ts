@@ -61,3 +61,18 @@ test('a local folder loads through the files source', async ({ page }) => {
   await expect(page.getByRole('status')).toContainText('WASM');
   await expect(page.getByText('4 decoder blocks')).toBeVisible();
 });
+
+test('tour step 5 steers the demo live: the steered reply differs from the unsteered one', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openLab(page, '#tour=5');
+  const tour = page.getByRole('dialog', { name: 'Guided tour' });
+  await expect(tour).toContainText('Steering with a slider');
+  await expect(tour.getByText('Running this step on the model…')).toHaveCount(0, { timeout: 150_000 });
+  const steered = page.getByRole('region', { name: 'Steered reply', exact: true });
+  await expect(steered).toHaveAttribute('data-status', 'done');
+  const s = (await steered.locator('.reply-text').textContent()) ?? '';
+  const u = (await page.getByRole('region', { name: 'Unsteered reply', exact: true }).locator('.reply-text').textContent()) ?? '';
+  console.log(`[tour] unsteered: ${u}\n[tour] steered: ${s}`);
+  expect(s).not.toBe(u);
+  await shot(page, 'tour-step-5');
+});

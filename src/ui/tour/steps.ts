@@ -2,7 +2,8 @@
  * The guided tour on the demo model: each step runs live (it loads, generates, extracts or steers
  * what it needs) and explains it in a sentence or two for a class. `#tour=N` opens step N.
  */
-import { setAlpha, sendMessage, settled } from '../../state/actions/chat';
+import { flushRegenerate, setAlpha, sendMessage, settled } from '../../state/actions/chat';
+import { relativeStrength } from '../../state/actions/steer';
 import { extractTrait } from '../../state/actions/extract';
 import { loadModel } from '../../state/actions/model';
 import { analyseText } from '../../state/actions/monitor';
@@ -90,7 +91,10 @@ export const TOUR: TourStep[] = [
     run: async () => {
       await ensureVector();
       await ensureChat();
-      setAlpha(tourTrait(), 2);
+      // strong enough to see on any model: the added vector about twice a typical residual vector
+      const perUnit = relativeStrength(getLab(), tourTrait(), 1);
+      setAlpha(tourTrait(), perUnit ? Math.round((2 / perUnit) * 10) / 10 : 2);
+      await flushRegenerate();
       await settled();
     },
   },
