@@ -5,6 +5,7 @@ import { flushRegenerate, sendMessage, setAlpha, settled, setLayer } from './act
 import { loadModel, sourceFor } from './actions/model';
 import { applyPreset, currentPreset, deletePreset, openShareLink, renamePreset, savePreset } from './actions/presets';
 import { analyseText } from './actions/monitor';
+import { flaggedJsonl, loadScreenFile, runScreen, setScreenOptions } from './actions/screen';
 import { cancelExtraction, extractTrait } from './actions/extract';
 import { deleteTrait, duplicateTrait, importTraitsJson, newTrait, saveTraitJson } from './actions/traits';
 import { setEngine } from './engine';
@@ -162,6 +163,21 @@ describe('extraction', () => {
   it('says what to do without a model', async () => {
     expect(await extractTrait('evil')).toBeNull();
     expect(getLab().extractError?.hint).toMatch(/Load a model/);
+  });
+});
+
+describe('screening', () => {
+  it('reports broken lines, ranks by ΔP and flags the trait-expressing rows', async () => {
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'] });
+    const lines = ['plain words here', 'happy happy day', 'more plain words', 'quiet calm text', 'happy happy happy'].map((r, i) => JSON.stringify({ prompt: `q${i}`, response: r }));
+    expect(loadScreenFile('d.jsonl', [...lines, '{oops'].join('\n'))).toBe(5);
+    expect(getLab().screen.parseErrors).toEqual([{ line: 6, message: expect.stringMatching(/not valid JSON/) }]);
+    setScreenOptions({ flagPercentile: 60 });
+    await runScreen();
+    const rows = getLab().screen.rows;
+    expect(rows.filter((r) => r.flagged).map((r) => r.line).sort()).toEqual([2, 5]);
+    expect(flaggedJsonl().trim().split('\n').map((l) => JSON.parse(l).line).sort()).toEqual([2, 5]);
   });
 });
 
