@@ -39,11 +39,13 @@ test('WebGPU device loss fails the running call, restarts, and falls back to WAS
       await e.ready();
       backends.push(window.restartNotices[window.restartNotices.length - 1]?.model?.backend ?? 'none');
     }
-    const reply = await e.generate({ rows: [{ prompt: { ids: [1, 286, 201] }, steering: null }], maxNewTokens: 3 });
-    return { backends, messages: window.restartNotices.map((n) => n.message), tokens: reply.rows[0].tokenIds.length };
+    const reply = await e.generate({ rows: [{ prompt: { messages: [{ role: 'user', content: 'Any tips for a rainy day?' }] }, steering: null }], maxNewTokens: 3 });
+    return { backends, messages: window.restartNotices.map((n) => n.message), tokens: reply.rows[0].tokenIds.length, finish: reply.rows[0].finish };
   }, hub);
   expect(out.backends).toEqual(['webgpu', 'webgpu', 'wasm']);
   expect(out.messages[0]).toContain('WebGPU device was lost');
   expect(out.messages[1]).toContain('on WASM');
-  expect(out.tokens).toBe(3);
+  // The reloaded WASM engine answers (3 tokens, or fewer if the model ends its reply first).
+  expect(out.tokens).toBeGreaterThan(0);
+  expect(out.tokens === 3 || out.finish === 'stop').toBe(true);
 });
