@@ -5,18 +5,10 @@ import { crc32, fromBase64Url, fromHalf, toBase64Url, toHalf } from './bytes';
 import { int8Steering } from './quantize';
 import { decodePreset, encodePreset, MAX_INFLATED, MAX_LINK_CHARS, presetParam, SHARE_FORMAT_VERSION, shareLink } from './codec';
 import { presetsFromJson, presetsToJson } from './presetFile';
+import { seededRandom } from '../engine/sampling';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers: the engine's seeded generator. */
+const rng = seededRandom;
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());

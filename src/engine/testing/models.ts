@@ -2,6 +2,7 @@
 import { loadModel, type LoadedModel } from '../loadModel';
 import { folderFetcher } from '../nodeFolderFetcher';
 import { configureRuntime } from '../ort';
+import { seededRandom } from '../sampling';
 import { Engine } from '../engine';
 import type { ModelInfo } from '../api';
 
@@ -10,18 +11,10 @@ export async function loadLocalModel(dir: string): Promise<LoadedModel> {
   return loadModel(folderFetcher(dir), { backend: 'wasm' });
 }
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32), for vectors and ids in tests. */
+/** Deterministic pseudo-random floats in [-1, 1) (the engine's seeded generator), for vectors and ids in tests. */
 export function seededFloats(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => random() * 2 - 1);
 }
 
 /** An Engine whose every source reads the given local folder (as the CLI does). */
