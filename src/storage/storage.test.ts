@@ -66,6 +66,29 @@ describe('IndexedDB persistence and fallback', () => {
     b.close();
   });
 
+  it('two tabs on one database: interleaved writes never corrupt records, the last write wins per record', async () => {
+    const opts = fresh();
+    const [tabA, tabB] = await Promise.all([IndexedDbStorage.open(opts), IndexedDbStorage.open(opts)]);
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      writes.push(tabA.put('vectors', { id: `v${i % 5}`, tab: 'A', i, data: new Float32Array([i, i]) }));
+      writes.push(tabB.put('vectors', { id: `v${i % 5}`, tab: 'B', i, data: new Float32Array([-i, -i]) }));
+    }
+    await Promise.all(writes);
+    const seenByA = await tabA.list('vectors');
+    const seenByB = await tabB.list('vectors');
+    expect(seenByA).toEqual(seenByB);
+    expect(seenByA.map((r) => r.id)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    for (const r of seenByA as unknown as { id: string; tab: string; i: number; data: Float32Array }[]) {
+      // Each record is whole (one tab's write, never a mix) and is the last write issued for it (tab B's, i = 15..19).
+      expect(r.tab).toBe('B');
+      expect(r.i).toBe(15 + Number(r.id.slice(1)));
+      expect(Array.from(r.data)).toEqual([-r.i, -r.i]);
+    }
+    tabA.close();
+    tabB.close();
+  });
+
   it('falls back to memory with a typed error when IndexedDB is unavailable', async () => {
     const seen: StorageError[] = [];
     const broken = { open: () => { throw new Error('SecurityError: access denied'); } } as unknown as IDBFactory;
