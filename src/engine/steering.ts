@@ -1,4 +1,5 @@
 /** Steering as plain data (one request carries it), turned into the graph's `steer` input. */
+import { EngineError } from './errors';
 
 /** Add alpha · vector to the output of decoder block `layer` (blocks.{layer}.resid_post). */
 export interface SteeringTerm {
@@ -16,9 +17,14 @@ export function steerTensor(rows: (SteeringTerm[] | null)[], numLayers: number, 
   rows.forEach((terms, b) => {
     for (const t of terms ?? []) {
       if (!Number.isInteger(t.layer) || t.layer < 0 || t.layer >= numLayers) {
-        throw new RangeError(`steering layer ${t.layer} is outside 0..${numLayers - 1}`);
+        throw new EngineError('bad_input', `steering layer ${t.layer} is outside 0..${numLayers - 1}`, 'Pick a layer of the loaded model.');
       }
-      if (t.vector.length !== hidden) throw new RangeError(`steering vector has ${t.vector.length} values; the model's hidden size is ${hidden}`);
+      if (t.vector.length !== hidden) {
+        throw new EngineError('bad_input', `steering vector has ${t.vector.length} values; the model's hidden size is ${hidden}`, 'The vector was made for another model.');
+      }
+      if (!Number.isFinite(t.alpha)) throw new EngineError('bad_input', `steering strength α is ${t.alpha}`, 'Use a finite number.');
+      const bad = t.vector.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new EngineError('bad_input', `steering vector value ${bad} is ${t.vector[bad]}`, 'The vector file is damaged: re-extract or re-import it.');
       const base = (b * numLayers + t.layer) * hidden;
       for (let h = 0; h < hidden; h++) out[base + h] += t.alpha * t.vector[h];
     }
