@@ -5,7 +5,8 @@
 import { EngineError } from './errors';
 import type { FileFetcher } from './modelSource';
 import { ProgressTracker, type ProgressListener } from './progress';
-import { instrumentModel, RESID_OUTPUT, type InstrumentationInfo } from './onnx/instrument';
+import { instrumentModel, ORIGINAL_WEIGHTS_PATH, RESID_OUTPUT, type InstrumentationInfo } from './onnx/instrument';
+import { fitBackend } from './backendFit';
 import { QueuedSession, detectCapabilities, type Backend, type Capabilities } from './ort';
 import { buildTokenizer, type Tokenizer } from './tokenizer';
 
@@ -132,15 +133,11 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   }
 
   const halfPrecision = instrumented.info.residualDtype === 'float16' || instrumented.info.pastInputs.some((p) => p.dtype === 'float16');
-  if (backend === 'webgpu' && halfPrecision && !caps.shaderF16) {
-    backend = 'wasm';
-    note = 'this model computes in float16 and the WebGPU adapter lacks shader-f16, so it runs on WASM (CPU)';
-  }
-  if (backend === 'webgpu' && caps.maxBufferSize > 0) {
-    const largest = Math.max(...externalData.map((d) => d.data.length), onnx.length);
-    if (instrumented.externalData.length === 0 && largest > caps.maxBufferSize) {
-      note = `a weight file of ${largest} bytes exceeds the adapter's maxStorageBufferBindingSize (${caps.maxBufferSize})`;
-    }
+  const totalBytes = onnx.length + externalData.reduce((n, d) => n + (d.path === ORIGINAL_WEIGHTS_PATH ? 0 : d.data.length), 0);
+  const fit = fitBackend(backend, caps, { halfPrecision, largestTensor: instrumented.info.largestTensor, totalBytes });
+  if (fit.backend !== backend) {
+    backend = fit.backend;
+    note = fit.note;
   }
 
   tracker.stage('session', `Creating the ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} session`);

@@ -48,6 +48,8 @@ export interface InstrumentationInfo {
   logitsDtype: string;
   /** External-data files the original graph names (beside the .onnx file). */
   externalFiles: string[];
+  /** The largest weight tensor, which must fit in one GPU buffer on WebGPU. */
+  largestTensor: { name: string; bytes: number };
 }
 
 export interface InstrumentedModel {
@@ -153,6 +155,12 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
     .map((i) => ({ name: i.name, dtype: typeName(i.elemType), dims: i.dims ?? [] }));
   const externalFiles = [...new Set(graph.initializers.flatMap((i) => (i.external ? [i.external.location] : [])))];
 
+  const largestTensor = { name: '', bytes: 0 };
+  for (const init of graph.initializers) {
+    const bytes = init.rawData ? init.rawData.end - init.rawData.start : (init.external?.length ?? 0);
+    if (bytes > largestTensor.bytes) Object.assign(largestTensor, { name: init.name, bytes });
+  }
+
   const threshold = options.externalizeAbove ?? 1024;
   let pointed = false;
   for (const init of graph.initializers) {
@@ -174,6 +182,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
       pastInputs,
       logitsDtype: typeName(logits.elemType),
       externalFiles,
+      largestTensor,
     },
   };
 }
