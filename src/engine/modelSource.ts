@@ -2,6 +2,7 @@
  * Where a model's files come from: a Hub id, any base URL laid out like the Hub, a folder the user
  * picked, or the bundled demo model. One fetcher interface; the loader never cares which.
  */
+import { download } from './download';
 import { EngineError } from './errors';
 import type { ProgressTracker } from './progress';
 
@@ -53,38 +54,6 @@ export function sourceId(source: ModelSource): string {
   }
 }
 
-async function readBody(res: Response, path: string, progress?: ProgressTracker): Promise<Uint8Array> {
-  const totalHeader = res.headers.get('content-length');
-  const total = totalHeader && !res.headers.get('content-encoding') ? Number(totalHeader) : null;
-  progress?.initiate(path, total);
-  if (!res.body) {
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    progress?.done(path, bytes.length, false);
-    return bytes;
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    progress?.update(path, loaded);
-  }
-  if (total !== null && loaded !== total) {
-    throw new EngineError('network', `the download of ${path} stopped at ${loaded} of ${total} bytes`, 'Check the connection and load the model again.');
-  }
-  const bytes = new Uint8Array(loaded);
-  let pos = 0;
-  for (const c of chunks) {
-    bytes.set(c, pos);
-    pos += c.length;
-  }
-  progress?.done(path, loaded, false);
-  return bytes;
-}
-
 async function openCache(): Promise<Cache | null> {
   try {
     return typeof caches === 'undefined' ? null : await caches.open(CACHE_NAME);
@@ -108,15 +77,8 @@ export function urlFetcher(baseUrl: string, label = baseUrl): FileFetcher {
         progress?.done(path, bytes.length, true);
         return bytes;
       }
-      let res: Response;
-      try {
-        res = await fetch(url);
-      } catch (e) {
-        throw new EngineError('network', `could not reach ${url} (${e instanceof Error ? e.message : e})`, 'Check the address and your connection.');
-      }
-      if (res.status === 404 || res.status === 401 || res.status === 403) return null;
-      if (!res.ok) throw new EngineError('network', `${url} answered HTTP ${res.status}`, 'Try again later, or check the address.');
-      const bytes = await readBody(res, path, progress);
+      const bytes = await download(url, path, progress);
+      if (!bytes) return null;
       try {
         await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } }));
       } catch {
