@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { batchBench, decodeBench, type BatchResult, type DecodeResult } from './decode';
 import { instrumentMemoryBench } from './instrumentMemory';
 import { runPipelineBench } from './pipeline';
+import { shareLinkSizes, sliderLatencyRatio } from './lab';
 import { syntheticForwardBench } from './syntheticForward';
 import { versusTransformersJs, type VersusResult } from './transformersjs';
 import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, hasDemoModel } from '../src/engine/testing/paths';
@@ -65,6 +66,13 @@ const mem = await instrumentMemoryBench();
 add('instrumentation: extra memory held ÷ model size', (mem.extraArrayBuffers / mem.modelBytes).toExponential(2),
   `synthetic ${mb(mem.modelBytes)} fp32 decoder, ${mem.layers} blocks: +${mb(mem.extraArrayBuffers)} array buffers, +${mb(mem.extraRss)} RSS, peak RSS +${mb(mem.peakExtraRss)}; weights shared, not copied: ${mem.sharesOriginalBuffer}`);
 add('instrumentation time ÷ time to build the model bytes', ratio(mem.instrumentMs / mem.buildMs), `${mem.instrumentMs.toFixed(1)} ms to instrument vs ${mem.buildMs.toFixed(0)} ms to write the ${mb(mem.modelBytes)} file in memory; new graph ${mb(mem.graphBytes)}`);
+
+const links = shareLinkSizes();
+add('share link, 3 traits × 896 wide: URL bytes ÷ 8 KB budget', ratio(links.int8 / 8192), `${links.int8} bytes with int8 vectors (the lab's default), ${links.fp16} with fp16`);
+if (hasDemoModel()) {
+  const slider = await sliderLatencyRatio();
+  add('slider → first steered token ÷ one decode step [demo]', ratio(slider.ratio), `engine side of a regeneration (batch: unsteered + steered row, prefill to first token), median of 7; UI debounce not included`);
+}
 
 const pipeline = hasDemoModel() ? await runPipelineBench() : 'skipped: no demo model';
 process.stdout.write(`\n${pipeline}\n`);
