@@ -23,7 +23,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function argmax(logits: Float32Array): number {
+export function argmax(logits: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
   return best;

@@ -19,11 +19,8 @@ export function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
   return maxAbsDiff(a, ref) / Math.max(maxAbs(ref), 1e-30);
 }
 
-export function argmaxOf(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
-  return best;
-}
+/** The index of the largest value: the engine's greedy pick. */
+export { argmax as argmaxOf } from '../sampling';
 
 export function flat(rows: ArrayLike<number>[]): Float64Array {
   const n = rows.reduce((s, r) => s + r.length, 0);

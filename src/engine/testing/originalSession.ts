@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ort, float16ToFloat32 } from '../ort';
 import { parseOnnx, typeName } from '../onnx/onnxModel';
+import { argmax } from '../sampling';
 
 export interface OriginalModel {
   session: ort.InferenceSession;
@@ -77,9 +78,7 @@ export async function greedyOriginal(m: OriginalModel, prompt: number[], maxNewT
   const tokens: number[] = [];
   for (let step = 0; step < maxNewTokens; step++) {
     const out = await runOriginal(m, ids, mask, positions, past, true);
-    const row = out.logits;
-    let best = 0;
-    for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+    const best = argmax(out.logits);
     tokens.push(best);
     onToken?.();
     past = out.past;
