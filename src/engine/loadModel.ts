@@ -89,18 +89,19 @@ export function variantCandidates(backend: Backend, caps: Capabilities): string[
   return ['model_q4', 'model_quantized', 'model', 'model_fp16'];
 }
 
-async function pickBackend(requested: Backend | 'auto', caps: Capabilities): Promise<{ backend: Backend; note: string | null }> {
+function pickBackend(requested: Backend | 'auto', caps: Capabilities): { backend: Backend; note: string | null } {
   if (requested === 'wasm') return { backend: 'wasm', note: null };
   if (caps.webgpu) return { backend: 'webgpu', note: null };
+  // Outside a browser (the CLI, tests) WASM is the only backend, which needs no explanation.
+  const inBrowser = typeof window !== 'undefined' || typeof navigator !== 'undefined';
   const note = 'WebGPU is not available in this browser, so the model runs on WASM (CPU)';
-  if (requested === 'webgpu') return { backend: 'wasm', note };
-  return { backend: 'wasm', note: typeof window === 'undefined' && typeof navigator === 'undefined' ? null : note };
+  return { backend: 'wasm', note: requested === 'webgpu' || inBrowser ? note : null };
 }
 
 export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {}): Promise<LoadedModel> {
   const tracker = new ProgressTracker(options.onProgress);
   const caps = await detectCapabilities();
-  let { backend, note } = await pickBackend(options.backend ?? 'auto', caps);
+  let { backend, note } = pickBackend(options.backend ?? 'auto', caps);
 
   const rawConfig = (await readJson(fetcher, 'config.json', tracker, true))!;
   const generationConfig = (await readJson(fetcher, 'generation_config.json', tracker, false)) ?? {};

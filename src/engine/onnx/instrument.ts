@@ -60,7 +60,7 @@ export interface InstrumentedModel {
 }
 
 
-function hiddenSizeOf(model: OnnxModel, embedTable: string | undefined): number {
+function hiddenSizeOf(model: OnnxModel, embedTable: string): number {
   const table = model.graph.initializers.find((i) => i.name === embedTable);
   const dims = table?.dims ?? [];
   const fromTable = dims.length === 2 ? dims[1] : undefined;
@@ -80,9 +80,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
   }
   const path = findResidualPath(graph, options.numLayers);
   const L = path.numLayers;
-  const embedNode = graph.nodes.find((n) => n.outputs.includes(path.embed));
-  const embedTable = graph.nodes.find((n) => (n.opType === 'Gather' || n.opType === 'GatherBlockQuantized') && n.inputs.includes('input_ids'))?.inputs[0] ?? embedNode?.inputs[0];
-  const hidden = options.hiddenSize ?? hiddenSizeOf(model, embedTable);
+  const hidden = options.hiddenSize ?? hiddenSizeOf(model, path.embedTable);
   const b = new GraphBuilder(graph, model.opsets.get('') ?? 1);
   const needsCast = path.residualType !== TensorType.FLOAT;
 

@@ -23,6 +23,8 @@ export interface ResidualPath {
   style: ExportStyle;
   /** Tensor holding the embedding output (row 0, hook `embed`). */
   embed: string;
+  /** The embedding table the lookup reads (an initializer). */
+  embedTable: string;
   /** 2 links per block: after attention, after the MLP. Block l's resid_post is links[2l+1]. */
   links: ResidualLink[];
   numLayers: number;
@@ -118,5 +120,5 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
   if (![TensorType.FLOAT, TensorType.FLOAT16, TensorType.BFLOAT16].includes(residualType as 1 | 10 | 16)) {
     throw new InstrumentationError(`expected a floating-point residual stream, found ${typeName(residualType)} at "${embed}"`);
   }
-  return { style, embed, links, numLayers, residualType };
+  return { style, embed, embedTable: gather.inputs[0], links, numLayers, residualType };
 }
