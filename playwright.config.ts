@@ -6,10 +6,12 @@ const quietFlags = ['--no-sandbox', '--disable-background-networking', '--disabl
 /** A WebGPU adapter headless, through SwiftShader (software; no shader-f16). */
 const webgpuFlags = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
-export const APP_PORT = 4173;
-export const HUB_PORT = 4174;
+/** Three consecutive ports from E2E_PORT_BASE (default 4173), so that two runs on one machine can coexist. */
+const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 4173);
+export const APP_PORT = PORT_BASE;
+export const HUB_PORT = PORT_BASE + 1;
 /** The production build (with its Content-Security-Policy), served by `vite preview`. */
-export const PROD_PORT = 4175;
+export const PROD_PORT = PORT_BASE + 2;
 
 export default defineConfig({
   testDir: 'e2e',

@@ -1,7 +1,8 @@
 /** Shared steps for the UI specs (not a spec itself). */
 import { expect, type Page } from '@playwright/test';
+import { HUB_PORT } from '../playwright.config';
 
-export const HUB = 'http://127.0.0.1:4174';
+export const HUB = `http://127.0.0.1:${HUB_PORT}`;
 export const DEMO_ID = 'persona-lab/persona-demo';
 
 /** Jumps to a panel with the section navigation (every panel is on the page anyway). */

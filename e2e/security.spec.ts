@@ -2,6 +2,7 @@
 import { expect, test } from '@playwright/test';
 import { shareLink } from '../src/share/codec';
 import type { Preset } from '../src/state/types';
+import { APP_PORT } from '../playwright.config';
 import { DEMO_ID, HUB, replyDone } from './lab';
 
 const hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
@@ -13,7 +14,7 @@ test('a share link with HTML in names and prompt shows it as text and runs no sc
     sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 3, maxNewTokens: 6, systemPrompt: hostile, prompt: hostile,
     traits: [{ name: hostile, alpha: 0, vector: new Float32Array(128).fill(0.01) }], createdAt: 0,
   };
-  await page.goto(shareLink(`http://localhost:4173/?hub=${encodeURIComponent(HUB)}`, preset));
+  await page.goto(shareLink(`http://localhost:${APP_PORT}/?hub=${encodeURIComponent(HUB)}`, preset));
   await expect(page.getByRole('status')).toContainText(/WebGPU|WASM/, { timeout: 180_000 });
   await replyDone(page);
   await expect(page.getByRole('slider', { name: `${hostile} strength` })).toBeAttached();

@@ -6,6 +6,7 @@
 import { expect, test } from '@playwright/test';
 import { shareLink } from '../src/share/codec';
 import type { Preset } from '../src/state/types';
+import { APP_PORT } from '../playwright.config';
 import { DEMO_ID, HUB, replyDone, replyText, shot } from './lab';
 
 function presetWithVector(): Preset {
@@ -22,7 +23,7 @@ test('share link → load via the Hub mirror → generate → steer', async ({ p
   test.setTimeout(300_000);
   const t0 = Date.now();
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-  const link = shareLink(`http://localhost:4173/?hub=${encodeURIComponent(HUB)}`, presetWithVector());
+  const link = shareLink(`http://localhost:${APP_PORT}/?hub=${encodeURIComponent(HUB)}`, presetWithVector());
   await page.goto(link);
   const status = page.getByRole('status');
   await expect(status).toContainText(/WebGPU|WASM/, { timeout: 180_000 });
