@@ -17,6 +17,8 @@ export interface VectorsSlice {
   vectors: Record<string, VectorEntry>;
   extraction: { trait: string; progress: JobProgress; phase: string } | null;
   extractError: UiError | null;
+  /** Problem of the last vector download or import (role="alert" under the trait's vector). */
+  vectorFileError: UiError | null;
   extractSettings: ExtractSettings;
 }
 
@@ -24,5 +26,6 @@ export const initialVectors: VectorsSlice = {
   vectors: {},
   extraction: null,
   extractError: null,
+  vectorFileError: null,
   extractSettings: { questions: 6, pairs: 5, samples: 1, maxNewTokens: 40, filter: true },
 };

@@ -14,7 +14,12 @@ const METRICS = [
 /** Per-layer statistics of a vector (norm, Cohen's d, AUROC) and the chosen layer. */
 export function LayerStatsView({ vector }: { vector: VectorEntry }) {
   const steerLayer = useLab((s) => s.layer);
-  if (!vector.stats) return <p className="muted small-text">This vector came from a preset: it holds layer {vector.layer} only, without statistics.</p>;
+  if (!vector.stats) {
+    const rows = vector.presentRows ?? Array.from({ length: vector.rows }, (_, r) => r);
+    const blocks = rows.filter((r) => r >= 1).map((r) => r - 1);
+    const where = blocks.length === 1 ? `layer ${blocks[0]} only` : `${blocks.length} layers`;
+    return <p className="muted small-text">This vector {vector.note?.startsWith('imported') ? 'was imported from a file' : 'came from a preset'}: it holds {where}, without per-layer statistics. Steering uses layer {vector.layer}.</p>;
+  }
   const data = vector.stats.filter((s) => s.layer >= 0).map((s) => ({ layer: s.layer, norm: s.norm, cohensD: s.cohensD, auroc: s.auroc }));
   return (
     <div className="stack" role="group" aria-label="Per-layer statistics">

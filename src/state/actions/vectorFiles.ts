@@ -1,0 +1,89 @@
+/**
+ * Vector files in the lab: "Download vector" (safetensors / GGUF control vector / Neuronpedia JSON)
+ * and "Import vector", which checks the file against the loaded model and makes it a trait's
+ * vector, usable for steering and monitoring like an extracted one.
+ */
+import type { VectorFormat } from '../../persona/convert';
+import { typicalResidualNorm } from '../../persona/steering';
+import { median } from '../../persona/stats';
+import { importVectorFile, vectorDownload, VectorFileError, type LayerScope, type VectorDownload } from '../../persona/vectorDownload';
+import { getEngine, toUiError } from '../engine';
+import { getLab, setLab } from '../store';
+import type { UiError, VectorEntry } from '../types';
+
+/** Errors and notices of the vector file buttons, per trait (shown under the trait's vector). */
+export function setVectorFileError(error: UiError | null): void {
+  setLab({ vectorFileError: error });
+}
+
+/** The download of a trait's vector, or null with vectorFileError set. */
+export function buildVectorDownload(trait: string, format: VectorFormat, scope: LayerScope): VectorDownload | null {
+  const v = getLab().vectors[trait];
+  if (!v) {
+    setVectorFileError({ message: `the trait "${trait}" has no vector yet`, hint: 'Extract it (or import a vector) first.' });
+    return null;
+  }
+  try {
+    const d = vectorDownload(v, format, scope);
+    setVectorFileError(null);
+    return d;
+  } catch (e) {
+    setVectorFileError(e instanceof VectorFileError ? { message: e.message, hint: e.hint } : toUiError(e));
+    return null;
+  }
+}
+
+/** Median per-token residual norm per row over a few prompts (α relative to ‖resid‖); null when unavailable. */
+async function typicalNorms(prompts: string[], rows: number, hidden: number): Promise<number[] | null> {
+  try {
+    const res = await getEngine().capture({ rows: prompts.slice(0, 4).map((q) => ({ prompt: { messages: [{ role: 'user' as const, content: q }] } })) });
+    const perRow: number[][] = Array.from({ length: rows }, () => []);
+    for (const c of res.rows) {
+      const T = c.ids.length;
+      for (let r = 0; r < rows; r++) perRow[r].push(typicalResidualNorm(c.resid.subarray(r * T * hidden, (r + 1) * T * hidden), hidden));
+    }
+    return perRow.map((n) => (n.length ? median(n) : 0));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Imports a vector file as the vector of `trait` (the selected trait). Validates it against the
+ * loaded model; on any problem sets vectorFileError (role="alert") and returns null.
+ */
+export async function importVectorForTrait(trait: string, bytes: Uint8Array, fileName: string): Promise<VectorEntry | null> {
+  const s = getLab();
+  if (s.loadState !== 'ready' || !s.info) {
+    setVectorFileError({ message: 'no model is loaded, so the vector cannot be checked', hint: 'Load the model the vector was made for (Model panel), then import it.' });
+    return null;
+  }
+  const info = s.info;
+  const modelId = s.loadedId ?? info.id;
+  let imported;
+  try {
+    imported = importVectorFile(bytes, fileName, { id: modelId, numLayers: info.numLayers, hiddenSize: info.hiddenSize });
+  } catch (e) {
+    setVectorFileError(e instanceof VectorFileError ? { message: e.message, hint: e.hint } : toUiError(e));
+    return null;
+  }
+  const v = imported.vector;
+  const entry = s.traits.find((t) => t.set.name === trait);
+  const prompts = entry?.set.extraction_questions.length ? entry.set.extraction_questions : ['Tell me about your day.', 'How do I cook rice?'];
+  const norms = await typicalNorms(prompts, v.rows, v.hidden);
+  const notes = [`imported from ${fileName} (${imported.format})`];
+  if (imported.trait && imported.trait !== trait) notes.push(`the file says trait "${imported.trait}"`);
+  notes.push(...imported.warnings);
+  const vec: VectorEntry = {
+    trait, modelId, rows: v.rows, hidden: v.hidden, data: v.data, presentRows: v.presentRows, layer: imported.layer,
+    stats: null, typicalNorms: norms, samples: { pos: 0, neg: 0 }, note: notes.join(' · '), createdAt: Date.now(),
+  };
+  setLab((cur) => ({
+    vectors: { ...cur.vectors, [trait]: vec },
+    active: cur.active.includes(trait) ? cur.active : [...cur.active, trait],
+    alphas: { ...cur.alphas, [trait]: cur.alphas[trait] ?? 0 },
+    layer: cur.layer === null || Object.keys(cur.vectors).filter((k) => k !== trait).length === 0 ? imported.layer : cur.layer,
+    vectorFileError: null,
+  }));
+  return vec;
+}
