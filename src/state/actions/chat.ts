@@ -7,6 +7,7 @@ import type { ChatMessage } from '../../engine/api';
 import { getEngine, isCancelled, streamId, toUiError } from '../engine';
 import { getLab, setLab, type LabState } from '../store';
 import type { ChatTurn } from '../types';
+import { frameThrottle, LiveMonitor, probeInputs } from './liveMonitor';
 import { monitorFromCapture } from './monitorMath';
 import { steerableTraits, steeringTerms, vectorRowOf } from './steer';
 
@@ -72,21 +73,35 @@ export async function runTurn(turnId: string): Promise<void> {
   const id = streamId(engine);
   runningStream = id;
   const texts = ['', ''];
+  // per-token projections of the steered reply, streamed with the tokens (probes computed in the graph)
+  const probed = s.info && s.layer !== null ? monitoredVectors(s, s.layer) : [];
+  const live = probed.length && s.info && s.layer !== null
+    ? new LiveMonitor(probed.map((p) => p.name), probed.map((p) => p.row), s.layer, 1, terms.length ? terms : null, s.positions)
+    : null;
+  const probes = live && s.info && s.layer !== null ? probeInputs(probed, s.info.numLayers, s.info.hiddenSize, s.layer) : undefined;
+  // the UI follows the stream at most once per animation frame
+  const frame = frameThrottle(() => {
+    if (gen !== runGeneration) return;
+    updateTurn(turnId, (t) => (t.status === 'running' ? { unsteered: texts[0], steered: texts[1], ...(live ? { monitor: live.snapshot() } : {}) } : {}));
+  });
   const run = (async () => {
     try {
       const res = await engine.generate(
-        { rows: [{ prompt: { messages }, steering: null }, { prompt: { messages }, steering: terms.length ? terms : null }], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed },
+        { rows: [{ prompt: { messages }, steering: null }, { prompt: { messages }, steering: terms.length ? terms : null }], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed, probes },
         (e) => {
           if (gen !== runGeneration) return;
           e.deltas.forEach((d, b) => (texts[b] += d));
-          updateTurn(turnId, { unsteered: texts[0], steered: texts[1] });
+          live?.push(e);
+          frame.schedule();
         },
         id,
       );
+      frame.cancel();
       if (gen !== runGeneration) return;
       const cancelled = res.rows.some((r) => r.finish === 'cancelled');
-      updateTurn(turnId, { unsteered: res.rows[0].text, steered: res.rows[1].text, status: cancelled ? 'cancelled' : 'done' });
+      updateTurn(turnId, { unsteered: res.rows[0].text, steered: res.rows[1].text, status: cancelled ? 'cancelled' : 'done', ...(live ? { monitor: live.snapshot() } : {}) });
     } catch (e) {
+      frame.cancel();
       if (gen !== runGeneration) return;
       updateTurn(turnId, { status: isCancelled(e) ? 'cancelled' : 'error' });
       if (!isCancelled(e)) setLab({ chatError: toUiError(e) });

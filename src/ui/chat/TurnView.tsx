@@ -36,8 +36,8 @@ export function TurnView({ turn, latest }: { turn: ChatTurn; latest: boolean }) 
       {turn.status === 'cancelled' && <p className="muted small-text">Stopped.</p>}
       {turn.monitor && (
         <div className="monitor-under">
-          <TokenProjection monitor={turn.monitor} region={latest} title={latest ? 'Per-token projection' : 'Per-token projection of an earlier reply'} />
-          {latest && <LayerActivations norms={turn.monitor.layerNorms} />}
+          <TokenProjection monitor={turn.monitor} region={latest} live={running} title={latest ? 'Per-token projection' : 'Per-token projection of an earlier reply'} />
+          {latest && turn.monitor.layerNorms.length > 0 && <LayerActivations norms={turn.monitor.layerNorms} />}
         </div>
       )}
     </article>

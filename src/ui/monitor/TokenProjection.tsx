@@ -14,7 +14,7 @@ function tokenText(t: string): string {
  * the text tinted token by token (hover shows the number). Only the response part is tinted
  * unless `showPrompt`.
  */
-export function TokenProjection({ monitor, showPrompt = false, title = 'Per-token projection', region = true }: { monitor: TokenMonitor; showPrompt?: boolean; title?: string; region?: boolean }) {
+export function TokenProjection({ monitor, showPrompt = false, title = 'Per-token projection', region = true, live = false }: { monitor: TokenMonitor; showPrompt?: boolean; title?: string; region?: boolean; live?: boolean }) {
   const traits = Object.keys(monitor.projections);
   const [focus, setFocus] = useState(0);
   const trait = traits[Math.min(focus, traits.length - 1)];
@@ -24,19 +24,20 @@ export function TokenProjection({ monitor, showPrompt = false, title = 'Per-toke
     for (const t of traits) row[t] = monitor.projections[t][start + i];
     return row;
   });
-  const values = trait ? monitor.projections[trait].slice(start) : [];
+  // while a reply streams, the newest token's projection arrives with the next step
+  const values = trait ? monitor.projections[trait].slice(start).filter((x) => x !== undefined) : [];
   // baseline: where the prompt sits (mean over prompt tokens); tint shows the shift from it
   const promptVals = trait ? monitor.projections[trait].slice(0, monitor.promptLength) : [];
   const mean = showPrompt || !promptVals.length ? (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0) : promptVals.reduce((a, b) => a + b, 0) / promptVals.length;
   const maxAbs = Math.max(1e-9, ...values.map((x) => Math.abs(x - mean)));
   return (
-    <section className="projection" aria-label={title} role={region ? undefined : 'group'}>
+    <section className="projection" aria-label={title} role={region ? undefined : 'group'} aria-busy={live} data-live={live || undefined}>
       {traits.length === 0 ? (
         <p className="muted small-text">No active trait vectors to project onto at blocks.{monitor.layer}.resid_post. Extract a trait to see its projection here.</p>
       ) : (
         <>
           <div className="row wrap small-text">
-            <span className="muted">Projection onto each trait at blocks.{monitor.layer}.resid_post (a·v/‖v‖); tint: red above the prompt's level, blue below</span>
+            <span className="muted">Projection onto each trait at blocks.{monitor.layer}.resid_post (a·v/‖v‖); tint: red above the prompt's level, blue below{live ? ' · live, as the reply streams' : ''}</span>
             {traits.length > 1 && (
               <label className="inline">
                 Tint by{' '}
@@ -61,9 +62,9 @@ export function TokenProjection({ monitor, showPrompt = false, title = 'Per-toke
           </div>
           <p className="tinted" aria-label={`Text tinted by ${trait} projection`}>
             {monitor.tokens.slice(start).map((tok, i) => {
-              const x = monitor.projections[trait][start + i];
+              const x = monitor.projections[trait][start + i] as number | undefined;
               return (
-                <span key={i} className="tok" style={{ background: tint(x - mean, maxAbs) }} title={`${trait}: ${fmt(x, 3)}`} data-value={x}>
+                <span key={i} className="tok" style={{ background: x === undefined ? 'transparent' : tint(x - mean, maxAbs) }} title={x === undefined ? `${trait}: (next step)` : `${trait}: ${fmt(x, 3)}`} data-value={x}>
                   {tokenText(tok)}
                 </span>
               );
