@@ -108,3 +108,32 @@ describe('vector files in the store', () => {
     expect(getLab().vectorFileError?.hint).toMatch(/Load the model/);
   });
 });
+
+describe('sweep judged by the loaded model', () => {
+  it('scores every reply from the next-token distribution over integer tokens', async () => {
+    const { judgeSweepWithModel, sweepJudgeChoices } = await import('./sweepJudge');
+    expect(sweepJudgeChoices('evil')).toEqual(['self', 'none']);
+    expect(sweepJudgeChoices('optimistic')[0]).toBe('lexicon');
+    // token id k reads as the integer k (vocabulary 100); the judge's logits favour "80" for the reply "plus", else "20"
+    engine.tokenize = async (p) => ('ids' in p ? { ids: p.ids, tokens: p.ids.map(String) } : { ids: [1], tokens: ['1'] });
+    const base = engine.capture;
+    engine.capture = async (req) => {
+      if (req.includeLogits !== 'last') return base(req);
+      return {
+        numRows: L + 1, hiddenSize: H,
+        rows: req.rows.map((r) => {
+          const text = 'messages' in r.prompt ? r.prompt.messages[0].content : '';
+          const logits = new Float32Array(100).fill(-30);
+          logits[text.includes('A: plus') ? 80 : 20] = 10;
+          return { ids: [1], tokens: ['1'], promptLength: 1, resid: new Float32Array(0), logits };
+        }),
+      };
+    };
+    setLab({
+      traits: [{ origin: 'user', set: { name: 'evil', description: '', instruction: [], extraction_questions: [], evaluation_questions: [], eval_prompt: 'Score 0-100. Q: {question} A: {answer}' } }, ...getLab().traits],
+      sweep: { trait: 'evil', layer: 2, prompt: 'hi', points: [{ alpha: -1, text: 'minus', score: null }, { alpha: 1, text: 'plus', score: null }] },
+    });
+    expect(await judgeSweepWithModel()).toBe(true);
+    expect(getLab().sweep!.points.map((p) => Math.round(p.score!))).toEqual([20, 80]);
+  });
+});

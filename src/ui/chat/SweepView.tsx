@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { runSweep } from '../../state/actions/sweep';
+import { clearSweepScores, judgeSweepWithModel, SWEEP_JUDGE_LABELS, sweepJudgeChoices, type SweepJudgeKind } from '../../state/actions/sweepJudge';
 import { useLab } from '../../state/store';
 import { fmt } from '../common/format';
 import { ProgressBar } from '../common/ProgressBar';
@@ -19,7 +20,25 @@ export function SweepView() {
   const range = chosen ?? Math.max(2, Math.round(sliderAlpha * 10) / 10);
   const alphas = [-range, -range / 2, 0, range / 2, range];
   const trait = active.includes(pick) ? pick : active[0];
+  const [judgePick, setJudge] = useState<SweepJudgeKind | null>(null);
+  const [judging, setJudging] = useState(false);
+  const [judgedBy, setJudgedBy] = useState<SweepJudgeKind | null>(null);
   if (!trait) return null;
+  const choices = sweepJudgeChoices(trait);
+  const judge = judgePick && choices.includes(judgePick) ? judgePick : choices[0];
+  const sweepAndJudge = async () => {
+    await runSweep(trait, alphas);
+    if (judge === 'none') clearSweepScores();
+    if (judge === 'self') {
+      setJudging(true);
+      try {
+        await judgeSweepWithModel();
+      } finally {
+        setJudging(false);
+      }
+    }
+    setJudgedBy(judge);
+  };
   return (
     <Section title="Coefficient sweep" id="sweep">
       <div className="row wrap">
@@ -30,9 +49,16 @@ export function SweepView() {
           <span>± α</span>
           <input type="number" aria-label="Sweep range" min={0.5} max={100} step={0.5} value={range} onChange={(e) => setRange(Math.max(0.5, Math.min(100, Number(e.target.value) || 2)))} />
         </label>
-        <button type="button" disabled={!ready || running} onClick={() => void runSweep(trait, alphas)}>Sweep α {-range}…{range}</button>
+        <label className="field inline">
+          <span>Judge</span>
+          <select aria-label="Sweep judge" value={judge} onChange={(e) => setJudge(e.target.value as SweepJudgeKind)}>
+            {choices.map((c) => <option key={c} value={c}>{SWEEP_JUDGE_LABELS[c]}</option>)}
+          </select>
+        </label>
+        <button type="button" disabled={!ready || running || judging} onClick={() => void sweepAndJudge()}>Sweep α {-range}…{range}</button>
       </div>
       {running && <ProgressBar progress={{ label: `Generating ${alphas.length} replies in one batch`, done: 0, total: null, etaSeconds: null }} />}
+      {judging && <ProgressBar progress={{ label: `The model judges ${alphas.length} replies with the trait's judge prompt`, done: 0, total: null, etaSeconds: null }} />}
       {sweep && (
         <div className="stack" role="group" aria-label="Sweep results">
           {sweep.points.some((p) => p.score !== null) ? (
@@ -47,7 +73,8 @@ export function SweepView() {
                 </LineChart>
               </ResponsiveContainer>
             </div>
-          ) : <p className="muted small-text">No judge for “{sweep.trait}” in the browser; compare the replies below.</p>}
+          ) : <p className="muted small-text">{judging ? 'Judging…' : `No scores for “${sweep.trait}”${judgedBy === 'self' ? ': the model gave no usable score (it may not answer with a number)' : ''}; compare the replies below, or pick a judge and sweep again.`}</p>}
+          {judgedBy && sweep.points.some((p) => p.score !== null) && <p className="muted small-text">Scored by {SWEEP_JUDGE_LABELS[judgedBy]}{judgedBy === 'self' ? ' — a small model is a weak judge: read the replies too' : ''}.</p>}
           <ol className="sweep-list">
             {sweep.points.map((p) => (
               <li key={p.alpha}>
