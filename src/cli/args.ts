@@ -1,4 +1,5 @@
 /** Minimal argument parsing for the CLI: positionals and --flag value pairs. */
+import { clampAlpha, LAB_ALPHA_LIMITS } from '../persona/steering';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -57,4 +58,20 @@ export function positional(args: ParsedArgs, index: number, what: string): strin
   const v = args.positionals[index];
   if (v === undefined) throw new CliError(`missing ${what}`);
   return v;
+}
+
+/**
+ * α values from a flag kept within the lab's sensible range (|α| ≤ LAB_ALPHA_LIMITS.maxAbsolute;
+ * the CLI does not know the typical residual norm): each out-of-range value is clamped and one line
+ * on stderr says what changed.
+ */
+export function sensibleAlphas(flag: string, alphas: number[], warn: (line: string) => void = (l) => process.stderr.write(l + '\n')): number[] {
+  const notes: string[] = [];
+  const out = alphas.map((a) => {
+    const c = clampAlpha(a, undefined, undefined, LAB_ALPHA_LIMITS);
+    if (c.note) notes.push(c.note);
+    return c.alpha;
+  });
+  if (notes.length) warn(`warning: --${flag}: ${notes.join('; ')}`);
+  return out;
 }

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readSafetensors, writeSafetensors } from '../persona/safetensors';
 import type { ModelInfo, PromptInput, SteeringTerm } from '../engine/api';
-import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, stringFlag, type ParsedArgs } from './args';
+import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag, type ParsedArgs } from './args';
 import type { Command } from './commands';
 import { loadEngine } from './loadEngine';
 
@@ -23,7 +23,7 @@ export function steeringFromArgs(args: ParsedArgs, info: Pick<ModelInfo, 'numLay
   const layer = numberFlag(args, 'layer');
   if (layer === undefined) throw new CliError('--steer needs --layer L (the block whose output gets α·v)');
   if (!Number.isInteger(layer) || layer < 0 || layer >= L) throw new CliError(`--layer must be an integer in 0..${L - 1}, got ${layer}`);
-  const alpha = numberFlag(args, 'alpha', 1)!;
+  const [alpha] = sensibleAlphas('alpha', [numberFlag(args, 'alpha', 1)!]);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(file));

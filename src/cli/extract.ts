@@ -15,7 +15,7 @@ import { BUILTIN_TRAIT_NAMES, builtinTrait } from '../persona/traits';
 import { readVectorFile } from '../persona/convert';
 import { exportVectorSafetensors } from '../persona/vectorFile';
 import { MemoryStorage } from '../storage/memory';
-import { CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag, numberListFlag, type ParsedArgs } from './args';
+import { CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag, numberListFlag, sensibleAlphas, type ParsedArgs } from './args';
 import type { Command } from './commands';
 import { DEMO_MODEL_DIR, loadEngine } from './loadEngine';
 
@@ -117,7 +117,7 @@ export const extract: Command = {
     const result = await withEngine(model, quiet, async (engine, info) => {
       const ctx: PipelineContext = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const judge = judgeFromArgs(args, ctx, trait, model);
-      const alphas = numberListFlag(args, 'alphas') ?? [1, 2];
+      const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [1, 2]);
       const res = await runPipeline(ctx, {
         trait, judge,
         settings: {

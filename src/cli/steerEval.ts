@@ -5,7 +5,7 @@
  */
 import { steeringEval } from '../persona/pipeline';
 import { MemoryStorage } from '../storage/memory';
-import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, stringFlag } from './args';
+import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag } from './args';
 import type { Command } from './commands';
 import { judgeFromArgs, layerFromArgs, loadTrait, loadVector, stderrProgress, withEngine } from './extract';
 
@@ -16,7 +16,7 @@ export const steerEval: Command = {
     const model = positional(args, 0, '<model>');
     const trait = loadTrait(requiredFlag(args, 'trait'), model);
     const vectorPath = requiredFlag(args, 'vector');
-    const alphas = numberListFlag(args, 'alphas') ?? [-2, -1, 0, 1, 2];
+    const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [-2, -1, 0, 1, 2]);
     const maxQ = numberFlag(args, 'questions');
     if (maxQ !== undefined && (!Number.isInteger(maxQ) || maxQ < 1)) throw new CliError('--questions must be a positive integer');
     const quiet = args.flags.has('quiet');

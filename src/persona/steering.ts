@@ -42,6 +42,15 @@ export interface AlphaLimits {
   maxAbsolute?: number;
 }
 
+/**
+ * The lab's sensible range for α, used wherever α enters (the steering sliders' store, presets,
+ * share links, a lab archive, the CLI). The chat slider reaches ρ = 2 by design (and at least
+ * ±4 in raw α), so the store must not undercut it: |ρ| ≤ 4 (an added vector four times a typical
+ * residual vector, far past the point where replies stay coherent) when the norms are known, else
+ * clampAlpha's |α| ≤ 20.
+ */
+export const LAB_ALPHA_LIMITS: Required<AlphaLimits> = { maxRelative: 4, maxAbsolute: 20 };
+
 export interface ClampedAlpha {
   alpha: number;
   /** Relative strength after clamping, when the norms are known. */

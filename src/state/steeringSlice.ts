@@ -1,5 +1,6 @@
 /** Steering slice: sliders, layer, position mode, sampling, and the conversation. */
-import type { ChatTurn, PositionMode, SamplingSettings, SweepResult, UiError } from './types';
+import { clampAlpha, LAB_ALPHA_LIMITS } from '../persona/steering';
+import type { ChatTurn, PositionMode, SamplingSettings, SweepResult, UiError, VectorEntry } from './types';
 
 export interface SteeringSlice {
   /** α per trait (traits with a slider). */
@@ -18,6 +19,8 @@ export interface SteeringSlice {
   chatError: UiError | null;
   sweep: SweepResult | null;
   sweepRunning: boolean;
+  /** What the last α to enter the store was clamped from and to (role="status"); null when kept. */
+  alphaNote: string | null;
 }
 
 export const initialSteering: SteeringSlice = {
@@ -35,4 +38,46 @@ export const initialSteering: SteeringSlice = {
   chatError: null,
   sweep: null,
   sweepRunning: false,
+  alphaNote: null,
 };
+
+/** ‖row layer+1‖ and the typical residual norm there, when both are known and positive. */
+function normsAt(v: VectorEntry | undefined, layer: number | null): { vector: number; typical: number } | null {
+  if (!v || layer === null) return null;
+  const row = layer + 1;
+  const typical = v.typicalNorms?.[row];
+  if (row >= v.rows || (v.presentRows && !v.presentRows.includes(row)) || !typical || !(typical > 0)) return null;
+  let s = 0;
+  for (let i = row * v.hidden; i < (row + 1) * v.hidden; i++) s += v.data[i] * v.data[i];
+  return s > 0 ? { vector: Math.sqrt(s), typical } : null;
+}
+
+/**
+ * α for one trait kept within the lab's sensible range (LAB_ALPHA_LIMITS): relative to the typical
+ * residual norm at the steering layer when known, else in raw α. Non-finite α becomes 0.
+ */
+export function clampTraitAlpha(trait: string, alpha: number, vectors: Record<string, VectorEntry>, layer: number | null): { alpha: number; note?: string } {
+  const n = normsAt(vectors[trait], layer);
+  const c = n ? clampAlpha(alpha, n.vector, n.typical, LAB_ALPHA_LIMITS) : clampAlpha(alpha, undefined, undefined, LAB_ALPHA_LIMITS);
+  return c.note ? { alpha: Number(c.alpha.toPrecision(6)), note: `${trait}: ${c.note}` } : { alpha };
+}
+
+/**
+ * Every α that enters the store (a slider, a preset, a share link, a restored or imported lab)
+ * passes through here: α values that changed are clamped; returns the fixed map and a note, or
+ * null when nothing had to change.
+ */
+export function clampEnteringAlphas(before: Record<string, number>, after: Record<string, number>, vectors: Record<string, VectorEntry>, layer: number | null): { alphas: Record<string, number>; note: string | null } {
+  let fixed: Record<string, number> | null = null;
+  const notes: string[] = [];
+  for (const [t, a] of Object.entries(after)) {
+    if (before[t] === a && Number.isFinite(a)) continue;
+    const c = clampTraitAlpha(t, a, vectors, layer);
+    if (c.note) {
+      fixed ??= { ...after };
+      fixed[t] = c.alpha;
+      notes.push(c.note);
+    }
+  }
+  return { alphas: fixed ?? after, note: notes.length ? notes.join('; ') : null };
+}

@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { initialModel, type ModelSlice } from './modelSlice';
 import { initialTraits, type TraitsSlice } from './traitsSlice';
 import { initialVectors, type VectorsSlice } from './vectorsSlice';
-import { initialSteering, type SteeringSlice } from './steeringSlice';
+import { clampEnteringAlphas, initialSteering, type SteeringSlice } from './steeringSlice';
 import { initialPresets, type PresetsSlice } from './presetsSlice';
 import { initialUi, type UiSlice } from './uiSlice';
 
@@ -17,7 +17,28 @@ export function initialState(): LabState {
   return structuredClone({ ...initialModel, ...initialTraits, ...initialVectors, ...initialSteering, ...initialPresets, ...initialUi });
 }
 
-export const lab = create<LabState>()(() => initialState());
+/**
+ * Every write to the store passes here: α values that enter (from a slider, a preset, a share
+ * link, a restored or imported lab) are clamped to the sensible range, with `alphaNote` saying
+ * what changed (steeringSlice.ts). A write that changes α without clamping clears the note.
+ */
+function guardAlphas(s: LabState, patch: Partial<LabState>): Partial<LabState> {
+  if (!patch.alphas || patch.alphas === s.alphas) return patch;
+  const c = clampEnteringAlphas(s.alphas, patch.alphas, patch.vectors ?? s.vectors, patch.layer !== undefined ? patch.layer : s.layer);
+  if (c.note) return { ...patch, alphas: c.alphas, alphaNote: c.note };
+  return 'alphaNote' in patch || s.alphaNote === null ? patch : { ...patch, alphaNote: null };
+}
+
+export const lab = create<LabState>()((_set, _get, api) => {
+  const raw = api.setState;
+  api.setState = ((partial: Partial<LabState> | ((s: LabState) => Partial<LabState>), replace?: boolean) => {
+    raw((s: LabState) => {
+      const patch = guardAlphas(s, typeof partial === 'function' ? partial(s) : partial);
+      return replace ? (patch as LabState) : patch;
+    }, replace as false);
+  }) as typeof api.setState;
+  return initialState();
+});
 
 export const useLab = lab;
 export const getLab = (): LabState => lab.getState();
