@@ -1,7 +1,8 @@
 /**
  * Vector files in the Traits panel (WASM project): extract a demo trait → Download vector
  * (safetensors) → Import vector into another trait → its slider steers (the steered reply differs
- * from the unsteered one) → a file made for another hidden size gives role="alert".
+ * from the unsteered one) → its sweep is judged by the loaded model → a file made for another
+ * hidden size gives role="alert".
  */
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -58,6 +59,15 @@ test('download a vector, import it into another trait, steer with it; a wrong-wi
   await replyDone(page);
   console.log(`[vectors] unsteered: ${await replyText(page, 'Unsteered reply')}\n[vectors] steered with the imported vector (α=6): ${await replyText(page, 'Steered reply')}`);
   await expect(page.getByRole('region', { name: 'Steered reply', exact: true })).toContainText(`${TARGET} +6.0`);
+  await expect(page.getByRole('region', { name: 'Per-token projection' }).last()).toBeVisible();
+
+  // the sweep for a non-demo trait is judged by the loaded model by default
+  await page.getByRole('combobox', { name: 'Sweep trait' }).selectOption(TARGET);
+  await expect(page.getByRole('combobox', { name: 'Sweep judge' })).toHaveValue('self');
+  await page.getByRole('button', { name: /^Sweep α/ }).click();
+  await expect(page.getByLabel('Sweep results').getByRole('listitem')).toHaveCount(5, { timeout: 120_000 });
+  await expect(page.getByLabel(`Judged ${TARGET} score against α`).or(page.getByText(/the model gave no usable score/))).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
 
   // a vector for another hidden size is refused with an alert that says what and what to do
   await goTo(page, 'Traits');

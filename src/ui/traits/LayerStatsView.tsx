@@ -18,7 +18,12 @@ export function LayerStatsView({ vector }: { vector: VectorEntry }) {
     const rows = vector.presentRows ?? Array.from({ length: vector.rows }, (_, r) => r);
     const blocks = rows.filter((r) => r >= 1).map((r) => r - 1);
     const where = blocks.length === 1 ? `layer ${blocks[0]} only` : `${blocks.length} layers`;
-    return <p className="muted small-text">This vector {vector.note?.startsWith('imported') ? 'was imported from a file' : 'came from a preset'}: it holds {where}, without per-layer statistics. Steering uses layer {vector.layer}.</p>;
+    return (
+      <p className="muted small-text">
+        This vector {vector.note?.startsWith('imported') ? 'was imported from a file' : 'came from a preset'}: it holds {where}, without per-layer statistics. Its layer: <span className="mono">blocks.{vector.layer}.resid_post</span>.{' '}
+        {steerLayer !== vector.layer && <button type="button" className="small" onClick={() => setLayer(vector.layer)}>Steer at layer {vector.layer}</button>}
+      </p>
+    );
   }
   const data = vector.stats.filter((s) => s.layer >= 0).map((s) => ({ layer: s.layer, norm: s.norm, cohensD: s.cohensD, auroc: s.auroc }));
   return (
