@@ -9,10 +9,11 @@ import { getLab, lab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
 
 export const SETTINGS_KEY = 'persona-lab:state-v1';
-const PREFIX = 'lab:';
+export const LAB_RECORD_PREFIX = 'lab:';
+const PREFIX = LAB_RECORD_PREFIX;
 
 /** Small fields kept in localStorage. */
-const SETTINGS = [
+export const SETTINGS = [
   'modelText', 'hubHost', 'backendPref', 'autoload', 'loadedId', 'selectedTrait', 'extractSettings',
   'alphas', 'active', 'layer', 'positions', 'sampling', 'seed', 'maxNewTokens', 'systemPrompt', 'draft', 'turns', 'sweep',
   'tab', 'theme', 'monitorText',
@@ -27,7 +28,7 @@ interface TraitRecord { id: string; entry: TraitEntry }
 interface VectorRecord { id: string; vector: VectorEntry }
 interface PresetRecord { id: string; preset: Preset }
 
-function settingsOf(s: LabState): Record<string, unknown> {
+export function settingsOf(s: LabState): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of SETTINGS) out[k] = s[k];
   // a reply still running is saved as running: boot() generates it again once the model is back
@@ -68,6 +69,13 @@ export async function restore(storage: PersonaStorage | null, kv: KeyValue | nul
   }
   setLab(patch);
   return found;
+}
+
+/** Writes the store's own records (user traits, vectors, presets) as they stand, e.g. after an import. */
+export async function writeLabRecords(storage: PersonaStorage, s: LabState): Promise<void> {
+  await storage.putMany('traitSets', s.traits.filter((t) => t.origin === 'user').map((t) => ({ id: PREFIX + t.set.name, entry: t })));
+  await storage.putMany('vectors', Object.values(s.vectors).map((v) => ({ id: PREFIX + v.trait, vector: v })));
+  await storage.putMany('presets', s.presets.map((p) => ({ id: PREFIX + p.name, preset: p })));
 }
 
 let unsubscribe: (() => void) | null = null;
