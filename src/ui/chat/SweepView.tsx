@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { runSweep } from '../../state/actions/sweep';
 import { clearSweepScores, judgeSweepWithModel, SWEEP_JUDGE_LABELS, sweepJudgeChoices, type SweepJudgeKind } from '../../state/actions/sweepJudge';
-import { useLab } from '../../state/store';
+import { getLab, useLab } from '../../state/store';
 import { fmt } from '../common/format';
 import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
@@ -27,7 +27,9 @@ export function SweepView() {
   const choices = sweepJudgeChoices(trait);
   const judge = judgePick && choices.includes(judgePick) ? judgePick : choices[0];
   const sweepAndJudge = async () => {
+    const before = getLab().sweep;
     await runSweep(trait, alphas);
+    if (getLab().sweep === before) return; // the sweep failed: its error is shown, nothing to judge
     if (judge === 'none') clearSweepScores();
     if (judge === 'self') {
       setJudging(true);
