@@ -13,7 +13,9 @@ import { validateTraitSet } from '../persona/traitSet';
 import { fromBase64Url, toBase64Url } from '../share/bytes';
 import { checkPresetFields, presetHeader } from '../share/schema';
 import { COLLECTIONS, type CollectionName, type PersonaStorage, type StoreRecord } from '../storage';
+import { clampPresetAlphas } from './presetsSlice';
 import { SETTINGS, settingsOf, writeLabRecords, LAB_RECORD_PREFIX } from './persist';
+import { getStorage } from './storage';
 import { getLab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
 
@@ -244,11 +246,15 @@ export async function applyLabArchive(a: LabArchive, storage: PersonaStorage | n
       records += list.length;
     }
   }
+  const clamped = a.presets.map(clampPresetAlphas);
+  const presets = clamped.map((c) => c.preset);
+  const notes = clamped.flatMap((c) => c.notes);
   setLab((s) => ({
     ...(a.settings as Partial<LabState>),
     traits: [...s.traits.filter((t) => !a.traits.some((n) => n.set.name === t.set.name)), ...a.traits],
     vectors: { ...s.vectors, ...Object.fromEntries(a.vectors.map((v) => [v.trait, v])) },
-    presets: [...a.presets, ...s.presets.filter((p) => !a.presets.some((q) => q.name === p.name))],
+    presets: [...presets, ...s.presets.filter((p) => !presets.some((q) => q.name === p.name))],
+    ...(notes.length ? { alphaNote: notes.join('; ') } : {}),
   }));
   if (storage) await writeLabRecords(storage, getLab());
   return { traits: a.traits.length, vectors: a.vectors.length, presets: a.presets.length, records };
@@ -263,4 +269,14 @@ export async function importLab(text: string, storage: PersonaStorage | null): P
   } catch (e) {
     return { ok: false, error: `the archive could not be saved: ${(e as Error)?.message ?? e}`, hint: 'Free some browser storage and import again.' };
   }
+}
+
+/** "Export lab": the archive of the running lab (its storage, IndexedDB or memory). */
+export async function exportCurrentLab(): Promise<string> {
+  return exportLab(await getStorage().catch(() => null));
+}
+
+/** "Import lab": validates, then restores into the running lab. */
+export async function importIntoCurrentLab(text: string): Promise<ArchiveResult<ImportCounts>> {
+  return importLab(text, await getStorage().catch(() => null));
 }

@@ -4,6 +4,7 @@ import { getLab, setLab } from '../store';
 import type { Preset, VectorEntry } from '../types';
 import { loadModel, normalizeHost } from './model';
 import { DEFAULT_HUB_HOST } from '../modelSlice';
+import { clampPresetAlphas } from '../presetsSlice';
 import { runTurn, sendMessage } from './chat';
 import { steerableTraits, vectorRowOf } from './steer';
 
@@ -56,8 +57,11 @@ export function importPresets(text: string): number {
     setLab({ shareNotice: { kind: 'error', message: `could not import presets: ${r.error}`, hint: 'Choose a file exported by Persona Lab.' } });
     return 0;
   }
-  setLab((s) => ({ presets: [...r.value, ...s.presets.filter((p) => !r.value.some((q) => q.name === p.name))], shareNotice: null }));
-  return r.value.length;
+  const clamped = r.value.map(clampPresetAlphas);
+  const value = clamped.map((c) => c.preset);
+  const notes = clamped.flatMap((c) => c.notes);
+  setLab((s) => ({ presets: [...value, ...s.presets.filter((p) => !value.some((q) => q.name === p.name))], shareNotice: null, ...(notes.length ? { alphaNote: notes.join('; ') } : {}) }));
+  return value.length;
 }
 
 /** A share link for a preset (or the current setup); null when there is nothing to share. */

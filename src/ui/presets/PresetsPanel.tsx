@@ -4,6 +4,7 @@ import { setLab, useLab } from '../../state/store';
 import type { Preset } from '../../state/types';
 import { downloadText } from '../common/download';
 import { Section } from '../common/Section';
+import { LabArchivePanel } from './LabArchivePanel';
 
 async function copy(text: string): Promise<boolean> {
   try {
@@ -70,6 +71,7 @@ export function PresetsPanel() {
           </ul>
         )}
       </Section>
+      <LabArchivePanel />
     </div>
   );
 }

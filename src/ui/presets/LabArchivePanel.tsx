@@ -1,0 +1,59 @@
+import { useRef, useState } from 'react';
+import { exportCurrentLab, importIntoCurrentLab } from '../../state/labArchive';
+import type { UiError } from '../../state/types';
+import { downloadText } from '../common/download';
+import { Section } from '../common/Section';
+
+/** "Export lab" / "Import lab": everything in one file (src/state/labArchive.ts). */
+export function LabArchivePanel() {
+  const file = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<UiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      await f();
+    } catch (e) {
+      setError({ message: `the lab could not be exported: ${(e as Error)?.message ?? e}`, hint: 'Try again; if storage is unavailable, the lab in memory is still exported.' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const exportAll = () => run(async () => {
+    const text = await exportCurrentLab();
+    downloadText(`persona-lab-${new Date().toISOString().slice(0, 10)}.json`, text);
+    setDone(`Exported the lab (${(text.length / 1024).toFixed(0)} KiB).`);
+  });
+  const importAll = (text: string) => run(async () => {
+    const r = await importIntoCurrentLab(text);
+    if (!r.ok) setError({ message: `could not import the lab: ${r.error}`, hint: r.hint });
+    else setDone(`Imported ${r.value.traits} trait sets, ${r.value.vectors} vectors, ${r.value.presets} presets and ${r.value.records} pipeline records.`);
+  });
+  return (
+    <Section
+      title="Whole lab"
+      id="lab-archive"
+      actions={
+        <>
+          <button type="button" className="small" disabled={busy} onClick={() => void exportAll()}>Export lab</button>
+          <button type="button" className="small" disabled={busy} onClick={() => file.current?.click()}>Import lab…</button>
+          <input ref={file} type="file" accept=".json,application/json" hidden aria-label="Import lab file" onChange={async (e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) await importAll(await f.text()); }} />
+        </>
+      }
+    >
+      <p className="muted small-text">One file with your trait sets, vectors, presets, pipeline results (responses, scores, activation means), sliders and settings — never an API key. Importing replaces items with the same name and keeps the rest.</p>
+      {error && (
+        <div role="alert" className="alert">
+          <div>
+            <strong>{error.message}</strong>
+            {error.hint && <div className="hint">{error.hint}</div>}
+          </div>
+        </div>
+      )}
+      {done && <p role="status" className="notice">{done}</p>}
+    </Section>
+  );
+}
