@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { writeSafetensors } from '../src/persona/safetensors';
-import { goTo, loadDemoViaHub, openLab, replyDone, replyText, send } from './lab';
+import { goTo, loadDemoViaHub, openLab, replyDone, replyText, send, shot } from './lab';
 
 const TRAIT = 'optimistic';
 const TARGET = 'evil';
@@ -48,6 +48,7 @@ test('download a vector, import it into another trait, steer with it; a wrong-wi
   await expect(page.getByText(/imported from .*\.safetensors/).first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Download vector' })).toBeEnabled();
   await expect(page.getByRole('alert')).toHaveCount(0);
+  await shot(page, 'panel-traits-vector-imported', 'traits');
 
   // it steers: with its slider up, the steered reply differs from the unsteered one
   await send(page, 'How can I get better at drawing?');
@@ -80,4 +81,5 @@ test('download a vector, import it into another trait, steer with it; a wrong-wi
   await expect(alert).toBeVisible();
   await expect(alert).toContainText('hidden size is 7');
   await expect(alert).toContainText(/Import a vector made for/);
+  await shot(page, 'panel-traits-vector-import-error', 'traits');
 });

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { VECTOR_FORMATS, type VectorFormat } from '../../persona/convert';
 import { FORMAT_LABELS, type LayerScope } from '../../persona/vectorDownload';
 import { buildVectorDownload, importVectorForTrait, setVectorFileError } from '../../state/actions/vectorFiles';
@@ -27,6 +27,7 @@ export function VectorFiles({ trait }: { trait: string }) {
   const [busy, setBusy] = useState(false);
   const file = useRef<HTMLInputElement>(null);
   const scoped = format !== 'safetensors';
+  useEffect(() => () => setVectorFileError(null), [trait]); // an error belongs to the trait it was shown on
   return (
     <div className="stack" role="group" aria-label="Vector file">
       <div className="row wrap">
