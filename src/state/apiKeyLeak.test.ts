@@ -138,7 +138,7 @@ describe('the judge API key never leaks', () => {
         ['presets file', exportPresets()],
         ['presets file (direct)', presetsToJson(getLab().presets)],
         ['share link', shareLink('https://lab.example/', preset)],
-        ['share link (f16)', encodePreset(preset, { quant: 'f16' })],
+        ['share link (fp16)', encodePreset(preset, { quant: 'fp16' })],
         ['lab archive', await exportLab(storage)],
         ...VECTOR_FORMATS.flatMap((f) => (['layer', 'all'] as const).map((scope): [string, unknown] => {
           const d = vectorDownload(entry, f, scope);
