@@ -45,7 +45,8 @@ export function SteeringControls() {
         const usable = v && layer !== null && vectorRowOf(v, layer + 1) !== null && (!info || v.hidden === info.hiddenSize);
         const alpha = alphas[t] ?? 0;
         const rel = relativeStrength(state, t, alpha);
-        const max = alphaMax(relativeStrength(state, t, 1));
+        // a preset or link may hold a (clamped) α beyond the usual reach: the thumb must still show it
+        const max = Math.max(alphaMax(relativeStrength(state, t, 1)), Math.ceil(Math.abs(alpha)));
         return (
           <div className="slider" key={t}>
             <div className="slider-head">
