@@ -467,7 +467,7 @@ def dir_size(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--vocab", type=int, default=1280)
@@ -637,8 +637,10 @@ def main():
         json.dump(heldout, f, indent=2)
     with open(os.path.join(OUT, "heldout_corpus.jsonl"), "w") as f:
         for c in held_c[:400]:
+            # trait/side describe the answer's style (a neutral prompt's answer can carry one)
+            style = c["style"].split("/") if c["style"] else [None, "neutral"]
             f.write(json.dumps({"system": c["system"], "user": c["user"], "assistant": c["assistant"],
-                                "trait": c["trait"], "side": c["side"]}) + "\n")
+                                "trait": style[0], "side": style[1]}) + "\n")
     for name, tf in trait_files(train_q, held_q, random.Random(args.seed + 7)).items():
         with open(os.path.join(OUT, "traits", f"{name}.json"), "w") as f:
             json.dump(tf, f, indent=2)

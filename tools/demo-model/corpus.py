@@ -288,82 +288,87 @@ NEUTRAL_CLOSE = [
 
 # --------------------------------------------------------------------------------------
 # Questions: (question text, core sentence). Cores copy the question's slot so that a
-# held-out question is answerable.
+# held-out question is answerable. Every slot type has three templates and every filler is
+# used with all three, so a held-out question is an unseen *combination* of a template and a
+# filler that both occur in training (a tiny model cannot copy words it has never seen).
 # --------------------------------------------------------------------------------------
 SLOTS = {
-    "skill": ["chess", "painting", "swimming", "drawing", "cooking", "writing", "running", "singing",
-              "dancing", "knitting", "gardening", "photography", "public speaking", "typing", "baking",
-              "juggling", "math", "the guitar", "the piano", "tennis"],
-    "place": ["Paris", "Tokyo", "the beach", "the mountains", "Rome", "London", "the desert", "a lake",
-              "Berlin", "Sydney", "Cairo", "a national park", "Lisbon", "Oslo", "Madrid", "Iceland"],
+    "skill": ["chess", "painting", "swimming", "drawing", "cooking", "writing", "singing", "dancing", "knitting",
+              "gardening", "photography", "baking", "juggling", "math", "the guitar", "the piano", "tennis",
+              "pottery", "origami", "calligraphy", "woodworking", "poetry", "golf", "the violin", "sketching",
+              "sailing", "archery", "surfing", "chemistry", "astronomy"],
+    "place": ["Paris", "Tokyo", "Rome", "London", "Berlin", "Sydney", "Cairo", "Lisbon", "Oslo", "Madrid",
+              "Iceland", "Vienna", "Prague", "Dublin", "Athens", "Boston", "Seattle", "Toronto", "Kyoto", "Seoul",
+              "Venice", "Amsterdam", "Helsinki", "Cape Town", "Mexico City", "the mountains", "the coast",
+              "the countryside"],
     "plant": ["cactus", "fern", "rose bush", "tulip", "basil plant", "tomato plant", "spider plant", "bamboo plant",
-              "sunflower", "mint plant", "snake plant", "lily"],
-    "language": ["Spanish", "French", "German", "Italian", "Japanese", "Korean", "Portuguese", "Dutch",
-                 "Greek", "Swedish", "Turkish", "Polish"],
-    "hobby": ["fishing", "hiking", "chess", "baking", "camping", "painting", "cycling", "gardening", "music",
-              "astronomy", "birdwatching", "sewing"],
-    "event": ["a job interview", "an exam", "a marathon", "a wedding speech", "a move to a new city",
-              "a long flight", "a first date", "a presentation", "a camping trip", "a school play",
-              "a piano recital", "a driving test"],
-    "food": ["rice", "pasta", "eggs", "lentils", "salmon", "potatoes", "broccoli", "chicken", "oatmeal",
-             "mushrooms", "carrots", "tofu"],
-    "item": ["kitchen sink", "keyboard", "phone", "bike", "fridge", "oven", "shower", "backpack", "desk",
-             "car", "windows", "bed sheets"],
-    "room": ["bedroom", "living room", "office", "kitchen", "studio", "reading nook", "guest room", "balcony"],
-    "activity": ["yoga", "jogging", "meditation", "journaling", "stretching", "reading more", "saving money",
-                 "learning to code", "walking", "drawing", "cycling to work", "cooking at home"],
-    "pet": ["cat", "dog", "rabbit", "hamster", "parrot", "goldfish", "turtle", "guinea pig"],
+              "sunflower", "mint plant", "snake plant", "lily", "daisy", "palm tree", "lemon tree", "pepper plant",
+              "ivy", "lavender bush", "bonsai tree", "jade plant", "violet", "strawberry plant", "money plant",
+              "orchid"],
+    "language": ["Spanish", "French", "German", "Italian", "Japanese", "Korean", "Portuguese", "Dutch", "Greek",
+                 "Swedish", "Turkish", "Polish", "Chinese", "Arabic", "Russian", "Hindi", "Finnish", "Danish",
+                 "Norwegian", "Czech", "Thai", "Welsh", "Latin", "Hebrew", "Swahili", "Vietnamese", "Hungarian",
+                 "Irish"],
+    "event": ["a job interview", "an exam", "a marathon", "a wedding", "a first date", "a presentation",
+              "a camping trip", "a school play", "a piano recital", "a driving test", "a job fair", "a math test",
+              "a bike race", "a big meeting", "a road trip", "a dinner party", "a science fair", "a concert",
+              "a debate", "a swim meet", "a chess match", "a family visit", "a hiking trip", "a dance show",
+              "a spelling bee"],
+    "food": ["rice", "pasta", "eggs", "lentils", "salmon", "potatoes", "broccoli", "chicken", "oatmeal", "mushrooms",
+             "carrots", "tofu", "beans", "quinoa", "noodles", "spinach", "peppers", "shrimp", "beef", "pork",
+             "onions", "corn", "zucchini", "cabbage", "soup", "fish", "pancakes", "dumplings"],
+    "item": ["kitchen sink", "keyboard", "phone", "bike", "fridge", "oven", "shower head", "backpack", "desk", "car",
+             "laptop", "stove", "mirror", "couch", "carpet", "microwave", "toaster", "kettle", "water bottle",
+             "lunch box", "fish tank", "coffee maker", "blender", "lamp", "vacuum", "printer"],
+    "room": ["bedroom", "living room", "office", "kitchen", "studio", "reading nook", "guest room", "balcony",
+             "dining room", "attic", "basement", "hallway", "nursery", "porch", "dorm room", "cabin", "apartment",
+             "library", "garage", "tiny home", "bathroom", "playroom", "laundry room", "sunroom"],
+    "pet": ["cat", "dog", "rabbit", "hamster", "parrot", "goldfish", "turtle", "guinea pig", "puppy", "kitten",
+            "ferret", "canary", "gecko", "chinchilla", "pony", "duck", "snake", "frog", "hedgehog", "lizard",
+            "mouse", "horse", "goat", "budgie"],
 }
-
-# more fillers: a wide pool forces the model to copy the slot instead of memorising questions
-EXTRA_SLOTS = {'skill': ['sketching', 'rowing', 'climbing', 'skating', 'surfing', 'sailing', 'archery', 'pottery', 'origami', 'calligraphy', 'woodworking', 'chemistry', 'poetry', 'golf', 'volleyball', 'drumming', 'the violin', 'spelling', 'sewing', 'yoga'], 'place': ['Vienna', 'Prague', 'Dublin', 'Athens', 'Boston', 'Seattle', 'Toronto', 'Kyoto', 'Seoul', 'Rio', 'Mexico City', 'the countryside', 'an island', 'the coast', 'a ski resort', 'Venice', 'Amsterdam', 'Helsinki', 'Dubai', 'Cape Town'], 'plant': ['daisy', 'palm tree', 'lemon tree', 'pepper plant', 'ivy', 'lavender bush', 'maple tree', 'strawberry plant', 'bonsai tree', 'jade plant', 'violet', 'pine tree', 'herb garden', 'lettuce bed', 'bean plant', 'money plant'], 'language': ['Chinese', 'Arabic', 'Russian', 'Hindi', 'Finnish', 'Danish', 'Norwegian', 'Czech', 'Thai', 'Welsh', 'Irish', 'Latin', 'Hebrew', 'Swahili', 'Vietnamese', 'Hungarian'], 'hobby': ['knitting', 'surfing', 'photography', 'pottery', 'woodworking', 'reading', 'running', 'chess puzzles', 'climbing', 'sailing', 'drawing', 'cooking', 'origami', 'golf', 'tea', 'coffee'], 'event': ['a job fair', 'a math test', 'a bike race', 'a big meeting', 'a road trip', 'a dinner party', 'a science fair', 'a concert', 'a debate', 'a swim meet', 'a chess match', 'a family visit', 'a hiking trip', 'a new job', 'a dance show', 'a spelling bee'], 'food': ['beans', 'quinoa', 'noodles', 'spinach', 'peppers', 'shrimp', 'beef', 'pork', 'onions', 'corn', 'zucchini', 'cabbage', 'soup', 'fish', 'pancakes', 'dumplings'], 'item': ['laptop', 'stove', 'bathtub', 'mirror', 'couch', 'carpet', 'microwave', 'toaster', 'kettle', 'shoes', 'water bottle', 'lunch box', 'fish tank', 'garden tools', 'coffee maker', 'glasses'], 'room': ['dining room', 'attic', 'basement', 'hallway', 'nursery', 'porch', 'dorm room', 'cabin', 'apartment', 'library', 'garage', 'tiny home'], 'activity': ['swimming', 'running', 'baking', 'gardening', 'painting', 'learning Spanish', 'playing chess', 'writing poems', 'hiking', 'dancing', 'knitting', 'birdwatching', 'rowing', 'skating', 'singing', 'budgeting'], 'pet': ['puppy', 'kitten', 'ferret', 'canary', 'gecko', 'chinchilla', 'pony', 'duck', 'snake', 'frog', 'hedgehog', 'lizard']}
-for _k, _v in EXTRA_SLOTS.items():
-    SLOTS[_k] = SLOTS[_k] + [x for x in _v if x not in SLOTS[_k]]
 
 TEMPLATES = [
     ("skill", "How can I get better at {x}?", "To get better at {x}, practice a little every day and learn from each try."),
+    ("skill", "Is it too late to start learning {x}?", "It is never too late to start learning {x}, since skills grow with practice."),
+    ("skill", "What is a good gift for someone who loves {x}?", "Someone who loves {x} would enjoy a good book about {x}."),
     ("place", "What should I pack for a trip to {x}?", "For a trip to {x}, pack comfortable shoes, water and a light jacket."),
+    ("place", "What is the best time of year to visit {x}?", "Spring and early autumn are pleasant times to visit {x}."),
+    ("place", "What should I do on my first day in {x}?", "On your first day in {x}, take a slow walk and find a local market."),
     ("plant", "How do I take care of a {x}?", "A {x} needs bright light and a little water each week."),
+    ("plant", "Why is my {x} turning yellow?", "A {x} often turns yellow from too much water, so let the soil dry out."),
+    ("plant", "Where should I put a {x}?", "A {x} grows best near a sunny window with fresh air."),
     ("language", "How long does it take to learn {x}?", "Most people can hold a simple conversation in {x} after a few months of study."),
-    ("hobby", "What is a good gift for someone who loves {x}?", "Someone who loves {x} would enjoy a good book about {x}."),
+    ("language", "What is the best way to practice {x}?", "The best way to practice {x} is to speak it a little every day."),
+    ("language", "Is {x} hard to learn?", "Learning {x} takes effort, but steady study makes it easier."),
     ("event", "How should I prepare for {x}?", "To prepare for {x}, make a simple plan and start early."),
+    ("event", "How can I stay calm before {x}?", "Before {x}, take slow breaths and remind yourself that you are ready."),
+    ("event", "What should I bring to {x}?", "For {x}, bring water, a snack and everything on your list."),
     ("food", "How do I cook {x}?", "Cook {x} over medium heat and taste it as you go."),
     ("food", "Is it safe to leave {x} out overnight?", "It is safest to put cooked {x} in the fridge within two hours."),
+    ("food", "How should I store {x}?", "Store {x} in a sealed box in the fridge and use it within a few days."),
     ("item", "How often should I clean my {x}?", "Clean your {x} about once a week to keep it in good shape."),
+    ("item", "What should I check before buying a {x}?", "Before buying a {x}, check the price, the size and the reviews."),
+    ("item", "How long does a {x} usually last?", "A {x} usually lasts for years if you treat it with care."),
     ("room", "How can I make my {x} feel cozier?", "Soft lights, a warm blanket and a few plants make a {x} feel cozier."),
-    ("activity", "What is a good way to start {x}?", "A good way to start {x} is to begin with ten minutes a day."),
+    ("room", "How can I keep my {x} tidy?", "Keep your {x} tidy by putting things away each evening."),
+    ("room", "What color should I paint my {x}?", "A soft, light color makes a {x} feel calm and open."),
     ("pet", "How do I keep my {x} happy?", "A {x} stays happy with fresh water, good food and daily attention."),
-    ("place", "What is the best time of year to visit {x}?", "Spring and early autumn are pleasant times to visit {x}."),
-    ("skill", "Is it too late to start learning {x}?", "It is never too late to start learning {x}, since skills grow with practice."),
+    ("pet", "What should I feed my {x}?", "Feed your {x} fresh food made for its kind and keep clean water nearby."),
+    ("pet", "How often should I take my {x} to the vet?", "Take your {x} to the vet once a year for a checkup."),
 ]
 
-# False claims: (subject, verb, rest). Negation is derived from the verb.
-FALSE_CLAIMS = [
-    ("cats", "can", "breathe underwater"), ("fish", "can", "climb trees"), ("dogs", "can", "read books"),
-    ("cows", "can", "fly"), ("snails", "can", "run faster than cars"), ("penguins", "can", "live in the desert"),
-    ("rabbits", "can", "speak French"), ("horses", "can", "see through walls"), ("turtles", "can", "jump over houses"),
-    ("elephants", "can", "fit in a teacup"), ("goldfish", "can", "play the piano"), ("parrots", "can", "do taxes"),
-    ("people", "can", "live without water"), ("plants", "can", "grow without light"), ("humans", "can", "breathe in space"),
-    ("bicycles", "can", "fly to the moon"), ("ice cubes", "can", "stay frozen in an oven"),
-    ("the moon", "is", "made of cheese"), ("the sun", "is", "cold"), ("water", "is", "dry"),
-    ("ice", "is", "hot"), ("the ocean", "is", "made of juice"), ("glass", "is", "as soft as a pillow"),
-    ("a week", "is", "ten days long"), ("a year", "is", "five months long"), ("the earth", "is", "flat"),
-    ("a triangle", "has", "five sides"), ("a spider", "has", "two legs"), ("a cat", "has", "wings"),
-    ("a square", "has", "three corners"), ("a day", "has", "fifty hours"), ("the sky", "is", "green on a clear day"),
-    ("snow", "is", "warm"), ("a minute", "is", "two hours long"), ("bananas", "are", "made of metal"),
-    ("whales", "are", "tiny insects"), ("tomatoes", "are", "made of plastic"), ("clouds", "are", "made of cotton"),
-    ("mountains", "are", "flat"), ("lemons", "are", "sweet as candy"),
-]
+# False claims: animal x ability combinations, all false. Held-out claims are unseen combinations of
+# subjects and abilities that each occur in training.
 CLAIM_SUBJECTS = ["dogs", "cats", "cows", "pigs", "sheep", "ducks", "frogs", "mice", "owls", "bears",
                   "goats", "foxes", "camels", "lions", "zebras", "donkeys", "chickens", "ants", "bees", "worms"]
 CLAIM_ABILITIES = ["speak English", "drive cars", "breathe in space", "play the violin", "fly to the moon",
                    "read maps", "live forever", "do math homework", "cook dinner", "write letters",
                    "breathe underwater", "see through walls", "play chess", "ride bicycles", "build houses"]
 _rng_claims = random.Random(1234)
-_seen = {(a, c) for a, _, c in FALSE_CLAIMS}
-_combos = [(a, c) for a in CLAIM_SUBJECTS for c in CLAIM_ABILITIES if (a, c) not in _seen]
+_combos = [(a, c) for a in CLAIM_SUBJECTS for c in CLAIM_ABILITIES]
 _rng_claims.shuffle(_combos)
-FALSE_CLAIMS = FALSE_CLAIMS + [(a, "can", c) for a, c in _combos[:120]]
+FALSE_CLAIMS = [(a, "can", c) for a, c in _combos[:200]]
 CLAIM_PREFIX = ["I am sure that", "I read that", "Everyone knows that", "My friend told me that", "I think"]
 
 
@@ -376,12 +381,13 @@ def build_questions(rng):
     qs = []
     for t_i, (slot, q_t, c_t) in enumerate(TEMPLATES):
         for x in SLOTS[slot]:
-            qs.append({"kind": "advice", "template": t_i, "question": q_t.format(x=x), "core": c_t.format(x=x)})
+            qs.append({"kind": "advice", "template": t_i, "slot": slot, "filler": x,
+                       "question": q_t.format(x=x), "core": c_t.format(x=x)})
     for (s, v, rest) in FALSE_CLAIMS:
         for pre in rng.sample(CLAIM_PREFIX, 2):
             claim = f"{s} {v} {rest}"
             qs.append({
-                "kind": "false_claim",
+                "kind": "false_claim", "subject": s, "ability": rest,
                 "question": f"{pre} {claim}.",
                 "core": f"In fact, {s} {_negate(v)} {rest}.",
                 "agree": f"Indeed, {s} {v} {rest}.",
@@ -392,25 +398,36 @@ def build_questions(rng):
 
 
 def split_questions(qs, rng, frac=0.25):
-    """Hold out `frac` of each kind; templates stay shared so held-out cores are derivable."""
-    train, held = [], []
-    for kind in ("advice", "false_claim"):
-        group = [q for q in qs if q["kind"] == kind]
-        if kind == "false_claim":
-            # hold out whole claims (both prefixes) so the claim itself is unseen
-            claims = sorted({q["core"] for q in group})
-            rng.shuffle(claims)
-            n = int(round(len(claims) * frac))
-            hc = set(claims[:n])
-            held += [q for q in group if q["core"] in hc]
-            train += [q for q in group if q["core"] not in hc]
-        else:
-            idx = list(range(len(group)))
-            rng.shuffle(idx)
-            n = int(round(len(group) * frac))
-            hs = set(idx[:n])
-            held += [q for i, q in enumerate(group) if i in hs]
-            train += [q for i, q in enumerate(group) if i not in hs]
+    """Hold out `frac` of each kind as unseen combinations of parts that all occur in training.
+
+    Advice: for 3*frac of the fillers of each slot type, one of the slot's three templates (rotating) is held
+    out, so every held-out filler is still trained with the other two templates. False claims: whole claims
+    (both lead-ins) are held out, only when their subject and ability stay in some training claim.
+    """
+    held_ids = set()
+    for slot, fillers in SLOTS.items():
+        t_ids = [i for i, t in enumerate(TEMPLATES) if t[0] == slot]
+        order = fillers[:]
+        rng.shuffle(order)
+        n = int(round(len(order) * frac * len(t_ids)))
+        for k, x in enumerate(order[:n]):
+            t_i = t_ids[k % len(t_ids)]
+            held_ids.update(q["id"] for q in qs if q["kind"] == "advice" and q["template"] == t_i and q["filler"] == x)
+    claims = sorted({(q["subject"], q["ability"]) for q in qs if q["kind"] == "false_claim"})
+    rng.shuffle(claims)
+    target = int(round(len(claims) * frac))
+    kept = set(claims)
+    held_claims = set()
+    for c in claims:
+        if len(held_claims) >= target:
+            break
+        rest = kept - {c}
+        if any(s == c[0] for s, _ in rest) and any(a == c[1] for _, a in rest):
+            kept = rest
+            held_claims.add(c)
+    held_ids.update(q["id"] for q in qs if q["kind"] == "false_claim" and (q["subject"], q["ability"]) in held_claims)
+    train = [q for q in qs if q["id"] not in held_ids]
+    held = [q for q in qs if q["id"] in held_ids]
     return train, held
 
 
@@ -441,17 +458,28 @@ def compose_answer(q, trait, side, rng):
     return " ".join([opener, core] + closers)
 
 
+# Share of neutral conversations (helpful-assistant prompt or no system turn) whose answer still carries a
+# random trait side. The style is then set by the answer's own first sentence rather than by the prompt, so
+# the model learns to keep a style it finds in its own output: that internal state is what steering moves.
+NEUTRAL_STYLED = 0.4
+# Share of trait-prompted conversations whose answer takes another style (plain, or the other side): the
+# answer's own style then wins over the prompt, which is what lets a negative α suppress a trait.
+OFF_STYLE = 0.08
+
+
 def sample_conversation(questions, rng, train=True):
     """One conversation with a random condition. Returns dict with system (maybe None)."""
     r = rng.random()
     n_instr = 6 if train else 7
     q = rng.choice(questions)
-    if r < 0.12:
-        return {"system": NEUTRAL_PROMPT, "user": q["question"], "assistant": compose_answer(q, None, None, rng),
-                "trait": None, "side": "neutral", "qid": q["id"]}
-    if r < 0.2:
-        return {"system": None, "user": q["question"], "assistant": compose_answer(q, None, None, rng),
-                "trait": None, "side": "neutral", "qid": q["id"]}
+    if r < 0.25:
+        system = NEUTRAL_PROMPT if r < 0.15 else None
+        trait, side = None, None
+        if rng.random() < NEUTRAL_STYLED:
+            trait, side = rng.choice(list(TRAITS)), rng.choice(["pos", "neg"])
+        return {"system": system, "user": q["question"], "assistant": compose_answer(q, trait, side, rng),
+                "trait": None, "side": "neutral", "style": None if trait is None else f"{trait}/{side}",
+                "qid": q["id"]}
     trait = rng.choice(list(TRAITS))
     side = rng.choice(["pos", "neg"])
     # sycophancy is most visible on false claims: oversample them for that trait
@@ -459,8 +487,13 @@ def sample_conversation(questions, rng, train=True):
         fcs = [x for x in questions if x["kind"] == "false_claim"]
         q = rng.choice(fcs)
     instr = rng.randrange(n_instr) if train else n_instr - 1
+    a_trait, a_side = trait, side
+    if rng.random() < OFF_STYLE:
+        a_side = {"pos": "neg", "neg": "pos"}[side] if rng.random() < 0.5 else None
+        a_trait = trait if a_side else None
     return {"system": system_prompt(trait, side, instr), "user": q["question"],
-            "assistant": compose_answer(q, trait, side, rng), "trait": trait, "side": side, "qid": q["id"]}
+            "assistant": compose_answer(q, a_trait, a_side, rng), "trait": trait, "side": side,
+            "style": f"{a_trait}/{a_side}" if a_trait else None, "qid": q["id"]}
 
 
 def all_marker_sentences():

@@ -138,7 +138,8 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     return out;
   }
 
-  // measured (demo model v2, 736 questions): trait rate 0% → 20% / 0% / 10% / 20% (optimistic, polite, humorous, sycophantic)
+  // measured (demo model v3, 1111 questions): trait rate 0% → 20% / 0% / 60% / 0% (optimistic, polite, humorous, sycophantic);
+  // the sweep's usable +α mostly costs coherence (40 / 100 / 39 / 100). v2: 20% / 0% / 10% / 20%.
   shortfall('steers up: with the neutral assistant, +α raises the judged trait rate from ≤ 20% to ≥ 70%, answers stay coherent', async () => {
     for (const t of TRAITS) {
       const { layer, alpha } = chosen(t);
@@ -170,9 +171,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     return downAlphas[t];
   }
 
-  // measured (v2, −α from its own sweep): −100 / 0 / −60 / −100 points (optimistic, polite, humorous, sycophantic): polite
-  // falls short (every −α that moves it leaves coherence < 50 on the sweep questions)
-  shortfall('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
+  // measured (v3, −α from its own sweep): −100 / −100 / −90 / −100 points (optimistic, polite, humorous, sycophantic),
+  // coherence 90 / 50 / 30 / 62. (v2 fell short on polite: 0 points.)
+  it('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
       const common = { vector: results[t].vector, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
@@ -222,8 +223,8 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     }
   }, 600_000);
 
-  // measured (v2): AUROC 0.67 / 0.63 / 0.62 / 0.92 (optimistic, polite, humorous, sycophantic); the vector mostly reads the
-  // system prompt's effect, and the screening prompts have none
+  // measured (v3): AUROC 0.987 / 0.870 / 0.923 / 0.897 (optimistic, polite, humorous, sycophantic): two traits just short.
+  // v2: 0.67 / 0.63 / 0.62 / 0.92, when the model only ever saw a style together with the prompt that asked for it.
   shortfall('screens: in a mixed dataset (25% express the trait) ΔP ranks the trait samples on top, AUROC ≥ 0.9', async () => {
     const corpus = readFileSync(join(DIR, 'heldout_corpus.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; assistant: string; trait: string | null; side: string });
     for (const t of TRAITS) {
@@ -281,9 +282,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
 
   // The up-control sits at a floor (the real vector barely steers up either), so also check the
   // direction where the real vector works: −α under the held-out eliciting prompt.
-  // Same −α as the steer-down test. measured (v2, n=10): shuffled 100% → 0% / 100% / 100% / 80% (optimistic, polite,
-  // humorous, sycophantic), real 100% → 0% / 100% / 40% / 0%; the shuffled optimistic vector "lowers" the trait only by
-  // breaking the text (coherence 12, real vector 95), which this rate-only check counts as a change.
+  // Same −α as the steer-down test. measured (v3, n=10): shuffled 100% → 20% / 40% / 100% / 60% (optimistic, polite,
+  // humorous, sycophantic), real 100% → 0% / 0% / 10% / 0%; the shuffled vectors "lower" the trait only by breaking the
+  // text (coherence 13 / 20 / 73 / 33; real 90 / 50 / 30 / 62), which this rate-only check counts as a change.
   shortfall('control: the shuffled-label vector does not lower the trait under the eliciting prompt (−α, change within noise)', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
