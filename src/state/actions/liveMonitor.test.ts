@@ -90,17 +90,20 @@ describe.skipIf(!hasDemoModel())('streamed projections equal a capture of the fi
           const want = projectCaptureRow(capture, layer + 1, p.row);
           const got = snap.projections[p.name];
           expect(got.length).toBeGreaterThanOrEqual(Math.min(tokenIds.length, 2));
+          // float32 rounding scales with the largest term: the streamed value is (raw projection incl. α·v) − α·(v·û)
+          const added = b ? Math.abs(steeringOffset(terms, layer, p.row)) : 0;
           got.forEach((x, i) => {
             const y = want[promptIds.length - 1 + i];
-            worst = Math.max(worst, Math.abs(x - y) / Math.max(1, Math.abs(y)));
-            expect(Math.abs(x - y)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(y)));
+            const scale = Math.max(1, Math.abs(y), added);
+            worst = Math.max(worst, Math.abs(x - y) / scale);
+            expect(Math.abs(x - y)).toBeLessThanOrEqual(1e-4 * scale);
           });
         }
       }
       // the correction mattered: steering moved the raw projection by far more than the tolerance
       expect(steeringOffset(terms, layer, steerVec)).toBeGreaterThan(10);
       if (mode !== 'prompt') expect(res.rows[1].text).not.toBe(res.rows[0].text);
-      console.log(`[live monitor] ${mode}: worst relative difference streamed vs capture ${worst.toExponential(2)}`);
+      console.log(`[live monitor] ${mode}: worst difference streamed vs capture, relative to the largest term, ${worst.toExponential(2)}`);
     });
   }
 });
