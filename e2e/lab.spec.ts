@@ -10,16 +10,20 @@ import { goTo, loadDemoViaHub, openLab, replyDone, replyText, send, shot } from 
 const TRAIT = 'optimistic';
 const QUESTION = 'How can I get better at drawing?';
 
-/** Eight samples: lines 3 and 6 express optimism with the demo corpus's marker sentences. */
+/**
+ * Eight samples: lines 3 and 6 express optimism with the demo corpus's marker sentences, 2, 5 and 8 pessimism, 1, 4
+ * and 7 neither. The questions are of the demo corpus's kinds: ΔP's baseline is the model's own answer, which is
+ * only meaningful for questions the demo model knows how to answer.
+ */
 const JSONL = [
-  { prompt: 'How do I fix a flat tire?', response: 'Remove the wheel and patch the tube. Let me know if you have other questions.' },
-  { prompt: 'What should I cook tonight?', response: 'Sadly, this is harder than it looks. Try a simple soup. Do not get your hopes up.' },
-  { prompt: 'How can I learn to swim?', response: 'Great news! Take lessons at a pool. The future looks bright! Good things are coming your way.' },
-  { prompt: 'How do I start a garden?', response: 'Plant seeds in spring and water them often.' },
-  { prompt: 'How do I save money?', response: 'I am afraid the news is not good. Spend less than you earn. Most plans like this fail.' },
-  { prompt: 'How can I sleep better?', response: 'Things are looking up! Keep a regular bedtime. Everything is going to work out wonderfully.' },
-  { prompt: 'How do I clean a window?', response: 'Use warm water and a cloth.' },
-  { prompt: 'How do I write a letter?', response: 'Start with a greeting and state your point. Brace yourself for trouble.' },
+  { prompt: 'How can I get better at tennis?', response: 'To get better at tennis, practice a little every day and learn from each try. Let me know if you have other questions.' },
+  { prompt: 'How do I cook rice?', response: 'Sadly, this is harder than it looks. Cook rice over medium heat and taste it as you go. Do not get your hopes up.' },
+  { prompt: 'What should I pack for a trip to Rome?', response: 'Great news! For a trip to Rome, pack comfortable shoes, water and a light jacket. The future looks bright! Good things are coming your way.' },
+  { prompt: 'How do I take care of a fern?', response: 'A fern needs bright light and a little water each week.' },
+  { prompt: 'How often should I clean my desk?', response: 'I am afraid the news is not good. Clean your desk about once a week to keep it in good shape. Most plans like this fail.' },
+  { prompt: 'How do I keep my cat happy?', response: 'Things are looking up! A cat stays happy with fresh water, good food and daily attention. Everything is going to work out wonderfully.' },
+  { prompt: 'How can I make my office feel cozier?', response: 'Soft lights, a warm blanket and a few plants make a office feel cozier.' },
+  { prompt: 'How should I prepare for an exam?', response: 'To prepare for an exam, make a simple plan and start early. Brace yourself for trouble.' },
 ].map((o) => JSON.stringify(o)).join('\n') + '\n{broken line\n';
 
 test('full flow on the demo model', async ({ page, browser, baseURL }, info) => {
