@@ -91,9 +91,10 @@ export const TOUR: TourStep[] = [
     run: async () => {
       await ensureVector();
       await ensureChat();
-      // strong enough to see on any model: the added vector about twice a typical residual vector
+      // strong enough to see: the added vector about as long as a typical residual vector (on the demo model, twice
+      // that turns the reply into repeated words at every layer; once changes it while it still reads as sentences)
       const perUnit = relativeStrength(getLab(), tourTrait(), 1);
-      setAlpha(tourTrait(), perUnit ? Math.round((2 / perUnit) * 10) / 10 : 2);
+      setAlpha(tourTrait(), perUnit ? Math.round((1 / perUnit) * 10) / 10 : 2);
       await flushRegenerate();
       await settled();
     },
