@@ -1,5 +1,7 @@
 /** Steering slice: sliders, layer, position mode, sampling, and the conversation. */
+import { norm } from '../persona/project';
 import { clampAlpha, LAB_ALPHA_LIMITS } from '../persona/steering';
+import { vectorRowOf } from './actions/steer';
 import type { ChatTurn, PositionMode, SamplingSettings, SweepResult, UiError, VectorEntry } from './types';
 
 export interface SteeringSlice {
@@ -44,12 +46,9 @@ export const initialSteering: SteeringSlice = {
 /** ‖row layer+1‖ and the typical residual norm there, when both are known and positive. */
 function normsAt(v: VectorEntry | undefined, layer: number | null): { vector: number; typical: number } | null {
   if (!v || layer === null) return null;
-  const row = layer + 1;
-  const typical = v.typicalNorms?.[row];
-  if (row >= v.rows || (v.presentRows && !v.presentRows.includes(row)) || !typical || !(typical > 0)) return null;
-  let s = 0;
-  for (let i = row * v.hidden; i < (row + 1) * v.hidden; i++) s += v.data[i] * v.data[i];
-  return s > 0 ? { vector: Math.sqrt(s), typical } : null;
+  const typical = v.typicalNorms?.[layer + 1];
+  const row = vectorRowOf(v, layer + 1);
+  return row && typical && typical > 0 ? { vector: norm(row), typical } : null;
 }
 
 /**
