@@ -30,7 +30,7 @@ function progressView(p: PipelineProgress): JobProgress {
 }
 
 /** Median per-token residual norm per row over a few prompts (for α relative to ‖resid‖). */
-async function typicalNorms(questions: string[], rows: number, hidden: number): Promise<number[]> {
+export async function typicalNorms(questions: string[], rows: number, hidden: number): Promise<number[]> {
   const res = await getEngine().capture({ rows: questions.slice(0, 4).map((q) => ({ prompt: { messages: [{ role: 'user' as const, content: q }] } })) });
   const perRow: number[][] = Array.from({ length: rows }, () => []);
   for (const c of res.rows) {

@@ -4,10 +4,9 @@
  * vector, usable for steering and monitoring like an extracted one.
  */
 import type { VectorFormat } from '../../persona/convert';
-import { typicalResidualNorm } from '../../persona/steering';
-import { median } from '../../persona/stats';
 import { importVectorFile, vectorDownload, VectorFileError, type LayerScope, type VectorDownload } from '../../persona/vectorDownload';
-import { getEngine, toUiError } from '../engine';
+import { toUiError } from '../engine';
+import { typicalNorms } from './extract';
 import { getLab, setLab } from '../store';
 import type { UiError, VectorEntry } from '../types';
 
@@ -29,21 +28,6 @@ export function buildVectorDownload(trait: string, format: VectorFormat, scope: 
     return d;
   } catch (e) {
     setVectorFileError(e instanceof VectorFileError ? { message: e.message, hint: e.hint } : toUiError(e));
-    return null;
-  }
-}
-
-/** Median per-token residual norm per row over a few prompts (α relative to ‖resid‖); null when unavailable. */
-async function typicalNorms(prompts: string[], rows: number, hidden: number): Promise<number[] | null> {
-  try {
-    const res = await getEngine().capture({ rows: prompts.slice(0, 4).map((q) => ({ prompt: { messages: [{ role: 'user' as const, content: q }] } })) });
-    const perRow: number[][] = Array.from({ length: rows }, () => []);
-    for (const c of res.rows) {
-      const T = c.ids.length;
-      for (let r = 0; r < rows; r++) perRow[r].push(typicalResidualNorm(c.resid.subarray(r * T * hidden, (r + 1) * T * hidden), hidden));
-    }
-    return perRow.map((n) => (n.length ? median(n) : 0));
-  } catch {
     return null;
   }
 }
@@ -70,7 +54,7 @@ export async function importVectorForTrait(trait: string, bytes: Uint8Array, fil
   const v = imported.vector;
   const entry = s.traits.find((t) => t.set.name === trait);
   const prompts = entry?.set.extraction_questions.length ? entry.set.extraction_questions : ['Tell me about your day.', 'How do I cook rice?'];
-  const norms = await typicalNorms(prompts, v.rows, v.hidden);
+  const norms = await typicalNorms(prompts, v.rows, v.hidden).catch(() => null);
   const notes = [`imported from ${fileName} (${imported.format})`];
   if (imported.trait && imported.trait !== trait) notes.push(`the file says trait "${imported.trait}"`);
   notes.push(...imported.warnings);

@@ -3,19 +3,8 @@ import { VECTOR_FORMATS, type VectorFormat } from '../../persona/convert';
 import { FORMAT_LABELS, type LayerScope } from '../../persona/vectorDownload';
 import { buildVectorDownload, importVectorForTrait, setVectorFileError } from '../../state/actions/vectorFiles';
 import { useLab } from '../../state/store';
+import { downloadFile } from '../common/download';
 import { ErrorAlert } from '../common/ErrorAlert';
-
-/** Saves bytes as a file through a temporary object URL (no network). */
-function downloadBytes(name: string, bytes: Uint8Array, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /** "Download vector" in a chosen format and "Import vector" (file picker) for one trait. */
 export function VectorFiles({ trait }: { trait: string }) {
@@ -52,7 +41,7 @@ export function VectorFiles({ trait }: { trait: string }) {
           title={vector ? undefined : 'Extract or import a vector first'}
           onClick={() => {
             const d = buildVectorDownload(trait, format, scope);
-            if (d) downloadBytes(d.fileName, d.bytes, d.mime);
+            if (d) downloadFile(d.fileName, d.bytes, d.mime);
           }}
         >
           Download vector
