@@ -54,6 +54,16 @@ export function numberListFlag(args: ParsedArgs, name: string): number[] | undef
   return list;
 }
 
+/** A comma-separated list of names, each one of `allowed`. */
+export function choiceListFlag<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[]): T[] | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((s) => s.trim());
+  const bad = list.filter((x) => !(allowed as readonly string[]).includes(x));
+  if (bad.length || !list.length) throw new CliError(`--${name} takes a comma-separated list of ${allowed.join(', ')}; "${bad[0] ?? v}" is not one of them`);
+  return list as T[];
+}
+
 export function positional(args: ParsedArgs, index: number, what: string): string {
   const v = args.positionals[index];
   if (v === undefined) throw new CliError(`missing ${what}`);

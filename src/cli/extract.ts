@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ModelInfo } from '../engine/api';
+import { POSITION_MODES, type ModelInfo } from '../engine/api';
 import type { Engine } from '../engine/engine';
 import { isDemoTrait } from '../persona/lexiconJudge';
 import { READOUTS, type PersonaVector, type Readout } from '../persona/personaVector';
@@ -15,7 +15,7 @@ import { BUILTIN_TRAIT_NAMES, builtinTrait } from '../persona/traits';
 import { readVectorFile } from '../persona/convert';
 import { exportVectorSafetensors } from '../persona/vectorFile';
 import { MemoryStorage } from '../storage/memory';
-import { CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag, numberListFlag, sensibleAlphas, type ParsedArgs } from './args';
+import { choiceListFlag, CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag, numberListFlag, sensibleAlphas, type ParsedArgs } from './args';
 import type { Command } from './commands';
 import { DEMO_MODEL_DIR, loadEngine } from './loadEngine';
 
@@ -114,6 +114,8 @@ export const extract: Command = {
       if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new CliError(`--${name} must be a positive integer`);
       return v;
     };
+    const sweepPositions = choiceListFlag(args, 'sweep-positions', POSITION_MODES);
+    const sweepReadouts = choiceListFlag(args, 'sweep-readouts', READOUTS);
     const result = await withEngine(model, quiet, async (engine, info) => {
       const ctx: PipelineContext = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const judge = judgeFromArgs(args, ctx, trait, model);
@@ -131,7 +133,10 @@ export const extract: Command = {
           maxEvaluationQuestions: int('eval-questions'),
           readout,
           negativeName: stringFlag(args, 'negative') === 'antonym' ? 'antonym' : 'helpful',
-          sweep: args.flags.has('no-sweep') ? null : { alphas, systemPrompt: stringFlag(args, 'system') ?? null, maxQuestions: int('sweep-questions') },
+          sweep: args.flags.has('no-sweep') ? null : {
+            alphas, systemPrompt: stringFlag(args, 'system') ?? null, maxQuestions: int('sweep-questions'),
+            positions: sweepPositions, readouts: sweepReadouts,
+          },
         },
       });
       writeFileSync(out, exportVectorSafetensors(res.vector));
@@ -139,7 +144,7 @@ export const extract: Command = {
     });
     const json = {
       out, model: result.modelId, trait: result.trait, judge: result.judge, readout: result.readout,
-      chosenLayer: result.chosenLayer, statsLayer: result.statsLayer, counts: result.counts,
+      chosenLayer: result.chosenLayer, statsLayer: result.statsLayer, steering: result.steering, counts: result.counts,
       layers: result.layerStats.map((s) => ({ ...s, hook: s.row === 0 ? 'embed' : `blocks.${s.layer}.resid_post` })),
       sweep: result.sweep, timingsMs: result.timingsMs,
     };

@@ -3,13 +3,12 @@
  * --seed S] [--steer F --layer L --alpha A --positions all|prompt|response]` → prints the reply,
  * streamed as it is generated. Greedy unless --temperature is above 0.
  */
-import type { PositionMode } from '../engine/api';
+import { POSITION_MODES, type PositionMode } from '../engine/api';
 import { CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag } from './args';
 import type { Command } from './commands';
 import { steeringFromArgs } from './capture';
 import { loadEngine } from './loadEngine';
 
-const MODES: PositionMode[] = ['all', 'prompt', 'response'];
 
 export const generate: Command = {
   summary: 'chat reply, optionally steered: generate <model> --prompt P [--system S --max-new-tokens N --temperature T --seed S --steer v.safetensors --layer L --alpha A]',
@@ -26,7 +25,7 @@ export const generate: Command = {
     if (temperature < 0 || topK < 0 || !(topP > 0 && topP <= 1)) throw new CliError('need --temperature ≥ 0, --top-k ≥ 0 and 0 < --top-p ≤ 1');
     const seed = numberFlag(args, 'seed', 0)!;
     const positions = (stringFlag(args, 'positions') ?? 'response') as PositionMode;
-    if (!MODES.includes(positions)) throw new CliError(`--positions must be one of ${MODES.join(', ')}, got "${positions}"`);
+    if (!POSITION_MODES.includes(positions)) throw new CliError(`--positions must be one of ${POSITION_MODES.join(', ')}, got "${positions}"`);
     const { engine, info } = await loadEngine(model, { quiet: true });
     try {
       const term = steeringFromArgs(args, info);

@@ -3,9 +3,10 @@
  * → JSON array [{alpha, score, n, coherence, rate}]: the mean judged trait score 0–100 on the
  * trait's evaluation questions with α·v added at block L.
  */
+import { POSITION_MODES } from '../engine/api';
 import { steeringEval } from '../persona/pipeline';
 import { MemoryStorage } from '../storage/memory';
-import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag } from './args';
+import { choiceListFlag, CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag } from './args';
 import type { Command } from './commands';
 import { judgeFromArgs, layerFromArgs, loadTrait, loadVector, stderrProgress, withEngine } from './extract';
 
@@ -20,13 +21,15 @@ export const steerEval: Command = {
     const maxQ = numberFlag(args, 'questions');
     if (maxQ !== undefined && (!Number.isInteger(maxQ) || maxQ < 1)) throw new CliError('--questions must be a positive integer');
     const quiet = args.flags.has('quiet');
+    const [positions = 'response', ...more] = choiceListFlag(args, 'positions', POSITION_MODES) ?? [];
+    if (more.length) throw new CliError('--positions takes one mode here (response, prompt or all)');
     const cells = await withEngine(model, quiet, async (engine, info) => {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);
       const ctx = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const { cells } = await steeringEval(ctx, {
         runId: 'steer-eval', vector: v, questions: trait.evaluation_questions.slice(0, maxQ ?? Infinity),
-        systemPrompt: stringFlag(args, 'system') ?? null, cells: alphas.map((alpha) => ({ layer, alpha })),
+        systemPrompt: stringFlag(args, 'system') ?? null, cells: alphas.map((alpha) => ({ layer, alpha, positions })),
         judge: judgeFromArgs(args, ctx, trait, model), maxNewTokens: numberFlag(args, 'max-tokens') ?? 64, batchSize: numberFlag(args, 'batch') ?? 16,
       });
       return cells;

@@ -6,6 +6,7 @@ import type { ModelSource } from './modelSource';
 import type { LoadProgress } from './progress';
 import type { SamplingSettings } from './sampling';
 import type { PositionMode, SteeringTerm } from './steering';
+export { POSITION_MODES } from './steering';
 import type { ChatMessage } from './tokenizer';
 import type { Backend } from './ort';
 import type { HookName } from '../persona/hooks';

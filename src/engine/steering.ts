@@ -10,6 +10,7 @@ export interface SteeringTerm {
 
 /** all: every position of every pass; prompt: prefill only; response: the newest position of each pass. */
 export type PositionMode = 'all' | 'prompt' | 'response';
+export const POSITION_MODES: readonly PositionMode[] = ['all', 'prompt', 'response'];
 
 /** Builds the [B, L, H] steer tensor from per-row terms (null row = unsteered). */
 export function steerTensor(rows: (SteeringTerm[] | null)[], numLayers: number, hidden: number): Float32Array {

@@ -3,6 +3,7 @@
  * range and size; returns the preset or a sentence saying what is wrong. Never throws.
  */
 import type { PositionMode, Preset, PresetTrait } from '../state/types';
+import { POSITION_MODES } from '../engine/steering';
 
 export const PRESET_LIMITS = {
   maxNameChars: 200,
@@ -17,7 +18,6 @@ export const PRESET_LIMITS = {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const POSITIONS: PositionMode[] = ['all', 'prompt', 'response'];
 
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -48,7 +48,7 @@ export function checkPresetFields(x: unknown, vectors: (t: Record<string, unknow
     const samplingRaw = x.sampling;
     if (!isObj(samplingRaw)) throw new Fail('"sampling" must be an object');
     const positions = x.positions;
-    if (typeof positions !== 'string' || !POSITIONS.includes(positions as PositionMode)) throw new Fail(`"positions" must be one of ${POSITIONS.join(', ')}`);
+    if (typeof positions !== 'string' || !POSITION_MODES.includes(positions as PositionMode)) throw new Fail(`"positions" must be one of ${POSITION_MODES.join(', ')}`);
     if (!Array.isArray(x.traits)) throw new Fail('"traits" must be a list');
     if (x.traits.length > PRESET_LIMITS.maxTraits) throw new Fail(`${x.traits.length} traits; at most ${PRESET_LIMITS.maxTraits}`);
     const names = new Set<string>();

@@ -9,6 +9,7 @@
  * the same name are replaced, everything else stays. The file never holds API keys: the lab keeps
  * none in its state or storage, and fields named like secrets are dropped on export anyway.
  */
+import { POSITION_MODES } from '../engine/steering';
 import { validateTraitSet } from '../persona/traitSet';
 import { fromBase64Url, toBase64Url } from '../share/bytes';
 import { checkPresetFields, presetHeader } from '../share/schema';
@@ -130,7 +131,7 @@ const SETTING_CHECKS: Record<(typeof SETTINGS)[number], [(x: unknown) => boolean
   alphas: [(x) => isObj(x) && Object.values(x).every((a) => typeof a === 'number'), 'an object of numbers'],
   active: [(x) => Array.isArray(x) && x.every(str), 'a list of trait names'],
   layer: [(x) => x === null || isInt(x), 'a block index or null'],
-  positions: [oneOf('response', 'all', 'prompt'), '"response", "all" or "prompt"'],
+  positions: [oneOf(...POSITION_MODES), POSITION_MODES.map((m) => `"${m}"`).join(', ')],
   sampling: [(x) => isObj(x) && ['temperature', 'topK', 'topP'].every((k) => typeof x[k] === 'number' && Number.isFinite(x[k])), 'an object with numbers temperature, topK, topP'],
   seed: [(x) => isInt(x), 'a non-negative integer'],
   maxNewTokens: [(x) => isInt(x, 1), 'a positive integer'],

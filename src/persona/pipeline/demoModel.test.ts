@@ -12,7 +12,8 @@ import { DEMO_MODEL_DIR, loadEngine } from '../../cli/loadEngine';
 import type { Engine } from '../../engine/engine';
 import { MemoryStorage } from '../../storage/memory';
 import { judgeTrait } from '../lexiconJudge';
-import { vectorRow, type PersonaVector } from '../personaVector';
+import { vectorRow, type PersonaVector, type Readout } from '../personaVector';
+import type { PositionMode } from '../../engine/api';
 import { norm } from '../project';
 import { auroc, mean, pearson } from '../stats';
 import { importTraitSet, systemPrompt, type TraitSet } from '../traitSet';
@@ -40,8 +41,14 @@ interface Heldout {
   system_prompts: Record<string, { pos: string; neg: string }>;
 }
 
-/** Steering coefficients swept by the pipeline (raw α on the unnormalised vector). */
-const SWEEP_ALPHAS = [2, 3, 4, 6];
+/**
+ * The pipeline's sweep: raw α on the unnormalised vector, for the response_avg and prompt_last vectors,
+ * steering the answer (the paper's "response" mode) or the prompt. The two vectors differ in norm
+ * (‖prompt_last‖ is ~5× ‖response_avg‖ on the demo model), hence the wide α range.
+ */
+const SWEEP = { alphas: [1, 2, 4, 8], positions: ['response', 'prompt'] as PositionMode[], readouts: ['response_avg', 'prompt_last'] as Readout[] };
+/** −α tried for suppressing with the response_avg vector. */
+const DOWN_ALPHAS = [2, 3, 4, 6];
 const BATCH = 64;
 const MAX_TOKENS = 64;
 
@@ -71,8 +78,8 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
   const results = {} as Record<DemoTrait, PipelineResult>;
   /** Evaluation questions the pipeline never saw (it used 0–9). */
   const testQuestions = (t: DemoTrait) => traits[t].evaluation_questions.slice(10, 20);
-  /** The chosen layer, and the α of the sweep's best coherent cell (the strength the sweep found usable). */
-  const chosen = (t: DemoTrait) => ({ layer: results[t].chosenLayer!, alpha: results[t].sweep?.best?.alpha ?? SWEEP_ALPHAS[0] });
+  /** The pipeline's chosen layer for the response_avg vector (the paper's readout). */
+  const chosen = (t: DemoTrait) => ({ layer: results[t].chosenLayer! });
 
   beforeAll(async () => {
     const loaded = await loadEngine(DIR === DEMO_MODEL_DIR ? 'demo' : DIR, { quiet: true });
@@ -87,13 +94,16 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
         settings: {
           samples: 1, maxNewTokens: MAX_TOKENS, batchSize: BATCH, maxExtractionQuestions: 10, maxInstructions: 5,
           maxEvaluationQuestions: 10, evaluationInstructions: 1,
-          sweep: { alphas: SWEEP_ALPHAS, systemPrompt: heldout.neutral_prompt, maxQuestions: 10 },
+          sweep: { ...SWEEP, systemPrompt: heldout.neutral_prompt, maxQuestions: 10 },
         },
       });
       const r = results[t];
       console.log(`[demo] ${t}: ${r.counts.kept}/${r.counts.rollouts.pos} pairs kept (${JSON.stringify(r.counts.dropReasons)}), stats layer ${r.statsLayer}, sweep best ${JSON.stringify(r.sweep?.best)}, chosen layer ${r.chosenLayer}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      for (const ro of SWEEP.readouts) for (const mode of SWEEP.positions) {
+        const b = bestCell(r.sweep!.cells.filter((c) => c.readout === ro && c.positions === mode));
+        console.log(`[demo] ${t} sweep best with ${ro} in ${mode} mode: ${b ? `L${b.layer} α${b.alpha} rate ${pct(rate(b))} coherence ${b.coherence?.toFixed(0)}` : 'none coherent'}`);
+      }
       console.log(`[demo] ${t} layer stats: ${r.layerStats.map((s) => `${s.row === 0 ? 'embed' : `L${s.layer}`} d=${s.cohensD.toFixed(2)} auroc=${s.auroc.toFixed(3)} ‖v‖=${s.norm.toFixed(2)}`).join(' | ')}`);
-      console.log(`[demo] ${t} sweep: ${r.sweep!.cells.map((c) => `${c.layer === null ? 'base' : `L${c.layer}α${c.alpha}`} rate=${pct(rate(c))} coh=${c.coherence?.toFixed(0)}`).join(' | ')}`);
     }
   }, 900_000);
 
@@ -138,17 +148,23 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     return out;
   }
 
-  // measured (demo model v3, 1111 questions): trait rate 0% → 20% / 0% / 60% / 0% (optimistic, polite, humorous, sycophantic);
-  // the sweep's usable +α mostly costs coherence (40 / 100 / 39 / 100). v2: 20% / 0% / 10% / 20%.
-  shortfall('steers up: with the neutral assistant, +α raises the judged trait rate from ≤ 20% to ≥ 70%, answers stay coherent', async () => {
+  /** How the pipeline says to steer: its sweep's best coherent cell over readouts × position modes × layers × α. */
+  function steering(t: DemoTrait) {
+    const best = results[t].steering;
+    if (!best || best.layer === null || !best.readout) throw new Error(`${t}: the sweep found no coherent steering that beats the baseline`);
+    return { vector: results[t].vectors[best.readout], cell: { layer: best.layer, alpha: best.alpha, positions: best.positions }, label: `${best.readout} at L${best.layer} α=${best.alpha} (${best.positions} mode)` };
+  }
+
+  // measured on v3 with response_avg in response mode only: 0% → 20% / 0% / 60% / 0% (optimistic, polite, humorous, sycophantic).
+  it('steers up: with the neutral assistant, +α raises the judged trait rate from ≤ 20% to ≥ 70%, answers stay coherent', async () => {
     for (const t of TRAITS) {
-      const { layer, alpha } = chosen(t);
+      const { vector, cell, label } = steering(t);
       const { cells } = await steeringEval(ctx, {
-        runId: `up-${t}`, vector: results[t].vector, questions: testQuestions(t), systemPrompt: heldout.neutral_prompt,
-        cells: [{ layer: null, alpha: 0 }, { layer, alpha }], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
+        runId: `up-${t}`, vector, questions: testQuestions(t), systemPrompt: heldout.neutral_prompt,
+        cells: [{ layer: null, alpha: 0 }, cell], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
       });
       const [base, up] = cells;
-      console.log(`[demo] ${t} steer up at L${layer} α=${alpha}: rate ${pct(rate(base))} → ${pct(rate(up))}, coherence ${base.coherence?.toFixed(0)} → ${up.coherence?.toFixed(0)} (n=${up.n})`);
+      console.log(`[demo] ${t} steer up with ${label}: rate ${pct(rate(base))} → ${pct(rate(up))}, coherence ${base.coherence?.toFixed(0)} → ${up.coherence?.toFixed(0)} (n=${up.n})`);
       expect.soft(rate(base)).toBeLessThanOrEqual(0.2);
       expect.soft(rate(up)).toBeGreaterThanOrEqual(0.7);
       expect.soft(up.coherence!).toBeGreaterThanOrEqual(50);
@@ -165,9 +181,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     const { layer } = chosen(t);
     const sweep = (await steeringEval(ctx, {
       runId: `down-sweep-${t}`, vector: results[t].vector, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS,
-      batchSize: BATCH, questions: traits[t].evaluation_questions.slice(0, 10), cells: SWEEP_ALPHAS.map((a) => ({ layer, alpha: -a })),
+      batchSize: BATCH, questions: traits[t].evaluation_questions.slice(0, 10), cells: DOWN_ALPHAS.map((a) => ({ layer, alpha: -a })),
     })).cells;
-    downAlphas[t] = { alpha: bestCell(sweep, 50, 'down')?.alpha ?? -SWEEP_ALPHAS[0], sweep };
+    downAlphas[t] = { alpha: bestCell(sweep, 50, 'down')?.alpha ?? -DOWN_ALPHAS[0], sweep };
     return downAlphas[t];
   }
 
@@ -241,11 +257,14 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     }
   }, 600_000);
 
-  /** Norm-matched vector from shuffled pos/neg labels (per trait, cached): its chosen-layer row has the real row's norm. */
-  const shuffledVectors = {} as Record<DemoTrait, { vector: PersonaVector; cos: number }>;
-  async function shuffledVector(t: DemoTrait): Promise<{ vector: PersonaVector; cos: number }> {
-    if (shuffledVectors[t]) return shuffledVectors[t];
-    const { layer } = chosen(t);
+  /**
+   * Norm-matched vectors from shuffled pos/neg labels (per trait, cached): the readout's vector from the same kept
+   * responses with their labels shuffled, scaled so that its row at `layer` has the real row's norm.
+   */
+  const shuffledVectors = new Map<string, { vector: PersonaVector; cos: number }>();
+  async function shuffledVector(t: DemoTrait, readout: Readout, layer: number): Promise<{ vector: PersonaVector; cos: number }> {
+    const key = `${t}:${readout}:${layer}`;
+    if (shuffledVectors.has(key)) return shuffledVectors.get(key)!;
     const runId = results[t].runId;
     const rollouts = await ctx.storage.list<RolloutRecord>('rollouts', `${runId}:extraction:`);
     const scores = new Map((await ctx.storage.list<ScoreRecord>('scores', `${runId}:extraction:`)).map((s) => [s.rolloutId, s]));
@@ -256,26 +275,25 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     const order = kept.map((r) => ({ r, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.r);
     const half = Math.floor(order.length / 2);
     const pairs = Array.from({ length: half }, (_, i) => ({ pos: { ...order[i], side: 'pos' as const }, neg: { ...order[half + i], side: 'neg' as const } }));
-    const shuffled = (await extractActivations(ctx, `${runId}-shuffled`, pairs, { batchSize: BATCH })).vectors.response_avg;
-    const real = norm(vectorRow(results[t].vector, layer + 1));
+    const shuffled = (await extractActivations(ctx, `${runId}-shuffled`, pairs, { batchSize: BATCH })).vectors[readout];
+    const realRow = vectorRow(results[t].vectors[readout], layer + 1);
     const fake = norm(vectorRow(shuffled, layer + 1));
-    shuffledVectors[t] = {
-      vector: { ...shuffled, data: Float32Array.from(shuffled.data, (x) => (x * real) / fake) },
-      cos: dotCos(vectorRow(results[t].vector, layer + 1), vectorRow(shuffled, layer + 1)),
-    };
-    return shuffledVectors[t];
+    const out = { vector: { ...shuffled, data: Float32Array.from(shuffled.data, (x) => (x * norm(realRow)) / fake) }, cos: dotCos(realRow, vectorRow(shuffled, layer + 1)) };
+    shuffledVectors.set(key, out);
+    return out;
   }
 
+  // The same steering as the steer-up test (readout, layer, α, position mode), with the shuffled-label vector.
   it('control: a vector from shuffled pos/neg labels steers nothing from the neutral assistant (+α, trait rate change within noise)', async () => {
     for (const t of TRAITS) {
-      const { layer, alpha } = chosen(t);
-      const { vector, cos } = await shuffledVector(t);
+      const { cell, label } = steering(t);
+      const { vector, cos } = await shuffledVector(t, results[t].steering!.readout!, cell.layer);
       const { cells } = await steeringEval(ctx, {
         runId: `ctl-up-${t}`, vector, questions: traits[t].evaluation_questions, systemPrompt: heldout.neutral_prompt,
-        cells: [{ layer: null, alpha: 0 }, { layer, alpha }], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
+        cells: [{ layer: null, alpha: 0 }, cell], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
       });
       const [base, steered] = cells;
-      console.log(`[demo] ${t} control up (shuffled labels, norm-matched, L${layer} α=${alpha}, cos to real ${cos.toFixed(2)}, n=${steered.n}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${base.coherence?.toFixed(0)} → ${steered.coherence?.toFixed(0)}`);
+      console.log(`[demo] ${t} control up (shuffled labels, norm-matched, ${label}, cos to real ${cos.toFixed(2)}, n=${steered.n}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${base.coherence?.toFixed(0)} → ${steered.coherence?.toFixed(0)}`);
       expect.soft(Math.abs(rate(steered) - rate(base))).toBeLessThanOrEqual(0.2);
     }
   }, 600_000);
@@ -289,7 +307,7 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
       const { alpha } = await downAlpha(t);
-      const { vector, cos } = await shuffledVector(t);
+      const { vector, cos } = await shuffledVector(t, 'response_avg', layer);
       const common = { questions: testQuestions(t), systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
       const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha }] })).cells;
       const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha }] })).cells;

@@ -1,9 +1,9 @@
 /**
  * Step 4, layer choice (DESIGN.md §2 "Layer choice"): per-layer separation statistics of held-out
  * (evaluation-question) responses projected onto each row of the vector (layerStats.ts), and the
- * paper's criterion, a steering sweep over layers × α on evaluation questions scored by the judge.
- * The suggested layer is the sweep's best coherent cell when steering beats the unsteered
- * baseline, else the statistics' suggestion.
+ * paper's criterion, a steering sweep over layers × α (optionally also position modes and
+ * readouts) on evaluation questions scored by the judge. The suggested layer is the sweep's best
+ * coherent cell when steering beats the unsteered baseline, else the statistics' suggestion.
  */
 import { layerStats, projectOnRows, suggestLayer, type LayerStat } from '../layerStats';
 import { READOUTS, type PersonaVector, type Readout } from '../personaVector';
@@ -13,7 +13,7 @@ import type { Judge } from './judges';
 import { checkCancelled, chunks, ProgressTracker } from './progress';
 import { messagesOf } from './rollouts';
 import { steeringEval, type SteerCell, type SteerCellResult } from './steer';
-import type { PipelineContext, RolloutRecord, SweepSettings } from './types';
+import { PipelineError, type PipelineContext, type RolloutRecord, type SweepSettings } from './types';
 
 /** Stored held-out projections (collection "activationMeans"): per rollout, per readout, one value per row. */
 export interface HeldoutRecord {
@@ -66,10 +66,11 @@ export interface SweepResult {
   best: SteerCellResult | null;
 }
 
-/** The cells of a sweep: the unsteered baseline plus every (layer, α). */
+/** The cells of a sweep: the unsteered baseline plus every (position mode, layer, α). */
 export function sweepCells(numLayers: number, s: SweepSettings): SteerCell[] {
   const layers = s.layers ?? Array.from({ length: numLayers }, (_, l) => l);
-  return [{ layer: null, alpha: 0 }, ...layers.flatMap((layer) => s.alphas.map((alpha) => ({ layer, alpha })))];
+  const modes = s.positions ?? ['response'];
+  return [{ layer: null, alpha: 0 }, ...modes.flatMap((positions) => layers.flatMap((layer) => s.alphas.map((alpha) => ({ layer, alpha, positions }))))];
 }
 
 /**
@@ -88,10 +89,26 @@ export function bestCell(cells: SteerCellResult[], coherenceMin = 50, direction:
   return best;
 }
 
-export async function steeringSweep(ctx: PipelineContext, runId: string, vector: PersonaVector, questions: string[], judge: Judge, s: SweepSettings, opts: { batchSize: number; maxNewTokens: number }): Promise<SweepResult> {
-  const { cells } = await steeringEval(ctx, {
-    runId, vector, questions: questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, cells: sweepCells(ctx.info.numLayers, s), judge,
-    maxNewTokens: s.maxNewTokens ?? opts.maxNewTokens, batchSize: opts.batchSize, step: 'sweep',
-  });
+/**
+ * Steers with each readout's vector (s.readouts, default the first of `vectors`) at every cell of
+ * sweepCells and judges the answers; the unsteered baseline is generated once. `keyOf` names a
+ * vector's stored rows (so a re-run with the same vector resumes).
+ */
+export async function steeringSweep(
+  ctx: PipelineContext, keyOf: (v: PersonaVector) => string, vectors: Partial<Record<Readout, PersonaVector>>, questions: string[], judge: Judge, s: SweepSettings,
+  opts: { batchSize: number; maxNewTokens: number },
+): Promise<SweepResult> {
+  const readouts = s.readouts ?? (Object.keys(vectors) as Readout[]).slice(0, 1);
+  const cells: SteerCellResult[] = [];
+  for (const [i, readout] of readouts.entries()) {
+    const vector = vectors[readout];
+    if (!vector) throw new PipelineError('bad_input', `the sweep asks for the ${readout} vector, which this run does not have`);
+    const all = sweepCells(ctx.info.numLayers, s).map((c) => (c.layer === null ? c : { ...c, readout }));
+    const res = await steeringEval(ctx, {
+      runId: keyOf(vector), vector, questions: questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, cells: i === 0 ? all : all.slice(1), judge,
+      maxNewTokens: s.maxNewTokens ?? opts.maxNewTokens, batchSize: opts.batchSize, step: 'sweep',
+    });
+    cells.push(...res.cells);
+  }
   return { cells, best: bestCell(cells, s.coherenceMin ?? 50) };
 }

@@ -71,6 +71,32 @@ describe('pipeline on a fake engine', () => {
     expect(run!.summary!.chosenLayer).toBe(res.chosenLayer);
   });
 
+  it('sweeps position modes and readouts when asked: every cell is labelled, the baseline is generated once, and a re-run resumes', async () => {
+    const engine = new FakeEngine();
+    const ctx = ctxWith(engine);
+    const settings = { batchSize: 4, sweep: { alphas: [2], systemPrompt: null, positions: ['response', 'prompt'] as const, readouts: ['response_avg', 'prompt_last'] as const } };
+    const run = () => runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { ...settings, sweep: { ...settings.sweep, positions: [...settings.sweep.positions], readouts: [...settings.sweep.readouts] } } });
+    const res = await run();
+    const cells = res.sweep!.cells;
+    // baseline + 2 readouts × 2 modes × 3 layers × 1 α
+    expect(cells).toHaveLength(1 + 2 * 2 * 3);
+    expect(cells.filter((c) => c.layer === null)).toHaveLength(1);
+    for (const readout of ['response_avg', 'prompt_last']) for (const positions of ['response', 'prompt']) {
+      expect(cells.filter((c) => c.readout === readout && c.positions === positions).map((c) => c.layer)).toEqual([0, 1, 2]);
+    }
+    const questions = FAKE_TRAIT.evaluation_questions.length;
+    // Sweep rows reach the engine with their own mode: 6 prompt-mode cells × the questions.
+    expect(engine.rowsByPositions.prompt).toBe(6 * questions);
+    expect(res.steering).toEqual(res.sweep!.best);
+    expect(res.steering!.trait).toBeGreaterThan(cells[0].trait!);
+    // chosenLayer comes from the run's own readout (response_avg), whatever readout won overall
+    expect(cells.find((c) => c.readout === 'response_avg' && c.layer === res.chosenLayer)).toBeDefined();
+    const before = engine.calls.generateRows;
+    const again = await run();
+    expect(engine.calls.generateRows).toBe(before);
+    expect(again.sweep!.cells).toEqual(cells);
+  });
+
   it('a re-run of a finished run recomputes nothing', async () => {
     const engine = new FakeEngine();
     const ctx = ctxWith(engine);

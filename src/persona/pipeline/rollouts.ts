@@ -4,7 +4,7 @@
  * one sample, else temperature sampling. Each response is stored as it comes; a re-run skips the
  * rollouts already stored.
  */
-import type { ChatMessage, SamplingSettings, SteeringTerm } from '../../engine/api';
+import type { ChatMessage, PositionMode, SamplingSettings, SteeringTerm } from '../../engine/api';
 import { systemPrompt, type TraitSet } from '../traitSet';
 import { generateRows } from './engineCalls';
 import { checkCancelled, chunks, ProgressTracker } from './progress';
@@ -83,7 +83,8 @@ export interface GenerateOptions {
 
 /**
  * Generates the planned rollouts that are not stored yet and stores them batch by batch; returns
- * every planned rollout (stored or new) in plan order. Rows of one call share the sample index, and
+ * every planned rollout (stored or new) in plan order. Rows of one call share the sample index (and
+ * position mode), and
  * the seed is seed + sample, so a rollout does not depend on which batch it landed in.
  */
 export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[], opts: GenerateOptions): Promise<RolloutRecord[]> {
@@ -93,10 +94,17 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
   const todo = plan.filter((p) => !stored.has(p.id));
   const progress = new ProgressTracker(ctx, opts.step, plan.length, opts.phase);
   progress.skip(plan.length - todo.length, todo.length ? undefined : 'all rollouts were stored');
-  const bySample = new Map<number, RolloutPlan[]>();
-  for (const p of todo) bySample.set(p.sample, [...(bySample.get(p.sample) ?? []), p]);
+  // One engine call serves rows of one sample index and one position mode.
+  const groups = new Map<string, { sample: number; positions: PositionMode; items: RolloutPlan[] }>();
+  for (const p of todo) {
+    const positions = p.positions ?? 'response';
+    const key = `${p.sample}:${positions}`;
+    const g = groups.get(key) ?? { sample: p.sample, positions, items: [] };
+    g.items.push(p);
+    groups.set(key, g);
+  }
   let generated = 0;
-  for (const [sample, items] of bySample) {
+  for (const { sample, positions, items } of groups.values()) {
     for (const batch of chunks(items, opts.batchSize)) {
       checkCancelled(ctx.signal);
       const rows = await generateRows(ctx.engine, {
@@ -104,7 +112,7 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
         maxNewTokens: opts.maxNewTokens,
         sampling: opts.sampling ?? GREEDY,
         seed: opts.seed + sample,
-        positions: 'response',
+        positions,
       }, ctx.signal);
       const records: RolloutRecord[] = batch.map((p, b) => {
         const { steering: _steering, ...rest } = p;

@@ -1,6 +1,6 @@
 /**
  * The whole pipeline for one trait: rollouts → judging and filtering → activations and vectors →
- * held-out layer statistics → steering sweep → chosen layer. Each step stores what it computes;
+ * held-out layer statistics → steering sweep → chosen layer (and the best way to steer). Each step stores what it computes;
  * running the same run again (same id) resumes from storage. The run record (collection "runs")
  * holds the trait, settings, judge id (never a key), status and a summary.
  */
@@ -9,8 +9,9 @@ import type { PersonaVector, Readout } from '../personaVector';
 import type { TraitSet } from '../traitSet';
 import { extractActivations } from './activations';
 import type { Judge } from './judges';
-import { heldoutLayerStats, steeringSweep, type HeldoutStats, type SweepResult } from './layerChoice';
+import { bestCell, heldoutLayerStats, steeringSweep, type HeldoutStats, type SweepResult } from './layerChoice';
 import { generateRollouts } from './rollouts';
+import type { SteerCellResult } from './steer';
 import { filterScored, judgeRollouts, withScores } from './scoring';
 import { PipelineError, resolveSettings, type PipelineContext, type PipelineSettings, type PipelineStep } from './types';
 
@@ -57,8 +58,13 @@ export interface PipelineSummary {
   /** Suggested block from the statistics alone. */
   statsLayer: number | null;
   sweep: SweepResult | null;
-  /** The sweep's best coherent layer when it beats the unsteered baseline, else statsLayer. */
+  /** The sweep's best coherent layer for the run's readout when it beats the unsteered baseline, else statsLayer. */
   chosenLayer: number | null;
+  /**
+   * How to steer with this run's vectors: the sweep's best coherent cell over every readout and
+   * position mode it tried (readout, layer, α, positions), when it beats the unsteered baseline.
+   */
+  steering: SteerCellResult | null;
   timingsMs: Partial<Record<PipelineStep, number>>;
 }
 
@@ -139,16 +145,18 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
     const vkey = `${id}:v${vectorHash(act.vectors.response_avg)}`;
     const heldout = await timed('heldout', () => heldoutLayerStats(ctx, vkey, heldRollouts, act.vectors, settings.batchSize));
     const chosen = heldout[settings.readout];
-    const vector = act.vectors[settings.readout];
     let sweep: SweepResult | null = null;
+    const coherenceMin = settings.sweep?.coherenceMin ?? 50;
     if (settings.sweep && judge.kind !== 'none') {
-      const s = settings.sweep;
-      sweep = await timed('sweep', () => steeringSweep(ctx, `${id}:v${vectorHash(vector)}`, vector, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
+      const s = { ...settings.sweep, readouts: settings.sweep.readouts ?? [settings.readout] };
+      sweep = await timed('sweep', () => steeringSweep(ctx, (v) => `${id}:v${vectorHash(v)}`, act.vectors, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
     }
     // The sweep decides only when steering raised the judged score above the unsteered baseline.
     const baseline = sweep?.cells.find((c) => c.layer === null)?.trait ?? null;
-    const sweepWins = sweep?.best && sweep.best.trait !== null && (baseline === null || sweep.best.trait > baseline);
-    const chosenLayer = sweepWins ? sweep!.best!.layer : chosen.suggested;
+    const beatsBaseline = (c: SteerCellResult | null | undefined): c is SteerCellResult => !!c && c.trait !== null && (baseline === null || c.trait > baseline);
+    const ownBest = sweep ? bestCell(sweep.cells.filter((c) => c.readout === settings.readout), coherenceMin) : null;
+    const chosenLayer = beatsBaseline(ownBest) ? ownBest.layer : chosen.suggested;
+    const steering = beatsBaseline(sweep?.best) ? sweep!.best : null;
     const summary: PipelineSummary = {
       runId: id, modelId: ctx.info.id, trait: run.trait.name, judge: judge.id, readout: settings.readout,
       counts: {
@@ -156,7 +164,7 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
         kept: filtered.kept.length, dropped: filtered.dropped.length, dropReasons,
         activations: act.counts, heldout: chosen.counts,
       },
-      layerStats: chosen.stats, statsLayer: chosen.suggested, sweep, chosenLayer, timingsMs,
+      layerStats: chosen.stats, statsLayer: chosen.suggested, sweep, chosenLayer, steering, timingsMs,
     };
     const withLayer = (v: PersonaVector): PersonaVector => ({ ...v, meta: { ...v.meta, layer: chosenLayer ?? undefined } });
     await ctx.storage.put('runs', { ...record, status: 'done', updatedAt: Date.now(), summary } satisfies RunRecord);

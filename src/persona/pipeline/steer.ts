@@ -4,8 +4,8 @@
  * Used by the layer sweep (step 4) and the CLI's steer-eval. Rows and scores are stored, so a
  * re-run skips them.
  */
-import type { SteeringTerm } from '../../engine/api';
-import type { PersonaVector } from '../personaVector';
+import type { PositionMode, SteeringTerm } from '../../engine/api';
+import type { PersonaVector, Readout } from '../personaVector';
 import { vectorRow } from '../personaVector';
 import { mean } from '../stats';
 import type { Judge } from './judges';
@@ -17,6 +17,10 @@ export interface SteerCell {
   /** Decoder block steered; null = unsteered. */
   layer: number | null;
   alpha: number;
+  /** Where to steer (default "response": the last prompt token, then each new token). */
+  positions?: PositionMode;
+  /** Which readout's vector the cell steers with (a label set by sweeps over several readouts). */
+  readout?: Readout;
 }
 
 export interface SteerCellResult extends SteerCell {
@@ -43,7 +47,9 @@ export interface SteerEvalOptions {
 }
 
 export function cellKey(c: SteerCell): string {
-  return c.layer === null || c.alpha === 0 ? 'base' : `L${c.layer}a${c.alpha}`;
+  if (c.layer === null || c.alpha === 0) return 'base';
+  const where = c.positions && c.positions !== 'response' ? `-${c.positions}` : '';
+  return `L${c.layer}a${c.alpha}${where}`;
 }
 
 export function steeringFor(v: PersonaVector, c: SteerCell): SteeringTerm[] | null {
@@ -59,7 +65,7 @@ export function summarizeCell(c: SteerCell, rows: ScoredRollout[]): SteerCellRes
   const t = finite(rows.map((r) => r.trait));
   const co = finite(rows.map((r) => r.coherence));
   return {
-    layer: c.layer, alpha: c.alpha,
+    ...c,
     trait: t.length ? mean(t) : null,
     coherence: co.length ? mean(co) : null,
     traitRate: t.length ? t.filter((x) => x >= 50).length / t.length : null,
@@ -67,7 +73,7 @@ export function summarizeCell(c: SteerCell, rows: ScoredRollout[]): SteerCellRes
   };
 }
 
-/** Generates and judges every (cell, question); greedy decoding, steering at the newest position ("response"). */
+/** Generates and judges every (cell, question); greedy decoding, steering where each cell says (default "response"). */
 export async function steeringEval(ctx: PipelineContext, o: SteerEvalOptions): Promise<{ cells: SteerCellResult[]; rows: ScoredRollout[] }> {
   const keys = [...new Set(o.cells.map(cellKey))];
   const plan: RolloutPlan[] = [];
@@ -77,6 +83,7 @@ export async function steeringEval(ctx: PipelineContext, o: SteerEvalOptions): P
       plan.push({
         id: `${o.runId}:sweep:${key}:q${q}:i0:s0`, runId: o.runId, split: 'sweep', side: 'steer', question: q, instruction: 0, sample: 0,
         system: o.systemPrompt, user, layer: cell.layer === null || cell.alpha === 0 ? null : cell.layer, alpha: cell.alpha, steering: steeringFor(o.vector, cell),
+        ...(cell.positions && cell.positions !== 'response' ? { positions: cell.positions } : {}),
       });
     });
   }

@@ -4,7 +4,7 @@
  * records it stores. Steps are engine-agnostic: they run in Node on `Engine` and in the browser
  * over the page-side `EngineClient`.
  */
-import type { EngineApi, ModelInfo } from '../../engine/api';
+import type { EngineApi, ModelInfo, PositionMode } from '../../engine/api';
 import type { PersonaStorage } from '../../storage/types';
 import type { FilterSettings } from '../filter';
 import type { Readout } from '../personaVector';
@@ -61,6 +61,13 @@ export interface SweepSettings {
   maxNewTokens?: number;
   /** Cells whose mean coherence is below this cannot win the layer choice (default 50). */
   coherenceMin?: number;
+  /**
+   * Position modes to try (default ["response"], the paper's). A model whose style is settled at the
+   * first answer token may only move when the prompt is steered ("prompt").
+   */
+  positions?: PositionMode[];
+  /** Readouts whose vectors are swept (default: the run's readout only). */
+  readouts?: Readout[];
 }
 
 export interface PipelineSettings {
@@ -130,6 +137,8 @@ export interface RolloutRecord {
   /** Steering of sweep rows (layer null = unsteered baseline). */
   layer?: number | null;
   alpha?: number;
+  /** Where a steered row was steered (default "response", the paper's default). */
+  positions?: PositionMode;
 }
 
 /** A judge's scores of one rollout (collection "scores"). */

@@ -29,6 +29,8 @@ export class FakeEngine implements EngineApi {
   private readonly ids = new Map(this.vocab.map((w, i) => [w, i]));
   private readonly cancelled = new Set<string>();
   calls = { generate: 0, generateRows: 0, capture: 0, captureRows: 0 };
+  /** Generated rows per steering position mode ("response" when the request names none). */
+  rowsByPositions: Record<string, number> = {};
 
   async load(_r: LoadRequest): Promise<ModelInfo> {
     return FAKE_INFO;
@@ -63,6 +65,8 @@ export class FakeEngine implements EngineApi {
   async generate(request: GenerateRequest, _onEvent?: unknown, streamId?: string): Promise<GenerateResult> {
     this.calls.generate++;
     this.calls.generateRows += request.rows.length;
+    const mode = request.positions ?? 'response';
+    this.rowsByPositions[mode] = (this.rowsByPositions[mode] ?? 0) + request.rows.length;
     await new Promise((r) => setTimeout(r, 1));
     const cancelled = streamId !== undefined && this.cancelled.has(streamId);
     return {
