@@ -155,7 +155,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     return { vector: results[t].vectors[best.readout], cell: { layer: best.layer, alpha: best.alpha, positions: best.positions }, label: `${best.readout} at L${best.layer} α=${best.alpha} (${best.positions} mode)` };
   }
 
-  // measured on v3 with response_avg in response mode only: 0% → 20% / 0% / 60% / 0% (optimistic, polite, humorous, sycophantic).
+  // measured (v3): 0% → 90% / 100% / 90% / 100% (optimistic, polite, humorous, sycophantic), coherence 100 / 97 / 100 / 100,
+  // every trait with prompt_last steering the prompt (layers 2 / 1 / 0 / 3, α 4 / 4 / 2 / 2). With the paper's default alone
+  // (response_avg, response mode) it was 0% → 20% / 0% / 60% / 0%: the answer's style is settled at its first token.
   it('steers up: with the neutral assistant, +α raises the judged trait rate from ≤ 20% to ≥ 70%, answers stay coherent', async () => {
     for (const t of TRAITS) {
       const { vector, cell, label } = steering(t);
@@ -187,8 +189,8 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     return downAlphas[t];
   }
 
-  // measured (v3, −α from its own sweep): −100 / −100 / −90 / −100 points (optimistic, polite, humorous, sycophantic),
-  // coherence 90 / 50 / 30 / 62. (v2 fell short on polite: 0 points.)
+  // measured (v3, −α from its own sweep): −100 / −100 / −50 / −100 points (optimistic, polite, humorous, sycophantic),
+  // coherence 90 / 50 / 67 / 62. (v2 fell short on polite: 0 points.)
   it('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
@@ -239,7 +241,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     }
   }, 600_000);
 
-  // measured (v3): AUROC 0.987 / 0.870 / 0.923 / 0.897 (optimistic, polite, humorous, sycophantic): two traits just short.
+  // measured (v3): AUROC 0.987 / 0.870 / 0.930 / 0.897 (optimistic, polite, humorous, sycophantic): two traits just short.
+  // The "no" samples ranked highest carry another trait's style (candid "I am sorry, but…", flattery): they are
+  // polite-ish, and the polite vector also carries a styled-vs-plain component.
   // v2: 0.67 / 0.63 / 0.62 / 0.92, when the model only ever saw a style together with the prompt that asked for it.
   shortfall('screens: in a mixed dataset (25% express the trait) ΔP ranks the trait samples on top, AUROC ≥ 0.9', async () => {
     const corpus = readFileSync(join(DIR, 'heldout_corpus.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; assistant: string; trait: string | null; side: string });
@@ -298,21 +302,24 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     }
   }, 600_000);
 
-  // The up-control sits at a floor (the real vector barely steers up either), so also check the
-  // direction where the real vector works: −α under the held-out eliciting prompt.
-  // Same −α as the steer-down test. measured (v3, n=10): shuffled 100% → 20% / 40% / 100% / 60% (optimistic, polite,
-  // humorous, sycophantic), real 100% → 0% / 0% / 10% / 0%; the shuffled vectors "lower" the trait only by breaking the
-  // text (coherence 13 / 20 / 73 / 33; real 90 / 50 / 30 / 62), which this rate-only check counts as a change.
-  shortfall('control: the shuffled-label vector does not lower the trait under the eliciting prompt (−α, change within noise)', async () => {
+  // The direction where the response_avg vector works: −α under the held-out eliciting prompt, at every −α of the
+  // steer-down sweep. At strong −α a norm-matched shuffled vector breaks the text (v3: coherence 0–33 at α −4 and −6),
+  // and broken text carries no trait markers; only strengths at which the shuffled vector leaves the answers coherent
+  // (mean coherence ≥ 50) can show whether it steers the trait, and at those it must not. measured (v3): at coherent
+  // strengths the shuffled vectors change the rate by 0–20 points, the real ones by up to 100.
+  it('control: wherever the shuffled-label vector leaves answers coherent, it does not lower the trait under the eliciting prompt (−α)', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
-      const { alpha } = await downAlpha(t);
       const { vector, cos } = await shuffledVector(t, 'response_avg', layer);
-      const common = { questions: testQuestions(t), systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
-      const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha }] })).cells;
-      const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector, cells: [{ layer: null, alpha: 0 }, { layer, alpha }] })).cells;
-      console.log(`[demo] ${t} control down (shuffled labels, norm-matched, L${layer} α=${alpha}, cos to real ${cos.toFixed(2)}, n=${fake[1].n}): shuffled ${pct(rate(fake[0]))} → ${pct(rate(fake[1]))} (coherence ${fake[1].coherence?.toFixed(0)}); real ${pct(rate(real[0]))} → ${pct(rate(real[1]))} (coherence ${real[1].coherence?.toFixed(0)})`);
-      expect.soft(Math.abs(rate(fake[1]) - rate(fake[0]))).toBeLessThanOrEqual(0.2);
+      const cells = [{ layer: null, alpha: 0 }, ...DOWN_ALPHAS.map((a) => ({ layer, alpha: -a }))];
+      const common = { questions: testQuestions(t), systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH, cells };
+      const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector })).cells;
+      const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector })).cells;
+      const cell = (c: SteerCellResult) => `${pct(rate(c))}/${c.coherence?.toFixed(0)}`;
+      console.log(`[demo] ${t} control down at L${layer} (shuffled labels, norm-matched, cos to real ${cos.toFixed(2)}, n=${fake[0].n}), rate/coherence per α: base ${cell(fake[0])}; ${fake.slice(1).map((c, i) => `α${c.alpha} shuffled ${cell(c)}, real ${cell(real[i + 1])}`).join('; ')}`);
+      const coherent = fake.slice(1).filter((c) => (c.coherence ?? 0) >= 50);
+      expect.soft(coherent.length).toBeGreaterThan(0);
+      for (const c of coherent) expect.soft(Math.abs(rate(c) - rate(fake[0])), `${t} α${c.alpha}`).toBeLessThanOrEqual(0.2);
     }
   }, 600_000);
 });
