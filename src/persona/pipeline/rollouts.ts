@@ -83,9 +83,9 @@ export interface GenerateOptions {
 
 /**
  * Generates the planned rollouts that are not stored yet and stores them batch by batch; returns
- * every planned rollout (stored or new) in plan order. Rows of one call share the sample index (and
- * position mode), and
- * the seed is seed + sample, so a rollout does not depend on which batch it landed in.
+ * every planned rollout (stored or new) in plan order. Rows of one call share the sample index and
+ * the position mode, and the seed is seed + sample, so a rollout does not depend on which batch it
+ * landed in.
  */
 export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[], opts: GenerateOptions): Promise<RolloutRecord[]> {
   const prefixes = [...new Set(plan.map((p) => p.id.slice(0, p.id.lastIndexOf(':q'))))];
