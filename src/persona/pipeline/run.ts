@@ -1,8 +1,8 @@
 /**
  * The whole pipeline for one trait: rollouts → judging and filtering → activations and vectors →
  * held-out layer statistics → steering sweep → chosen layer (and the best way to steer). Each step
- * stores what it computes; running the same run again (same id) resumes from storage. The run record (collection "runs")
- * holds the trait, settings, judge id (never a key), status and a summary.
+ * stores what it computes; running the same run again (same id) resumes from storage. The run
+ * record (collection "runs") holds the trait, settings, judge id (never a key), status and a summary.
  */
 import type { LayerStat } from '../layerStats';
 import type { PersonaVector, Readout } from '../personaVector';
