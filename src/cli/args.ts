@@ -54,6 +54,14 @@ export function numberListFlag(args: ParsedArgs, name: string): number[] | undef
   return list;
 }
 
+/** One name out of `allowed`, or undefined when the flag is absent. */
+export function choiceFlag<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[]): T | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
 /** A comma-separated list of names, each one of `allowed`. */
 export function choiceListFlag<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[]): T[] | undefined {
   const v = stringFlag(args, name);

@@ -3,12 +3,11 @@
  * --seed S] [--steer F --layer L --alpha A --positions all|prompt|response]` → prints the reply,
  * streamed as it is generated. Greedy unless --temperature is above 0.
  */
-import { POSITION_MODES, type PositionMode } from '../engine/api';
-import { CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag } from './args';
+import { POSITION_MODES } from '../engine/api';
+import { choiceFlag, CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag } from './args';
 import type { Command } from './commands';
 import { steeringFromArgs } from './capture';
 import { loadEngine } from './loadEngine';
-
 
 export const generate: Command = {
   summary: 'chat reply, optionally steered: generate <model> --prompt P [--system S --max-new-tokens N --temperature T --seed S --steer v.safetensors --layer L --alpha A]',
@@ -24,8 +23,7 @@ export const generate: Command = {
     const topP = numberFlag(args, 'top-p', 1)!;
     if (temperature < 0 || topK < 0 || !(topP > 0 && topP <= 1)) throw new CliError('need --temperature ≥ 0, --top-k ≥ 0 and 0 < --top-p ≤ 1');
     const seed = numberFlag(args, 'seed', 0)!;
-    const positions = (stringFlag(args, 'positions') ?? 'response') as PositionMode;
-    if (!POSITION_MODES.includes(positions)) throw new CliError(`--positions must be one of ${POSITION_MODES.join(', ')}, got "${positions}"`);
+    const positions = choiceFlag(args, 'positions', POSITION_MODES) ?? 'response';
     const { engine, info } = await loadEngine(model, { quiet: true });
     try {
       const term = steeringFromArgs(args, info);

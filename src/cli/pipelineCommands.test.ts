@@ -78,7 +78,7 @@ describe('CLI pipeline commands', () => {
 
     const steer = JSON.parse(await run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--alphas', '0,2', '--questions', '2', '--max-tokens', '24', '--quiet']));
     expect(steer.map((c: { alpha: number }) => c.alpha)).toEqual([0, 2]);
-    await expect(run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--positions', 'middle'])).rejects.toThrow(/--positions takes a comma-separated list of all, prompt, response; "middle"/);
+    await expect(run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--positions', 'middle'])).rejects.toThrow(/--positions must be one of all, prompt, response, got "middle"/);
     await expect(run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--sweep-readouts', 'response_avg,last'])).rejects.toThrow(/"last" is not one of them/);
     for (const c of steer) {
       expect(c.n).toBe(2);

@@ -6,7 +6,7 @@
 import { POSITION_MODES } from '../engine/api';
 import { steeringEval } from '../persona/pipeline';
 import { MemoryStorage } from '../storage/memory';
-import { choiceListFlag, CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag } from './args';
+import { choiceFlag, CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag } from './args';
 import type { Command } from './commands';
 import { judgeFromArgs, layerFromArgs, loadTrait, loadVector, stderrProgress, withEngine } from './extract';
 
@@ -21,8 +21,7 @@ export const steerEval: Command = {
     const maxQ = numberFlag(args, 'questions');
     if (maxQ !== undefined && (!Number.isInteger(maxQ) || maxQ < 1)) throw new CliError('--questions must be a positive integer');
     const quiet = args.flags.has('quiet');
-    const [positions = 'response', ...more] = choiceListFlag(args, 'positions', POSITION_MODES) ?? [];
-    if (more.length) throw new CliError('--positions takes one mode here (response, prompt or all)');
+    const positions = choiceFlag(args, 'positions', POSITION_MODES) ?? 'response';
     const cells = await withEngine(model, quiet, async (engine, info) => {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);

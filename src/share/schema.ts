@@ -18,7 +18,6 @@ export const PRESET_LIMITS = {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

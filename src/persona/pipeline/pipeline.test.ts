@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IndexedDbStorage, MemoryStorage } from '../../storage';
 import {
   bestCell, conversationDrift, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
-  selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RunRecord,
+  selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RunRecord, type SweepSettings,
 } from './index';
 import { FAKE_INFO, FAKE_TRAIT, FakeEngine } from './testing/fakeEngine';
 
@@ -74,8 +74,8 @@ describe('pipeline on a fake engine', () => {
   it('sweeps position modes and readouts when asked: every cell is labelled, the baseline is generated once, and a re-run resumes', async () => {
     const engine = new FakeEngine();
     const ctx = ctxWith(engine);
-    const settings = { batchSize: 4, sweep: { alphas: [2], systemPrompt: null, positions: ['response', 'prompt'] as const, readouts: ['response_avg', 'prompt_last'] as const } };
-    const run = () => runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { ...settings, sweep: { ...settings.sweep, positions: [...settings.sweep.positions], readouts: [...settings.sweep.readouts] } } });
+    const sweep: SweepSettings = { alphas: [2], systemPrompt: null, positions: ['response', 'prompt'], readouts: ['response_avg', 'prompt_last'] };
+    const run = () => runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { batchSize: 4, sweep } });
     const res = await run();
     const cells = res.sweep!.cells;
     // baseline + 2 readouts × 2 modes × 3 layers × 1 α
