@@ -1,5 +1,6 @@
 /** Minimal argument parsing for the CLI: positionals and --flag value pairs. */
-import { clampAlpha, LAB_ALPHA_LIMITS } from '../persona/steering';
+import type { PositionMode } from '../engine/steering';
+import { clampAlpha, strictestAlphaLimits } from '../persona/steering';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -79,17 +80,20 @@ export function positional(args: ParsedArgs, index: number, what: string): strin
 }
 
 /**
- * α values from a flag kept within the lab's sensible range (|α| ≤ LAB_ALPHA_LIMITS.maxAbsolute;
- * the CLI does not know the typical residual norm): each out-of-range value is clamped and one line
- * on stderr says what changed.
+ * α values from a flag kept within the lab's sensible range for the position mode(s) they steer
+ * (|α| ≤ labAlphaLimits(mode).maxAbsolute, the strictest when one list serves several modes; the
+ * CLI does not know the typical residual norm): each out-of-range value is clamped and one line on
+ * stderr says what changed.
  */
-export function sensibleAlphas(flag: string, alphas: number[], warn: (line: string) => void = (l) => process.stderr.write(l + '\n')): number[] {
+export function sensibleAlphas(flag: string, alphas: number[], positions: PositionMode | readonly PositionMode[], warn: (line: string) => void = (l) => process.stderr.write(l + '\n')): number[] {
+  const modes = typeof positions === 'string' ? [positions] : positions;
+  const limits = strictestAlphaLimits(modes);
   const notes: string[] = [];
   const out = alphas.map((a) => {
-    const c = clampAlpha(a, undefined, undefined, LAB_ALPHA_LIMITS);
+    const c = clampAlpha(a, undefined, undefined, limits);
     if (c.note) notes.push(c.note);
     return c.alpha;
   });
-  if (notes.length) warn(`warning: --${flag}: ${notes.join('; ')}`);
+  if (notes.length) warn(`warning: --${flag} (${modes.join(', ')} mode): ${notes.join('; ')}`);
   return out;
 }

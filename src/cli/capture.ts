@@ -7,13 +7,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readSafetensors, writeSafetensors } from '../persona/safetensors';
-import type { ModelInfo, PromptInput, SteeringTerm } from '../engine/api';
+import type { ModelInfo, PositionMode, PromptInput, SteeringTerm } from '../engine/api';
 import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag, type ParsedArgs } from './args';
 import type { Command } from './commands';
 import { loadEngine } from './loadEngine';
 
-/** Reads `--steer F --layer L --alpha A` into one steering term (null without --steer). */
-export function steeringFromArgs(args: ParsedArgs, info: Pick<ModelInfo, 'numLayers' | 'hiddenSize'>): SteeringTerm | null {
+/** Reads `--steer F --layer L --alpha A` into one steering term (null without --steer); α is clamped for the position mode it steers. */
+export function steeringFromArgs(args: ParsedArgs, info: Pick<ModelInfo, 'numLayers' | 'hiddenSize'>, positions: PositionMode): SteeringTerm | null {
   const file = stringFlag(args, 'steer');
   if (file === undefined) {
     if (args.flags.has('layer') || args.flags.has('alpha')) throw new CliError('--layer and --alpha need --steer <vector.safetensors>');
@@ -23,7 +23,7 @@ export function steeringFromArgs(args: ParsedArgs, info: Pick<ModelInfo, 'numLay
   const layer = numberFlag(args, 'layer');
   if (layer === undefined) throw new CliError('--steer needs --layer L (the block whose output gets α·v)');
   if (!Number.isInteger(layer) || layer < 0 || layer >= L) throw new CliError(`--layer must be an integer in 0..${L - 1}, got ${layer}`);
-  const [alpha] = sensibleAlphas('alpha', [numberFlag(args, 'alpha', 1)!]);
+  const [alpha] = sensibleAlphas('alpha', [numberFlag(args, 'alpha', 1)!], positions);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(file));
@@ -68,7 +68,7 @@ export const capture: Command = {
     const prompt = promptFromArgs(args);
     const { engine, info } = await loadEngine(model, { quiet: true });
     try {
-      const term = steeringFromArgs(args, info);
+      const term = steeringFromArgs(args, info, 'all');
       const res = await engine.capture({ rows: [{ prompt, steering: term ? [term] : null }], positions: 'all', includeLogits: true });
       const row = res.rows[0];
       const T = row.ids.length;

@@ -119,7 +119,7 @@ export const extract: Command = {
     const result = await withEngine(model, quiet, async (engine, info) => {
       const ctx: PipelineContext = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const judge = judgeFromArgs(args, ctx, trait, model);
-      const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [1, 2]);
+      const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [1, 2], sweepPositions ?? ['response']);
       const res = await runPipeline(ctx, {
         trait, judge,
         settings: {

@@ -26,7 +26,7 @@ export const generate: Command = {
     const positions = choiceFlag(args, 'positions', POSITION_MODES) ?? 'response';
     const { engine, info } = await loadEngine(model, { quiet: true });
     try {
-      const term = steeringFromArgs(args, info);
+      const term = steeringFromArgs(args, info, positions);
       const messages = [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user' as const, content: prompt }];
       await engine.generate(
         { rows: [{ prompt: { messages }, steering: term ? [term] : null }], positions, maxNewTokens, sampling: { temperature, topK, topP }, seed },

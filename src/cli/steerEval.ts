@@ -17,11 +17,11 @@ export const steerEval: Command = {
     const model = positional(args, 0, '<model>');
     const trait = loadTrait(requiredFlag(args, 'trait'), model);
     const vectorPath = requiredFlag(args, 'vector');
-    const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [-2, -1, 0, 1, 2]);
     const maxQ = numberFlag(args, 'questions');
     if (maxQ !== undefined && (!Number.isInteger(maxQ) || maxQ < 1)) throw new CliError('--questions must be a positive integer');
     const quiet = args.flags.has('quiet');
     const positions = choiceFlag(args, 'positions', POSITION_MODES) ?? 'response';
+    const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [-2, -1, 0, 1, 2], positions);
     const cells = await withEngine(model, quiet, async (engine, info) => {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);

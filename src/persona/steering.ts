@@ -5,6 +5,7 @@
  *   ρ = α·‖v‖ / typicalNorm(l)
  * is the size of the added vector as a fraction of a typical residual vector at that layer.
  */
+import type { PositionMode } from '../engine/steering';
 import { median } from './stats';
 
 /** ρ = α·‖v‖/typicalNorm. */
@@ -43,13 +44,33 @@ export interface AlphaLimits {
 }
 
 /**
- * The lab's sensible range for α, used wherever α enters (the steering sliders' store, presets,
- * share links, a lab archive, the CLI). The chat slider reaches ρ = 2 by design (and at least
+ * The lab's sensible range for α when answer tokens are steered (position modes 'response' and
+ * 'all'; labAlphaLimits gives the range for any mode), used wherever α enters (the steering
+ * sliders' store, presets, share links, a lab archive, the CLI). The chat slider reaches ρ = 2 by design (and at least
  * ±4 in raw α), so the store must not undercut it: |ρ| ≤ 4 (an added vector four times a typical
  * residual vector, far past the point where replies stay coherent) when the norms are known, else
  * clampAlpha's |α| ≤ 20.
  */
 export const LAB_ALPHA_LIMITS: Required<AlphaLimits> = { maxRelative: 4, maxAbsolute: 20 };
+
+/**
+ * The lab's range when only the prompt is steered (position mode 'prompt'): three times wider.
+ * The vector is added during the prefill only and never to the answer's own tokens, so the answer
+ * stays readable at strengths that would break it when every answer token is steered; on the demo
+ * model the prompt_last vector needs ρ ≈ 3.5–9 in this mode to move the trait (ρ 12 leaves headroom).
+ */
+export const PROMPT_ALPHA_LIMITS: Required<AlphaLimits> = { maxRelative: 12, maxAbsolute: 60 };
+
+/** The lab's α limits for a position mode: PROMPT_ALPHA_LIMITS for 'prompt', LAB_ALPHA_LIMITS for 'all' and 'response'. */
+export function labAlphaLimits(positions: PositionMode): Required<AlphaLimits> {
+  return positions === 'prompt' ? PROMPT_ALPHA_LIMITS : LAB_ALPHA_LIMITS;
+}
+
+/** The strictest limits over several position modes (one α list used in all of them, e.g. a CLI sweep). */
+export function strictestAlphaLimits(modes: readonly PositionMode[]): Required<AlphaLimits> {
+  const all = modes.length ? modes.map(labAlphaLimits) : [LAB_ALPHA_LIMITS];
+  return { maxRelative: Math.min(...all.map((l) => l.maxRelative)), maxAbsolute: Math.min(...all.map((l) => l.maxAbsolute)) };
+}
 
 export interface ClampedAlpha {
   alpha: number;

@@ -142,8 +142,8 @@ describe('lab archive (export everything as one file, import it)', () => {
     expect(r.ok).toBe(true);
     expect(getLab().presets.map((p) => p.name).sort()).toEqual(['kept', 'p1', 'p2']);
     expect(Object.keys(getLab().vectors).sort()).toEqual(['my-trait', 'optimistic', 'other']);
-    // optimistic row 3 norm × α vs typical norm 10: clamped to 4× the typical norm
-    expect(getLab().alphaNote).toMatch(/optimistic: α 1\.00e\+6 would add .*limited to 4×/);
+    // optimistic row 3 norm × α vs typical norm 10: clamped to 12× the typical norm (the archive steers the prompt only)
+    expect(getLab().alphaNote).toMatch(/optimistic: α 1\.00e\+6 would add .*limited to 12× .*\(prompt mode\)/);
     expect(Math.abs(getLab().alphas.optimistic)).toBeLessThan(1e6);
     a.close();
   });

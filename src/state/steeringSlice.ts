@@ -1,6 +1,6 @@
 /** Steering slice: sliders, layer, position mode, sampling, and the conversation. */
 import { norm } from '../persona/project';
-import { clampAlpha, LAB_ALPHA_LIMITS } from '../persona/steering';
+import { clampAlpha, labAlphaLimits } from '../persona/steering';
 import { vectorRowOf } from './actions/steer';
 import type { ChatTurn, PositionMode, SamplingSettings, SweepResult, UiError, VectorEntry } from './types';
 
@@ -52,26 +52,31 @@ function normsAt(v: VectorEntry | undefined, layer: number | null): { vector: nu
 }
 
 /**
- * α for one trait kept within the lab's sensible range (LAB_ALPHA_LIMITS): relative to the typical
- * residual norm at the steering layer when known, else in raw α. Non-finite α becomes 0.
+ * α for one trait kept within the lab's sensible range for the position mode (labAlphaLimits):
+ * relative to the typical residual norm at the steering layer when known, else in raw α.
+ * Non-finite α becomes 0.
  */
-export function clampTraitAlpha(trait: string, alpha: number, vectors: Record<string, VectorEntry>, layer: number | null): { alpha: number; note?: string } {
+export function clampTraitAlpha(trait: string, alpha: number, vectors: Record<string, VectorEntry>, layer: number | null, positions: PositionMode): { alpha: number; note?: string } {
   const n = normsAt(vectors[trait], layer);
-  const c = n ? clampAlpha(alpha, n.vector, n.typical, LAB_ALPHA_LIMITS) : clampAlpha(alpha, undefined, undefined, LAB_ALPHA_LIMITS);
-  return c.note ? { alpha: Number(c.alpha.toPrecision(6)), note: `${trait}: ${c.note}` } : { alpha };
+  const limits = labAlphaLimits(positions);
+  const c = n ? clampAlpha(alpha, n.vector, n.typical, limits) : clampAlpha(alpha, undefined, undefined, limits);
+  return c.note ? { alpha: Number(c.alpha.toPrecision(6)), note: `${trait}: ${c.note} (${positions} mode)` } : { alpha };
 }
 
 /**
  * Every α that enters the store (a slider, a preset, a share link, a restored or imported lab)
- * passes through here: α values that changed are clamped; returns the fixed map and a note, or
- * null when nothing had to change.
+ * passes through here: α values that changed are clamped to the limits of the position mode;
+ * returns the fixed map and a note, or null when nothing had to change. `recheckAll` clamps every
+ * α (the position mode changed, and with it the limits).
  */
-export function clampEnteringAlphas(before: Record<string, number>, after: Record<string, number>, vectors: Record<string, VectorEntry>, layer: number | null): { alphas: Record<string, number>; note: string | null } {
+export function clampEnteringAlphas(
+  before: Record<string, number>, after: Record<string, number>, vectors: Record<string, VectorEntry>, layer: number | null, positions: PositionMode, recheckAll = false,
+): { alphas: Record<string, number>; note: string | null } {
   let fixed: Record<string, number> | null = null;
   const notes: string[] = [];
   for (const [t, a] of Object.entries(after)) {
-    if (before[t] === a && Number.isFinite(a)) continue;
-    const c = clampTraitAlpha(t, a, vectors, layer);
+    if (!recheckAll && before[t] === a && Number.isFinite(a)) continue;
+    const c = clampTraitAlpha(t, a, vectors, layer, positions);
     if (c.note) {
       fixed ??= { ...after };
       fixed[t] = c.alpha;

@@ -19,13 +19,18 @@ export function initialState(): LabState {
 
 /**
  * Every write to the store passes here: α values that enter (from a slider, a preset, a share
- * link, a restored or imported lab) are clamped to the sensible range, with `alphaNote` saying
- * what changed (steeringSlice.ts). A write that changes α without clamping clears the note.
+ * link, a restored or imported lab) are clamped to the sensible range for the position mode, and
+ * a change of position mode clamps every α to the new mode's range, with `alphaNote` saying what
+ * changed (steeringSlice.ts). A write that changes α without clamping clears the note.
  */
 function guardAlphas(s: LabState, patch: Partial<LabState>): Partial<LabState> {
-  if (!patch.alphas || patch.alphas === s.alphas) return patch;
-  const c = clampEnteringAlphas(s.alphas, patch.alphas, patch.vectors ?? s.vectors, patch.layer !== undefined ? patch.layer : s.layer);
+  const positions = patch.positions ?? s.positions;
+  const modeChanged = positions !== s.positions;
+  if (!modeChanged && (!patch.alphas || patch.alphas === s.alphas)) return patch;
+  const alphas = patch.alphas ?? s.alphas;
+  const c = clampEnteringAlphas(s.alphas, alphas, patch.vectors ?? s.vectors, patch.layer !== undefined ? patch.layer : s.layer, positions, modeChanged);
   if (c.note) return { ...patch, alphas: c.alphas, alphaNote: c.note };
+  if (!patch.alphas) return patch;
   return 'alphaNote' in patch || s.alphaNote === null ? patch : { ...patch, alphaNote: null };
 }
 
