@@ -46,6 +46,16 @@ describe('vector download', () => {
     expect(back.layer).toBe(2);
     expect(back.trait).toBe('optimistic');
     expect(back.warnings).toEqual([]);
+    expect(back.vector.meta.readout).toBe('response_avg');
+  });
+
+  it("the vector's readout goes into the safetensors and Neuronpedia metadata and comes back", () => {
+    const v: VectorSource = { ...source(), readout: 'prompt_last' };
+    const st = vectorDownload(v, 'safetensors');
+    expect(readSafetensors(st.bytes).metadata.readout).toBe('prompt_last');
+    expect(importVectorFile(st.bytes, st.fileName, MODEL).vector.meta.readout).toBe('prompt_last');
+    const np = vectorDownload(v, 'neuronpedia', 'all');
+    expect(importVectorFile(np.bytes, np.fileName, MODEL).vector.meta.readout).toBe('prompt_last');
   });
 
   it('GGUF at the chosen layer and at all layers reads back with an independent parser', async () => {

@@ -8,7 +8,7 @@
  * steering JSON at the chosen block or at every present row.
  */
 import { detectVectorFormat, FORMAT_EXTENSIONS, formatFromFileName, readVectorFile, writeVectorFile, type VectorFormat } from './convert';
-import { makePersonaVector, vectorProblems, type PersonaVector } from './personaVector';
+import { makePersonaVector, vectorProblems, type PersonaVector, type Readout } from './personaVector';
 
 /** The part of a lab vector the files need. */
 export interface VectorSource {
@@ -20,6 +20,8 @@ export interface VectorSource {
   presentRows?: number[];
   /** Chosen decoder block. */
   layer: number;
+  /** Which activations made the vector; absent = response_avg. */
+  readout?: Readout;
 }
 
 /** GGUF / Neuronpedia: the chosen block only, or every block the vector holds. */
@@ -44,9 +46,9 @@ export function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'vector';
 }
 
-/** The lab vector as the format layer's PersonaVector (readout response_avg, the lab's default). */
+/** The lab vector as the format layer's PersonaVector (readout: the vector's own, else response_avg, the lab's default). */
 export function toPersonaVector(v: VectorSource): PersonaVector {
-  return makePersonaVector(v.rows, v.hidden, v.data, { modelId: v.modelId, trait: v.trait, readout: 'response_avg', layer: v.layer }, v.presentRows);
+  return makePersonaVector(v.rows, v.hidden, v.data, { modelId: v.modelId, trait: v.trait, readout: v.readout ?? 'response_avg', layer: v.layer }, v.presentRows);
 }
 
 /** Blocks a scope covers for a format (undefined = the whole vector, as safetensors writes it). */

@@ -33,7 +33,8 @@ async function fill(storage: PersonaStorage): Promise<void> {
   const mine = { ...BUILTIN_TRAITS[0], name: 'my-trait' };
   setLab((s) => ({
     traits: [...s.traits, { set: mine, origin: 'user' }],
-    vectors: { optimistic: vector('optimistic'), 'my-trait': { ...vector('my-trait'), presentRows: [3], typicalNorms: null } },
+    vectors: { optimistic: { ...vector('optimistic'), readout: 'prompt_last' }, 'my-trait': { ...vector('my-trait'), presentRows: [3], typicalNorms: null } },
+    extractSettings: { questions: 3, pairs: 2, samples: 1, maxNewTokens: 20, filter: false, readout: 'prompt_last' },
     presets: [preset('p1'), preset('p2')],
     alphas: { optimistic: 1.5, 'my-trait': -0.5 }, active: ['optimistic', 'my-trait'], layer: 2, positions: 'prompt',
     sampling: { temperature: 0.7, topK: 5, topP: 0.95 }, seed: 11, maxNewTokens: 77, systemPrompt: 'be brief', draft: 'draft text',
@@ -88,6 +89,9 @@ describe('lab archive (export everything as one file, import it)', () => {
     expect(Array.from(means.sums)).toEqual([1.5, -2.25, 1e-300]);
     expect(means.counts).toBeInstanceOf(Int32Array);
     expect(getLab().vectors.optimistic.data).toBeInstanceOf(Float32Array);
+    expect(getLab().vectors.optimistic.readout).toBe('prompt_last');
+    expect(getLab().vectors['my-trait'].readout).toBeUndefined();
+    expect(getLab().extractSettings.readout).toBe('prompt_last');
     expect(before.records.rollouts).toHaveLength(2);
     // export of the restored lab gives the same content
     const again = JSON.parse(await exportLab(b));
@@ -110,6 +114,8 @@ describe('lab archive (export everything as one file, import it)', () => {
       [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], rows: 6 }] }), /vectors\[0\]\.data has 40 values; rows × hidden is 48/],
       [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], data: { $typed: 'Float32Array', base64: 'abc' } }] }), /vectors\[0\]\.data: the Float32Array data is damaged/],
       [JSON.stringify({ ...o, presets: [{ ...o.presets[0], positions: 'sideways' }] }), /presets\[0\]: "positions" must be one of/],
+      [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], readout: 'response_last' }] }), /^vectors\[0\]\.readout is "response_last"; it must be one of "response_avg", "prompt_avg", "prompt_last" \(or absent: response_avg\)$/],
+      [JSON.stringify({ ...o, settings: { ...o.settings, extractSettings: { ...o.settings.extractSettings, readout: 7 } } }), /^settings\.extractSettings must be .*an optional readout \("response_avg", "prompt_avg", "prompt_last"\)$/],
       [JSON.stringify({ ...o, traits: [{ set: { name: 'x' }, origin: 'user' }] }), /traits\[0\]\.set/],
       [JSON.stringify({ ...o, records: { nope: [] } }), /records\.nope is not a storage collection/],
       [JSON.stringify({ ...o, records: { runs: [{ status: 'x' }] } }), /records\.runs\[0\]\.id must be a non-empty string/],
@@ -129,6 +135,20 @@ describe('lab archive (export everything as one file, import it)', () => {
     expect(await dump(a)).toEqual(before.records);
     expect(parseLabArchive(good).ok).toBe(true);
     expect(JSON.parse(good).format).toBe(LAB_ARCHIVE_FORMAT);
+    a.close();
+  });
+
+  it('an archive made before readouts existed imports: vectors without one are response_avg, the extraction readout defaults', async () => {
+    const a = await freshDb();
+    await fill(a);
+    const o = JSON.parse(await exportLab(a));
+    const { readout: _drop, ...oldSettings } = o.settings.extractSettings;
+    delete o.vectors[0].readout;
+    resetLab();
+    const r = await importLab(JSON.stringify({ ...o, settings: { ...o.settings, extractSettings: oldSettings } }), a);
+    expect(r.ok).toBe(true);
+    expect(getLab().vectors.optimistic.readout).toBeUndefined();
+    expect(getLab().extractSettings).toEqual({ ...oldSettings, readout: 'response_avg' });
     a.close();
   });
 

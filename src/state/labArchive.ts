@@ -10,6 +10,7 @@
  * none in its state or storage, and fields named like secrets are dropped on export anyway.
  */
 import { POSITION_MODES } from '../engine/steering';
+import { READOUTS } from '../persona/personaVector';
 import { validateTraitSet } from '../persona/traitSet';
 import { fromBase64Url, toBase64Url } from '../share/bytes';
 import { checkPresetFields, presetHeader } from '../share/schema';
@@ -19,6 +20,7 @@ import { SETTINGS, settingsOf, writeLabRecords, LAB_RECORD_PREFIX } from './pers
 import { getStorage } from './storage';
 import { getLab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
+import { withExtractDefaults, type ExtractSettings } from './vectorsSlice';
 
 export const LAB_ARCHIVE_FORMAT = 'persona-lab-archive';
 export const LAB_ARCHIVE_VERSION = 1;
@@ -118,6 +120,8 @@ const isNumOrNull = (x: unknown) => x === null || (typeof x === 'number' && Numb
 const oneOf = (...xs: unknown[]) => (x: unknown) => xs.includes(x);
 const str = (x: unknown) => typeof x === 'string';
 const strOrNull = (x: unknown) => x === null || typeof x === 'string';
+const isReadout = (x: unknown) => (READOUTS as readonly unknown[]).includes(x);
+const READOUT_LIST = READOUTS.map((r) => `"${r}"`).join(', ');
 
 /** One check per settings field (what a hand-edited or damaged file may get wrong). */
 const SETTING_CHECKS: Record<(typeof SETTINGS)[number], [(x: unknown) => boolean, string]> = {
@@ -127,7 +131,10 @@ const SETTING_CHECKS: Record<(typeof SETTINGS)[number], [(x: unknown) => boolean
   autoload: [(x) => typeof x === 'boolean', 'true or false'],
   loadedId: [strOrNull, 'a string or null'],
   selectedTrait: [strOrNull, 'a string or null'],
-  extractSettings: [(x) => isObj(x) && ['questions', 'pairs', 'samples', 'maxNewTokens'].every((k) => isInt(x[k], 1)) && typeof x.filter === 'boolean', 'an object with positive integers questions, pairs, samples, maxNewTokens and a boolean filter'],
+  extractSettings: [
+    (x) => isObj(x) && ['questions', 'pairs', 'samples', 'maxNewTokens'].every((k) => isInt(x[k], 1)) && typeof x.filter === 'boolean' && (x.readout === undefined || isReadout(x.readout)),
+    `an object with positive integers questions, pairs, samples, maxNewTokens, a boolean filter and an optional readout (${READOUT_LIST})`,
+  ],
   alphas: [(x) => isObj(x) && Object.values(x).every((a) => typeof a === 'number'), 'an object of numbers'],
   active: [(x) => Array.isArray(x) && x.every(str), 'a list of trait names'],
   layer: [(x) => x === null || isInt(x), 'a block index or null'],
@@ -160,6 +167,7 @@ function checkVector(x: unknown, path: string): VectorEntry {
   if (x.typicalNorms !== null && !(Array.isArray(x.typicalNorms) && x.typicalNorms.length === rows && x.typicalNorms.every(isNumOrNull))) throw new Bad(`${path}.typicalNorms must be ${rows} numbers or null`);
   if (!isObj(x.samples) || typeof x.samples.pos !== 'number' || typeof x.samples.neg !== 'number') throw new Bad(`${path}.samples must be {pos, neg} numbers`);
   if (x.note !== undefined && typeof x.note !== 'string') throw new Bad(`${path}.note must be a string`);
+  if (x.readout !== undefined && !isReadout(x.readout)) throw new Bad(`${path}.readout is ${JSON.stringify(x.readout)}; it must be one of ${READOUT_LIST} (or absent: response_avg)`);
   if (typeof x.createdAt !== 'number') throw new Bad(`${path}.createdAt must be a number`);
   return x as unknown as VectorEntry;
 }
@@ -193,6 +201,7 @@ export function parseLabArchive(text: string): ArchiveResult<LabArchive> {
       if (!ok(a.settings[k])) throw new Bad(`settings.${k} must be ${what}`);
       settings[k] = a.settings[k];
     }
+    if (settings.extractSettings) settings.extractSettings = withExtractDefaults(settings.extractSettings as Partial<ExtractSettings>);
     if (!Array.isArray(a.traits)) throw new Bad('"traits" must be a list');
     const traits: TraitEntry[] = a.traits.map((t, i) => {
       if (!isObj(t)) throw new Bad(`traits[${i}] must be an object`);

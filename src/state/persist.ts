@@ -7,6 +7,7 @@
 import type { PersonaStorage } from '../storage';
 import { getLab, lab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
+import { withExtractDefaults } from './vectorsSlice';
 
 export const SETTINGS_KEY = 'persona-lab:state-v1';
 export const LAB_RECORD_PREFIX = 'lab:';
@@ -44,6 +45,7 @@ export async function restore(storage: PersonaStorage | null, kv: KeyValue | nul
     if (raw) {
       const saved = JSON.parse(raw) as Record<string, unknown>;
       for (const k of SETTINGS) if (k in saved) (patch as Record<string, unknown>)[k] = saved[k];
+      if (patch.extractSettings) patch.extractSettings = withExtractDefaults(patch.extractSettings);
       found = true;
     }
   } catch {

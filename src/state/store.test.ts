@@ -14,6 +14,7 @@ import { setStorage } from './storage';
 import { getLab, resetLab, setLab } from './store';
 import { fakeEngine, fakeInfo } from './testing/fakeEngine';
 import type { VectorEntry } from './types';
+import { suggestLayer } from '../persona/layerStats';
 
 function vector(trait: string, rows = 5, hidden = 8): VectorEntry {
   const data = new Float32Array(rows * hidden);
@@ -147,6 +148,34 @@ describe('extraction', () => {
     expect(systems.some((x) => x.startsWith('You are a helpful assistant.'))).toBe(true);
   });
 
+  it('keeps the readout the settings name: that readout\'s vector, statistics and layer, recorded on the vector', async () => {
+    await ready();
+    const storage = new MemoryStorage();
+    setStorage(storage);
+    setLab((s) => ({ extractSettings: { ...s.extractSettings, questions: 3, pairs: 3, maxNewTokens: 8, readout: 'prompt_last' } }));
+    const last = await extractTrait('evil');
+    expect(getLab().extractError).toBeNull();
+    // the pipeline stores all three readouts' vectors of the run; the lab took prompt_last
+    const stored = await storage.list<{ id: string; readout: string; vector: { data: Float32Array } }>('vectors');
+    const data = (r: string) => stored.find((x) => x.readout === r)!.vector.data;
+    expect(stored.map((x) => x.readout).sort()).toEqual(['prompt_avg', 'prompt_last', 'response_avg']);
+    expect(last!.readout).toBe('prompt_last');
+    expect(last!.data).toEqual(data('prompt_last'));
+    expect(Math.hypot(...data('prompt_last'))).toBeGreaterThan(0);
+    expect(last!.data).not.toEqual(data('response_avg'));
+    expect(last!.layer).toBe(suggestLayer(last!.stats!));
+    expect(getLab().vectors.evil.readout).toBe('prompt_last');
+    // the same run with the paper's readout (rollouts and activations reused from storage)
+    const generated = engine.log.generates.length;
+    setLab((s) => ({ extractSettings: { ...s.extractSettings, readout: 'response_avg' } }));
+    const avg = await extractTrait('evil');
+    expect(engine.log.generates.length).toBe(generated);
+    expect(avg!.readout).toBe('response_avg');
+    expect(avg!.data).toEqual(data('response_avg'));
+    expect(avg!.stats).not.toEqual(last!.stats);
+    expect(avg!.layer).toBe(suggestLayer(avg!.stats!));
+  });
+
   it('can be cancelled and then shows no error', async () => {
     await ready();
     let release!: () => void;
@@ -259,6 +288,25 @@ describe('persistence', () => {
     expect(s.vectors.optimistic.data).toBeInstanceOf(Float32Array);
     expect(s.presets.map((p) => p.name)).toEqual(['p1']);
     expect(s).toMatchObject({ alphas: { optimistic: 0.7 }, draft: 'unsent', active: ['optimistic'] });
+  });
+
+  it('keeps the extraction readout and each vector\'s readout; settings saved before the readout existed get response_avg', async () => {
+    const storage = new MemoryStorage();
+    const kv = new Map<string, string>();
+    const local: KeyValue = { getItem: (k) => kv.get(k) ?? null, setItem: (k, v) => void kv.set(k, v) };
+    persistChanges(storage, local, 0);
+    setLab((s) => ({ vectors: { optimistic: { ...vector('optimistic'), readout: 'prompt_last' } }, extractSettings: { ...s.extractSettings, readout: 'prompt_avg' } }));
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    stopPersistence();
+    resetLab();
+    expect(await restore(storage, local)).toBe(true);
+    expect(getLab().vectors.optimistic.readout).toBe('prompt_last');
+    expect(getLab().extractSettings.readout).toBe('prompt_avg');
+    resetLab();
+    const old = { questions: 3, pairs: 2, samples: 1, maxNewTokens: 20, filter: false };
+    expect(await restore(null, { getItem: () => JSON.stringify({ extractSettings: old }), setItem: () => {} })).toBe(true);
+    expect(getLab().extractSettings).toEqual({ ...old, readout: 'response_avg' });
   });
 });
 

@@ -1,9 +1,10 @@
 /** Plain data the lab's store holds: no engine handles, no React. */
 import type { ModelInfo, PositionMode, SamplingSettings } from '../engine/api';
 import type { LayerStat } from '../persona/layerStats';
+import type { Readout } from '../persona/personaVector';
 import type { TraitIssue, TraitSet } from '../persona/traitSet';
 
-export type { ModelInfo, PositionMode, SamplingSettings, LayerStat, TraitIssue, TraitSet };
+export type { ModelInfo, PositionMode, SamplingSettings, LayerStat, Readout, TraitIssue, TraitSet };
 
 /** What the UI shows for any failure: a sentence and what to do about it. */
 export interface UiError {
@@ -44,6 +45,9 @@ export interface VectorEntry {
   presentRows?: number[];
   /** Suggested / chosen decoder block. */
   layer: number;
+  /** Which activations were averaged (DESIGN.md §2 "Activations"); absent = response_avg (older saved state). */
+  readout?: Readout;
+  /** Per-layer statistics of this readout's vector on held-out responses. */
   stats: LayerStat[] | null;
   /** Median per-token residual norm per row, from the extraction captures. */
   typicalNorms: number[] | null;

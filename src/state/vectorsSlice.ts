@@ -1,5 +1,6 @@
 /** Vectors slice: persona vectors per trait and the extraction job. */
-import type { JobProgress, UiError, VectorEntry } from './types';
+import { READOUTS } from '../persona/personaVector';
+import type { JobProgress, Readout, UiError, VectorEntry } from './types';
 
 export interface ExtractSettings {
   /** Extraction questions used per trait. */
@@ -11,6 +12,19 @@ export interface ExtractSettings {
   maxNewTokens: number;
   /** Keep only pairs the judge scores pos ≥ 50 and neg < 50 (when a judge is available). */
   filter: boolean;
+  /** Which activations make the vector: response_avg (the paper's), prompt_avg or prompt_last. */
+  readout: Readout;
+}
+
+export const DEFAULT_EXTRACT_SETTINGS: ExtractSettings = { questions: 6, pairs: 5, samples: 1, maxNewTokens: 40, filter: true, readout: 'response_avg' };
+
+/**
+ * Saved or imported extraction settings made before a field existed get that field's default (and
+ * a readout this lab does not know becomes the default: a damaged settings document is not fatal).
+ */
+export function withExtractDefaults(saved: Partial<ExtractSettings>): ExtractSettings {
+  const out = { ...DEFAULT_EXTRACT_SETTINGS, ...saved };
+  return READOUTS.includes(out.readout) ? out : { ...out, readout: DEFAULT_EXTRACT_SETTINGS.readout };
 }
 
 export interface VectorsSlice {
@@ -27,5 +41,5 @@ export const initialVectors: VectorsSlice = {
   extraction: null,
   extractError: null,
   vectorFileError: null,
-  extractSettings: { questions: 6, pairs: 5, samples: 1, maxNewTokens: 40, filter: true },
+  extractSettings: DEFAULT_EXTRACT_SETTINGS,
 };

@@ -2,7 +2,10 @@
  * Persona-vector extraction through the persona pipeline (src/persona/pipeline): rollouts under
  * positive/negative system prompts, judge + filter (the lexicon judge for the demo traits, none
  * otherwise), activations, vector = mean(pos) − mean(neg), held-out per-layer statistics and the
- * chosen layer. Progress with counts and ETA; cancellable; resumable (the pipeline stores steps).
+ * chosen layer. The pipeline computes all three readouts; the lab keeps the one the extraction
+ * settings name, with that readout's own held-out statistics and suggested layer. Progress with
+ * counts and ETA; cancellable; resumable (the pipeline stores steps, and a run with another readout
+ * reuses the stored rollouts and activations).
  */
 import { runPipeline, lexiconJudge, noJudge, PipelineError, type PipelineProgress } from '../../persona/pipeline';
 import { isDemoTrait } from '../../persona/lexiconJudge';
@@ -75,7 +78,7 @@ export async function extractTrait(traitName: string): Promise<VectorEntry | nul
           samples: st.samples, maxNewTokens: st.maxNewTokens, temperature: 1, batchSize: 16, seed: 0,
           maxExtractionQuestions: st.questions, maxInstructions: st.pairs,
           maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)), evaluationInstructions: 1,
-          negativeName: 'helpful', sweep: null,
+          negativeName: 'helpful', sweep: null, readout: st.readout,
         },
       },
     );
@@ -84,7 +87,7 @@ export async function extractTrait(traitName: string): Promise<VectorEntry | nul
     const norms = await typicalNorms(trait.extraction_questions, v.rows, v.hidden).catch(() => null);
     const c = result.counts;
     const vec: VectorEntry = {
-      trait: trait.name, modelId, rows: v.rows, hidden: v.hidden, data: v.data, layer, stats: result.layerStats, typicalNorms: norms,
+      trait: trait.name, modelId, rows: v.rows, hidden: v.hidden, data: v.data, layer, readout: result.readout, stats: result.layerStats, typicalNorms: norms,
       samples: { pos: c.activations.pos, neg: c.activations.neg },
       note: judged ? `lexicon judge kept ${c.kept} of ${c.kept + c.dropped} pairs` : 'no judge: every pair kept',
       createdAt: Date.now(),

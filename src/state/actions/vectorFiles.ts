@@ -59,7 +59,7 @@ export async function importVectorForTrait(trait: string, bytes: Uint8Array, fil
   if (imported.trait && imported.trait !== trait) notes.push(`the file says trait "${imported.trait}"`);
   notes.push(...imported.warnings);
   const vec: VectorEntry = {
-    trait, modelId, rows: v.rows, hidden: v.hidden, data: v.data, presentRows: v.presentRows, layer: imported.layer,
+    trait, modelId, rows: v.rows, hidden: v.hidden, data: v.data, presentRows: v.presentRows, layer: imported.layer, readout: v.meta.readout,
     stats: null, typicalNorms: norms, samples: { pos: 0, neg: 0 }, note: notes.join(' · '), createdAt: Date.now(),
   };
   setLab((cur) => ({

@@ -7,12 +7,21 @@ import { fmt } from '../common/format';
 export const ALPHA_RANGE = { min: -4, max: 4, step: 0.1 };
 
 /**
- * The slider's reach: at least ±4, and far enough that the added vector can be twice a typical
- * residual vector (raw α means very different strengths on different models and layers).
+ * How far the slider reaches, as a multiple of the typical residual norm: twice when answer tokens
+ * are steered; eight times when only the prompt is (steering the prompt needs ρ ≈ 3.5–9 on the
+ * demo model; the store's limit for that mode is 12).
  */
-export function alphaMax(relativePerUnit: number | null): number {
+export function sliderReach(positions: PositionMode): number {
+  return positions === 'prompt' ? 8 : 2;
+}
+
+/**
+ * The slider's reach: at least ±4, and far enough that the added vector can be `reach` times a
+ * typical residual vector (raw α means very different strengths on different models and layers).
+ */
+export function alphaMax(relativePerUnit: number | null, reach = 2): number {
   if (relativePerUnit === null || !(relativePerUnit > 0)) return ALPHA_RANGE.max;
-  return Math.min(100, Math.max(ALPHA_RANGE.max, Math.ceil(2 / relativePerUnit)));
+  return Math.min(100, Math.max(ALPHA_RANGE.max, Math.ceil(reach / relativePerUnit)));
 }
 
 /** One slider per active trait, the layer, position mode and sampling settings. */
@@ -46,7 +55,7 @@ export function SteeringControls() {
         const alpha = alphas[t] ?? 0;
         const rel = relativeStrength(state, t, alpha);
         // a preset or link may hold a (clamped) α beyond the usual reach: the thumb must still show it
-        const max = Math.max(alphaMax(relativeStrength(state, t, 1)), Math.ceil(Math.abs(alpha)));
+        const max = Math.max(alphaMax(relativeStrength(state, t, 1), sliderReach(positions)), Math.ceil(Math.abs(alpha)));
         return (
           <div className="slider" key={t}>
             <div className="slider-head">

@@ -4,6 +4,7 @@ import { setLayer } from '../../state/actions/chat';
 import { useLab } from '../../state/store';
 import type { VectorEntry } from '../../state/types';
 import { fmt } from '../common/format';
+import { readoutOf } from './readoutText';
 
 const METRICS = [
   { key: 'norm', label: '‖v‖ (vector norm)' },
@@ -29,7 +30,7 @@ export function LayerStatsView({ vector }: { vector: VectorEntry }) {
   return (
     <div className="stack" role="group" aria-label="Per-layer statistics">
       <div className="row wrap small-text">
-        <span>Suggested layer: <strong className="mono">blocks.{vector.layer}.resid_post</strong> (highest Cohen's d among the middle layers)</span>
+        <span>Suggested layer: <strong className="mono">blocks.{vector.layer}.resid_post</strong> (highest Cohen's d of the <span className="mono">{readoutOf(vector)}</span> vector among the middle layers)</span>
         {steerLayer !== vector.layer && <button type="button" className="small" onClick={() => setLayer(vector.layer)}>Steer at layer {vector.layer}</button>}
       </div>
       <div className="panel-grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))' }}>

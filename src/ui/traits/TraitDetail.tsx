@@ -10,6 +10,7 @@ import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { ExtractSettingsForm } from './ExtractSettingsForm';
 import { LayerStatsView } from './LayerStatsView';
+import { READOUT_HELP, readoutOf } from './readoutText';
 import { VectorFiles } from './VectorFiles';
 
 /** One trait: what it is, the editor, extraction with live progress, and its vector's per-layer stats. */
@@ -81,7 +82,7 @@ export function TraitDetail({ entry }: { entry: TraitEntry }) {
         <div className="row">
           <button type="button" className="primary" disabled={!ready || !!extraction} onClick={() => void extractTrait(t.name)}>Extract</button>
           {!ready && <span className="muted small-text">Load a model first.</span>}
-          {vector && <span className="muted small-text">{vector.samples.pos + vector.samples.neg > 0 ? `${vector.samples.pos} + ${vector.samples.neg} responses · ` : ''}{vector.modelId}{vector.note ? ` · ${vector.note}` : ''}</span>}
+          {vector && <span className="muted small-text" title={READOUT_HELP[readoutOf(vector)]}><span className="mono">{readoutOf(vector)}</span> readout · {vector.samples.pos + vector.samples.neg > 0 ? `${vector.samples.pos} + ${vector.samples.neg} responses · ` : ''}{vector.modelId}{vector.note ? ` · ${vector.note}` : ''}</span>}
         </div>
         {mine && extraction && <ProgressBar progress={extraction.progress} label={extraction.phase} onCancel={cancelExtraction} />}
         <ErrorAlert error={extractError} onDismiss={() => setLab({ extractError: null })} />
