@@ -29,6 +29,16 @@ export async function loadDemoViaHub(page: Page, backend: 'auto' | 'wasm' = 'aut
   return (await status.textContent()) ?? '';
 }
 
+/** Extracts a trait in the Traits panel, after choosing `readout` in the extraction settings; waits for its statistics, with no error shown. */
+export async function extractWithReadout(page: Page, trait: string, readout: string): Promise<void> {
+  await goTo(page, 'Traits');
+  await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${trait}`) }).click();
+  await page.getByRole('group', { name: 'Readout' }).getByRole('radio', { name: new RegExp(`^${readout}`) }).check();
+  await page.getByRole('button', { name: 'Extract', exact: true }).click();
+  await expect(page.getByRole('group', { name: 'Per-layer statistics' }).or(page.getByRole('alert'))).toBeVisible({ timeout: 300_000 });
+  await expect(page.getByRole('alert')).toHaveCount(0);
+}
+
 /** Sends a message on the chat tab and waits until both replies are finished. */
 export async function send(page: Page, text: string): Promise<void> {
   await goTo(page, 'Chat & steer');

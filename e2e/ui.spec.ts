@@ -1,6 +1,7 @@
 /** Errors, keyboard, themes and the tour link (WASM project; quick). */
 import { expect, test } from '@playwright/test';
-import { HUB, openLab, shot } from './lab';
+import { judgeTrait } from '../src/persona/lexiconJudge';
+import { HUB, openLab, replyText, shot } from './lab';
 
 test.beforeEach(({}, info) => test.skip(info.project.name !== 'wasm', 'UI checks run once, on the WASM project'));
 
@@ -44,12 +45,12 @@ test('keyboard: Alt+digits jump to panels; theme toggle persists', async ({ page
 test('the tour opens at a step from its link and runs live', async ({ page }) => {
   await openLab(page, '#tour=2');
   const tour = page.getByRole('dialog', { name: 'Guided tour' });
-  await expect(tour).toContainText('step 2 of 6');
+  await expect(tour).toContainText('step 2 of 7');
   await expect(tour).toContainText('residual stream');
   await expect(page.getByRole('region', { name: 'Per-layer activations' })).toBeVisible({ timeout: 120_000 });
   await shot(page, 'tour-step-2');
   await tour.getByRole('button', { name: 'Back' }).click();
-  await expect(tour).toContainText('step 1 of 6');
+  await expect(tour).toContainText('step 1 of 7');
   await page.keyboard.press('Escape');
   await expect(tour).toHaveCount(0);
 });
@@ -75,4 +76,24 @@ test('tour step 5 steers the demo live: the steered reply differs from the unste
   console.log(`[tour] unsteered: ${u}\n[tour] steered: ${s}`);
   expect(s).not.toBe(u);
   await shot(page, 'tour-step-5');
+});
+
+test('tour step 6 steers the prompt with the prompt_last vector: the steered reply is judged optimistic, the unsteered one not', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openLab(page, '#tour=6');
+  const tour = page.getByRole('dialog', { name: 'Guided tour' });
+  await expect(tour).toContainText('step 6 of 7');
+  await expect(tour).toContainText('Steering the question instead');
+  await expect(tour.getByText('Running this step on the model…')).toHaveCount(0, { timeout: 280_000 });
+  await expect(tour.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Steered reply', exact: true })).toHaveAttribute('data-status', 'done');
+  await expect(page.getByRole('combobox', { name: 'Positions' })).toHaveValue('prompt');
+  const question = 'How can I get better at drawing?';
+  const steered = await replyText(page, 'Steered reply');
+  const unsteered = await replyText(page, 'Unsteered reply');
+  const scores = { steered: judgeTrait('optimistic', steered, question), unsteered: judgeTrait('optimistic', unsteered, question) };
+  console.log(`[tour 6] layer ${await page.getByRole('combobox', { name: 'Layer' }).inputValue()}, ${await page.locator('.alpha-value').first().textContent()}\n[tour 6] unsteered (score ${scores.unsteered.toFixed(0)}): ${unsteered}\n[tour 6] steered (score ${scores.steered.toFixed(0)}): ${steered}`);
+  expect(scores.steered).toBeGreaterThanOrEqual(50);
+  expect(scores.unsteered).toBeLessThan(50);
+  await shot(page, 'tour-step-6');
 });

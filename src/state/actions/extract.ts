@@ -14,7 +14,7 @@ import { median } from '../../persona/stats';
 import { getEngine, isCancelled, toUiError } from '../engine';
 import { getStorage } from '../storage';
 import { getLab, setLab } from '../store';
-import type { JobProgress, VectorEntry } from '../types';
+import type { JobProgress, Readout, VectorEntry } from '../types';
 
 let controller: AbortController | null = null;
 
@@ -43,7 +43,8 @@ export async function typicalNorms(questions: string[], rows: number, hidden: nu
   return perRow.map((n) => (n.length ? median(n) : 0));
 }
 
-export async function extractTrait(traitName: string): Promise<VectorEntry | null> {
+/** Extracts a trait's vector with the extraction settings (`readout` overrides theirs, e.g. for the tour). */
+export async function extractTrait(traitName: string, readout?: Readout): Promise<VectorEntry | null> {
   const s = getLab();
   const entry = s.traits.find((t) => t.set.name === traitName);
   if (!entry) return null;
@@ -78,7 +79,7 @@ export async function extractTrait(traitName: string): Promise<VectorEntry | nul
           samples: st.samples, maxNewTokens: st.maxNewTokens, temperature: 1, batchSize: 16, seed: 0,
           maxExtractionQuestions: st.questions, maxInstructions: st.pairs,
           maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)), evaluationInstructions: 1,
-          negativeName: 'helpful', sweep: null, readout: st.readout,
+          negativeName: 'helpful', sweep: null, readout: readout ?? st.readout,
         },
       },
     );
