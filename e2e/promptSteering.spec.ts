@@ -23,6 +23,7 @@ test('prompt_last readout, prompt-only steering: the steered reply is judged opt
   await extractWithReadout(page, TRAIT, 'prompt_last');
   await expect(page.getByRole('group', { name: 'Per-layer statistics' })).toContainText('prompt_last vector');
   await expect(page.getByText(/prompt_last readout · \d+ \+ \d+ responses/)).toBeVisible();
+  await shot(page, 'extract-readout', 'traits');
 
   // steer only the prompt, block 2, α 4 (ρ ≈ 7: beyond the 4× limit of response mode, within prompt mode's 12×)
   await goTo(page, 'Chat & steer');
