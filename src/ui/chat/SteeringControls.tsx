@@ -3,6 +3,7 @@ import { relativeStrength, vectorRowOf } from '../../state/actions/steer';
 import { useLab } from '../../state/store';
 import type { PositionMode } from '../../state/types';
 import { fmt } from '../common/format';
+import { READOUT_HELP, readoutOf } from '../traits/readoutText';
 
 export const ALPHA_RANGE = { min: -4, max: 4, step: 0.1 };
 
@@ -75,7 +76,7 @@ export function SteeringControls() {
               onChange={(e) => setAlpha(t, Number(e.target.value))}
             />
             <div className="slider-foot muted small-text">
-              <span>{usable ? `adds α·v at blocks.${layer}.resid_post` : `no ${t} vector at this layer`}</span>
+              <span title={v ? READOUT_HELP[readoutOf(v)] : undefined}>{usable ? `adds α·v (${readoutOf(v)}) at blocks.${layer}.resid_post` : `no ${t} vector at this layer`}</span>
               <button type="button" className="link" onClick={() => setAlpha(t, 0)}>reset</button>
               <button type="button" className="link" onClick={() => toggleActive(t, false)}>hide</button>
             </div>
