@@ -3,7 +3,8 @@
  * settled at its first token, so the paper's response_avg vector added to the answer barely moves it, while the
  * prompt_last vector added to the prompt does. Through the UI: choose the prompt_last readout, extract the demo
  * trait, steer only the prompt at block 2 with α 4, send a question; the lexicon judge scores the steered reply
- * as optimistic and the unsteered one not. Switching to response mode then clamps α with the note.
+ * as optimistic and the unsteered one not. Switching to response mode then clamps α with the note. Both
+ * projects; on WebGPU (SwiftShader, slow) the extraction uses 2 questions instead of the default 6.
  */
 import { expect, test } from '@playwright/test';
 import { judgeTrait } from '../src/persona/lexiconJudge';
@@ -13,17 +14,17 @@ const TRAIT = 'optimistic';
 const QUESTION = 'How can I get better at drawing?';
 
 test('prompt_last readout, prompt-only steering: the steered reply is judged optimistic, the unsteered one not', async ({ page }, info) => {
-  test.skip(info.project.name !== 'wasm', 'extraction on SwiftShader WebGPU takes too long; webgpu.spec.ts steers on WebGPU');
-  test.setTimeout(420_000);
+  const gpu = info.project.name === 'webgpu';
+  test.setTimeout(gpu ? 900_000 : 420_000);
   await openLab(page);
-  expect(await loadDemoViaHub(page, 'wasm')).toContain('WASM');
+  expect(await loadDemoViaHub(page, gpu ? 'auto' : 'wasm')).toContain(gpu ? 'WebGPU' : 'WASM');
   await expect(page.getByRole('group', { name: 'Readout' }).getByRole('radio', { name: /^response_avg/ })).toBeChecked(); // the paper's, by default
 
   // extraction settings: the prompt_last readout, then extract
-  await extractWithReadout(page, TRAIT, 'prompt_last');
+  await extractWithReadout(page, TRAIT, 'prompt_last', gpu ? { questions: 2, timeoutMs: 780_000 } : {});
   await expect(page.getByRole('group', { name: 'Per-layer statistics' })).toContainText('prompt_last vector');
   await expect(page.getByText(/prompt_last readout · \d+ \+ \d+ responses/)).toBeVisible();
-  await shot(page, 'extract-readout', 'traits');
+  await shot(page, `extract-readout-${info.project.name}`, 'traits');
 
   // steer only the prompt, block 2, α 4 (ρ ≈ 7: beyond the 4× limit of response mode, within prompt mode's 12×)
   await goTo(page, 'Chat & steer');
@@ -40,7 +41,7 @@ test('prompt_last readout, prompt-only steering: the steered reply is judged opt
   await expect(page.getByRole('status', { name: 'α clamped' })).toHaveCount(0);
   expect(scores.steered).toBeGreaterThanOrEqual(50);
   expect(scores.unsteered).toBeLessThan(50);
-  await shot(page, 'prompt-steering', 'chat');
+  await shot(page, `prompt-steering-${info.project.name}`, 'chat');
 
   // back to steering the answer: α is clamped to that mode's limit, and the note says so
   await page.getByRole('combobox', { name: 'Positions' }).selectOption('response');
