@@ -45,6 +45,12 @@ export interface GenerateRow {
   prompt: PromptInput;
   /** null = unsteered. */
   steering: SteeringTerm[] | null;
+  /**
+   * This row's sampling seed; default the request's seed. Rows on one seed draw the same random
+   * numbers, so [unsteered, steered] replies differ only by the steering; independent samples (a
+   * dataset of rollouts) need a seed each.
+   */
+  seed?: number;
 }
 
 export interface GenerateRequest {

@@ -154,6 +154,7 @@ export class Engine implements EngineApi {
       maxNewTokens: maxNew,
       sampling: request.sampling,
       seed: request.seed,
+      rowSeeds: request.rows.map((r) => r.seed),
       probes,
       isCancelled: () => (streamId ? this.cancelled.has(streamId) : false),
       onStep: (step) => {

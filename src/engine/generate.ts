@@ -16,6 +16,8 @@ export interface GenerateOptions {
   maxNewTokens: number;
   sampling?: SamplingSettings;
   seed?: number;
+  /** Per-row seeds overriding `seed` (undefined entries use it). */
+  rowSeeds?: (number | undefined)[];
   stopTokenIds?: number[];
   /** Unit probe vectors [(L+1) * K * hidden]: per-step projections of the newest position are reported. */
   probes?: { data: Float32Array; k: number };
@@ -49,7 +51,7 @@ export async function generate(model: LoadedModel, options: GenerateOptions): Pr
   const mode = options.positions ?? 'response';
   const sampling = options.sampling ?? GREEDY;
   const stop = new Set(options.stopTokenIds ?? model.config.eosTokenIds);
-  const randoms = Array.from({ length: B }, () => seededRandom(options.seed ?? 0));
+  const randoms = Array.from({ length: B }, (_, b) => seededRandom(options.rowSeeds?.[b] ?? options.seed ?? 0));
   const steer = options.steering?.some((r) => r && r.length) ? steerTensor(options.steering, L, H) : undefined;
   const readouts: Readout[] = options.probes ? ['logitsLast', 'probeProj'] : ['logitsLast'];
 

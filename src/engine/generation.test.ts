@@ -82,6 +82,21 @@ describe.skipIf(!hasDemoModel())('sampling, stop tokens and cancel on the demo m
     expect(a[0].length).toBe(12);
   });
 
+  it('rows share the request seed unless they carry their own: then each row samples as it would alone', async () => {
+    const T1: SamplingSettings = { temperature: 1.5, topK: 0, topP: 1 };
+    const shared = await sample(T1, 7, 16);
+    // one prompt twice on one seed: the same random numbers, the same tokens
+    expect(shared[1]).toEqual(shared[0]);
+    const own = (await generate(model, { prompts: [prompt, prompt], sampling: T1, seed: 7, rowSeeds: [3, undefined], maxNewTokens: 16, stopTokenIds: [] })).tokens;
+    expect(own[1]).toEqual(shared[0]);
+    expect(own[0]).not.toEqual(shared[0]);
+    expect(own[0]).toEqual((await sample(T1, 3, 16))[0]);
+    // through the engine API: GenerateRow.seed
+    const res = await engine.generate({ rows: [{ prompt: { ids: prompt }, steering: null, seed: 3 }, { prompt: { ids: prompt }, steering: null }], sampling: T1, seed: 7, maxNewTokens: 4 });
+    expect(res.rows[0].tokenIds).toEqual(own[0].slice(0, res.rows[0].tokenIds.length));
+    expect(res.rows[1].tokenIds).toEqual(shared[0].slice(0, res.rows[1].tokenIds.length));
+  });
+
   it('different seeds give different samples at temperature 1 (so the seed is used)', async () => {
     const a = await sample({ temperature: 1.5, topK: 0, topP: 1 }, 1, 16);
     const b = await sample({ temperature: 1.5, topK: 0, topP: 1 }, 2, 16);

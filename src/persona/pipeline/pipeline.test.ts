@@ -5,6 +5,7 @@ import {
   bestCell, conversationDrift, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
   selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RunRecord, type SweepSettings,
 } from './index';
+import { generatePlanned, rolloutSeed } from './rollouts';
 import { FAKE_INFO, FAKE_TRAIT, FakeEngine } from './testing/fakeEngine';
 
 function ctxWith(engine = new FakeEngine(), storage = new MemoryStorage(), extra: Partial<PipelineContext> = {}): PipelineContext {
@@ -22,6 +23,21 @@ describe('pipeline on a fake engine', () => {
     const anto = planRollouts({ id: 'r', trait: { ...FAKE_TRAIT, antonym: 'gloomy' }, settings: resolveSettings({ negativeName: 'antonym' }) }, 'extraction');
     expect(anto.find((p) => p.side === 'neg')!.system).toBe('You are a gloomy assistant. Be gloomy.');
     expect(new Set(plan.map((p) => p.id)).size).toBe(plan.length);
+  });
+
+  it('sampled rollouts: every question and sample draws its own seed, pos and neg share it, the batch size changes nothing', async () => {
+    const run = { id: 'r', trait: FAKE_TRAIT, settings: resolveSettings({ samples: 2, temperature: 1 }) };
+    const plan = planRollouts(run, 'extraction');
+    const opts = { step: 'rollouts' as const, maxNewTokens: 8, sampling: { temperature: 1, topK: 0, topP: 1 }, seed: 5 };
+    const wide = await generatePlanned(ctxWith(), plan, { ...opts, batchSize: 64 });
+    const narrow = await generatePlanned(ctxWith(), plan, { ...opts, batchSize: 1 });
+    expect(narrow.map((r) => r.response)).toEqual(wide.map((r) => r.response));
+    // the fake engine appends " s<seed>" to sampled text
+    const seedOf = (p: (typeof plan)[number]) => wide.find((r) => r.id === p.id)!.response.split(' s')[1];
+    const pos = plan.filter((p) => p.side === 'pos');
+    expect(new Set(pos.map(seedOf)).size).toBe(pos.length);
+    for (const p of pos) expect(seedOf(plan.find((n) => n.side === 'neg' && n.question === p.question && n.instruction === p.instruction && n.sample === p.sample)!)).toBe(seedOf(p));
+    expect(seedOf(pos[0])).toBe(String(rolloutSeed(5, pos[0])));
   });
 
   it('builds the integer-token map from the tokenizer and self-judges with the exact distribution', async () => {

@@ -82,10 +82,21 @@ export interface GenerateOptions {
 }
 
 /**
+ * The sampling seed of one rollout: from the run's seed, the sample index, the question and the
+ * instruction pair, so that every question draws its own random numbers (rows sharing a seed draw
+ * the same ones) and a rollout does not depend on the batch it lands in. The pos and neg rollouts of
+ * one question share it: their difference then comes from the system prompt, not from sampling noise.
+ */
+export function rolloutSeed(seed: number, p: Pick<RolloutPlan, 'split' | 'question' | 'instruction' | 'sample'>): number {
+  let h = 0x811c9dc5;
+  for (const c of `${seed}:${p.sample}:${p.split}:${p.question}:${p.instruction}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
+/**
  * Generates the planned rollouts that are not stored yet and stores them batch by batch; returns
- * every planned rollout (stored or new) in plan order. Rows of one call share the sample index and
- * the position mode, and the seed is seed + sample, so a rollout does not depend on which batch it
- * landed in.
+ * every planned rollout (stored or new) in plan order. Rows of one call share the position mode;
+ * each row samples with its own seed (rolloutSeed).
  */
 export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[], opts: GenerateOptions): Promise<RolloutRecord[]> {
   const prefixes = [...new Set(plan.map((p) => p.id.slice(0, p.id.lastIndexOf(':q'))))];
@@ -94,24 +105,21 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
   const todo = plan.filter((p) => !stored.has(p.id));
   const progress = new ProgressTracker(ctx, opts.step, plan.length, opts.phase);
   progress.skip(plan.length - todo.length, todo.length ? undefined : 'all rollouts were stored');
-  // One engine call serves rows of one sample index and one position mode.
-  const groups = new Map<string, { sample: number; positions: PositionMode; items: RolloutPlan[] }>();
+  // One engine call serves rows of one position mode.
+  const groups = new Map<PositionMode, RolloutPlan[]>();
   for (const p of todo) {
     const positions = p.positions ?? 'response';
-    const key = `${p.sample}:${positions}`;
-    const g = groups.get(key) ?? { sample: p.sample, positions, items: [] };
-    g.items.push(p);
-    groups.set(key, g);
+    if (!groups.has(positions)) groups.set(positions, []);
+    groups.get(positions)!.push(p);
   }
   let generated = 0;
-  for (const { sample, positions, items } of groups.values()) {
+  for (const [positions, items] of groups) {
     for (const batch of chunks(items, opts.batchSize)) {
       checkCancelled(ctx.signal);
       const rows = await generateRows(ctx.engine, {
-        rows: batch.map((p) => ({ prompt: { messages: messagesOf(p) }, steering: p.steering ?? null })),
+        rows: batch.map((p) => ({ prompt: { messages: messagesOf(p) }, steering: p.steering ?? null, seed: rolloutSeed(opts.seed, p) })),
         maxNewTokens: opts.maxNewTokens,
         sampling: opts.sampling ?? GREEDY,
-        seed: opts.seed + sample,
         positions,
       }, ctx.signal);
       const records: RolloutRecord[] = batch.map((p, b) => {

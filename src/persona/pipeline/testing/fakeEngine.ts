@@ -74,7 +74,7 @@ export class FakeEngine implements EngineApi {
         const system = 'messages' in row.prompt ? (row.prompt.messages.find((m) => m.role === 'system')?.content ?? '') : '';
         const alpha = (row.steering ?? []).reduce((a, t) => a + t.alpha, 0);
         let text = alpha > 0 ? 'happy happy day' : alpha < 0 ? 'gloomy day' : /cheerful/.test(system) ? 'happy day' : /gloomy/.test(system) ? 'gloomy day' : 'plain day';
-        if (request.sampling && request.sampling.temperature > 0) text += ` s${request.seed ?? 0}`;
+        if (request.sampling && request.sampling.temperature > 0) text += ` s${row.seed ?? request.seed ?? 0}`;
         const tokenIds = this.words(text).map((w) => this.id(w));
         return { promptIds: [], tokenIds, text: cancelled ? '' : text, finish: cancelled ? 'cancelled' : 'stop' };
       }),
