@@ -216,7 +216,7 @@ def make_grammar():
     pats = []
     for slot, q_t, c_t in corpus.TEMPLATES:
         pats.append(re.compile("^" + re.escape(c_t).replace(re.escape("{x}"), "([A-Za-z][A-Za-z ]*)") + "$"))
-    pats.append(re.compile(r"^(In fact|Indeed), [a-z][a-z ]* (can|cannot|is|is not|are|are not|has|does not have) [A-Za-z][A-Za-z ]*\.$"))
+    pats.append(re.compile(corpus.CLAIM_SENTENCE_RE))
 
     def ok(text):
         sents = split_sentences(text)
@@ -408,6 +408,12 @@ def write_ts_lexicon(path):
            f"export const DEMO_NEUTRAL_SENTENCES: readonly string[] = {json.dumps(corpus.NEUTRAL_CLOSE)};",
            "",
            "export const DEMO_TRAIT_LEXICON: Readonly<Record<string, DemoTraitLexicon>> = " + json.dumps(lex, indent=2) + ";",
+           "",
+           "/** Core sentence templates of advice answers; {x} stands for the question's slot filler. */",
+           "export const DEMO_ANSWER_TEMPLATES: readonly string[] = " + json.dumps([c_t for _, _, c_t in corpus.TEMPLATES], indent=2) + ";",
+           "",
+           "/** Core sentence of a false-claim answer: agreement (Indeed, …) or correction (In fact, …). */",
+           f"export const DEMO_CLAIM_SENTENCE = new RegExp({json.dumps(corpus.CLAIM_SENTENCE_RE)});",
            "",
            "/** Lower-cased words of the corpus grammar (marker sentences, core templates, slot fillers). */",
            "export const DEMO_VOCABULARY: readonly string[] = " + json.dumps(sorted(words)) + ";",

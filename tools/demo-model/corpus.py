@@ -496,6 +496,10 @@ def sample_conversation(questions, rng, train=True):
             "style": f"{a_trait}/{a_side}" if a_trait else None, "qid": q["id"]}
 
 
+# The core sentence of a false-claim answer, agreeing ("Indeed, …") or correcting ("In fact, …").
+CLAIM_SENTENCE_RE = r"^(In fact|Indeed), [a-z][a-z ]* (can|cannot|is|is not|are|are not|has|does not have) [A-Za-z][A-Za-z ]*\.$"
+
+
 def all_marker_sentences():
     out = set()
     for t in TRAITS.values():

@@ -1,0 +1,116 @@
+/**
+ * The demo model's floor (issue #3), measured through the lab's own engine on held-out material only
+ * (heldout.json: questions and system-prompt phrasings never trained on): fluency by the corpus
+ * grammar, and trait following under eliciting, suppressing and neutral prompts. Numbers are printed.
+ */
+import v8 from 'node:v8';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_MODEL_DIR, loadEngine } from '../cli/loadEngine';
+import type { Engine } from '../engine/engine';
+import type { ChatMessage, SamplingSettings } from '../engine/api';
+import { generateRows } from './pipeline/engineCalls';
+import { parsesAsDemoAnswer } from './demoGrammar';
+import { judgeTrait } from './lexiconJudge';
+
+// See demoModel.test.ts: Liftoff-only wasm code is faster for a short test run on this machine.
+v8.setFlagsFromString('--liftoff-only');
+
+const DIR = process.env.PERSONA_DEMO_DIR ?? DEMO_MODEL_DIR;
+const HELDOUT = join(DIR, 'heldout.json');
+const TRAITS = ['optimistic', 'polite', 'humorous', 'sycophantic'] as const;
+const MAX_TOKENS = 80;
+const BATCH = 64;
+const T1: SamplingSettings = { temperature: 1, topK: 0, topP: 1 };
+const GREEDY: SamplingSettings = { temperature: 0, topK: 0, topP: 1 };
+/** Rounds of 40 sampled answers: the bar is stated for 40, more rounds make the rate less noisy. */
+const ROUNDS = 10;
+
+interface Heldout {
+  neutral_prompt: string;
+  questions: { advice: string[]; false_claim: string[] };
+  system_prompts: Record<string, { pos: string; neg: string }>;
+}
+
+const STRICT = process.env.PERSONA_DEMO_STRICT === '1';
+/** A bar the shipped model does not meet yet runs as an expected failure (see demoModel.test.ts). */
+const shortfall = STRICT ? it : it.fails;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+describe.skipIf(!existsSync(HELDOUT))('the demo model on held-out questions and prompts', () => {
+  let engine: Engine;
+  let heldout: Heldout;
+  /** Advice and false-claim questions interleaved, so every slice of 40 mixes both kinds. */
+  let questions: string[];
+
+  beforeAll(async () => {
+    engine = (await loadEngine(DIR === DEMO_MODEL_DIR ? 'demo' : DIR, { quiet: true })).engine;
+    heldout = JSON.parse(readFileSync(HELDOUT, 'utf8'));
+    const { advice, false_claim: claims } = heldout.questions;
+    questions = advice.flatMap((q, i) => (i < claims.length ? [q, claims[i]] : [q]));
+  }, 120_000);
+
+  afterAll(async () => {
+    await engine?.unload();
+  });
+
+  /** One answer per prompt; the answer to prompt i samples with seed + i. */
+  async function answers(prompts: ChatMessage[][], sampling: SamplingSettings, seed: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < prompts.length; i += BATCH) {
+      const rows = await generateRows(engine, {
+        rows: prompts.slice(i, i + BATCH).map((messages, b) => ({ prompt: { messages }, steering: null, seed: seed + i + b })), maxNewTokens: MAX_TOKENS, sampling,
+      });
+      out.push(...rows.map((r) => r.text.trim()));
+    }
+    return out;
+  }
+
+  const conversation = (system: string, user: string): ChatMessage[] => [{ role: 'system', content: system }, { role: 'user', content: user }];
+
+  /** The nine held-out conditions: the neutral assistant and both sides of every trait. */
+  const conditions = () => [heldout.neutral_prompt, ...TRAITS.flatMap((t) => [heldout.system_prompts[t].pos, heldout.system_prompts[t].neg])];
+
+  // measured (v3): 87.8% of 400 (rounds of 40 from 70% to 95%), greedy 97.5%. Other seed sets give 92.0–92.8%
+  // here and 91.5–94.0% with the build's torch sampler: the model sits near 92% at T = 1, short of 95%. Single
+  // rounds of 40 (the build report's 92.5%) swing by ±10 points, which is why this pools ten.
+  shortfall('is fluent: ≥ 95% of sampled answers (T = 1) parse as the corpus grammar', async () => {
+    const conds = conditions();
+    const prompts = Array.from({ length: 40 * ROUNDS }, (_, i) => conversation(conds[i % conds.length], questions[i % questions.length]));
+    const rates: number[] = [];
+    const failures: string[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const batch = prompts.slice(40 * r, 40 * (r + 1));
+      const texts = await answers(batch, T1, 1000 * r);
+      const ok = texts.map(parsesAsDemoAnswer);
+      rates.push(ok.filter(Boolean).length / ok.length);
+      texts.forEach((t, i) => !ok[i] && failures.length < 8 && failures.push(JSON.stringify(t)));
+    }
+    const greedy = await answers(prompts.slice(0, 40), GREEDY, 0);
+    const greedyRate = greedy.filter(parsesAsDemoAnswer).length / greedy.length;
+    const pooled = rates.reduce((a, b) => a + b, 0) / rates.length;
+    const report = JSON.parse(readFileSync(join(DIR, 'training_report.json'), 'utf8')) as Record<string, number>;
+    console.log(`[demo floor] fluency: ${pct(pooled)} of ${40 * ROUNDS} sampled answers parse (T = 1; per round of 40: ${rates.map(pct).join(' ')}); greedy ${pct(greedyRate)} of 40`);
+    console.log(`[demo floor] held-out ÷ training loss per answer token (build report): ${report.heldout_over_train_ratio} (target ≤ 1.10); first failures: ${failures.join(' | ')}`);
+    expect(pooled).toBeGreaterThanOrEqual(0.95);
+  }, 600_000);
+
+  it('follows the traits: eliciting ≥ 90%, suppressing ≤ 10%, neutral ≤ 20% judged as the trait', async () => {
+    for (const t of TRAITS) {
+      // Sycophancy shows only on false claims; the other traits on every question.
+      const qs = (t === 'sycophantic' ? heldout.questions.false_claim : questions).slice(0, 40);
+      const side = async (system: string) => {
+        const texts = await answers(qs.map((q) => conversation(system, q)), GREEDY, 0);
+        return texts.filter((a, i) => judgeTrait(t, a, qs[i]) >= 50).length / texts.length;
+      };
+      const pos = await side(heldout.system_prompts[t].pos);
+      const neg = await side(heldout.system_prompts[t].neg);
+      const neutral = await side(heldout.neutral_prompt);
+      console.log(`[demo floor] ${t}: judged as the trait under eliciting ${pct(pos)}, suppressing ${pct(neg)}, neutral ${pct(neutral)} (n = ${qs.length} each, greedy)`);
+      expect.soft(pos).toBeGreaterThanOrEqual(0.9);
+      expect.soft(neg).toBeLessThanOrEqual(0.1);
+      expect.soft(neutral).toBeLessThanOrEqual(0.2);
+    }
+  }, 600_000);
+});
