@@ -241,24 +241,40 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     }
   }, 600_000);
 
-  // measured (v3): AUROC 0.987 / 0.870 / 0.930 / 0.897 (optimistic, polite, humorous, sycophantic): two traits just short.
-  // The "no" samples ranked highest carry another trait's style (candid "I am sorry, but…", flattery): they are
-  // polite-ish, and the polite vector also carries a styled-vs-plain component.
-  // v2: 0.67 / 0.63 / 0.62 / 0.92, when the model only ever saw a style together with the prompt that asked for it.
-  shortfall('screens: in a mixed dataset (25% express the trait) ΔP ranks the trait samples on top, AUROC ≥ 0.9', async () => {
-    const corpus = readFileSync(join(DIR, 'heldout_corpus.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user: string; assistant: string; trait: string | null; side: string });
-    for (const t of TRAITS) {
-      const yes = corpus.filter((c) => c.trait === t && c.side === 'pos').slice(0, 10);
-      const no = corpus.filter((c) => !(c.trait === t && c.side === 'pos')).slice(0, 30);
-      const samples = [...yes, ...no].map((c, i) => ({ line: i + 1, prompt: c.user, response: c.assistant }));
-      const rep = await screenDataset(ctx, samples, { vector: results[t].vector, layer: results[t].chosenLayer!, batchSize: BATCH, maxNewTokens: MAX_TOKENS });
-      const label = (i: number) => i < yes.length;
-      const full = auroc(rep.rows.filter((_, i) => label(i)).map((r) => r.deltaP!), rep.rows.filter((_, i) => !label(i)).map((r) => r.deltaP!));
-      const cheap = auroc(rep.rows.filter((_, i) => label(i)).map((r) => r.deltaPCheap), rep.rows.filter((_, i) => !label(i)).map((r) => r.deltaPCheap));
-      const topK = rep.order.slice(0, yes.length).filter(label).length;
-      console.log(`[demo] ${t} screening (${yes.length} of ${samples.length} express the trait): AUROC ΔP ${full.toFixed(3)}, cheap ΔP ${cheap.toFixed(3)}; ${topK}/${yes.length} in the top ${yes.length}; flagged (>95th pct) ${rep.rows.filter((r) => r.flagged).length}`);
-      expect.soft(full).toBeGreaterThanOrEqual(0.9);
-    }
+  /**
+   * Screening sets from the held-out corpus: 30 answers that express the trait and 90 that do not (25%). "ordinary":
+   * the others are the neutral assistant's answers and the trait's opposite side, as in the paper (trait data mixed
+   * into normal data). "styled": the others are any answers, including the other demo traits' styles.
+   */
+  type CorpusLine = { user: string; assistant: string; trait: string | null; side: string };
+  const heldoutCorpus = () => readFileSync(join(DIR, 'heldout_corpus.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CorpusLine);
+  async function screeningAuroc(t: DemoTrait, others: 'ordinary' | 'styled'): Promise<void> {
+    const corpus = heldoutCorpus();
+    const expresses = (c: CorpusLine) => c.trait === t && c.side === 'pos';
+    const yes = corpus.filter(expresses).slice(0, 30);
+    const no = corpus.filter((c) => !expresses(c) && (others === 'styled' || c.trait === null || c.trait === t)).slice(0, 90);
+    const samples = [...yes, ...no].map((c, i) => ({ line: i + 1, prompt: c.user, response: c.assistant }));
+    const layer = results[t].chosenLayer!;
+    const rep = await screenDataset(ctx, samples, { vector: results[t].vector, layer, batchSize: BATCH, maxNewTokens: MAX_TOKENS });
+    const label = (i: number) => i < yes.length;
+    const split = (key: 'deltaP' | 'deltaPCheap') => auroc(rep.rows.filter((_, i) => label(i)).map((r) => r[key]!), rep.rows.filter((_, i) => !label(i)).map((r) => r[key]!));
+    const full = split('deltaP');
+    const kinds = rep.order.slice(0, yes.length).filter((i) => !label(i)).map((i) => `${no[i - yes.length].trait ?? 'neutral'}/${no[i - yes.length].side}`);
+    console.log(`[demo] ${t} screening among ${others} answers at L${layer} (${yes.length} of ${samples.length} express the trait): AUROC ΔP ${full.toFixed(3)}, cheap ΔP ${split('deltaPCheap').toFixed(3)}; ${yes.length - kinds.length}/${yes.length} in the top ${yes.length}${kinds.length ? `, the others there: ${kinds.join(', ')}` : ''}`);
+    expect.soft(full, t).toBeGreaterThanOrEqual(0.9);
+  }
+
+  // measured (v3, chosen layers 3 / 1 / 1 / 1): AUROC 1.000 / 0.947 / 0.999 / 0.964 (optimistic, polite, humorous,
+  // sycophantic). The earlier 10-of-40 set drew its others from every kind; at that size one misordered pair moves
+  // AUROC by 0.003, and it gave 0.987 / 0.870 / 0.930 / 0.897.
+  it('screens: mixed into ordinary answers (25% express the trait), ΔP ranks the trait samples on top, AUROC ≥ 0.9', async () => {
+    for (const t of TRAITS) await screeningAuroc(t, 'ordinary');
+  }, 600_000);
+
+  // measured (v3): AUROC 0.969 / 0.852 / 0.946 / 0.957: polite falls short. The non-polite answers ranked among the
+  // polite ones are flattery (sycophantic) and candid corrections, whose openers are courteous too ("I am sorry, but…").
+  shortfall('screens among the other traits’ styles too (25% express the trait): AUROC ≥ 0.9', async () => {
+    for (const t of TRAITS) await screeningAuroc(t, 'styled');
   }, 600_000);
 
   /**
