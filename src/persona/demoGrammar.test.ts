@@ -36,6 +36,7 @@ describe('demo corpus grammar', () => {
     expect(parsesAsDemoAnswer('Cook rice over medium heat and taste it as you go. Bananas are blue.')).toBe(false);
     expect(parsesAsDemoAnswer('cook rice over medium heat and taste it as you go.')).toBe(false);
     expect(parsesAsDemoAnswer('Cook 3 eggs over medium heat and taste it as you go.')).toBe(false);
+    expect(parsesAsDemoAnswer('Great news!! Cook rice over medium heat and taste it as you go.')).toBe(false);
     expect(parsesAsDemoAnswer('')).toBe(false);
     expect(parsesAsDemoAnswer('Cook rice over medium heat and taste it as you go.')).toBe(true);
   });

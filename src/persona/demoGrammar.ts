@@ -6,6 +6,7 @@
  * measure one thing.
  */
 import { DEMO_ANSWER_TEMPLATES, DEMO_CLAIM_SENTENCE, DEMO_NEUTRAL_SENTENCES, DEMO_TRAIT_LEXICON } from './demoTraits';
+import { splitSentences } from './lexiconJudge';
 
 const MARKERS = new Set<string>([
   ...DEMO_NEUTRAL_SENTENCES,
@@ -18,20 +19,16 @@ const TEMPLATE_PATTERNS: RegExp[] = DEMO_ANSWER_TEMPLATES.map(
   (t) => new RegExp(`^${t.split('{x}').map(escapeRegExp).join('[A-Za-z][A-Za-z ]*')}$`),
 );
 
-/** Sentences, each ending at one . ! or ?; `complete` is false when text follows the last one. */
-function sentences(text: string): { list: string[]; complete: boolean } {
-  const t = text.trim();
-  const list = [...t.matchAll(/[^.!?]*[.!?]/g)].map((m) => m[0].trim()).filter(Boolean);
-  return { list, complete: t === '' || /[.!?]$/.test(t) };
-}
-
 /** Is this one sentence of the corpus grammar? */
 export function isDemoSentence(sentence: string): boolean {
   return MARKERS.has(sentence) || DEMO_CLAIM_SENTENCE.test(sentence) || TEMPLATE_PATTERNS.some((p) => p.test(sentence));
 }
 
-/** Does the whole answer parse as the demo corpus grammar (non-empty, every sentence well-formed)? */
+/**
+ * Does the whole answer parse as the demo corpus grammar (non-empty, every sentence well-formed)? An
+ * unfinished last sentence or a run of terminators ("Great news!!") is no sentence of the grammar.
+ */
 export function parsesAsDemoAnswer(text: string): boolean {
-  const { list, complete } = sentences(text);
-  return complete && list.length > 0 && list.every(isDemoSentence);
+  const sentences = splitSentences(text);
+  return sentences.length > 0 && sentences.every(isDemoSentence);
 }
