@@ -120,7 +120,7 @@ const isNumOrNull = (x: unknown) => x === null || (typeof x === 'number' && Numb
 const oneOf = (...xs: unknown[]) => (x: unknown) => xs.includes(x);
 const str = (x: unknown) => typeof x === 'string';
 const strOrNull = (x: unknown) => x === null || typeof x === 'string';
-const isReadout = (x: unknown) => (READOUTS as readonly unknown[]).includes(x);
+const isReadout = oneOf(...READOUTS);
 const READOUT_LIST = READOUTS.map((r) => `"${r}"`).join(', ');
 
 /** One check per settings field (what a hand-edited or damaged file may get wrong). */

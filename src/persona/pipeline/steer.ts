@@ -46,10 +46,15 @@ export interface SteerEvalOptions {
   step?: PipelineStep;
 }
 
+/** The cell's position mode when it is not the default ("response"). */
+function otherPositions(c: SteerCell): PositionMode | undefined {
+  return c.positions && c.positions !== 'response' ? c.positions : undefined;
+}
+
 export function cellKey(c: SteerCell): string {
   if (c.layer === null || c.alpha === 0) return 'base';
-  const where = c.positions && c.positions !== 'response' ? `-${c.positions}` : '';
-  return `L${c.layer}a${c.alpha}${where}`;
+  const where = otherPositions(c);
+  return `L${c.layer}a${c.alpha}${where ? `-${where}` : ''}`;
 }
 
 export function steeringFor(v: PersonaVector, c: SteerCell): SteeringTerm[] | null {
@@ -79,11 +84,12 @@ export async function steeringEval(ctx: PipelineContext, o: SteerEvalOptions): P
   const plan: RolloutPlan[] = [];
   for (const key of keys) {
     const cell = o.cells.find((c) => cellKey(c) === key)!;
+    const positions = otherPositions(cell);
     o.questions.forEach((user, q) => {
       plan.push({
         id: `${o.runId}:sweep:${key}:q${q}:i0:s0`, runId: o.runId, split: 'sweep', side: 'steer', question: q, instruction: 0, sample: 0,
         system: o.systemPrompt, user, layer: cell.layer === null || cell.alpha === 0 ? null : cell.layer, alpha: cell.alpha, steering: steeringFor(o.vector, cell),
-        ...(cell.positions && cell.positions !== 'response' ? { positions: cell.positions } : {}),
+        ...(positions ? { positions } : {}),
       });
     });
   }
