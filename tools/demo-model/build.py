@@ -130,7 +130,10 @@ def eval_loss(model, encoded, bs=50):
     return tot / n
 
 
-def train(model, enc_train, steps, bs, lr, seed):
+def train(model, enc_train, steps, bs, lr, seed, opener_weight=1.0, opener_after=None):
+    """AdamW with warm-up and cosine decay. From step `opener_after` on, the loss on each answer's first
+    token (where the answer's style is decided) is weighted by `opener_weight`: the rest of the answer
+    keeps sharpening while the style decision stays as soft as it was, so that steering can still move it."""
     torch.manual_seed(seed)
     rng = random.Random(seed + 1)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
@@ -145,9 +148,19 @@ def train(model, enc_train, steps, bs, lr, seed):
             g["lr"] = cur
         ids, mask, pos, tgt = collate(next(gen))
         logits, _ = model(ids, mask, pos)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
+        per_tok = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100,
+                                  reduction="none").reshape(tgt.shape)
+        valid = (tgt != -100).float()
+        loss = per_tok.sum() / valid.sum()
+        if opener_after is not None and step > opener_after:
+            first = valid.argmax(dim=1)  # position predicting the first answer token
+            w = valid.clone()
+            w[torch.arange(len(first)), first] = opener_weight
+            loss_fit = (per_tok * w).sum() / w.sum()
+        else:
+            loss_fit = loss
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss_fit.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
@@ -484,6 +497,9 @@ def main():
     ap.add_argument("--more-steps", type=int, default=0,
                     help="with --reuse: continue training the checkpoint for this many steps (cosine from --more-lr)")
     ap.add_argument("--more-lr", type=float, default=1e-3)
+    ap.add_argument("--opener-weight", type=float, default=1.0,
+                    help="loss weight of each answer's first token after --opener-after steps")
+    ap.add_argument("--opener-after", type=int, default=None)
     args = ap.parse_args()
     T0 = time.time()
     torch.set_num_threads(args.threads)
@@ -533,7 +549,8 @@ def main():
                   "continued": f"{more['steps']} steps at lr {args.more_lr} after {tr['steps']}"}
             torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     else:
-        tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed)
+        tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed,
+                   args.opener_weight, args.opener_after)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     model.eval()
     train_eval_loss = eval_loss(model, enc_train_eval)
@@ -595,6 +612,7 @@ def main():
     report = {
         "seed": args.seed, "params": n_params, "config": {k: cfg[k] for k in cfg},
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
+        "opener_weight": args.opener_weight, "opener_after": args.opener_after,
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),
         "train_set_eval_loss_per_token": round(train_eval_loss, 4),
