@@ -130,13 +130,13 @@ def eval_loss(model, encoded, bs=50):
     return tot / n
 
 
-def train(model, enc_train, steps, bs, lr, seed, opener_weight=1.0, opener_after=None):
+def train(model, enc_train, steps, bs, lr, seed, opener_weight=1.0, opener_after=None, weight_decay=0.01):
     """AdamW with warm-up and cosine decay. From step `opener_after` on, the loss on each answer's first
     token (where the answer's style is decided) is weighted by `opener_weight`: the rest of the answer
     keeps sharpening while the style decision stays as soft as it was, so that steering can still move it."""
     torch.manual_seed(seed)
     rng = random.Random(seed + 1)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=weight_decay)
     warm = max(1, steps // 30)
     gen = batches(enc_train, bs, rng)
     t0 = time.time()
@@ -500,6 +500,9 @@ def main():
     ap.add_argument("--opener-weight", type=float, default=1.0,
                     help="loss weight of each answer's first token after --opener-after steps")
     ap.add_argument("--opener-after", type=int, default=None)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
+    ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
     args = ap.parse_args()
     T0 = time.time()
     torch.set_num_threads(args.threads)
@@ -521,6 +524,8 @@ def main():
     log(f"tokenizer: vocab {len(tok.vocab)} ({len(tok.merges)} merges) in {time.time() - t:.1f}s")
     cfg = dict(CFG)
     cfg["vocab_size"] = len(tok.vocab)
+    cfg["hidden_size"], cfg["intermediate_size"] = args.hidden, args.intermediate
+    cfg["num_attention_heads"] = args.hidden // cfg["head_dim"]
     enc_train = [encode_conv(tok, c) for c in train_c]
     enc_held = [encode_conv(tok, c) for c in held_c]
     enc_train_eval = [encode_conv(tok, c) for c in train_eval_c]
@@ -550,7 +555,7 @@ def main():
             torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     else:
         tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed,
-                   args.opener_weight, args.opener_after)
+                   args.opener_weight, args.opener_after, args.weight_decay)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     model.eval()
     train_eval_loss = eval_loss(model, enc_train_eval)
@@ -612,7 +617,7 @@ def main():
     report = {
         "seed": args.seed, "params": n_params, "config": {k: cfg[k] for k in cfg},
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
-        "opener_weight": args.opener_weight, "opener_after": args.opener_after,
+        "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),
         "train_set_eval_loss_per_token": round(train_eval_loss, 4),
