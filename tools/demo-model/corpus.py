@@ -467,11 +467,23 @@ NEUTRAL_STYLED = 0.4
 OFF_STYLE = 0.08
 
 
-def sample_conversation(questions, rng, train=True):
-    """One conversation with a random condition. Returns dict with system (maybe None)."""
+def with_foreign_filler(q, rng):
+    """The same advice template with a filler from another slot type ("How do I cook chess?"). Such questions
+    say nothing true, but they teach the answer template as a rule of the question's frame that copies whatever
+    fills the slot, rather than something a familiar filler recalls from the templates it was trained with."""
+    slot, q_t, c_t = TEMPLATES[q["template"]]
+    x = rng.choice([f for s, fs in SLOTS.items() if s != slot for f in fs])
+    return {**q, "filler": x, "question": q_t.format(x=x), "core": c_t.format(x=x), "foreign": True}
+
+
+def sample_conversation(questions, rng, train=True, foreign=0.0):
+    """One conversation with a random condition. Returns dict with system (maybe None). With `foreign` > 0,
+    that share of advice questions gets a filler from another slot type (training only, see with_foreign_filler)."""
     r = rng.random()
     n_instr = 6 if train else 7
     q = rng.choice(questions)
+    if foreign > 0 and q["kind"] == "advice" and rng.random() < foreign:
+        q = with_foreign_filler(q, rng)
     if r < 0.25:
         system = NEUTRAL_PROMPT if r < 0.15 else None
         trait, side = None, None
