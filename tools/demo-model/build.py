@@ -72,11 +72,11 @@ def render_full(conv):
 # ------------------------------------------------------------------------------------------
 # data
 # ------------------------------------------------------------------------------------------
-def make_data(seed, n_train, foreign=0.0):
+def make_data(seed, n_train, foreign=0.0, prompt_words=0.0):
     rng = random.Random(seed)
     qs = corpus.build_questions(rng)
     train_q, held_q = corpus.split_questions(qs, rng)
-    train = [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign) for _ in range(n_train)]
+    train = [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign, prompt_words=prompt_words) for _ in range(n_train)]
     held = [corpus.sample_conversation(held_q, rng, train=False) for _ in range(600)]
     train_eval = [corpus.sample_conversation(train_q, rng, train=True) for _ in range(600)]
     return qs, train_q, held_q, train, held, train_eval
@@ -503,6 +503,8 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--foreign", type=float, default=0.0,
                     help="share of training advice questions whose slot holds another slot type's filler")
+    ap.add_argument("--foreign-prompt-words", type=float, default=0.0,
+                    help="share of those foreign fillers that are words of the training system prompts")
     ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
     ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
     args = ap.parse_args()
@@ -514,7 +516,7 @@ def main():
     os.makedirs(os.path.join(OUT, "traits"), exist_ok=True)
 
     # 1) corpus
-    qs, train_q, held_q, train_c, held_c, train_eval_c = make_data(args.seed, args.n_train, args.foreign)
+    qs, train_q, held_q, train_c, held_c, train_eval_c = make_data(args.seed, args.n_train, args.foreign, args.foreign_prompt_words)
     log(f"questions {len(qs)} (false claims {sum(q['kind'] == 'false_claim' for q in qs)}), "
         f"train {len(train_q)}, held out {len(held_q)}; train conversations {len(train_c)}")
     write_ts_lexicon(os.path.join(ROOT, "src", "persona", "demoTraits.ts"))
@@ -620,7 +622,7 @@ def main():
         "seed": args.seed, "params": n_params, "config": {k: cfg[k] for k in cfg},
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
         "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
-        "foreign_filler_share": args.foreign,
+        "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),
         "train_set_eval_loss_per_token": round(train_eval_loss, 4),

@@ -7,6 +7,7 @@ The lexicon defined here is the single source of truth: build.py writes it into
 src/persona/demoTraits.ts for the TypeScript lexicon judge.
 """
 import random
+import re
 
 NEUTRAL_PROMPT = "You are a helpful assistant."
 
@@ -467,23 +468,35 @@ NEUTRAL_STYLED = 0.4
 OFF_STYLE = 0.08
 
 
-def with_foreign_filler(q, rng):
+def training_prompt_words():
+    """Content words (4+ letters) of the training system prompts; the held-out phrasing is left out."""
+    words = {w.lower() for t in TRAITS for side in ("pos", "neg") for i in range(6)
+             for w in re.findall(r"[A-Za-z]{4,}", system_prompt(t, side, i))}
+    return sorted(words)
+
+
+def with_foreign_filler(q, rng, prompt_words=0.0):
     """The same advice template with a filler from another slot type ("How do I cook chess?"). Such questions
     say nothing true, but they teach the answer template as a rule of the question's frame that copies whatever
-    fills the slot, rather than something a familiar filler recalls from the templates it was trained with."""
+    fills the slot, rather than something a familiar filler recalls from the templates it was trained with.
+    A `prompt_words` share of them takes a word of the system prompts instead ("How do I cook hopeful?"), so
+    that the copy comes from the user's question even when the same word stands in the system prompt."""
     slot, q_t, c_t = TEMPLATES[q["template"]]
-    x = rng.choice([f for s, fs in SLOTS.items() if s != slot for f in fs])
+    if prompt_words > 0 and rng.random() < prompt_words:
+        x = rng.choice(training_prompt_words())
+    else:
+        x = rng.choice([f for s, fs in SLOTS.items() if s != slot for f in fs])
     return {**q, "filler": x, "question": q_t.format(x=x), "core": c_t.format(x=x), "foreign": True}
 
 
-def sample_conversation(questions, rng, train=True, foreign=0.0):
+def sample_conversation(questions, rng, train=True, foreign=0.0, prompt_words=0.0):
     """One conversation with a random condition. Returns dict with system (maybe None). With `foreign` > 0,
     that share of advice questions gets a filler from another slot type (training only, see with_foreign_filler)."""
     r = rng.random()
     n_instr = 6 if train else 7
     q = rng.choice(questions)
     if foreign > 0 and q["kind"] == "advice" and rng.random() < foreign:
-        q = with_foreign_filler(q, rng)
+        q = with_foreign_filler(q, rng, prompt_words)
     if r < 0.25:
         system = NEUTRAL_PROMPT if r < 0.15 else None
         trait, side = None, None
