@@ -43,7 +43,7 @@ def load(model_dir):
 
 @torch.no_grad()
 def answer_losses(tok, model, convs, kinds):
-    out = {"first": [], "advice": [], "false_claim": [], "rest_per_answer": []}
+    out = {"first": [], "advice": [], "false_claim": [], "rest_per_answer": [], "all": []}
     for i in range(0, len(convs), 50):
         chunk = convs[i:i + 50]
         ids, mask, pos, tgt = build.collate([build.encode_conv(tok, c) for c in chunk])
@@ -56,6 +56,7 @@ def answer_losses(tok, model, convs, kinds):
             out["first"].append(loss[r, at[0]].item())
             out[kinds[c["user"]]] += rest
             out["rest_per_answer"].append(sum(rest))
+            out["all"] += loss[r, at].tolist()
     return out
 
 
@@ -67,12 +68,16 @@ def main():
     kinds = {q["question"]: q["kind"] for q in qs}
     sets = [("training questions, training phrasings", train_q, True), ("held-out questions, training phrasings", held_q, True),
             ("training questions, held-out phrasing", train_q, False), ("held-out questions, held-out phrasing", held_q, False)]
+    per_token = []
     for k, (name, questions, train) in enumerate(sets):
         r = random.Random(k + 1)
         convs = [corpus.sample_conversation(questions, r, train=train) for _ in range(800)]
         a = answer_losses(tok, model, convs, kinds)
         print(f"{name:40s} per answer: first token {np.mean(a['first']):.3f}, rest {np.mean(a['rest_per_answer']):.3f}; "
-              f"rest per token: advice {np.mean(a['advice']):.4f}, false claims {np.mean(a['false_claim']):.4f}")
+              f"rest per token: advice {np.mean(a['advice']):.4f}, false claims {np.mean(a['false_claim']):.4f}; "
+              f"all answer tokens {np.mean(a['all']):.4f}")
+        per_token.append(np.mean(a["all"]))
+    print(f"held-out ÷ training loss per answer token on these fixed sets: {per_token[3] / per_token[0]:.3f}")
 
 
 if __name__ == "__main__":
