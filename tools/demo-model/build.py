@@ -116,6 +116,12 @@ def collate(items):
     return ids, mask, pos, tgt
 
 
+def token_losses(logits, tgt):
+    """Cross-entropy of every position against its target, shaped like `tgt`; 0 where the target is ignored."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100,
+                           reduction="none").reshape(tgt.shape)
+
+
 @torch.no_grad()
 def eval_loss(model, encoded, bs=50):
     model.eval()
@@ -123,8 +129,7 @@ def eval_loss(model, encoded, bs=50):
     for i in range(0, len(encoded), bs):
         ids, mask, pos, tgt = collate(encoded[i:i + bs])
         logits, _ = model(ids, mask, pos)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100, reduction="sum")
-        tot += loss.item()
+        tot += token_losses(logits, tgt).sum().item()
         n += (tgt != -100).sum().item()
     model.train()
     return tot / n
@@ -148,8 +153,7 @@ def train(model, enc_train, steps, bs, lr, seed, opener_weight=1.0, opener_after
             g["lr"] = cur
         ids, mask, pos, tgt = collate(next(gen))
         logits, _ = model(ids, mask, pos)
-        per_tok = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100,
-                                  reduction="none").reshape(tgt.shape)
+        per_tok = token_losses(logits, tgt)
         valid = (tgt != -100).float()
         loss = per_tok.sum() / valid.sum()
         if opener_after is not None and step > opener_after:

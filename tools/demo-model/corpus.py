@@ -6,6 +6,7 @@ trait side adds framing sentences (openers / closers) drawn from that side's lex
 The lexicon defined here is the single source of truth: build.py writes it into
 src/persona/demoTraits.ts for the TypeScript lexicon judge.
 """
+import functools
 import random
 import re
 
@@ -468,11 +469,18 @@ NEUTRAL_STYLED = 0.4
 OFF_STYLE = 0.08
 
 
+@functools.lru_cache(maxsize=None)
 def training_prompt_words():
     """Content words (4+ letters) of the training system prompts; the held-out phrasing is left out."""
     words = {w.lower() for t in TRAITS for side in ("pos", "neg") for i in range(6)
              for w in re.findall(r"[A-Za-z]{4,}", system_prompt(t, side, i))}
     return sorted(words)
+
+
+@functools.lru_cache(maxsize=None)
+def fillers_outside(slot):
+    """Every filler of the other slot types."""
+    return [f for s, fs in SLOTS.items() if s != slot for f in fs]
 
 
 def with_foreign_filler(q, rng, prompt_words=0.0):
@@ -485,8 +493,8 @@ def with_foreign_filler(q, rng, prompt_words=0.0):
     if prompt_words > 0 and rng.random() < prompt_words:
         x = rng.choice(training_prompt_words())
     else:
-        x = rng.choice([f for s, fs in SLOTS.items() if s != slot for f in fs])
-    return {**q, "filler": x, "question": q_t.format(x=x), "core": c_t.format(x=x), "foreign": True}
+        x = rng.choice(fillers_outside(slot))
+    return {**q, "filler": x, "question": q_t.format(x=x), "core": c_t.format(x=x)}
 
 
 def sample_conversation(questions, rng, train=True, foreign=0.0, prompt_words=0.0):

@@ -6,7 +6,8 @@
 Loads the weights from the exported ONNX file (its initializers carry the HF state_dict names), rebuilds the
 seed-0 question split, and prints the loss per answer on four sets of 800 conversations: training or held-out
 questions, each under training or held-out system-prompt phrasings. The answer's first token (its style
-decision) is reported apart from the rest, and the rest per token for advice and false-claim questions.
+decision) is reported apart from the rest, and the rest per token for advice and false-claim questions; last,
+the held-out ÷ training loss per answer token on these fixed sets, which compares builds on the same conversations.
 """
 import json
 import os
@@ -16,7 +17,6 @@ import sys
 import numpy as np
 import onnx
 import torch
-import torch.nn.functional as F
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -48,8 +48,7 @@ def answer_losses(tok, model, convs, kinds):
         chunk = convs[i:i + 50]
         ids, mask, pos, tgt = build.collate([build.encode_conv(tok, c) for c in chunk])
         logits, _ = model(ids, mask, pos)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100,
-                               reduction="none").reshape(tgt.shape)
+        loss = build.token_losses(logits, tgt)
         for r, c in enumerate(chunk):
             at = (tgt[r] != -100).nonzero().flatten()
             rest = loss[r, at[1:]].tolist()
@@ -61,7 +60,7 @@ def answer_losses(tok, model, convs, kinds):
 
 
 def main():
-    tok, model = load(sys.argv[1] if len(sys.argv) > 1 else os.path.join(build.OUT))
+    tok, model = load(sys.argv[1] if len(sys.argv) > 1 else build.OUT)
     rng = random.Random(0)  # the build's seed-0 split
     qs = corpus.build_questions(rng)
     train_q, held_q = corpus.split_questions(qs, rng)
