@@ -13,6 +13,7 @@ import type { ChatMessage, SamplingSettings } from '../engine/api';
 import { generateRows } from './pipeline/engineCalls';
 import { parsesAsDemoAnswer } from './demoGrammar';
 import { judgeTrait } from './lexiconJudge';
+import { answerLoss, type Conversation } from './answerLoss';
 
 // See demoModel.test.ts: Liftoff-only wasm code is faster for a short test run on this machine.
 v8.setFlagsFromString('--liftoff-only');
@@ -26,6 +27,14 @@ const T1: SamplingSettings = { temperature: 1, topK: 0, topP: 1 };
 const GREEDY: SamplingSettings = { temperature: 0, topK: 0, topP: 1 };
 /** Rounds of 40 sampled answers: the bar is stated for 40, more rounds make the rate less noisy. */
 const ROUNDS = 10;
+const END_OF_TURN = '<|im_end|>';
+
+interface LossSets {
+  heldout_file: string;
+  train_file: string;
+  heldout_loss_per_token: number;
+  train_loss_per_token: number;
+}
 
 interface Heldout {
   neutral_prompt: string;
@@ -72,10 +81,40 @@ describe.skipIf(!existsSync(HELDOUT))('the demo model on held-out questions and 
   /** The nine held-out conditions: the neutral assistant and both sides of every trait. */
   const conditions = () => [heldout.neutral_prompt, ...TRAITS.flatMap((t) => [heldout.system_prompts[t].pos, heldout.system_prompts[t].neg])];
 
+  const readJsonl = (file: string): Conversation[] => readFileSync(join(DIR, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Conversation);
+  const lossSets = (): LossSets => (JSON.parse(readFileSync(join(DIR, 'training_report.json'), 'utf8')) as { loss_sets: LossSets }).loss_sets;
+
+  /** Loss per answer token on the shipped held-out and training sets, through the engine; computed once. */
+  let measured: Promise<{ heldout: number; train: number }> | undefined;
+  const engineLosses = () =>
+    (measured ??= (async () => {
+      const sets = lossSets();
+      const heldout = (await answerLoss(engine, readJsonl(sets.heldout_file), END_OF_TURN)).lossPerToken;
+      const train = (await answerLoss(engine, readJsonl(sets.train_file), END_OF_TURN)).lossPerToken;
+      return { heldout, train };
+    })());
+
+  it('scores answers through the engine as the build does in torch: the same loss on both shipped sets', async () => {
+    const sets = lossSets();
+    const { heldout, train } = await engineLosses();
+    console.log(`[demo floor] loss per answer token, engine vs torch (build report): held-out ${heldout.toFixed(5)} vs ${sets.heldout_loss_per_token}, training ${train.toFixed(5)} vs ${sets.train_loss_per_token}`);
+    expect(Math.abs(heldout - sets.heldout_loss_per_token)).toBeLessThan(1e-3);
+    expect(Math.abs(train - sets.train_loss_per_token)).toBeLessThan(1e-3);
+    // the sets differ in what the model has seen, and a wrong alignment of logits to targets would cost far more
+    expect(heldout).toBeGreaterThan(train);
+  }, 300_000);
+
+  // The bar this floor picks of the issue's two (the sampled-parse rate below is reported as well). v3: 1.149.
+  shortfall('is fluent: held-out loss per answer token ≤ 1.10 × training (shipped held-out and training sets)', async () => {
+    const { heldout, train } = await engineLosses();
+    console.log(`[demo floor] fluency: held-out ÷ training loss per answer token ${(heldout / train).toFixed(3)} (target ≤ 1.10; ${heldout.toFixed(4)} / ${train.toFixed(4)}, ${lossSets().heldout_file} vs ${lossSets().train_file})`);
+    expect(heldout / train).toBeLessThanOrEqual(1.1);
+  }, 300_000);
+
   // measured (v3): 87.8% of 400 (rounds of 40 from 70% to 95%), greedy 97.5%. Other seed sets give 92.0–92.8%
   // here and 91.5–94.0% with the build's torch sampler: the model sits near 92% at T = 1, short of 95%. Single
   // rounds of 40 (the build report's 92.5%) swing by ±10 points, which is why this pools ten.
-  shortfall('is fluent: ≥ 95% of sampled answers (T = 1) parse as the corpus grammar', async () => {
+  shortfall('is fluent by the other measure too: ≥ 95% of sampled answers (T = 1) parse as the corpus grammar', async () => {
     const conds = conditions();
     const prompts = Array.from({ length: 40 * ROUNDS }, (_, i) => conversation(conds[i % conds.length], questions[i % questions.length]));
     const rates: number[] = [];
@@ -90,9 +129,8 @@ describe.skipIf(!existsSync(HELDOUT))('the demo model on held-out questions and 
     const greedy = await answers(prompts.slice(0, 40), GREEDY, 0);
     const greedyRate = greedy.filter(parsesAsDemoAnswer).length / greedy.length;
     const pooled = rates.reduce((a, b) => a + b, 0) / rates.length;
-    const report = JSON.parse(readFileSync(join(DIR, 'training_report.json'), 'utf8')) as Record<string, number>;
     console.log(`[demo floor] fluency: ${pct(pooled)} of ${40 * ROUNDS} sampled answers parse (T = 1; per round of 40: ${rates.map(pct).join(' ')}); greedy ${pct(greedyRate)} of 40`);
-    console.log(`[demo floor] held-out ÷ training loss per answer token (build report): ${report.heldout_over_train_ratio} (target ≤ 1.10); first failures: ${failures.join(' | ')}`);
+    console.log(`[demo floor] first failures: ${failures.join(' | ')}`);
     expect(pooled).toBeGreaterThanOrEqual(0.95);
   }, 600_000);
 

@@ -479,6 +479,33 @@ def trait_files(train_q, held_q, rng):
     return out
 
 
+LOSS_SET_SIZE = 400
+
+
+def write_corpus_jsonl(path, convs):
+    with open(path, "w") as f:
+        for c in convs:
+            # trait/side describe the answer's style (a neutral prompt's answer can carry one)
+            style = c["style"].split("/") if c["style"] else [None, "neutral"]
+            f.write(json.dumps({"system": c["system"], "user": c["user"], "assistant": c["assistant"],
+                                "trait": style[0], "side": style[1]}) + "\n")
+
+
+def write_loss_sets(out_dir, tok, model, held_c, train_eval_c):
+    """Ships the two sets the held-out ÷ training loss is measured on (held-out questions and phrasings vs
+    training ones, drawn alike), so `npm test` measures it through the lab's engine; returns torch's losses on
+    them, which the engine must reproduce."""
+    sets = {"heldout": ("heldout_corpus.jsonl", held_c[:LOSS_SET_SIZE]),
+            "train": ("train_corpus_sample.jsonl", train_eval_c[:LOSS_SET_SIZE])}
+    out = {}
+    for name, (file, convs) in sets.items():
+        write_corpus_jsonl(os.path.join(out_dir, file), convs)
+        out[f"{name}_file"] = file
+        out[f"{name}_loss_per_token"] = round(eval_loss(model, [encode_conv(tok, c) for c in convs]), 5)
+    out["heldout_over_train_ratio"] = round(out["heldout_loss_per_token"] / out["train_loss_per_token"], 4)
+    return out
+
+
 def dir_size(path):
     tot = 0
     for dp, _, fs in os.walk(path):
@@ -673,12 +700,7 @@ def main():
     }
     with open(os.path.join(OUT, "heldout.json"), "w") as f:
         json.dump(heldout, f, indent=2)
-    with open(os.path.join(OUT, "heldout_corpus.jsonl"), "w") as f:
-        for c in held_c[:400]:
-            # trait/side describe the answer's style (a neutral prompt's answer can carry one)
-            style = c["style"].split("/") if c["style"] else [None, "neutral"]
-            f.write(json.dumps({"system": c["system"], "user": c["user"], "assistant": c["assistant"],
-                                "trait": style[0], "side": style[1]}) + "\n")
+    report["loss_sets"] = write_loss_sets(OUT, tok, model, held_c, train_eval_c)
     for name, tf in trait_files(train_q, held_q, random.Random(args.seed + 7)).items():
         with open(os.path.join(OUT, "traits", f"{name}.json"), "w") as f:
             json.dump(tf, f, indent=2)
