@@ -82,6 +82,13 @@ def make_data(seed, n_train, foreign=0.0, prompt_words=0.0):
     return qs, train_q, held_q, train, held, train_eval
 
 
+def foreign_stream(seed, train_q, n, foreign, prompt_words):
+    """A second training stream with foreign fillers, drawn from its own generator so that the corpus, tokenizer
+    and evaluation sets stay those of the plain build (for `--foreign-phase more`)."""
+    rng = random.Random(seed + 11)
+    return [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign, prompt_words=prompt_words) for _ in range(n)]
+
+
 def encode_conv(tok, conv):
     p = tok.encode(render_prompt(conv["system"], conv["user"]))
     a = tok.encode(conv["assistant"] + "<|im_end|>")
@@ -526,7 +533,7 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="reuse tools/demo-model/work/model.pt instead of training")
     ap.add_argument("--skip-eval", action="store_true")
     ap.add_argument("--more-steps", type=int, default=0,
-                    help="with --reuse: continue training the checkpoint for this many steps (cosine from --more-lr)")
+                    help="continue training (the trained or, with --reuse, the saved model) for this many steps, cosine from --more-lr")
     ap.add_argument("--more-lr", type=float, default=1e-3)
     ap.add_argument("--opener-weight", type=float, default=1.0,
                     help="loss weight of each answer's first token after --opener-after steps")
@@ -536,6 +543,8 @@ def main():
                     help="share of training advice questions whose slot holds another slot type's filler")
     ap.add_argument("--foreign-prompt-words", type=float, default=0.0,
                     help="share of those foreign fillers that are words of the training system prompts")
+    ap.add_argument("--foreign-phase", choices=["all", "more"], default="all",
+                    help="all: foreign fillers throughout training; more: only in the --more-steps continuation")
     ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
     ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
     args = ap.parse_args()
@@ -547,7 +556,10 @@ def main():
     os.makedirs(os.path.join(OUT, "traits"), exist_ok=True)
 
     # 1) corpus
-    qs, train_q, held_q, train_c, held_c, train_eval_c = make_data(args.seed, args.n_train, args.foreign, args.foreign_prompt_words)
+    later = args.foreign_phase == "more"
+    qs, train_q, held_q, train_c, held_c, train_eval_c = make_data(
+        args.seed, args.n_train, 0.0 if later else args.foreign, args.foreign_prompt_words)
+    more_c = foreign_stream(args.seed, train_q, args.n_train, args.foreign, args.foreign_prompt_words) if later else train_c
     log(f"questions {len(qs)} (false claims {sum(q['kind'] == 'false_claim' for q in qs)}), "
         f"train {len(train_q)}, held out {len(held_q)}; train conversations {len(train_c)}")
     write_ts_lexicon(os.path.join(ROOT, "src", "persona", "demoTraits.ts"))
@@ -562,6 +574,7 @@ def main():
     cfg["hidden_size"], cfg["intermediate_size"] = args.hidden, args.intermediate
     cfg["num_attention_heads"] = args.hidden // cfg["head_dim"]
     enc_train = [encode_conv(tok, c) for c in train_c]
+    enc_more = [encode_conv(tok, c) for c in more_c] if later else enc_train
     enc_held = [encode_conv(tok, c) for c in held_c]
     enc_train_eval = [encode_conv(tok, c) for c in train_eval_c]
     lens = [len(p) + len(a) for p, a in enc_train]
@@ -582,16 +595,16 @@ def main():
         model.load_state_dict(saved["state"])
         tr = saved["train"]
         log("reused checkpoint", tr)
-        if args.more_steps:
-            more = train(model, enc_train, args.more_steps, args.batch, args.more_lr, args.seed + 100)
-            tr = {"steps": tr["steps"] + more["steps"], "train_wall_s": tr["train_wall_s"] + more["train_wall_s"],
-                  "final_train_loss_last50": more["final_train_loss_last50"],
-                  "continued": f"{more['steps']} steps at lr {args.more_lr} after {tr['steps']}"}
-            torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     else:
         tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed,
                    args.opener_weight, args.opener_after, args.weight_decay)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)
+    if args.more_steps:  # the continuation is not saved: --reuse always starts from the first phase
+        more = train(model, enc_more, args.more_steps, args.batch, args.more_lr, args.seed + 100,
+                     weight_decay=args.weight_decay)
+        tr = {"steps": tr["steps"] + more["steps"], "train_wall_s": tr["train_wall_s"] + more["train_wall_s"],
+              "final_train_loss_last50": more["final_train_loss_last50"],
+              "continued": f"{more['steps']} steps at lr {args.more_lr} after {tr['steps']}"}
     model.eval()
     train_eval_loss = eval_loss(model, enc_train_eval)
     held_loss = eval_loss(model, enc_held)
@@ -654,6 +667,7 @@ def main():
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
         "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
         "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,
+        "foreign_phase": args.foreign_phase, "continued": tr.get("continued"),
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),
         "train_set_eval_loss_per_token": round(train_eval_loss, 4),
