@@ -131,6 +131,7 @@ def token_losses(logits, tgt):
 
 @torch.no_grad()
 def eval_loss(model, encoded, bs=50):
+    was_training = model.training
     model.eval()
     tot, n = 0.0, 0
     for i in range(0, len(encoded), bs):
@@ -138,7 +139,7 @@ def eval_loss(model, encoded, bs=50):
         logits, _ = model(ids, mask, pos)
         tot += token_losses(logits, tgt).sum().item()
         n += (tgt != -100).sum().item()
-    model.train()
+    model.train(was_training)
     return tot / n
 
 
@@ -545,6 +546,7 @@ def main():
                     help="share of those foreign fillers that are words of the training system prompts")
     ap.add_argument("--foreign-phase", choices=["all", "more"], default="all",
                     help="all: foreign fillers throughout training; more: only in the --more-steps continuation")
+    ap.add_argument("--dropout", type=float, default=0.0, help="residual dropout while training")
     ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
     ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
     args = ap.parse_args()
@@ -582,7 +584,7 @@ def main():
     assert max(lens) < cfg["max_position_embeddings"]
 
     # 3) model
-    model = LlamaForCausalLM(cfg)
+    model = LlamaForCausalLM(cfg, args.dropout)
     for n, p_ in model.named_parameters():
         if p_.dim() == 2:
             torch.nn.init.normal_(p_, std=0.02)
@@ -667,7 +669,7 @@ def main():
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
         "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
         "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,
-        "foreign_phase": args.foreign_phase, "continued": tr.get("continued"),
+        "foreign_phase": args.foreign_phase, "dropout": args.dropout, "continued": tr.get("continued"),
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),
         "train_set_eval_loss_per_token": round(train_eval_loss, 4),
