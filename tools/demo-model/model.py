@@ -110,9 +110,12 @@ class DecoderLayer(nn.Module):
 
     def forward(self, x, cos, sin, bias, past_k, past_v):
         a, present = self.self_attn(self.input_layernorm(x), cos, sin, bias, past_k, past_v)
-        x = x + F.dropout(a, self.dropout, self.training)
-        x = x + F.dropout(self.mlp(self.post_attention_layernorm(x)), self.dropout, self.training)
+        x = x + self.drop(a)
+        x = x + self.drop(self.mlp(self.post_attention_layernorm(x)))
         return x, present
+
+    def drop(self, x):
+        return F.dropout(x, self.dropout, True) if self.training and self.dropout > 0 else x
 
 
 class LlamaModel(nn.Module):
