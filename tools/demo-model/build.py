@@ -546,6 +546,9 @@ def main():
                     help="share of those foreign fillers that are words of the training system prompts")
     ap.add_argument("--foreign-phase", choices=["all", "more"], default="all",
                     help="all: foreign fillers throughout training; more: only in the --more-steps continuation")
+    ap.add_argument("--average", type=float, default=1.0,
+                    help="keep this share of the --more-steps continuation's weights and the rest of the first phase's "
+                         "(weight-space average of the two models; 1 = the continuation as trained)")
     ap.add_argument("--dropout", type=float, default=0.0, help="residual dropout while training")
     ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
     ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
@@ -602,11 +605,16 @@ def main():
                    args.opener_weight, args.opener_after, args.weight_decay)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     if args.more_steps:  # the continuation is not saved: --reuse always starts from the first phase
+        first = {k: v.clone() for k, v in model.state_dict().items()}
         more = train(model, enc_more, args.more_steps, args.batch, args.more_lr, args.seed + 100,
                      weight_decay=args.weight_decay)
         tr = {"steps": tr["steps"] + more["steps"], "train_wall_s": tr["train_wall_s"] + more["train_wall_s"],
               "final_train_loss_last50": more["final_train_loss_last50"],
               "continued": f"{more['steps']} steps at lr {args.more_lr} after {tr['steps']}"}
+        if args.average != 1.0:
+            w = args.average
+            model.load_state_dict({k: (1 - w) * first[k] + w * v for k, v in model.state_dict().items()})
+            tr["continued"] += f"; weights {1 - w:g} × first phase + {w:g} × continuation"
     model.eval()
     train_eval_loss = eval_loss(model, enc_train_eval)
     held_loss = eval_loss(model, enc_held)
@@ -669,7 +677,8 @@ def main():
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
         "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
         "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,
-        "foreign_phase": args.foreign_phase, "dropout": args.dropout, "continued": tr.get("continued"),
+        "foreign_phase": args.foreign_phase, "average": args.average, "dropout": args.dropout,
+        "continued": tr.get("continued"),
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),
         "train_set_eval_loss_per_token": round(train_eval_loss, 4),
