@@ -3,7 +3,9 @@
  * logits: the measure tools/demo-model/build.py reports (eval_loss), computed through the lab's own engine.
  * The answer tokens are the response and the end-of-turn token after it, each predicted from all before it.
  */
-import type { ChatMessage, EngineApi } from '../engine/api';
+import type { EngineApi } from '../../engine/api';
+import { captureRows } from './engineCalls';
+import { messagesOf } from './rollouts';
 
 export interface Conversation {
   /** null: no system turn. */
@@ -18,11 +20,6 @@ export interface AnswerLoss {
   tokens: number;
 }
 
-const messages = (c: Conversation): ChatMessage[] => [
-  ...(c.system === null ? [] : [{ role: 'system' as const, content: c.system }]),
-  { role: 'user', content: c.user },
-];
-
 /** −log softmax(logits)[target], computed stably. */
 function nll(logits: Float32Array, target: number): number {
   let max = -Infinity;
@@ -36,8 +33,8 @@ export async function answerLoss(engine: EngineApi, conversations: Conversation[
   let total = 0;
   let tokens = 0;
   for (let i = 0; i < conversations.length; i += batch) {
-    const { rows } = await engine.capture({
-      rows: conversations.slice(i, i + batch).map((c) => ({ prompt: { messages: messages(c) }, response: c.assistant + endOfTurn })),
+    const rows = await captureRows(engine, {
+      rows: conversations.slice(i, i + batch).map((c) => ({ prompt: { messages: messagesOf(c) }, response: c.assistant + endOfTurn })),
       includeLogits: true,
       includeResid: false,
     });
