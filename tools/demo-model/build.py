@@ -72,21 +72,28 @@ def render_full(conv):
 # ------------------------------------------------------------------------------------------
 # data
 # ------------------------------------------------------------------------------------------
-def make_data(seed, n_train, foreign=0.0, prompt_words=0.0):
+N_TRAIN = 60000
+
+
+def training_stream(train_q, rng, n, foreign=0.0, prompt_words=0.0):
+    return [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign, prompt_words=prompt_words) for _ in range(n)]
+
+
+def make_data(seed, n_train, foreign=0.0, prompt_words=0.0, foreign_phase="all"):
+    """The corpus of a build. With foreign_phase "more" the main stream has no foreign fillers (they go to
+    foreign_stream), so the corpus, tokenizer and evaluation sets are those of the plain build."""
     rng = random.Random(seed)
     qs = corpus.build_questions(rng)
     train_q, held_q = corpus.split_questions(qs, rng)
-    train = [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign, prompt_words=prompt_words) for _ in range(n_train)]
+    train = training_stream(train_q, rng, n_train, 0.0 if foreign_phase == "more" else foreign, prompt_words)
     held = [corpus.sample_conversation(held_q, rng, train=False) for _ in range(600)]
-    train_eval = [corpus.sample_conversation(train_q, rng, train=True) for _ in range(600)]
+    train_eval = training_stream(train_q, rng, 600)
     return qs, train_q, held_q, train, held, train_eval
 
 
 def foreign_stream(seed, train_q, n, foreign, prompt_words):
-    """A second training stream with foreign fillers, drawn from its own generator so that the corpus, tokenizer
-    and evaluation sets stay those of the plain build (for `--foreign-phase more`)."""
-    rng = random.Random(seed + 11)
-    return [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign, prompt_words=prompt_words) for _ in range(n)]
+    """The --more-steps stream of `--foreign-phase more`, drawn from its own generator."""
+    return training_stream(train_q, random.Random(seed + 11), n, foreign, prompt_words)
 
 
 def encode_conv(tok, conv):
@@ -529,7 +536,7 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--vocab", type=int, default=1280)
-    ap.add_argument("--n-train", type=int, default=60000)
+    ap.add_argument("--n-train", type=int, default=N_TRAIN)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="reuse tools/demo-model/work/model.pt instead of training")
     ap.add_argument("--skip-eval", action="store_true")
@@ -553,6 +560,8 @@ def main():
     ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
     ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
     args = ap.parse_args()
+    if not args.more_steps and (args.foreign_phase == "more" or args.average != 1.0):
+        ap.error("--foreign-phase more and --average apply to a --more-steps continuation: give --more-steps")
     T0 = time.time()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -563,7 +572,7 @@ def main():
     # 1) corpus
     later = args.foreign_phase == "more"
     qs, train_q, held_q, train_c, held_c, train_eval_c = make_data(
-        args.seed, args.n_train, 0.0 if later else args.foreign, args.foreign_prompt_words)
+        args.seed, args.n_train, args.foreign, args.foreign_prompt_words, args.foreign_phase)
     more_c = foreign_stream(args.seed, train_q, args.n_train, args.foreign, args.foreign_prompt_words) if later else train_c
     log(f"questions {len(qs)} (false claims {sum(q['kind'] == 'false_claim' for q in qs)}), "
         f"train {len(train_q)}, held out {len(held_q)}; train conversations {len(train_c)}")
@@ -605,7 +614,7 @@ def main():
                    args.opener_weight, args.opener_after, args.weight_decay)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     if args.more_steps:  # the continuation is not saved: --reuse always starts from the first phase
-        first = {k: v.clone() for k, v in model.state_dict().items()}
+        first = {k: v.clone() for k, v in model.state_dict().items()} if args.average != 1.0 else None
         more = train(model, enc_more, args.more_steps, args.batch, args.more_lr, args.seed + 100,
                      weight_decay=args.weight_decay)
         tr = {"steps": tr["steps"] + more["steps"], "train_wall_s": tr["train_wall_s"] + more["train_wall_s"],
@@ -673,7 +682,7 @@ def main():
     run_node("check_tokenizer.mjs", OUT, tok_case)
 
     report = {
-        "seed": args.seed, "params": n_params, "config": {k: cfg[k] for k in cfg},
+        "seed": args.seed, "n_train": args.n_train, "params": n_params, "config": {k: cfg[k] for k in cfg},
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
         "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
         "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,

@@ -20,8 +20,9 @@ def main():
     model_dir = sys.argv[1] if len(sys.argv) > 1 else build.OUT
     report_path = os.path.join(model_dir, "training_report.json")
     report = json.load(open(report_path))
-    foreign = 0.0 if report.get("foreign_phase") == "more" else report.get("foreign_filler_share", 0.0)
-    _, _, _, _, held_c, train_eval_c = build.make_data(report["seed"], 60000, foreign, report.get("foreign_prompt_word_share", 0.0))
+    _, _, _, _, held_c, train_eval_c = build.make_data(
+        report["seed"], report.get("n_train", build.N_TRAIN), report.get("foreign_filler_share", 0.0),
+        report.get("foreign_prompt_word_share", 0.0), report.get("foreign_phase", "all"))
     shipped = [json.loads(line) for line in open(os.path.join(model_dir, "heldout_corpus.jsonl"))]
     redrawn = [{"system": c["system"], "user": c["user"], "assistant": c["assistant"]} for c in held_c[:len(shipped)]]
     if redrawn != [{k: c[k] for k in ("system", "user", "assistant")} for c in shipped]:
