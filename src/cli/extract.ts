@@ -116,6 +116,7 @@ export const extract: Command = {
     };
     const sweepPositions = choiceListFlag(args, 'sweep-positions', POSITION_MODES);
     const sweepReadouts = choiceListFlag(args, 'sweep-readouts', READOUTS);
+    const sweepControls = int('sweep-controls');
     const result = await withEngine(model, quiet, async (engine, info) => {
       const ctx: PipelineContext = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const judge = judgeFromArgs(args, ctx, trait, model);
@@ -135,7 +136,7 @@ export const extract: Command = {
           negativeName: stringFlag(args, 'negative') === 'antonym' ? 'antonym' : 'helpful',
           sweep: args.flags.has('no-sweep') ? null : {
             alphas, systemPrompt: stringFlag(args, 'system') ?? null, maxQuestions: int('sweep-questions'),
-            positions: sweepPositions, readouts: sweepReadouts,
+            positions: sweepPositions, readouts: sweepReadouts, controls: sweepControls,
           },
         },
       });
@@ -144,7 +145,7 @@ export const extract: Command = {
     });
     const json = {
       out, model: result.modelId, trait: result.trait, judge: result.judge, readout: result.readout,
-      chosenLayer: result.chosenLayer, statsLayer: result.statsLayer, steering: result.steering, counts: result.counts,
+      chosenLayer: result.chosenLayer, statsLayer: result.statsLayer, steering: result.steering, controls: result.controls, counts: result.counts,
       layers: result.layerStats.map((s) => ({ ...s, hook: s.row === 0 ? 'embed' : `blocks.${s.layer}.resid_post` })),
       sweep: result.sweep, timingsMs: result.timingsMs,
     };

@@ -80,6 +80,7 @@ describe('CLI pipeline commands', () => {
     expect(steer.map((c: { alpha: number }) => c.alpha)).toEqual([0, 2]);
     await expect(run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--positions', 'middle'])).rejects.toThrow(/--positions must be one of all, prompt, response, got "middle"/);
     await expect(run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--sweep-readouts', 'response_avg,last'])).rejects.toThrow(/"last" is not one of them/);
+    await expect(run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--sweep-controls', '0'])).rejects.toThrow(/--sweep-controls must be a positive integer/);
     for (const c of steer) {
       expect(c.n).toBe(2);
       expect(c.score).toBeGreaterThanOrEqual(0);

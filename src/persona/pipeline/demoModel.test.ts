@@ -18,7 +18,7 @@ import { norm } from '../project';
 import { auroc, mean, pearson } from '../stats';
 import { importTraitSet, systemPrompt, type TraitSet } from '../traitSet';
 import {
-  bestCell, extractActivations, filterScored, lastPromptProjections, lexiconJudge, runPipeline, screenDataset, steeringEval, withScores,
+  bestCell, extractActivations, filterScored, lastPromptProjections, controlDirection, lexiconJudge, runPipeline, screenDataset, shuffledPairs, steeringEval, withScores,
   type PipelineContext, type PipelineResult, type RolloutRecord, type ScoreRecord, type SteerCellResult,
 } from './index';
 import { generatePlanned, messagesOf, type RolloutPlan } from './rollouts';
@@ -46,7 +46,7 @@ interface Heldout {
  * steering the answer (the paper's "response" mode) or the prompt. The two vectors differ in norm
  * (‖prompt_last‖ is ~5× ‖response_avg‖ on the demo model), hence the wide α range.
  */
-const SWEEP = { alphas: [1, 2, 4, 8], positions: ['response', 'prompt'] as PositionMode[], readouts: ['response_avg', 'prompt_last'] as Readout[] };
+const SWEEP = { alphas: [1, 2, 4, 8], positions: ['response', 'prompt'] as PositionMode[], readouts: ['response_avg', 'prompt_last'] as Readout[], controls: 3 };
 /** −α tried for suppressing with the response_avg vector. */
 const DOWN_ALPHAS = [2, 3, 4, 6];
 const BATCH = 64;
@@ -103,6 +103,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
         const b = bestCell(r.sweep!.cells.filter((c) => c.readout === ro && c.positions === mode));
         console.log(`[demo] ${t} sweep best with ${ro} in ${mode} mode: ${b ? `L${b.layer} α${b.alpha} rate ${pct(rate(b))} coherence ${b.coherence?.toFixed(0)}` : 'none coherent'}`);
       }
+      for (const c of r.controls ?? []) {
+        console.log(`[demo] ${t} sweep control at ${c.cell.readout} L${c.cell.layer} α${c.cell.alpha} (${c.cell.positions} mode, trait ${c.cell.trait?.toFixed(0)}): shuffled-label traits ${c.shuffled.map((x) => `${x.trait?.toFixed(0)} (cos was ${x.cos.toFixed(2)})`).join(', ')} → ${c.specific ? 'specific' : 'not specific'}`);
+      }
       console.log(`[demo] ${t} layer stats: ${r.layerStats.map((s) => `${s.row === 0 ? 'embed' : `L${s.layer}`} d=${s.cohensD.toFixed(2)} auroc=${s.auroc.toFixed(3)} ‖v‖=${s.norm.toFixed(2)}`).join(' | ')}`);
     }
   }, 900_000);
@@ -155,9 +158,14 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     return { vector: results[t].vectors[best.readout], cell: { layer: best.layer, alpha: best.alpha, positions: best.positions }, label: `${best.readout} at L${best.layer} α=${best.alpha} (${best.positions} mode)` };
   }
 
-  // measured (v3): 0% → 90% / 100% / 90% / 100% (optimistic, polite, humorous, sycophantic), coherence 100 / 97 / 100 / 100,
-  // every trait with prompt_last steering the prompt (layers 2 / 1 / 0 / 3, α 4 / 4 / 2 / 2). With the paper's default alone
-  // (response_avg, response mode) it was 0% → 20% / 0% / 60% / 0%: the answer's style is settled at its first token.
+  // The cell is the sweep's best one that passes its three shuffled-label controls (SWEEP.controls). measured (v4):
+  // 0% → 70% / 100% / 80% / 90% (optimistic, polite, humorous, sycophantic), coherence 83 / 100 / 65 / 100, every trait with
+  // prompt_last steering the prompt (layers 2 / 0 / 0 / 3, α 4 / 8 / 8 / 2). On v4 the optimistic sweep's best cells, blocks
+  // 0–1 (0% → 100% on the sweep's questions), fail their controls: a control direction raised the trait score by 26–61
+  // points there (v3's sweep picks block 2; with the earlier unbalanced shuffles 2 of 4 shuffled vectors raised optimism
+  // to 70–80% at blocks 0–1 on v3 as on v4). v3: 90% / 100% / 90% / 100%. With the
+  // paper's default alone (response_avg, response mode) it was 0% → 20% / 0% / 60% / 0% on v3: the answer's style is
+  // settled at its first token.
   it('steers up: with the neutral assistant, +α raises the judged trait rate from ≤ 20% to ≥ 70%, answers stay coherent', async () => {
     for (const t of TRAITS) {
       const { vector, cell, label } = steering(t);
@@ -189,8 +197,8 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     return downAlphas[t];
   }
 
-  // measured (v3, −α from its own sweep): −100 / −100 / −50 / −100 points (optimistic, polite, humorous, sycophantic),
-  // coherence 90 / 50 / 67 / 62. (v2 fell short on polite: 0 points.)
+  // measured (v4, −α from its own sweep): −100 / −100 / −100 / −100 points (optimistic, polite, humorous, sycophantic),
+  // coherence 98 / 40 / 53 / 68 (v3: −100 / −100 / −50 / −100; v2 fell short on polite: 0 points).
   it('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
@@ -264,14 +272,14 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     expect.soft(full, t).toBeGreaterThanOrEqual(0.9);
   }
 
-  // measured (v3, chosen layers 3 / 1 / 1 / 1): AUROC 1.000 / 0.947 / 0.999 / 0.964 (optimistic, polite, humorous,
-  // sycophantic). The earlier 10-of-40 set drew its others from every kind; at that size one misordered pair moves
+  // measured (v4, chosen layers 3 / 1 / 0 / 1): AUROC 1.000 / 0.966 / 1.000 / 0.968 (optimistic, polite, humorous,
+  // sycophantic; v3 1.000 / 0.947 / 0.999 / 0.964). The earlier 10-of-40 set drew its others from every kind; at that size one misordered pair moves
   // AUROC by 0.003, and it gave 0.987 / 0.870 / 0.930 / 0.897.
   it('screens: mixed into ordinary answers (25% express the trait), ΔP ranks the trait samples on top, AUROC ≥ 0.9', async () => {
     for (const t of TRAITS) await screeningAuroc(t, 'ordinary');
   }, 600_000);
 
-  // measured (v3): AUROC 0.969 / 0.852 / 0.946 / 0.957: polite falls short. The non-polite answers ranked among the
+  // measured (v4): AUROC 0.966 / 0.854 / 0.953 / 0.960 (v3 0.969 / 0.852 / 0.946 / 0.957): polite falls short. The non-polite answers ranked among the
   // polite ones are flattery (sycophantic) and candid corrections, whose openers are courteous too ("I am sorry, but…").
   shortfall('screens among the other traits’ styles too (25% express the trait): AUROC ≥ 0.9', async () => {
     for (const t of TRAITS) await screeningAuroc(t, 'styled');
@@ -279,7 +287,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
 
   /**
    * Norm-matched vectors from shuffled pos/neg labels (per trait, cached): the readout's vector from the same kept
-   * responses with their labels shuffled, scaled so that its row at `layer` has the real row's norm.
+   * responses split into two random halves with equally many pos and neg responses each (specificity.ts, a seed
+   * the pipeline's own controls do not use), the real direction projected out, scaled so that its row at `layer`
+   * has the real row's norm.
    */
   const shuffledVectors = new Map<string, { vector: PersonaVector; cos: number }>();
   async function shuffledVector(t: DemoTrait, readout: Readout, layer: number): Promise<{ vector: PersonaVector; cos: number }> {
@@ -288,22 +298,15 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     const runId = results[t].runId;
     const rollouts = await ctx.storage.list<RolloutRecord>('rollouts', `${runId}:extraction:`);
     const scores = new Map((await ctx.storage.list<ScoreRecord>('scores', `${runId}:extraction:`)).map((s) => [s.rolloutId, s]));
-    const kept = filterScored(withScores(rollouts, scores), 'lexicon').kept.flatMap((p) => [p.pos, p.neg]);
-    // Seeded shuffle of the labels: each half gets a random mix of pos and neg responses.
-    let seed = 12345;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const order = kept.map((r) => ({ r, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.r);
-    const half = Math.floor(order.length / 2);
-    const pairs = Array.from({ length: half }, (_, i) => ({ pos: { ...order[i], side: 'pos' as const }, neg: { ...order[half + i], side: 'neg' as const } }));
-    const shuffled = (await extractActivations(ctx, `${runId}-shuffled`, pairs, { batchSize: BATCH })).vectors[readout];
-    const realRow = vectorRow(results[t].vectors[readout], layer + 1);
-    const fake = norm(vectorRow(shuffled, layer + 1));
-    const out = { vector: { ...shuffled, data: Float32Array.from(shuffled.data, (x) => (x * norm(realRow)) / fake) }, cos: dotCos(realRow, vectorRow(shuffled, layer + 1)) };
+    const kept = filterScored(withScores(rollouts, scores), 'lexicon').kept;
+    const shuffled = (await extractActivations(ctx, `${runId}-shuffled`, shuffledPairs(kept, 12345), { batchSize: BATCH })).vectors[readout];
+    const out = controlDirection(shuffled, results[t].vectors[readout], layer);
     shuffledVectors.set(key, out);
     return out;
   }
 
-  // The same steering as the steer-up test (readout, layer, α, position mode), with the shuffled-label vector.
+  // The same steering as the steer-up test (readout, layer, α, position mode), with a control direction from a shuffle
+  // the pipeline did not use, on all 20 evaluation questions. measured (v4): 0% → 0% for every trait (v3 alike).
   it('control: a vector from shuffled pos/neg labels steers nothing from the neutral assistant (+α, trait rate change within noise)', async () => {
     for (const t of TRAITS) {
       const { cell, label } = steering(t);
@@ -313,17 +316,21 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
         cells: [{ layer: null, alpha: 0 }, cell], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
       });
       const [base, steered] = cells;
-      console.log(`[demo] ${t} control up (shuffled labels, norm-matched, ${label}, cos to real ${cos.toFixed(2)}, n=${steered.n}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${base.coherence?.toFixed(0)} → ${steered.coherence?.toFixed(0)}`);
+      console.log(`[demo] ${t} control up (shuffled labels, real direction projected out (cos was ${cos.toFixed(2)}), norm-matched, ${label}, n=${steered.n}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${base.coherence?.toFixed(0)} → ${steered.coherence?.toFixed(0)}`);
       expect.soft(Math.abs(rate(steered) - rate(base))).toBeLessThanOrEqual(0.2);
     }
   }, 600_000);
 
   // The direction where the response_avg vector works: −α under the held-out eliciting prompt, at every −α of the
-  // steer-down sweep. At strong −α a norm-matched shuffled vector breaks the text (v3: coherence 0–33 at α −4 and −6),
-  // and broken text carries no trait markers; only strengths at which the shuffled vector leaves the answers coherent
-  // (mean coherence ≥ 50) can show whether it steers the trait, and at those it must not. measured (v3): at coherent
-  // strengths the shuffled vectors change the rate by 0–20 points, the real ones by up to 100.
-  it('control: wherever the shuffled-label vector leaves answers coherent, it does not lower the trait under the eliciting prompt (−α)', async () => {
+  // steer-down sweep. At strong −α a norm-matched control direction breaks the text, and broken text carries no trait
+  // markers; only strengths at which it leaves the answers coherent (mean coherence ≥ 50) can show whether it steers
+  // the trait, and at those it must not. measured (v4): optimistic, humorous and sycophantic pass (0–20 points), polite
+  // falls short: at block 1, α −4, the control lowers polite 100% → 70% at coherence 83 (the real vector: → 10% at 10).
+  // v3 falls short the same way (α −4: → 60% at 76; α −6: → 40% at 52). Polite's markers are the first to go under
+  // any push at that block. (Before the shuffle was balanced and the real direction projected out, v3 passed: a
+  // shuffled vector with cos −0.2 to −0.4 to the real one carries some of the trait's opposite, which −α turns into
+  // a push towards the trait.)
+  shortfall('control: wherever the shuffled-label vector leaves answers coherent, it does not lower the trait under the eliciting prompt (−α)', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
       const { vector, cos } = await shuffledVector(t, 'response_avg', layer);
@@ -332,16 +339,10 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector })).cells;
       const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector })).cells;
       const cell = (c: SteerCellResult) => `${pct(rate(c))}/${c.coherence?.toFixed(0)}`;
-      console.log(`[demo] ${t} control down at L${layer} (shuffled labels, norm-matched, cos to real ${cos.toFixed(2)}, n=${fake[0].n}), rate/coherence per α: base ${cell(fake[0])}; ${fake.slice(1).map((c, i) => `α${c.alpha} shuffled ${cell(c)}, real ${cell(real[i + 1])}`).join('; ')}`);
+      console.log(`[demo] ${t} control down at L${layer} (shuffled labels, real direction projected out (cos was ${cos.toFixed(2)}), norm-matched, n=${fake[0].n}), rate/coherence per α: base ${cell(fake[0])}; ${fake.slice(1).map((c, i) => `α${c.alpha} shuffled ${cell(c)}, real ${cell(real[i + 1])}`).join('; ')}`);
       const coherent = fake.slice(1).filter((c) => (c.coherence ?? 0) >= 50);
       expect.soft(coherent.length).toBeGreaterThan(0);
       for (const c of coherent) expect.soft(Math.abs(rate(c) - rate(fake[0])), `${t} α${c.alpha}`).toBeLessThanOrEqual(0.2);
     }
   }, 600_000);
 });
-
-function dotCos(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += a[i] * b[i];
-  return d / (norm(a) * norm(b));
-}

@@ -11,6 +11,7 @@ export * from './openaiJudge';
 export * from './scoring';
 export * from './activations';
 export * from './steer';
+export * from './specificity';
 export * from './layerChoice';
 export * from './run';
 export * from './monitor';

@@ -74,19 +74,19 @@ export function sweepCells(numLayers: number, s: SweepSettings): SteerCell[] {
 }
 
 /**
- * Picks the steered cell with the highest mean trait score ('up', eliciting) or the lowest ('down',
- * suppressing) among coherent ones; ties go to the smaller |α|.
+ * The coherent steered cells, best first: highest mean trait score ('up', eliciting) or lowest
+ * ('down', suppressing); ties go to the smaller |α|, then to the earlier cell.
  */
-export function bestCell(cells: SteerCellResult[], coherenceMin = 50, direction: 'up' | 'down' = 'up'): SteerCellResult | null {
+export function rankedCells(cells: SteerCellResult[], coherenceMin = 50, direction: 'up' | 'down' = 'up'): SteerCellResult[] {
   const sign = direction === 'up' ? 1 : -1;
-  let best: SteerCellResult | null = null;
-  for (const c of cells) {
-    if (c.layer === null || c.alpha === 0 || c.trait === null) continue;
-    if (c.coherence !== null && c.coherence < coherenceMin) continue;
-    const better = !best || sign * c.trait > sign * best.trait! || (c.trait === best.trait && Math.abs(c.alpha) < Math.abs(best.alpha));
-    if (better) best = c;
-  }
-  return best;
+  return cells
+    .filter((c) => c.layer !== null && c.alpha !== 0 && c.trait !== null && (c.coherence === null || c.coherence >= coherenceMin))
+    .sort((a, b) => sign * (b.trait! - a.trait!) || Math.abs(a.alpha) - Math.abs(b.alpha));
+}
+
+/** The first of rankedCells, or null when no steered cell is coherent. */
+export function bestCell(cells: SteerCellResult[], coherenceMin = 50, direction: 'up' | 'down' = 'up'): SteerCellResult | null {
+  return rankedCells(cells, coherenceMin, direction)[0] ?? null;
 }
 
 /**

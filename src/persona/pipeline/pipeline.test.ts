@@ -2,9 +2,10 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbStorage, MemoryStorage } from '../../storage';
 import {
-  bestCell, conversationDrift, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
-  selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RunRecord, type SweepSettings,
+  bestCell, conversationDrift, controlDirection, rankedCells, shuffledPairs, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
+  selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RolloutRecord, type RunRecord, type SweepSettings,
 } from './index';
+import type { PersonaVector } from '../personaVector';
 import { generatePlanned, rolloutSeed } from './rollouts';
 import { FAKE_INFO, FAKE_TRAIT, FakeEngine } from './testing/fakeEngine';
 
@@ -111,6 +112,58 @@ describe('pipeline on a fake engine', () => {
     const again = await run();
     expect(engine.calls.generateRows).toBe(before);
     expect(again.sweep!.cells).toEqual(cells);
+  });
+
+  it('shuffled-label controls: a cell that control vectors steer as well is not chosen; one they leave alone is', async () => {
+    // The fake engine steers by the sign of α alone, so any control vector raises the trait as much as the real one.
+    const engine = new FakeEngine();
+    const ctx = ctxWith(engine);
+    const sweep: SweepSettings = { alphas: [2], systemPrompt: null, positions: ['response', 'prompt'], readouts: ['response_avg', 'prompt_last'], controls: 2 };
+    const strict = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { batchSize: 4, sweep } });
+    expect(strict.sweep!.best!.trait).toBeGreaterThan(strict.sweep!.cells[0].trait!);
+    expect(strict.steering).toBeNull();
+    // Every cell beats the baseline; the first five in rank order are checked, each stops at its first failing control.
+    expect(strict.controls!.map((c) => c.cell)).toEqual(rankedCells(strict.sweep!.cells).slice(0, 5));
+    for (const c of strict.controls!) {
+      expect(c.specific).toBe(false);
+      expect(c.shuffled).toHaveLength(1);
+      expect(c.shuffled[0].trait! - strict.sweep!.cells[0].trait!).toBeGreaterThan(20);
+    }
+    const lenient = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { batchSize: 4, sweep: { ...sweep, controlMaxRise: 100 } } });
+    expect(lenient.steering).toEqual(lenient.sweep!.best);
+    expect(lenient.controls).toHaveLength(1);
+    expect(lenient.controls![0]).toMatchObject({ cell: lenient.sweep!.best, specific: true });
+    expect(lenient.controls![0].shuffled.map((x) => x.readout)).toEqual([lenient.steering!.readout, lenient.steering!.readout]);
+    const plain = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { batchSize: 4, sweep: { ...sweep, controls: 0 } } });
+    expect(plain.controls).toBeNull();
+    expect(plain.steering).toEqual(plain.sweep!.best);
+  });
+
+  it('shuffles labels reproducibly into balanced halves; control directions are orthogonal to the real rows and norm-matched at the steered layer', () => {
+    const r = (id: string, side: 'pos' | 'neg') => ({ id, side }) as unknown as RolloutRecord;
+    const pairs = Array.from({ length: 20 }, (_, i) => ({ pos: r(`p${i}`, 'pos'), neg: r(`n${i}`, 'neg') }));
+    const a = shuffledPairs(pairs, 1);
+    expect(shuffledPairs(pairs, 1)).toEqual(a);
+    expect(shuffledPairs(pairs, 2)).not.toEqual(a);
+    expect(a).toHaveLength(20);
+    expect(a.flatMap((p) => [p.pos.id, p.neg.id]).sort()).toEqual(pairs.flatMap((p) => [p.pos.id, p.neg.id]).sort());
+    expect(a.every((p) => p.pos.side === 'pos' && p.neg.side === 'neg')).toBe(true);
+    // each new side holds exactly half of the former positives, so the real direction cancels
+    for (const seed of [1, 2, 3, 12345]) expect(shuffledPairs(pairs, seed).filter((p) => p.pos.id.startsWith('p')).length).toBe(10);
+    // an odd count leaves one pair out rather than unbalance the halves
+    const odd = shuffledPairs(pairs.slice(0, 7), 4);
+    expect(odd).toHaveLength(6);
+    expect(odd.filter((p) => p.pos.id.startsWith('p')).length).toBe(3);
+    expect(odd.filter((p) => p.neg.id.startsWith('p')).length).toBe(3);
+    const vec = (rows: number[][]) => ({ data: Float32Array.from(rows.flat()), rows: rows.length, hidden: rows[0].length, meta: {} }) as PersonaVector;
+    const real = vec([[0, 0], [3, 4], [1, 0]]);
+    const m = controlDirection(vec([[1, 1], [0, -0.5], [2, 0]]), real, 0);
+    // row 1 (block 0): [0, -0.5] less its part along [3, 4] is [0.24, -0.18], scaled to norm 5
+    expect(Array.from(m.vector.data.subarray(2, 4)).map((x) => +x.toFixed(4))).toEqual([4, -3]);
+    // row 2 lies along the real row: nothing is left; row 0 has no real direction to remove
+    expect(Array.from(m.vector.data.subarray(4, 6))).toEqual([0, 0]);
+    expect(m.vector.data[0]).toBeCloseTo(5 / 0.3, 4);
+    expect(m.cos).toBeCloseTo(-0.8, 6);
   });
 
   it('a re-run of a finished run recomputes nothing', async () => {

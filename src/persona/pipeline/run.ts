@@ -9,8 +9,9 @@ import type { PersonaVector, Readout } from '../personaVector';
 import type { TraitSet } from '../traitSet';
 import { extractActivations } from './activations';
 import type { Judge } from './judges';
-import { bestCell, heldoutLayerStats, steeringSweep, type HeldoutStats, type SweepResult } from './layerChoice';
+import { bestCell, heldoutLayerStats, rankedCells, steeringSweep, type HeldoutStats, type SweepResult } from './layerChoice';
 import { generateRollouts } from './rollouts';
+import { firstSpecificCell, shuffledVectors, type ControlResult } from './specificity';
 import type { SteerCellResult } from './steer';
 import { filterScored, judgeRollouts, withScores } from './scoring';
 import { PipelineError, resolveSettings, type PipelineContext, type PipelineSettings, type PipelineStep } from './types';
@@ -62,9 +63,12 @@ export interface PipelineSummary {
   chosenLayer: number | null;
   /**
    * How to steer with this run's vectors: the sweep's best coherent cell over every readout and
-   * position mode it tried (readout, layer, α, positions), when it beats the unsteered baseline.
+   * position mode it tried (readout, layer, α, positions), when it beats the unsteered baseline
+   * and, with sweep.controls, passes the shuffled-label controls.
    */
   steering: SteerCellResult | null;
+  /** The cells checked with shuffled-label controls, in order (null without sweep.controls). */
+  controls: ControlResult[] | null;
   timingsMs: Partial<Record<PipelineStep, number>>;
 }
 
@@ -74,6 +78,9 @@ export interface PipelineResult extends PipelineSummary {
   vectors: Record<Readout, PersonaVector>;
   heldout: Record<Readout, HeldoutStats>;
 }
+
+/** At most this many of the sweep's best cells are checked with controls before giving up. */
+const MAX_CONTROLLED_CELLS = 5;
 
 /** A short stable hash (two FNV-1a 32-bit passes) for run ids. */
 export function stableHash(text: string): string {
@@ -156,7 +163,20 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
     const beatsBaseline = (c: SteerCellResult | null | undefined): c is SteerCellResult => !!c && c.trait !== null && (baseline === null || c.trait > baseline);
     const ownBest = sweep ? bestCell(sweep.cells.filter((c) => c.readout === settings.readout), coherenceMin) : null;
     const chosenLayer = beatsBaseline(ownBest) ? ownBest.layer : chosen.suggested;
-    const steering = beatsBaseline(sweep?.best) ? sweep!.best : null;
+    let steering = beatsBaseline(sweep?.best) ? sweep!.best : null;
+    let controls: ControlResult[] | null = null;
+    const s = settings.sweep;
+    if (sweep && s?.controls && steering) {
+      const candidates = rankedCells(sweep.cells, coherenceMin).filter(beatsBaseline).slice(0, MAX_CONTROLLED_CELLS);
+      const checked = await timed('sweep', async () => firstSpecificCell(ctx, {
+        runId: vkey, candidates, baseline: sweep!.cells.find((c) => c.layer === null)!, real: act.vectors,
+        controls: await shuffledVectors(ctx, id, filtered.kept, s.controls!, settings.seed, settings.batchSize),
+        questions: run.trait.evaluation_questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, judge,
+        maxNewTokens: s.maxNewTokens ?? settings.maxNewTokens, batchSize: settings.batchSize, maxRise: s.controlMaxRise ?? 20,
+      }));
+      steering = checked.best;
+      controls = checked.checked;
+    }
     const summary: PipelineSummary = {
       runId: id, modelId: ctx.info.id, trait: run.trait.name, judge: judge.id, readout: settings.readout,
       counts: {
@@ -164,7 +184,7 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
         kept: filtered.kept.length, dropped: filtered.dropped.length, dropReasons,
         activations: act.counts, heldout: chosen.counts,
       },
-      layerStats: chosen.stats, statsLayer: chosen.suggested, sweep, chosenLayer, steering, timingsMs,
+      layerStats: chosen.stats, statsLayer: chosen.suggested, sweep, chosenLayer, steering, controls, timingsMs,
     };
     const withLayer = (v: PersonaVector): PersonaVector => ({ ...v, meta: { ...v.meta, layer: chosenLayer ?? undefined } });
     await ctx.storage.put('runs', { ...record, status: 'done', updatedAt: Date.now(), summary } satisfies RunRecord);

@@ -68,6 +68,13 @@ export interface SweepSettings {
   positions?: PositionMode[];
   /** Readouts whose vectors are swept (default: the run's readout only). */
   readouts?: Readout[];
+  /**
+   * Shuffled-label control vectors checked at the best cells before one is chosen to steer with
+   * (specificity.ts; default 0, no check). A cell is skipped when a control raises the mean trait
+   * score more than controlMaxRise (default 20) over the unsteered baseline.
+   */
+  controls?: number;
+  controlMaxRise?: number;
 }
 
 export interface PipelineSettings {
