@@ -109,9 +109,10 @@ export const TOUR: TourStep[] = [
     run: async () => {
       await ensureVector();
       await ensureChat();
-      // strong enough to see: the added vector about as long as a typical residual vector (on the demo model, twice
-      // that turns the reply into repeated words at every layer; once changes it while it still reads as sentences)
-      await steerTourTrait('response', 1, 2);
+      // strong enough to see: the added vector 1.25× as long as a typical residual vector. On demo model v4, 1× leaves
+      // the tour's reply unchanged, 1.25× turns its end optimistic while it still reads as sentences ("…enjoy every day
+      // brings a new chance to shine."), 1.5× starts to break words; twice that repeats words at every layer
+      await steerTourTrait('response', 1.25, 2.5);
     },
   },
   {
@@ -122,9 +123,10 @@ export const TOUR: TourStep[] = [
       await ensureVector('prompt_last');
       await ensureChat();
       // prompt_last vector at its suggested layer (block 2 for optimistic on the demo model), only the prompt steered,
-      // the added vector 6× a typical residual vector. Measured on the demo model with the tour's extraction (greedy
+      // the added vector 6× a typical residual vector. Measured on demo model v3 with the tour's extraction (greedy
       // answers, lexicon judge): ρ ≈ 5.4 and 7.2 turned 8 of 8 evaluation questions optimistic with the answers
-      // intact (ρ ≈ 3.6: 6 of 8); ρ ≈ 10 broke the answer to the tour's question
+      // intact (ρ ≈ 3.6: 6 of 8); ρ ≈ 10 broke the answer to the tour's question. On v4 the tour's reply at ρ 6 is
+      // judged 88 ("There is so much to be hopeful about here! …")
       await steerTourTrait('prompt', 6, 4);
     },
   },
