@@ -44,7 +44,7 @@ export function shuffledPairs(pairs: Pair[], seed: number): Pair[] {
 
 /**
  * A control direction from a shuffled-label vector: each row with the real row's direction projected
- * out (a balanced shuffle still lines up with the trait axis by chance, |cos| up to ~0.4 on the demo
+ * out (a balanced shuffle still lines up with the trait axis by chance, |cos| up to ~0.45 on the demo
  * model, because trait strength varies within each side), then scaled so that its row at `layer` has
  * the real row's norm. `cos` is the shuffled row's cosine to the real row before the projection.
  */
