@@ -159,17 +159,18 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
       sweep = await timed('sweep', () => steeringSweep(ctx, (v) => `${id}:v${vectorHash(v)}`, act.vectors, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
     }
     // The sweep decides only when steering raised the judged score above the unsteered baseline.
-    const baseline = sweep?.cells.find((c) => c.layer === null)?.trait ?? null;
+    const baselineCell = sweep?.cells.find((c) => c.layer === null);
+    const baseline = baselineCell?.trait ?? null;
     const beatsBaseline = (c: SteerCellResult | null | undefined): c is SteerCellResult => !!c && c.trait !== null && (baseline === null || c.trait > baseline);
     const ownBest = sweep ? bestCell(sweep.cells.filter((c) => c.readout === settings.readout), coherenceMin) : null;
     const chosenLayer = beatsBaseline(ownBest) ? ownBest.layer : chosen.suggested;
     let steering = beatsBaseline(sweep?.best) ? sweep!.best : null;
     let controls: ControlResult[] | null = null;
     const s = settings.sweep;
-    if (sweep && s?.controls && steering) {
+    if (sweep && baselineCell && s?.controls && steering) {
       const candidates = rankedCells(sweep.cells, coherenceMin).filter(beatsBaseline).slice(0, MAX_CONTROLLED_CELLS);
       const checked = await timed('sweep', async () => firstSpecificCell(ctx, {
-        runId: vkey, candidates, baseline: sweep!.cells.find((c) => c.layer === null)!, real: act.vectors,
+        runId: vkey, candidates, baseline: baselineCell, real: act.vectors,
         controls: await shuffledVectors(ctx, id, filtered.kept, s.controls!, settings.seed, settings.batchSize),
         questions: run.trait.evaluation_questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, judge,
         maxNewTokens: s.maxNewTokens ?? settings.maxNewTokens, batchSize: settings.batchSize, maxRise: s.controlMaxRise ?? 20,

@@ -9,8 +9,8 @@
  * is not chosen.
  */
 import { seededRandom } from '../../engine/sampling';
-import { vectorRow, type PersonaVector, type Readout } from '../personaVector';
-import { norm } from '../project';
+import { rowOfLayer, vectorRow, type PersonaVector, type Readout } from '../personaVector';
+import { dot, norm } from '../project';
 import { extractActivations } from './activations';
 import type { Judge } from './judges';
 import { steeringEval, type SteerCellResult } from './steer';
@@ -49,26 +49,21 @@ export function shuffledPairs(pairs: Pair[], seed: number): Pair[] {
  * the real row's norm. `cos` is the shuffled row's cosine to the real row before the projection.
  */
 export function controlDirection(shuffled: PersonaVector, real: PersonaVector, layer: number): { vector: PersonaVector; cos: number } {
-  const data = Float32Array.from(shuffled.data);
+  const row = rowOfLayer(layer);
+  const out: PersonaVector = { ...shuffled, data: Float32Array.from(shuffled.data) };
   let cos = 0;
-  for (let r = 0; r < shuffled.rows; r++) {
-    const a = vectorRow(real, r), b = data.subarray(r * shuffled.hidden, (r + 1) * shuffled.hidden);
+  for (let r = 0; r < out.rows; r++) {
+    const a = vectorRow(real, r), b = vectorRow(out, r);
     const aa = dot(a, a);
-    if (r === layer + 1) cos = aa > 0 && dot(b, b) > 0 ? dot(a, b) / Math.sqrt(aa * dot(b, b)) : 0;
+    if (r === row) cos = aa > 0 && dot(b, b) > 0 ? dot(a, b) / Math.sqrt(aa * dot(b, b)) : 0;
     if (aa === 0) continue;
     const k = dot(a, b) / aa;
     for (let i = 0; i < b.length; i++) b[i] -= k * a[i];
   }
-  const nb = norm(data.subarray((layer + 1) * shuffled.hidden, (layer + 2) * shuffled.hidden));
-  const scale = nb > 0 ? norm(vectorRow(real, layer + 1)) / nb : 0;
-  for (let i = 0; i < data.length; i++) data[i] *= scale;
-  return { vector: { ...shuffled, data }, cos };
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+  const nb = norm(vectorRow(out, row));
+  const scale = nb > 0 ? norm(vectorRow(real, row)) / nb : 0;
+  for (let i = 0; i < out.data.length; i++) out.data[i] *= scale;
+  return { vector: out, cos };
 }
 
 /** One set of readout vectors per shuffle (seeds seed+1 … seed+count), from the kept pairs' responses. */
@@ -98,6 +93,7 @@ export interface ControlOptions {
 export async function firstSpecificCell(ctx: PipelineContext, o: ControlOptions): Promise<{ best: SteerCellResult | null; checked: ControlResult[] }> {
   const checked: ControlResult[] = [];
   const base = o.baseline.trait ?? 0;
+  const steers = (c: SteerCellResult) => (c.trait ?? 0) - base > o.maxRise;
   for (const cell of o.candidates) {
     const readout = cell.readout ?? 'response_avg';
     const shuffled: ControlResult['shuffled'] = [];
@@ -108,9 +104,10 @@ export async function firstSpecificCell(ctx: PipelineContext, o: ControlOptions)
         cells: [{ layer: cell.layer, alpha: cell.alpha, positions: cell.positions }], judge: o.judge, maxNewTokens: o.maxNewTokens, batchSize: o.batchSize, step: 'sweep',
       });
       shuffled.push({ ...cells[0], readout, cos });
-      if ((cells[0].trait ?? 0) - base > o.maxRise) break;
+      if (steers(cells[0])) break;
     }
-    const specific = shuffled.length === o.controls.length && shuffled.every((c) => (c.trait ?? 0) - base <= o.maxRise);
+    // the loop stops at the first control that steers, so every control ran when none did
+    const specific = !shuffled.some(steers);
     checked.push({ cell, shuffled, specific });
     if (specific) return { best: cell, checked };
   }
