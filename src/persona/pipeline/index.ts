@@ -8,6 +8,8 @@ export * from './engineCalls';
 export * from './rollouts';
 export * from './judges';
 export * from './openaiJudge';
+export * from './openaiEndpoint';
+export * from './endpointCheck';
 export * from './scoring';
 export * from './activations';
 export * from './steer';

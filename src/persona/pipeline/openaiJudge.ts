@@ -1,89 +1,81 @@
 /**
- * An OpenAI-compatible chat-completions endpoint as judge: one completion token with the top-20
- * logprobs, scored with the paper's formula (judgeScore.ts). Retries with exponential backoff on
- * 429 and 5xx (honouring Retry-After). The API key lives only in this closure: it is never stored,
- * exported, put in the judge's id or in an error message.
+ * An OpenAI-compatible chat-completions endpoint as judge (openaiEndpoint.ts does the HTTP).
+ * Scoring "logprobs" is the paper's: one completion token with the top-20 logprobs, the 0–100
+ * expectation over the integer tokens, no score below 0.25 of mass (judgeScore.ts). An endpoint
+ * that sends no logprobs can be used with scoring "sampled": the number the judge writes (greedy),
+ * a coarser score; such a judge has its own id ("openai-sampled:…"), so its scores are never mixed
+ * with logprob scores and every place that shows a judge id can mark them (isSampledJudgeId).
+ * When the endpoint stays unreachable after the retries, `onUnreachable` may pause the run until
+ * the user says to go on (judged rows are stored batch by batch and kept). The API key lives only
+ * in this closure: never stored, exported, put in the judge's id or in an error message.
  */
-import { judgeScoreFromTopLogprobs, type TopLogprob } from '../judgeScore';
+import { judgeScoreFromTopLogprobs } from '../judgeScore';
 import { fillJudgePrompt, type TraitSet } from '../traitSet';
 import { COHERENCE_PROMPT, type Judge, type JudgeOutput } from './judges';
-import { PipelineError } from './types';
+import { chatCompletion, checkEndpointConfig, EndpointError, isTransient, type EndpointConfig } from './openaiEndpoint';
 
-export interface OpenAiJudgeConfig {
-  /** e.g. https://api.openai.com/v1 (the path /chat/completions is appended). */
-  baseUrl: string;
-  model: string;
-  /** Held in memory only. */
-  apiKey?: string;
-  /** Retries after the first try on 429 / 5xx / network errors (default 4). */
-  maxRetries?: number;
-  /** First backoff delay in ms, doubled each retry (default 500). */
-  retryBaseMs?: number;
-  /** Longest wait honoured from a Retry-After header, ms (default 30 000). */
-  maxRetryAfterMs?: number;
+export type EndpointScoring = 'logprobs' | 'sampled';
+
+export interface OpenAiJudgeConfig extends EndpointConfig {
+  /** "logprobs" (default, the paper's expectation) or "sampled" (the written number) for endpoints without logprobs. */
+  scoring?: EndpointScoring;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
   coherencePrompt?: string;
-  fetch?: typeof fetch;
+  /**
+   * Called when the endpoint is still unreachable (or failing with 5xx / 429) after the retries:
+   * resolve to try again, reject to stop. Without it the judge throws.
+   */
+  onUnreachable?: (problem: EndpointError, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The judge's configuration without the key (what may be stored with a run). */
-export function describeOpenAiJudge(c: OpenAiJudgeConfig): { kind: 'openai'; baseUrl: string; model: string } {
-  return { kind: 'openai', baseUrl: c.baseUrl, model: c.model };
+export function describeOpenAiJudge(c: Pick<OpenAiJudgeConfig, 'baseUrl' | 'model'> & Partial<OpenAiJudgeConfig>): { kind: 'openai'; baseUrl: string; model: string; scoring: EndpointScoring } {
+  return { kind: 'openai', baseUrl: c.baseUrl, model: c.model, scoring: c.scoring ?? 'logprobs' };
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new PipelineError('cancelled', 'the pipeline was cancelled'));
-    }, { once: true });
-  });
+export function openAiJudgeId(c: Pick<OpenAiJudgeConfig, 'baseUrl' | 'model' | 'scoring'>): string {
+  return `${c.scoring === 'sampled' ? 'openai-sampled' : 'openai'}:${c.baseUrl}:${c.model}`;
+}
+
+/** Whether scores under this judge id are sampled numbers rather than the logprob expectation. */
+export function isSampledJudgeId(id: string): boolean {
+  return id.startsWith('openai-sampled:');
+}
+
+/** The integer 0–100 a sampled judge reply starts with; null for a refusal or anything else. */
+export function parseSampledScore(text: string): number | null {
+  const m = /^\s*(\d{1,3})(?:\.\d+)?\b/.exec(text);
+  if (!m) return null;
+  const k = Number(m[1]);
+  return k <= 100 ? k : null;
+}
 
 export function openAiJudge(trait: Pick<TraitSet, 'eval_prompt'>, config: OpenAiJudgeConfig): Judge {
-  const { baseUrl, model } = config;
-  if (!/^https?:\/\//.test(baseUrl)) throw new PipelineError('bad_input', `judge base URL must start with http:// or https://, got "${baseUrl}"`);
-  if (!model) throw new PipelineError('bad_input', 'the judge model name is empty');
-  const apiKey = config.apiKey;
-  const doFetch = config.fetch ?? globalThis.fetch.bind(globalThis);
-  const maxRetries = config.maxRetries ?? 4;
-  const base = config.retryBaseMs ?? 500;
-  const maxAfter = config.maxRetryAfterMs ?? 30_000;
-  const url = baseUrl.replace(/\/+$/, '') + '/chat/completions';
+  checkEndpointConfig(config);
+  const scoring = config.scoring ?? 'logprobs';
   const coherencePrompt = config.coherencePrompt ?? COHERENCE_PROMPT;
+  const extra = scoring === 'logprobs'
+    ? { max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 20, seed: 0 }
+    : { max_tokens: 4, temperature: 0, seed: 0 };
+
+  async function scoreOnce(content: string, signal?: AbortSignal): Promise<number | null> {
+    const reply = await chatCompletion(config, [{ role: 'user', content }], extra, { signal });
+    if (scoring === 'sampled') return parseSampledScore(reply.text);
+    if (!reply.topLogprobs) {
+      throw new EndpointError('no_logprobs', `the judge at ${config.baseUrl} returned no top_logprobs, so the paper's score (an expectation over the first token's logprobs) cannot be computed`, 'Use an endpoint that supports logprobs, or sampled scoring (the number the judge writes; coarser, and marked as sampled).');
+    }
+    return judgeScoreFromTopLogprobs(reply.topLogprobs).score;
+  }
 
   async function score(content: string, signal?: AbortSignal): Promise<number | null> {
-    const body = JSON.stringify({ model, messages: [{ role: 'user', content }], max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 20, seed: 0 });
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
-    for (let attempt = 0; ; attempt++) {
-      let status = 0;
-      let retryAfterMs: number | null = null;
-      let why = '';
+    for (;;) {
       try {
-        const res = await doFetch(url, { method: 'POST', headers, body, signal });
-        status = res.status;
-        if (res.ok) {
-          const json = (await res.json()) as { choices?: { logprobs?: { content?: { top_logprobs?: TopLogprob[] }[] } }[] };
-          const top = json.choices?.[0]?.logprobs?.content?.[0]?.top_logprobs;
-          if (!Array.isArray(top)) throw new PipelineError('judge', `the judge at ${baseUrl} returned no top_logprobs; the endpoint must support logprobs with top_logprobs`);
-          return judgeScoreFromTopLogprobs(top).score;
-        }
-        const ra = res.headers.get('retry-after');
-        if (ra !== null && Number.isFinite(Number(ra))) retryAfterMs = Math.min(maxAfter, Number(ra) * 1000);
-        why = `HTTP ${status}`;
-        await res.text().catch(() => '');
-        if (status !== 429 && status < 500) {
-          throw new PipelineError('judge', `the judge at ${baseUrl} answered ${why}${status === 401 || status === 403 ? ' (check the API key)' : status === 404 ? ' (check the base URL and model name)' : ''}`);
-        }
+        return await scoreOnce(content, signal);
       } catch (e) {
-        if (e instanceof PipelineError) throw e;
-        if (signal?.aborted) throw new PipelineError('cancelled', 'the pipeline was cancelled');
-        why = `network error (${(e as Error)?.name ?? 'Error'})`;
+        if (!(e instanceof EndpointError) || !isTransient(e.kind) || !config.onUnreachable) throw e;
+        await config.onUnreachable(e, signal); // resolves when the user resumes; throws to stop
       }
-      if (attempt >= maxRetries) throw new PipelineError('judge', `the judge at ${baseUrl} failed after ${attempt + 1} tries: ${why}`, 'Check the endpoint or try again later.');
-      await sleep(retryAfterMs ?? base * 2 ** attempt, signal);
     }
   }
 
@@ -102,7 +94,7 @@ export function openAiJudge(trait: Pick<TraitSet, 'eval_prompt'>, config: OpenAi
 
   return {
     kind: 'openai',
-    id: `openai:${baseUrl}:${model}`,
+    id: openAiJudgeId({ ...config, scoring }),
     batchSize: 8,
     async judge(items, signal): Promise<JudgeOutput[]> {
       const concurrency = Math.max(1, config.concurrency ?? 4);
