@@ -76,3 +76,62 @@ export async function download(url: string, path: string, progress?: ProgressTra
   progress?.done(path, loaded, false);
   return concat(chunks, loaded);
 }
+
+/**
+ * A file's size without downloading it (HTTP HEAD), or null when the server has no such file. The
+ * Hub answers HEAD for weight files with a redirect to its storage; `X-Linked-Size` carries the
+ * size there, and the redirected answer's Content-Length otherwise.
+ */
+export async function headSize(url: string): Promise<number | null> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'HEAD' });
+  } catch (e) {
+    throw new EngineError('network', `could not reach ${url} (${e instanceof Error ? e.message : e})`, 'Check the address and your connection.');
+  }
+  if (res.status === 404 || res.status === 401 || res.status === 403) return null;
+  if (!res.ok) throw new EngineError('network', `${url} answered HTTP ${res.status}`, 'Try again later, or check the address.');
+  const size = Number(res.headers.get('x-linked-size') ?? res.headers.get('content-length') ?? NaN);
+  return Number.isFinite(size) && size >= 0 ? size : null;
+}
+
+/** One entry of the Hub's tree API (`/api/models/{id}/tree/{revision}`). */
+interface TreeEntry {
+  type: string;
+  path: string;
+  size?: number;
+  lfs?: { size?: number };
+}
+
+/**
+ * Every file of a Hub repository with its size, from the tree API (recursive, following its
+ * `Link: <…>; rel="next"` pages). Null when the host has no such API (a plain mirror): the caller
+ * then asks for sizes file by file.
+ */
+export async function hubTree(host: string, id: string, revision: string): Promise<{ path: string; bytes: number }[] | null> {
+  let url: string | null = `${host}/api/models/${id}/tree/${encodeURIComponent(revision)}?recursive=true`;
+  const files: { path: string; bytes: number }[] = [];
+  for (let page = 0; url && page < 100; page++) {
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch {
+      return null;
+    }
+    if (!res.ok) return null;
+    let entries: unknown;
+    try {
+      entries = await res.json();
+    } catch {
+      return null;
+    }
+    if (!Array.isArray(entries)) return null;
+    for (const e of entries as TreeEntry[]) {
+      const bytes = e.lfs?.size ?? e.size;
+      if (e.type === 'file' && typeof e.path === 'string' && typeof bytes === 'number') files.push({ path: e.path, bytes });
+    }
+    const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
+    url = next ? new URL(next[1], url).href : null;
+  }
+  return files;
+}

@@ -9,6 +9,9 @@ import { instrumentModel, ORIGINAL_WEIGHTS_PATH, RESID_OUTPUT, type Instrumentat
 import { fitBackend } from './backendFit';
 import { QueuedSession, detectCapabilities, type Backend, type Capabilities } from './ort';
 import { buildTokenizer, type Tokenizer } from './tokenizer';
+import { cacheHintsFromConfig, type CacheHints } from './caches';
+import { listVariants } from './repoListing';
+import { DTYPE_SUFFIX, VariantError, chooseVariant, dirOf, fittingAlternatives, preferenceOrder, type Variant } from './variants';
 
 export interface ModelConfig {
   modelType: string;
@@ -17,12 +20,14 @@ export interface ModelConfig {
   vocabSize: number;
   maxPositions: number;
   eosTokenIds: number[];
+  /** Sizes for cache dims an export may leave symbolic (head count, head size, conv width). */
+  cacheHints?: CacheHints;
 }
 
 export interface LoadOptions {
   /** 'auto' picks WebGPU when the runtime has it. */
   backend?: Backend | 'auto';
-  /** ONNX file stem under onnx/ (model, model_fp16, model_q4, …); default: chosen by backend. */
+  /** The variant: a dtype (q4, fp16, …), a builder folder, a stem under onnx/ (model_q4) or a graph path; default: chosen by backend. */
   variant?: string;
   onProgress?: ProgressListener;
 }
@@ -36,6 +41,7 @@ export interface LoadedModel {
   backend: Backend;
   /** Why the backend is not the one asked for (e.g. no shader-f16 for a float16 model). */
   backendNote: string | null;
+  /** Path of the ONNX graph that was loaded (onnx/model_q4.onnx, model.onnx, …). */
   variant: string;
   info: InstrumentationInfo;
 }
@@ -80,13 +86,19 @@ export function parseConfig(config: Record<string, unknown>, generationConfig: R
     vocabSize: positiveInt(config, ['vocab_size'], 'vocabulary size'),
     maxPositions: (config.max_position_embeddings as number) ?? 2048,
     eosTokenIds: [...new Set([...idList(generationConfig.eos_token_id), ...idList(config.eos_token_id)])],
+    cacheHints: cacheHintsFromConfig(config),
   };
 }
 
-/** ONNX file stems to try, best first, for a backend. */
+/** ONNX file stems to try, best first, for a backend (sources that can neither list nor size their files). */
 export function variantCandidates(backend: Backend, caps: Capabilities): string[] {
-  if (backend === 'webgpu') return caps.shaderF16 ? ['model_q4f16', 'model_fp16', 'model_q4', 'model'] : ['model_q4', 'model', 'model_fp16'];
-  return ['model_q4', 'model_quantized', 'model', 'model_fp16'];
+  return preferenceOrder(backend, caps).map((d) => `model${DTYPE_SUFFIX[d as keyof typeof DTYPE_SUFFIX]}`);
+}
+
+/** A variant as given (a dtype, a stem under onnx/, or a path) → the graph's path. */
+function variantPath(v: string): string {
+  if (v in DTYPE_SUFFIX) return `onnx/model${DTYPE_SUFFIX[v as keyof typeof DTYPE_SUFFIX]}.onnx`;
+  return v.endsWith('.onnx') ? v : `onnx/${v}.onnx`;
 }
 
 function pickBackend(requested: Backend | 'auto', caps: Capabilities): { backend: Backend; note: string | null } {
@@ -110,32 +122,74 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   const tokenizerConfig = (await readJson(fetcher, 'tokenizer_config.json', tracker, false)) ?? {};
   const templateBytes = tokenizerConfig.chat_template ? null : await fetcher.get('chat_template.jinja', tracker);
 
-  const candidates = options.variant ? [options.variant] : variantCandidates(backend, caps);
-  let onnx: Uint8Array | null = null;
-  let variant = '';
-  for (const stem of candidates) {
-    onnx = await fetcher.get(`onnx/${stem}.onnx`, tracker);
-    if (onnx) {
-      variant = stem;
-      break;
-    }
+  // The variant, chosen (or refused) from names and sizes before any weight is downloaded.
+  const genaiConfig = await readJson(fetcher, 'genai_config.json', tracker, false);
+  let variants: Variant[] | null;
+  try {
+    variants = await listVariants(fetcher, rawConfig);
+  } catch (e) {
+    // Sizes could not be asked (e.g. offline with the model in the browser's cache): try names one by one.
+    if (!(e instanceof EngineError && e.code === 'network')) throw e;
+    variants = null;
   }
-  if (!onnx) {
-    throw new EngineError('not_found', `${fetcher.label} has no ONNX model (looked for ${candidates.map((c) => `onnx/${c}.onnx`).join(', ')})`, 'Use a repository with an onnx/ folder, such as those of onnx-community on the Hub.');
+  let chosen: Variant | null = null;
+  let onnx: Uint8Array | null = null;
+  let onnxPath = '';
+  if (variants) {
+    let choice;
+    try {
+      choice = chooseVariant(variants, options.variant, backend, caps, fetcher.label);
+    } catch (e) {
+      if (e instanceof VariantError) throw new EngineError(e.code, e.message, e.hint);
+      throw e;
+    }
+    if (choice.fit.backend !== backend) {
+      backend = choice.fit.backend;
+      note = choice.fit.note;
+    }
+    chosen = choice.variant;
+    onnxPath = chosen.onnxPath;
+    onnx = await fetcher.get(onnxPath, tracker);
+    if (!onnx) throw new EngineError('not_found', `${fetcher.label} lists ${onnxPath}, but it could not be downloaded`, 'Try again; if it persists, the repository may be incomplete.');
+  } else {
+    const builder = typeof (genaiConfig?.model as { decoder?: { filename?: unknown } } | undefined)?.decoder?.filename === 'string' ? [String((genaiConfig!.model as { decoder: { filename: string } }).decoder.filename)] : [];
+    const candidates = options.variant ? [variantPath(options.variant)] : [...variantCandidates(backend, caps).map(variantPath), ...builder];
+    for (const path of candidates) {
+      onnx = await fetcher.get(path, tracker);
+      if (onnx) {
+        onnxPath = path;
+        break;
+      }
+    }
+    if (!onnx) {
+      throw new EngineError('not_found', `${fetcher.label} has no ONNX model (looked for ${candidates.join(', ')})`, 'Use a repository with an onnx/ folder, such as those of onnx-community on the Hub.');
+    }
   }
 
   tracker.stage('instrument', 'Instrumenting the graph (steering inputs, residual-stream outputs)');
   const instrumented = instrumentModel(onnx, { numLayers: config.numLayers, hiddenSize: config.hiddenSize });
+  const halfPrecision = instrumented.info.residualDtype === 'float16' || instrumented.info.pastInputs.some((p) => p.dtype === 'float16');
+  const inlineBytes = onnx.length;
+  // The graph gives the tensor sizes: WebGPU's buffer limit and WASM's size cap are checked before the external data downloads.
+  const fitFor = (totalBytes: number) => {
+    try {
+      return fitBackend(backend, caps, { halfPrecision, largestTensor: instrumented.info.largestTensor, totalBytes });
+    } catch (e) {
+      const alternatives = chosen && variants ? fittingAlternatives(variants, chosen, 'wasm', caps) : '';
+      if (e instanceof EngineError && e.code === 'too_large' && chosen) throw new EngineError('too_large', e.message, alternatives ? `Pick a smaller variant that fits: ${alternatives}.` : e.hint);
+      throw e;
+    }
+  };
+  let fit = fitFor(chosen?.bytes ?? inlineBytes);
   const externalData = [...instrumented.externalData];
+  const folder = dirOf(onnxPath);
   for (const file of instrumented.info.externalFiles) {
-    const data = await fetcher.get(`onnx/${file}`, tracker);
-    if (!data) throw new EngineError('not_found', `the graph stores its weights in onnx/${file}, which ${fetcher.label} does not have`, 'Download the complete repository, including its .onnx_data files.');
+    const path = folder ? `${folder}/${file}` : file;
+    const data = await fetcher.get(path, tracker);
+    if (!data) throw new EngineError('not_found', `the graph stores its weights in ${path}, which ${fetcher.label} does not have`, 'Download the complete repository, including its external-data files (.onnx_data, .onnx.data).');
     externalData.push({ path: file, data });
   }
-
-  const halfPrecision = instrumented.info.residualDtype === 'float16' || instrumented.info.pastInputs.some((p) => p.dtype === 'float16');
-  const totalBytes = onnx.length + externalData.reduce((n, d) => n + (d.path === ORIGINAL_WEIGHTS_PATH ? 0 : d.data.length), 0);
-  const fit = fitBackend(backend, caps, { halfPrecision, largestTensor: instrumented.info.largestTensor, totalBytes });
+  if (!chosen) fit = fitFor(inlineBytes + externalData.reduce((n, d) => n + (d.path === ORIGINAL_WEIGHTS_PATH ? 0 : d.data.length), 0));
   if (fit.backend !== backend) {
     backend = fit.backend;
     note = fit.note;
@@ -158,5 +212,5 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   const tokenizer = buildTokenizer(tokenizerJson!, tokenizerConfig, templateBytes ? decoder.decode(templateBytes) : null);
   if (config.eosTokenIds.length === 0) config.eosTokenIds = tokenizer.eosTokenIds;
   tracker.ready();
-  return { id: fetcher.label, config, generationConfig, tokenizer, session, backend, backendNote: note, variant, info: instrumented.info };
+  return { id: fetcher.label, config, generationConfig, tokenizer, session, backend, backendNote: note, variant: onnxPath, info: instrumented.info };
 }

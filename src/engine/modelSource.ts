@@ -2,9 +2,10 @@
  * Where a model's files come from: a Hub id, any base URL laid out like the Hub, a folder the user
  * picked, or the bundled demo model. One fetcher interface; the loader never cares which.
  */
-import { download } from './download';
+import { download, headSize, hubTree } from './download';
 import { EngineError } from './errors';
 import type { ProgressTracker } from './progress';
+import { repoPaths } from './repoListing';
 
 export type ModelSource =
   | { kind: 'hub'; id: string; revision?: string }
@@ -18,6 +19,10 @@ export interface FileFetcher {
   readonly label: string;
   /** The file's bytes, or null when the repository has no such file. */
   get(path: string, progress?: ProgressTracker): Promise<Uint8Array | null>;
+  /** Every file of the repository with its size (Hub tree API, a picked folder); null when this source cannot list. */
+  list?(): Promise<{ path: string; bytes: number }[] | null>;
+  /** A file's size without downloading it (HTTP HEAD), or null when the repository has no such file. */
+  size?(path: string): Promise<number | null>;
 }
 
 export const DEMO_MODEL_ID = 'persona-lab/persona-demo';
@@ -33,11 +38,38 @@ export interface SourceSettings {
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
+/** The URL when `text` is an absolute http(s) address with a host, else null. */
+export function httpUrl(text: string): URL | null {
+  try {
+    const url = new URL(text.trim());
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.host ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Hub host as a base URL without a trailing slash. Anything but an http(s) address (a typo,
+ * `javascript:…`) is refused with a sentence that says what was expected, not the browser's
+ * "Failed to construct 'URL'".
+ */
+export function checkHubHost(host: string): string {
+  const h = host.trim().replace(/\/+$/, '');
+  const url = httpUrl(h);
+  if (!url || url.search || url.hash || url.username || url.password) {
+    throw new EngineError('bad_input', `The Hub host must be an http(s) address like ${DEFAULT_HUB}; got "${host}"`, `Fix the Hub host under Model → Advanced, or clear it to use ${DEFAULT_HUB}.`);
+  }
+  return h;
+}
+
 /** Parses what a user typed: a Hub id or a URL. */
 export function parseSourceText(text: string): ModelSource {
   const t = text.trim();
   if (t === '' || t === 'demo' || t === DEMO_MODEL_ID) return { kind: 'demo' };
-  if (/^https?:\/\//.test(t)) return { kind: 'url', baseUrl: t };
+  if (/^https?:\/\//i.test(t)) {
+    if (!httpUrl(t)) throw new EngineError('bad_input', `"${t}" is not a valid web address`, 'A model URL looks like https://example.org/models/my-model (laid out like a Hub repository).');
+    return { kind: 'url', baseUrl: t };
+  }
   const [id, revision] = t.split('@');
   if (!HUB_ID.test(id)) {
     throw new EngineError('bad_input', `"${t}" is neither a Hub model id (owner/name) nor an http(s) URL`, 'Example: onnx-community/Qwen2.5-0.5B-Instruct');
@@ -86,6 +118,11 @@ export function urlFetcher(baseUrl: string, label = baseUrl): FileFetcher {
       }
       return bytes;
     },
+    async size(path) {
+      const url = new URL(path, base).href;
+      const cached = await (await openCache())?.match(url);
+      return cached ? (await cached.blob()).size : headSize(url);
+    },
   };
 }
 
@@ -97,8 +134,10 @@ export function filesFetcher(name: string, files: Record<string, Blob>): FileFet
     byPath.set(parts.join('/'), blob);
     if (parts.length > 1) byPath.set(parts.slice(1).join('/'), blob);
   }
+  const listed = repoPaths(Object.keys(files)).map((path, i) => ({ path, bytes: Object.values(files)[i].size }));
   return {
     label: name,
+    list: async () => listed,
     async get(path, progress) {
       const blob = byPath.get(path);
       if (!blob) return null;
@@ -113,8 +152,9 @@ export function filesFetcher(name: string, files: Record<string, Blob>): FileFet
 export function fetcherFor(source: ModelSource, settings: SourceSettings = {}): FileFetcher {
   switch (source.kind) {
     case 'hub': {
-      const host = (settings.hubHost ?? DEFAULT_HUB).replace(/\/$/, '');
-      return urlFetcher(`${host}/${source.id}/resolve/${encodeURIComponent(source.revision ?? 'main')}/`, sourceId(source));
+      const host = checkHubHost(settings.hubHost ?? DEFAULT_HUB);
+      const fetcher = urlFetcher(`${host}/${source.id}/resolve/${encodeURIComponent(source.revision ?? 'main')}/`, sourceId(source));
+      return { ...fetcher, list: () => hubTree(host, source.id, source.revision ?? 'main') };
     }
     case 'url':
       return urlFetcher(source.baseUrl);

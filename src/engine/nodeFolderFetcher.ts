@@ -1,11 +1,16 @@
 /** Node-only: reads a model repository laid out like the Hub from a local folder (CLI, tests). */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { FileFetcher } from './modelSource';
 
 export function folderFetcher(dir: string): FileFetcher {
   return {
     label: dir,
+    async list() {
+      const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+      const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+      return Promise.all(files.map(async (file) => ({ path: relative(dir, file).split(sep).join('/'), bytes: (await stat(file)).size })));
+    },
     async get(path, progress) {
       const file = join(dir, path);
       try {
