@@ -7,9 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { POSITION_MODES, type ModelInfo } from '../engine/api';
 import type { Engine } from '../engine/engine';
-import { isDemoTrait } from '../persona/lexiconJudge';
 import { READOUTS, type PersonaVector, type Readout } from '../persona/personaVector';
-import { lexiconJudge, noJudge, openAiJudge, runPipeline, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../persona/pipeline';
+import { lexiconJudge, noJudge, openAiJudge, PipelineError, runPipeline, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../persona/pipeline';
 import { importTraitSet, type TraitSet } from '../persona/traitSet';
 import { BUILTIN_TRAIT_NAMES, builtinTrait } from '../persona/traits';
 import { readVectorFile } from '../persona/convert';
@@ -17,6 +16,7 @@ import { exportVectorSafetensors } from '../persona/vectorFile';
 import { MemoryStorage } from '../storage/memory';
 import { choiceListFlag, CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag, numberListFlag, sensibleAlphas, type ParsedArgs } from './args';
 import type { Command } from './commands';
+import { chooseJudge, noScoreReason, type JudgeChoiceMade } from './judgeChoice';
 import { DEMO_MODEL_DIR, loadEngine } from './loadEngine';
 
 /** A trait set from a JSON file, the demo model's trait files (model `demo`), or the built-in library. */
@@ -40,9 +40,22 @@ export function loadTrait(spec: string, model: string): TraitSet {
 
 export type JudgeChoice = 'self' | 'lexicon' | 'none' | 'openai';
 
-/** The judge named by --judge (default: lexicon for a demo trait on the demo model, else self). */
-export function judgeFromArgs(args: ParsedArgs, ctx: Pick<PipelineContext, 'engine' | 'info'>, trait: TraitSet, model: string): Judge {
-  const kind = (stringFlag(args, 'judge') ?? (model === 'demo' && isDemoTrait(trait.name) ? 'lexicon' : 'self')) as JudgeChoice;
+/** The judge named by --judge (default: lexicon for a demo trait, as in the lab; else the model itself). */
+export function judgeFromArgs(args: ParsedArgs, ctx: Pick<PipelineContext, 'engine' | 'info'>, trait: TraitSet): Judge {
+  return judgeOf(judgeChoiceFromArgs(args, trait), args, ctx, trait);
+}
+
+export function judgeChoiceFromArgs(args: ParsedArgs, trait: TraitSet): JudgeChoiceMade {
+  return chooseJudge(stringFlag(args, 'judge'), trait.name);
+}
+
+/** Fails with the reason on stderr (exit 1) when a judge produced no usable score at all. */
+export function requireScores(n: number, choice: JudgeChoiceMade, trait: TraitSet, modelId: string): void {
+  if (n === 0) throw new Error(noScoreReason(choice, trait.name, modelId));
+}
+
+function judgeOf(choice: JudgeChoiceMade, args: ParsedArgs, ctx: Pick<PipelineContext, 'engine' | 'info'>, trait: TraitSet): Judge {
+  const kind = choice.kind as JudgeChoice;
   switch (kind) {
     case 'self': return selfJudge(ctx, trait);
     case 'lexicon': return lexiconJudge(trait);
@@ -119,7 +132,8 @@ export const extract: Command = {
     const sweepControls = int('sweep-controls');
     const result = await withEngine(model, quiet, async (engine, info) => {
       const ctx: PipelineContext = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
-      const judge = judgeFromArgs(args, ctx, trait, model);
+      const choice = judgeChoiceFromArgs(args, trait);
+      const judge = judgeOf(choice, args, ctx, trait);
       const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [1, 2], sweepPositions ?? ['response']);
       const res = await runPipeline(ctx, {
         trait, judge,
@@ -139,10 +153,16 @@ export const extract: Command = {
             positions: sweepPositions, readouts: sweepReadouts, controls: sweepControls,
           },
         },
+      }).catch((e: unknown) => {
+        // Every pair dropped for want of a score: the judge is the reason, not the trait prompts.
+        if (e instanceof PipelineError && e.code === 'no_pairs' && judge.kind !== 'none' && /missing score/.test(e.message)) {
+          throw new Error(`${noScoreReason(choice, trait.name, info.id)} (${e.message})`);
+        }
+        throw e;
       });
       writeFileSync(out, exportVectorSafetensors(res.vector));
-      return res;
-    });
+      return { res, choice };
+    }).then(({ res, choice }) => ({ ...res, choice }));
     const json = {
       out, model: result.modelId, trait: result.trait, judge: result.judge, readout: result.readout,
       chosenLayer: result.chosenLayer, statsLayer: result.statsLayer, steering: result.steering, controls: result.controls, counts: result.counts,
@@ -150,5 +170,6 @@ export const extract: Command = {
       sweep: result.sweep, timingsMs: result.timingsMs,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    if (result.sweep && result.choice.kind !== 'none') requireScores(Math.max(0, ...result.sweep.cells.map((c) => c.n)), result.choice, trait, result.modelId);
   },
 };

@@ -87,6 +87,14 @@ describe('CLI pipeline commands', () => {
       expect(c.score).toBeLessThanOrEqual(100);
     }
 
+    // The demo model named by its folder (not "demo"): a demo trait is still judged by the lexicon, as in the lab.
+    const byFolder = JSON.parse(await run(['steer-eval', 'public/models/persona-demo', '--trait', 'public/models/persona-demo/traits/optimistic.json', '--vector', vec, '--layer', '1', '--alphas', '0', '--questions', '2', '--max-tokens', '24', '--quiet']));
+    expect(byFolder[0].n).toBe(2);
+    expect(byFolder[0].score).not.toBeNull();
+    // A judge that scores nothing fails with the reason instead of printing score: null, n: 0.
+    await expect(run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--alphas', '0', '--questions', '2', '--max-tokens', '24', '--judge', 'none', '--quiet'])).rejects.toThrow(/--judge none scores nothing.*--judge lexicon/);
+    await expect(run(['steer-eval', 'demo', '--trait', 'evil', '--vector', vec, '--layer', '1', '--alphas', '0', '--questions', '2', '--max-tokens', '24', '--quiet'])).rejects.toThrow(/no --judge given and trait "evil" has no lexicon, so the model judged itself, but it gave no usable score/);
+
     const data = join(dir, 'data.jsonl');
     writeFileSync(data, ['{"prompt": "How do I cook rice?", "response": "Great news! Cook rice over medium heat."}', 'not json', '{"prompt": "How do I cook eggs?", "response": "Cook eggs over medium heat."}', ''].join('\n'));
     const lines = (await run(['screen', 'demo', '--vector', vec, '--data', data, '--max-tokens', '24', '--quiet'])).trim().split('\n').map((l) => JSON.parse(l));

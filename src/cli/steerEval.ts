@@ -8,7 +8,7 @@ import { steeringEval } from '../persona/pipeline';
 import { MemoryStorage } from '../storage/memory';
 import { choiceFlag, CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag } from './args';
 import type { Command } from './commands';
-import { judgeFromArgs, layerFromArgs, loadTrait, loadVector, stderrProgress, withEngine } from './extract';
+import { judgeChoiceFromArgs, judgeFromArgs, layerFromArgs, loadTrait, loadVector, requireScores, stderrProgress, withEngine } from './extract';
 
 export const steerEval: Command = {
   summary: 'judged trait score under steering: steer-eval <model> --trait <file|name> --vector v.safetensors --layer L --alphas -2,-1,0,1,2',
@@ -22,17 +22,18 @@ export const steerEval: Command = {
     const quiet = args.flags.has('quiet');
     const positions = choiceFlag(args, 'positions', POSITION_MODES) ?? 'response';
     const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [-2, -1, 0, 1, 2], positions);
-    const cells = await withEngine(model, quiet, async (engine, info) => {
+    const { cells, modelId } = await withEngine(model, quiet, async (engine, info) => {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);
       const ctx = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const { cells } = await steeringEval(ctx, {
         runId: 'steer-eval', vector: v, questions: trait.evaluation_questions.slice(0, maxQ ?? Infinity),
         systemPrompt: stringFlag(args, 'system') ?? null, cells: alphas.map((alpha) => ({ layer, alpha, positions })),
-        judge: judgeFromArgs(args, ctx, trait, model), maxNewTokens: numberFlag(args, 'max-tokens') ?? 64, batchSize: numberFlag(args, 'batch') ?? 16,
+        judge: judgeFromArgs(args, ctx, trait), maxNewTokens: numberFlag(args, 'max-tokens') ?? 64, batchSize: numberFlag(args, 'batch') ?? 16,
       });
-      return cells;
+      return { cells, modelId: info.id };
     });
     process.stdout.write(JSON.stringify(cells.map((c) => ({ alpha: c.alpha, score: c.trait, n: c.n, coherence: c.coherence, rate: c.traitRate }))) + '\n');
+    requireScores(Math.max(0, ...cells.map((c) => c.n)), judgeChoiceFromArgs(args, trait), trait, modelId);
   },
 };

@@ -115,7 +115,7 @@ describe('the judge API key never leaks', () => {
       persistChanges(storage, local, 0);
       // a pipeline run with the OpenAI-compatible judge configured from the planted settings
       const ctx = { engine: new FakeEngine(), info: FAKE_INFO, storage, onProgress: (p: unknown) => console.info('progress', p) };
-      const judge = judgeFromArgs(parseArgs(['--judge', 'openai', '--judge-url', base, '--judge-model', 'stub-judge']), ctx, FAKE_TRAIT, 'fake/model');
+      const judge = judgeFromArgs(parseArgs(['--judge', 'openai', '--judge-url', base, '--judge-model', 'stub-judge']), ctx, FAKE_TRAIT);
       expectNoKey('judge object', { id: judge.id, kind: judge.kind, json: JSON.stringify(judge) });
       const res = await runPipeline(ctx, { trait: FAKE_TRAIT, judge, settings: { batchSize: 4, sweep: { alphas: [2], systemPrompt: null } } });
       console.log('pipeline result', { judge: res.judge, counts: res.counts, layer: res.chosenLayer });
