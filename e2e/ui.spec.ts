@@ -1,7 +1,7 @@
 /** Errors, keyboard, themes and the tour link (WASM project; quick). */
 import { expect, test } from '@playwright/test';
 import { judgeTrait } from '../src/persona/lexiconJudge';
-import { HUB, openLab, replyText, shot } from './lab';
+import { HUB, openLab, replyText, send, shot } from './lab';
 
 test.beforeEach(({}, info) => test.skip(info.project.name !== 'wasm', 'UI checks run once, on the WASM project'));
 
@@ -21,6 +21,17 @@ test('a missing model and a broken share link give clear errors', async ({ page 
   await page.goto(`/?hub=${encodeURIComponent(HUB)}#preset=9.AAAA`);
   await expect(page.getByRole('alert').filter({ hasText: /version 9/ })).toBeVisible();
   await shot(page, 'error-share-link');
+});
+
+test('the lab opens with the bundled demo model loaded', async ({ page }) => {
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await openLab(page);
+  // nothing clicked: the bundled copy (served with the page), not the Hub mirror
+  await expect(page.getByRole('status')).toContainText(/persona-demo.*(WASM|WebGPU)/, { timeout: 60_000 });
+  expect(requests.filter((u) => u.startsWith(HUB))).toEqual([]);
+  await send(page, 'How can I get better at cooking?');
+  expect((await replyText(page, 'Unsteered reply')).length).toBeGreaterThan(0);
 });
 
 test('keyboard: Alt+digits jump to panels; theme toggle persists', async ({ page }) => {

@@ -1,6 +1,6 @@
 /**
  * Start-up: restore saved work, apply the page address (?hub=, #preset=…, #tour=N), fetch the demo
- * model's traits, reload the last model. Runs once from main.tsx.
+ * model's traits, reload the last model (or load the bundled demo model). Runs once from main.tsx.
  */
 import { openShareLink } from './actions/presets';
 import { loadModel } from './actions/model';
@@ -55,7 +55,9 @@ export async function boot(opts: BootOptions): Promise<void> {
   }
   const s = getLab();
   if (saved && s.autoload && s.loadedId && !model) setLab({ modelText: s.loadedId });
-  const loaded = model || (saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:')) ? await loadModel() : false;
+  const reload = saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:');
+  // Nothing named and nothing to reload: the lab opens with the bundled demo model (served with the page, no network).
+  const loaded = model || reload ? await loadModel() : !saved || s.autoload ? await loadModel({ kind: 'demo' }) : false;
   await resumeInterrupted(loaded);
 }
 
