@@ -14,7 +14,7 @@
  */
 import { TensorType, parseOnnx, typeName, pointInitializerAt, serializeOnnx, touch, type OnnxModel, type OnnxNode } from './onnxModel';
 import { GraphBuilder } from './graphBuilder';
-import { InstrumentationError, findResidualPath, type ExportStyle } from './residualPath';
+import { InstrumentationError, findResidualPath, type ExportStyle, type ResidualPath } from './residualPath';
 import { hookPoints, type HookName } from '../../persona/hooks';
 
 /** External-data path under which the original model bytes are handed to ORT. */
@@ -60,13 +60,11 @@ export interface InstrumentedModel {
 }
 
 
-function hiddenSizeOf(model: OnnxModel, embedTable: string): number {
-  const table = model.graph.initializers.find((i) => i.name === embedTable);
-  const dims = table?.dims ?? [];
-  const fromTable = dims.length === 2 ? dims[1] : undefined;
-  const fromInfo = model.graph.valueInfo.find((v) => v.name === embedTable)?.dims;
-  const h = fromTable ?? (typeof fromInfo?.[1] === 'number' ? fromInfo[1] : undefined);
-  if (!h) throw new InstrumentationError(`cannot tell the hidden size from the embedding table "${embedTable}"; pass it from config.json`);
+function hiddenSizeOf(model: OnnxModel, path: ResidualPath): number {
+  const fromInfo = model.graph.valueInfo.find((v) => v.name === path.embed)?.dims;
+  const last = fromInfo?.[fromInfo.length - 1];
+  const h = path.tableHiddenSize ?? (typeof last === 'number' ? last : undefined);
+  if (!h) throw new InstrumentationError(`cannot tell the hidden size from the embedding table "${path.embedTable}"; pass it from config.json`);
   return h;
 }
 
@@ -80,7 +78,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
   }
   const path = findResidualPath(graph, options.numLayers);
   const L = path.numLayers;
-  const hidden = options.hiddenSize ?? hiddenSizeOf(model, path.embedTable);
+  const hidden = options.hiddenSize ?? hiddenSizeOf(model, path);
   const b = new GraphBuilder(graph, model.opsets.get('') ?? 1);
   const needsCast = path.residualType !== TensorType.FLOAT;
 
@@ -95,7 +93,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
   const insertAfter = new Map<OnnxNode, OnnxNode[]>();
   const insertBefore = new Map<OnnxNode, OnnxNode[]>();
   for (let l = 0; l < L; l++) {
-    const link = path.links[2 * l + 1];
+    const link = path.blockEnds[l];
     const node = touch(link.node);
     const steerL = b.take(steerAll, l, 1);
     if (path.style === 'decomposed') {

@@ -1,16 +1,38 @@
 /**
- * Finds the residual stream of a decoder LLM graph structurally (DESIGN.md §5), for both export
- * styles: a chain of `Add`s (decomposed) or of SkipSimplifiedLayerNormalization nodes (fused),
- * from the embedding output to the final norm. Node names are never relied upon.
+ * Finds the residual stream of a decoder LLM graph by block boundaries (DESIGN.md §5), for every
+ * exporter family: from the token-embedding lookup, through its epilogue, along the chain of
+ * residual links (plain `Add`s or Skip*LayerNormalization nodes) to the final norm. Node names are
+ * never relied upon.
+ *
+ * - Embedding: a `Gather` / `GatherBlockQuantized` by `input_ids` of a table that is an initializer,
+ *   possibly reached through Transpose / Reshape / Cast / DequantizeLinear (tied or quantized
+ *   tables). Its epilogue — the ops that touch only the embedding before any block reads it: a scale
+ *   `Mul`/`Div`, `Cast`, `DequantizeLinear`, the learned-position `Add` of GPT-2 — is part of row 0,
+ *   as in Hugging Face's hidden_states[0].
+ * - Residual link: a node that sums the stream with a branch computed from the stream. A branch that
+ *   does not read the stream (a position embedding) is no link.
+ * - Blocks: config.json's layer count L decides how links map to blocks: 2L links = two per block
+ *   (attention, then MLP, sandwich norms included); L links = one per block (parallel residual:
+ *   GPT-NeoX/Pythia, GPT-J, phi-2, Falcon). Block l's resid_post is the last link of block l.
+ * - The chain must end at the final norm: at most one matrix multiplication (the head) may lie
+ *   between its end and `logits`, else the walk stopped inside the network and the graph is refused.
  */
+import { fields, readString, readVarintField } from './protobuf';
 import { TensorType, indexGraph, typeName, type OnnxGraph, type OnnxNode } from './onnxModel';
 
 export type ExportStyle = 'fused' | 'decomposed';
 
 const SKIP_NORMS = new Set(['SkipSimplifiedLayerNormalization', 'SkipLayerNormalization']);
 const EMBED_OPS = new Set(['Gather', 'GatherBlockQuantized']);
-/** Element-wise ops that may sit between the embedding lookup and the residual stream (scale, cast). */
-const EMBED_EPILOGUE = new Set(['Mul', 'Div', 'Cast']);
+/** Ops between an initializer and the table an embedding lookup reads (tied, reshaped or quantized tables). */
+const TABLE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'DequantizeLinear', 'Identity', 'Squeeze', 'Unsqueeze']);
+/** Ops that may finish the embedding before the first block reads it, when their other inputs do not read the stream. */
+const EMBED_EPILOGUE = new Set(['Mul', 'Div', 'Cast', 'DequantizeLinear', 'Add']);
+/** Consumers that read only a tensor's shape, never its values. */
+const SHAPE_ONLY = new Set(['Shape', 'Size']);
+/** Ops the stream may pass through between two links without changing its values. */
+const PASS_THROUGH = new Set(['Cast', 'Identity']);
+const MATMUL_OPS = new Set(['MatMul', 'Gemm', 'MatMulNBits', 'MatMulInteger', 'MatMulBnb4', 'FusedMatMul']);
 
 /** One link of the chain: a node that adds a block's branch output into the residual stream. */
 export interface ResidualLink {
@@ -21,14 +43,20 @@ export interface ResidualLink {
 
 export interface ResidualPath {
   style: ExportStyle;
-  /** Tensor holding the embedding output (row 0, hook `embed`). */
+  /** Tensor holding the embedding output after its epilogue (row 0, hook `embed`). */
   embed: string;
-  /** The embedding table the lookup reads (an initializer). */
+  /** The initializer the embedding lookup reads (maybe through a Transpose or a dequantization). */
   embedTable: string;
-  /** 2 links per block: after attention, after the MLP. Block l's resid_post is links[2l+1]. */
+  /** Hidden size read from the table's shape, when the path to it tells which axis it is. */
+  tableHiddenSize?: number;
+  /** Every residual link in stream order. */
   links: ResidualLink[];
+  /** 1 (parallel residual) or 2 (attention, then MLP). */
+  linksPerBlock: 1 | 2;
+  /** The link whose output is blocks.{l}.resid_post, for l = 0..L−1. */
+  blockEnds: ResidualLink[];
   numLayers: number;
-  /** Element type of the residual stream (from value_info, else the embedding table). */
+  /** Element type of the residual stream (from value_info, else inferred from the ops that make it). */
   residualType: number;
 }
 
@@ -37,10 +65,6 @@ export class InstrumentationError extends Error {
     super(message);
     this.name = 'InstrumentationError';
   }
-}
-
-function initializerTypes(graph: OnnxGraph): Map<string, number> {
-  return new Map(graph.initializers.map((i) => [i.name, i.dataType]));
 }
 
 /** True when `tensor` is `input_ids` or derived from it through casts/reshapes only. */
@@ -54,11 +78,64 @@ function fromInputIds(tensor: string, producer: Map<string, OnnxNode>): boolean 
   return false;
 }
 
+/** The initializer a lookup table comes from, and how many Transposes lie between them. */
+function tableSource(tensor: string, producer: Map<string, OnnxNode>, initializers: Set<string>): { name: string; transposes: number } | null {
+  let transposes = 0;
+  for (let hops = 0; hops < 6; hops++) {
+    if (initializers.has(tensor)) return { name: tensor, transposes };
+    const p = producer.get(tensor);
+    if (!p || !TABLE_OPS.has(p.opType)) return null;
+    if (p.opType === 'Transpose') transposes++;
+    tensor = p.inputs[0];
+  }
+  return null;
+}
+
+/** Reads an int attribute of a node (e.g. Cast's `to`). */
+function intAttribute(node: OnnxNode, name: string): number | undefined {
+  for (const a of node.attributes) {
+    let key = '';
+    let value: number | undefined;
+    for (const f of fields(a)) {
+      if (f.field === 1) key = readString(a, f);
+      if (f.field === 3) value = readVarintField(a, f);
+    }
+    if (key === name) return value;
+  }
+  return undefined;
+}
+
+/** Tensors whose values depend on `source` (edges into shape-only ops are not followed). */
+function dependents(source: string, consumers: Map<string, OnnxNode[]>): Set<string> {
+  const seen = new Set([source]);
+  const stack = [source];
+  while (stack.length) {
+    for (const n of consumers.get(stack.pop()!) ?? []) {
+      if (SHAPE_ONLY.has(n.opType)) continue;
+      for (const o of n.outputs) if (o && !seen.has(o)) { seen.add(o); stack.push(o); }
+    }
+  }
+  return seen;
+}
+
+/** Matrix multiplications on paths from `from` to `to`. */
+function matmulsBetween(from: string, to: string, graph: OnnxGraph, consumers: Map<string, OnnxNode[]>, producer: Map<string, OnnxNode>): OnnxNode[] {
+  const after = dependents(from, consumers);
+  const before = new Set<string>([to]);
+  const stack = [to];
+  while (stack.length) {
+    const p = producer.get(stack.pop()!);
+    if (!p) continue;
+    for (const i of p.inputs) if (i && !before.has(i)) { before.add(i); stack.push(i); }
+  }
+  return graph.nodes.filter((n) => MATMUL_OPS.has(n.opType) && n.outputs.some((o) => after.has(o) && before.has(o)));
+}
+
 export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): ResidualPath {
   const { producer, consumers } = indexGraph(graph);
-  const initTypes = initializerTypes(graph);
+  const initializers = new Set(graph.initializers.map((i) => i.name));
   const graphInputs = new Set(graph.inputs.map((i) => i.name));
-  const isComputed = (t: string) => producer.has(t) && producer.get(t)!.opType !== 'Constant';
+  const dataConsumers = (t: string) => (consumers.get(t) ?? []).filter((n) => !SHAPE_ONLY.has(n.opType));
 
   if (!graphInputs.has('input_ids')) {
     const found = graph.inputs.map((i) => i.name).join(', ') || 'none';
@@ -66,25 +143,49 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
       `expected a decoder language model with an "input_ids" input; found inputs: ${found}. Pick a text-generation (decoder) ONNX export.`,
     );
   }
-  const gather = graph.nodes.find((n) => EMBED_OPS.has(n.opType) && n.inputs.some((t) => fromInputIds(t, producer)) && initTypes.has(n.inputs[0]));
-  if (!gather) {
+  let table: { name: string; transposes: number } | null = null;
+  const gather = graph.nodes.find((n) => {
+    if (!EMBED_OPS.has(n.opType) || !fromInputIds(n.inputs[1] ?? '', producer)) return false;
+    table = tableSource(n.inputs[0], producer, initializers);
+    return table !== null;
+  });
+  if (!gather || !table) {
     throw new InstrumentationError('expected an embedding lookup (Gather of a weight table by input_ids); found none. Is this a decoder language model?');
   }
+  const source: { name: string; transposes: number } = table;
+
+  // Epilogue: single-reader element-wise ops whose other operands do not read the token embedding.
+  const tokenDependent = dependents(gather.outputs[0], consumers);
   let embed = gather.outputs[0];
   for (;;) {
-    const next = consumers.get(embed) ?? [];
+    const next = dataConsumers(embed);
     if (next.length !== 1 || !EMBED_EPILOGUE.has(next[0].opType)) break;
-    embed = next[0].outputs[0];
+    const n = next[0];
+    if (n.opType === 'DequantizeLinear' && n.inputs[0] !== embed) break;
+    if (n.inputs.some((t) => t && t !== embed && tokenDependent.has(t))) break;
+    embed = n.outputs[0];
   }
 
+  const stream = dependents(embed, consumers);
   const links: ResidualLink[] = [];
   let current = embed;
   let style: ExportStyle | null = null;
+  let chainEnd = embed;
   for (;;) {
-    const users = consumers.get(current) ?? [];
-    const skip = users.find((n) => SKIP_NORMS.has(n.opType) && (n.inputs[0] === current || n.inputs[1] === current));
-    const add = users.find((n) => n.opType === 'Add' && n.inputs.length === 2 && n.inputs.every(isComputed));
-    const node = skip ?? add;
+    // The stream may pass through a same-type Cast (torch traces Gemma's `x.float()` on an fp32 stream so).
+    let node: OnnxNode | undefined;
+    let skip: OnnxNode | undefined;
+    for (const t of [current, ...dataConsumers(current).filter((n) => PASS_THROUGH.has(n.opType)).map((n) => n.outputs[0])]) {
+      const users = consumers.get(t) ?? [];
+      const branchOf = (n: OnnxNode) => (n.inputs[0] === t ? n.inputs[1] : n.inputs[0]);
+      const isLink = (n: OnnxNode) => (n.inputs[0] === t || n.inputs[1] === t) && stream.has(branchOf(n));
+      skip = users.find((n) => SKIP_NORMS.has(n.opType) && isLink(n));
+      node = skip ?? users.find((n) => n.opType === 'Add' && n.inputs.length === 2 && n.inputs[0] !== n.inputs[1] && isLink(n));
+      if (node) {
+        current = t;
+        break;
+      }
+    }
     if (!node) break;
     const linkStyle: ExportStyle = skip ? 'fused' : 'decomposed';
     if (style && style !== linkStyle) {
@@ -94,9 +195,12 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
     }
     style = linkStyle;
     links.push({ node, residualInput: node.inputs[0] === current ? 0 : 1 });
-    if (linkStyle === 'decomposed') current = node.outputs[0];
-    else if (node.outputs[3]) current = node.outputs[3];
-    else break; // the final norm: its residual sum is not materialised yet
+    if (linkStyle === 'decomposed') current = chainEnd = node.outputs[0];
+    else if (node.outputs[3]) current = chainEnd = node.outputs[3];
+    else {
+      chainEnd = node.outputs[0]; // the final norm: its residual sum is not materialised yet
+      break;
+    }
   }
 
   if (!style || links.length < 2) {
@@ -105,20 +209,56 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
       `expected a residual stream (a chain of Add or SkipSimplifiedLayerNormalization nodes) after the embedding "${embed}"; it feeds ${users}`,
     );
   }
-  if (links.length % 2 !== 0 || (expectedLayers !== undefined && links.length !== 2 * expectedLayers)) {
-    const expected = expectedLayers !== undefined ? `2 × ${expectedLayers} = ${2 * expectedLayers}` : 'an even number of';
-    const last = links[links.length - 1].node;
+  const last = links[links.length - 1].node;
+  const logitsName = graph.outputs.find((o) => o.name === 'logits')?.name;
+  if (logitsName) {
+    const after = matmulsBetween(chainEnd, logitsName, graph, consumers, producer);
+    if (after.length > 1) {
+      throw new InstrumentationError(
+        `the residual chain stops at node "${last.name}" (${last.opType}) after ${links.length} links, but ${after.length} matrix multiplications still follow before the logits (the first is "${after[0].name}"); this block layout is not supported`,
+      );
+    }
+  }
+  let linksPerBlock: 1 | 2;
+  if (expectedLayers !== undefined && links.length === 2 * expectedLayers) linksPerBlock = 2;
+  else if (expectedLayers !== undefined && links.length === expectedLayers) linksPerBlock = 1;
+  else if (expectedLayers === undefined && links.length % 2 === 0) linksPerBlock = 2;
+  else {
+    const expected = expectedLayers !== undefined
+      ? `${expectedLayers} (one per block, parallel residual) or 2 × ${expectedLayers} = ${2 * expectedLayers} (two per block)`
+      : 'an even number of';
     throw new InstrumentationError(
-      `expected ${expected} residual additions (two per decoder block, as config.json says), found ${links.length}; the chain ends at node "${last.name}" (${last.opType})`,
+      `expected ${expected} residual additions for the ${expectedLayers ?? '?'} decoder blocks config.json declares, found ${links.length}; the chain ends at node "${last.name}" (${last.opType})`,
     );
   }
-  const numLayers = links.length / 2;
+  const numLayers = links.length / linksPerBlock;
+  const blockEnds = Array.from({ length: numLayers }, (_, l) => links[(l + 1) * linksPerBlock - 1]);
 
-  const valueTypes = new Map<string, number>();
-  for (const v of [...graph.valueInfo, ...graph.outputs, ...graph.inputs]) if (v.elemType) valueTypes.set(v.name, v.elemType);
-  const residualType = valueTypes.get(embed) ?? initTypes.get(gather.inputs[0]) ?? TensorType.FLOAT;
+  const residualType = elementType(embed, graph, producer);
   if (![TensorType.FLOAT, TensorType.FLOAT16, TensorType.BFLOAT16].includes(residualType as 1 | 10 | 16)) {
     throw new InstrumentationError(`expected a floating-point residual stream, found ${typeName(residualType)} at "${embed}"`);
   }
-  return { style, embed, embedTable: gather.inputs[0], links, numLayers, residualType };
+  const dims = graph.initializers.find((i) => i.name === source.name)?.dims ?? [];
+  const tableHiddenSize = gather.opType === 'Gather' && dims.length === 2 ? dims[source.transposes % 2 === 0 ? 1 : 0] : undefined;
+  return { style, embed, embedTable: source.name, tableHiddenSize, links, linksPerBlock, blockEnds, numLayers, residualType };
+}
+
+/** The element type of a tensor: declared in value_info, else inferred from the op that makes it. */
+function elementType(tensor: string, graph: OnnxGraph, producer: Map<string, OnnxNode>): number {
+  const declared = new Map<string, number>();
+  for (const v of [...graph.valueInfo, ...graph.outputs, ...graph.inputs]) if (v.elemType) declared.set(v.name, v.elemType);
+  const initTypes = new Map(graph.initializers.map((i) => [i.name, i.dataType]));
+  const visit = (t: string, depth: number): number | undefined => {
+    const known = declared.get(t) ?? initTypes.get(t);
+    if (known !== undefined || depth > 12) return known;
+    const p = producer.get(t);
+    if (!p) return undefined;
+    switch (p.opType) {
+      case 'Cast': return intAttribute(p, 'to');
+      case 'DequantizeLinear': return visit(p.inputs[1], depth + 1);
+      case 'GatherBlockQuantized': return visit(p.inputs[2], depth + 1);
+      default: return visit(p.inputs[0], depth + 1) ?? (p.inputs[1] ? visit(p.inputs[1], depth + 1) : undefined);
+    }
+  };
+  return visit(tensor, 0) ?? TensorType.FLOAT;
 }

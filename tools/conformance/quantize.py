@@ -1,0 +1,114 @@
+"""Post-processing that turns an fp32 export into the quantized layouts found on the Hub.
+
+- q8 (`model_quantized.onnx`): the embedding table becomes uint8, the lookup gathers 8-bit rows and a
+  `DequantizeLinear` follows, as onnxruntime's dynamic quantization writes it (per-tensor scale and
+  zero point).
+- q4 (`model_q4.onnx`): every `MatMul` by a weight initializer whose inner size is a multiple of 32
+  becomes com.microsoft `MatMulNBits` (bits 4, block 32, symmetric: no zero-point input, so the
+  kernel's default zero point 8 applies). Packing: [N, K/32, 16] bytes, element 2j of a block in the
+  low nibble of byte j.
+
+The torch reference of each variant is the fp32 model with the same dequantized weights
+(`fake_quant_*` below), so the comparison checks the graph, not the rounding.
+"""
+import numpy as np
+import onnx
+import torch
+from onnx import helper, numpy_helper
+
+BLOCK = 4 * 8  # 32
+
+
+def embed_q8(table):
+    """(q uint8, scale, zero_point) of a per-tensor asymmetric uint8 quantization."""
+    lo, hi = min(float(table.min()), 0.0), max(float(table.max()), 0.0)
+    scale = np.float32((hi - lo) / 255.0)
+    zp = np.uint8(np.clip(np.round(-lo / scale), 0, 255))
+    q = np.clip(np.round(table / scale) + zp, 0, 255).astype(np.uint8)
+    return q, scale, zp
+
+
+def dequant_q8(q, scale, zp):
+    return ((q.astype(np.int32) - int(zp)).astype(np.float32) * scale).astype(np.float32)
+
+
+def quantize_embedding_q8(model_proto, table_name):
+    """Gather(table) -> Gather(table_q8) + DequantizeLinear; returns the dequantized table."""
+    g = model_proto.graph
+    init = next(i for i in g.initializer if i.name == table_name)
+    table = numpy_helper.to_array(init)
+    q, scale, zp = embed_q8(table)
+    g.initializer.extend([
+        numpy_helper.from_array(q, table_name + '_quantized'),
+        numpy_helper.from_array(np.array(scale, dtype=np.float32), table_name + '_scale'),
+        numpy_helper.from_array(np.array(zp, dtype=np.uint8), table_name + '_zero_point'),
+    ])
+    nodes = list(g.node)
+    out = []
+    for n in nodes:
+        if n.op_type == 'Gather' and n.input[0] == table_name:
+            gathered = n.output[0]
+            n.input[0] = table_name + '_quantized'
+            n.output[0] = gathered + '_quantized'
+            out.append(n)
+            out.append(helper.make_node('DequantizeLinear', [gathered + '_quantized', table_name + '_scale', table_name + '_zero_point'],
+                                        [gathered], name=n.name + '_DequantizeLinear'))
+        else:
+            out.append(n)
+    del g.node[:]
+    g.node.extend(out)
+    if not any(table_name in n.input for n in g.node):
+        g.initializer.remove(init)
+    return dequant_q8(q, scale, zp)
+
+
+def int4_blocks(w_nk):
+    """Symmetric 4-bit per block of 32 along K: (q in [0, 15] as [N, K/32, 32], scales [N, K/32])."""
+    n, k = w_nk.shape
+    blocks = w_nk.reshape(n, k // BLOCK, BLOCK)
+    scale = np.abs(blocks).max(axis=2) / np.float32(7.0)
+    scale = np.where(scale == 0, np.float32(1.0), scale).astype(np.float32)
+    q = np.clip(np.round(blocks / scale[:, :, None]), -8, 7).astype(np.int32) + 8
+    return q, scale
+
+
+def fake_quant_int4_(model):
+    """Rounds every Linear weight whose input size is a multiple of 32 onto the int4 grid (in place)."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.Linear) and m.in_features % BLOCK == 0:
+                q, scale = int4_blocks(m.weight.numpy().astype(np.float32))
+                w = ((q - 8).astype(np.float32) * scale[:, :, None]).reshape(m.weight.shape)
+                m.weight.copy_(torch.from_numpy(w))
+
+
+def quantize_matmuls_int4(model_proto):
+    g = model_proto.graph
+    inits = {i.name: i for i in g.initializer}
+    out, replaced = [], 0
+    for n in g.node:
+        b = inits.get(n.input[1]) if n.op_type == 'MatMul' else None
+        if b is None or len(b.dims) != 2 or b.dims[0] % BLOCK != 0:
+            out.append(n)
+            continue
+        w_kn = numpy_helper.to_array(b).astype(np.float32)
+        k, nn_ = w_kn.shape
+        q, scale = int4_blocks(np.ascontiguousarray(w_kn.T))
+        packed = (q[:, :, 0::2] | (q[:, :, 1::2] << 4)).astype(np.uint8)  # [N, K/32, 16]
+        base = n.input[1]
+        g.initializer.extend([
+            numpy_helper.from_array(packed, base + '_Q4'),
+            numpy_helper.from_array(scale.reshape(-1).astype(np.float32), base + '_scales'),
+        ])
+        out.append(helper.make_node('MatMulNBits', [n.input[0], base + '_Q4', base + '_scales'], list(n.output),
+                                    name=n.name + '_Q4', domain='com.microsoft', K=k, N=nn_, bits=4, block_size=BLOCK))
+        replaced += 1
+    del g.node[:]
+    g.node.extend(out)
+    used = {i for n in g.node for i in n.input}
+    for name in list(inits):
+        if name not in used:
+            g.initializer.remove(inits[name])
+    if not any(o.domain == 'com.microsoft' for o in model_proto.opset_import):
+        model_proto.opset_import.append(helper.make_opsetid('com.microsoft', 1))
+    return replaced
