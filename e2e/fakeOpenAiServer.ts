@@ -75,10 +75,11 @@ function demoFile(name: string): DemoFile | null {
 
 /** What a completion request asks for, read from the phrases traitGeneration.ts and the judges use. */
 function kindOf(content: string): NonNullable<LoggedRequest['kind']> {
+  const asks = /Reply with a JSON object with one key, "(\w+)"/.exec(content)?.[1];
+  if (asks === 'instruction') return 'pairs';
+  if (asks === 'questions') return 'questions';
+  if (asks === 'eval_prompt') return 'eval_prompt';
   if (/\[ANSWER START\]/.test(content)) return /how coherent/i.test(content) ? 'coherence' : 'judge';
-  if (/"instruction"/.test(content) && /pairs? of/i.test(content)) return 'pairs';
-  if (/"questions"/.test(content)) return 'questions';
-  if (/"eval_prompt"/.test(content)) return 'eval_prompt';
   return 'other';
 }
 
