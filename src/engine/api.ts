@@ -131,3 +131,34 @@ export interface EngineApi {
   generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, streamId?: string): Promise<GenerateResult>;
   cancel(streamId: string): Promise<void>;
 }
+
+/** One ONNX variant of a repository, judged for this engine's backend before anything is downloaded. */
+export interface VariantInfo {
+  /** What to pick: a dtype (q4, fp16, …) or a builder folder; pass it as LoadRequest.variant. */
+  name: string;
+  /** The graph file's path in the repository. */
+  onnxPath: string;
+  /** The graph and its external-data files, with their sizes in bytes. */
+  files: { path: string; bytes: number }[];
+  bytes: number;
+  /** Where it would run; differs from the listing's backend when e.g. float16 needs shader-f16. */
+  backend: Backend;
+  note: string | null;
+  /** Why it cannot run here (too big for WASM, …) and what would fit; null when it can. */
+  refusal: string | null;
+}
+
+export interface VariantListing {
+  id: string;
+  /** The backend the listing was judged for (the one a load with the same request would use). */
+  backend: Backend;
+  variants: VariantInfo[];
+  /** The variant a load without a choice takes; null when none can run (then `refusal` says why). */
+  defaultVariant: string | null;
+  refusal: string | null;
+}
+
+/** Lists a model's variants with sizes, reading only small JSON files and file sizes. */
+export interface VariantLister {
+  listVariants(request: LoadRequest): Promise<VariantListing>;
+}

@@ -1,6 +1,7 @@
 /** The page-side engine: same API as the worker's Engine, speaking the protocol underneath. */
 import type { EngineApi, GenerateEvent } from './api';
 import { EngineError } from './errors';
+import type { LoadRequest } from './api';
 import type { LoadProgress } from './progress';
 import type { Request, RequestMap, RequestType, Response } from './protocol';
 
@@ -64,6 +65,7 @@ export class EngineClient implements EngineApi {
   load: EngineApi['load'] = (request, onProgress) => this.call('load', request, { onProgress });
   unload: EngineApi['unload'] = () => this.call('unload', {});
   tokenize: EngineApi['tokenize'] = (prompt) => this.call('tokenize', prompt);
+  listVariants = (request: LoadRequest) => this.call('variants', request);
   capture: EngineApi['capture'] = (request) => this.call('capture', request);
 
   /** Starts a generation; `streamId` (returned by `nextStreamId`) cancels it. */

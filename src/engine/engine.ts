@@ -4,12 +4,11 @@ import type {
   PromptInput, TokenizeResult,
 } from './api';
 import { EngineError } from './errors';
-import { forward, KvCache, leftPad } from './forward';
+import { captureBatch } from './captureBatch';
 import { generate } from './generate';
 import { loadModel, type LoadedModel } from './loadModel';
 import { fetcherFor, type FileFetcher, type SourceSettings } from './modelSource';
 import type { LoadProgress } from './progress';
-import { steerPositions, steerTensor } from './steering';
 
 export interface EngineSettings extends SourceSettings {
   /** Overrides how sources become fetchers (the CLI reads local folders). */
@@ -89,44 +88,22 @@ export class Engine implements EngineApi {
       return { ids: [...prompt, ...response], promptLength: prompt.length };
     });
     if (rows.length === 0) return { rows: [], numRows: L + 1, hiddenSize: H };
-    const padded = leftPad(rows.map((r) => r.ids), m.tokenizer.padTokenId);
-    const B = rows.length;
-    const T = padded.ids[0].length;
-    const steering = request.rows.map((r) => r.steering ?? null);
-    const steered = steering.some((s) => s && s.length);
-    const out = await forward(m, {
-      ids: padded.ids, attentionMask: padded.mask, positionIds: padded.positions, past: KvCache.empty(m, B),
-      steer: steered ? steerTensor(steering, L, H) : undefined,
-      steerPositions: steered ? steerPositions(request.positions ?? 'all', B, T, true) : undefined,
-      readouts: [
-        ...(request.includeResid === false ? [] : (['resid'] as const)),
-        ...(request.includeLogits === 'last' ? (['logitsLast'] as const) : request.includeLogits ? (['logits'] as const) : []),
-      ],
+    const captured = await captureBatch(m, rows.map((r) => r.ids), {
+      steering: request.rows.map((r) => r.steering ?? null),
+      positions: request.positions,
+      logits: request.includeLogits ?? false,
+      resid: request.includeResid !== false,
     });
-    out.present.dispose();
-    const resid = out.readouts.resid ?? new Float32Array(0);
-    const lastOnly = request.includeLogits === 'last';
-    const logits = lastOnly ? out.readouts.logitsLast : out.readouts.logits;
-    const V = logits ? logits.length / (lastOnly ? B : B * T) : 0;
     return {
       numRows: L + 1,
       hiddenSize: H,
-      rows: rows.map((r, b) => {
-        const t = r.ids.length;
-        const pad = T - t;
-        const own = new Float32Array(resid.length ? (L + 1) * t * H : 0);
-        for (let row = 0; row <= L && resid.length; row++) {
-          const from = ((b * (L + 1) + row) * T + pad) * H;
-          own.set(resid.subarray(from, from + t * H), row * t * H);
-        }
-        return {
-          ids: r.ids,
-          tokens: r.ids.map((id) => m.tokenizer.decode([id], false)),
-          promptLength: r.promptLength,
-          resid: own,
-          logits: !logits ? undefined : lastOnly ? logits.slice(b * V, (b + 1) * V) : logits.slice((b * T + pad) * V, (b + 1) * T * V),
-        };
-      }),
+      rows: rows.map((r, b) => ({
+        ids: r.ids,
+        tokens: r.ids.map((id) => m.tokenizer.decode([id], false)),
+        promptLength: r.promptLength,
+        resid: captured[b].resid,
+        logits: captured[b].logits,
+      })),
     };
   }
 

@@ -1,6 +1,7 @@
 /** Dispatches protocol requests to an engine and posts responses back. Tested by feeding it messages. */
 import type { EngineApi } from './api';
 import { EngineError } from './errors';
+import type { VariantLister } from './api';
 import type { Request, Response } from './protocol';
 
 export interface FaultHooks {
@@ -18,6 +19,10 @@ export function createHandler(engine: EngineApi, post: (r: Response, transfer?: 
           break;
         case 'unload':
           result = await engine.unload();
+          break;
+        case 'variants':
+          if (!('listVariants' in engine)) throw new EngineError('bad_input', 'this engine cannot list variants');
+          result = await (engine as EngineApi & VariantLister).listVariants(req.payload);
           break;
         case 'tokenize':
           result = await engine.tokenize(req.payload);

@@ -11,7 +11,8 @@ import { QueuedSession, detectCapabilities, type Backend, type Capabilities } fr
 import { buildTokenizer, type Tokenizer } from './tokenizer';
 import { cacheHintsFromConfig, type CacheHints } from './caches';
 import { listVariants } from './repoListing';
-import { DTYPE_SUFFIX, VariantError, chooseVariant, dirOf, fittingAlternatives, preferenceOrder, type Variant } from './variants';
+import { DTYPE_SUFFIX, VariantError, chooseVariant, dirOf, fitOf, fittingAlternatives, preferenceOrder, type Variant } from './variants';
+import type { VariantListing } from './api';
 
 export interface ModelConfig {
   modelType: string;
@@ -108,6 +109,40 @@ function pickBackend(requested: Backend | 'auto', caps: Capabilities): { backend
   const inBrowser = typeof window !== 'undefined' || typeof navigator !== 'undefined';
   const note = 'WebGPU is not available in this browser, so the model runs on WASM (CPU)';
   return { backend: 'wasm', note: requested === 'webgpu' || inBrowser ? note : null };
+}
+
+/**
+ * The repository's variants with sizes, each judged for the backend a load with the same request
+ * would use, and the one a load would take by default. Reads config.json and file sizes only.
+ */
+export async function inspectVariants(fetcher: FileFetcher, requested: Backend | 'auto'): Promise<VariantListing> {
+  const caps = await detectCapabilities();
+  const { backend } = pickBackend(requested, caps);
+  const config = (await readJson(fetcher, 'config.json', new ProgressTracker(), true))!;
+  const variants = await listVariants(fetcher, config);
+  if (!variants) throw new EngineError('bad_input', `${fetcher.label} cannot list its files or tell their sizes`, 'Load it without choosing a variant: the lab takes the first it finds for the backend.');
+  let defaultVariant: string | null = null;
+  let refusal: string | null = null;
+  try {
+    defaultVariant = chooseVariant(variants, undefined, backend, caps, fetcher.label).variant.name;
+  } catch (e) {
+    if (!(e instanceof VariantError)) throw e;
+    refusal = `${e.message}. ${e.hint}`;
+  }
+  return {
+    id: fetcher.label,
+    backend,
+    defaultVariant,
+    refusal,
+    variants: variants.map((v) => {
+      const fit = fitOf(v, backend, caps);
+      const alternatives = fit.refusal ? fittingAlternatives(variants, v, backend, caps) : '';
+      return {
+        name: v.name, onnxPath: v.onnxPath, files: v.files, bytes: v.bytes, backend: fit.backend, note: fit.note,
+        refusal: fit.refusal && (alternatives ? `${fit.refusal}; ${alternatives} would fit` : fit.refusal),
+      };
+    }),
+  };
 }
 
 export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {}): Promise<LoadedModel> {

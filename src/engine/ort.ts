@@ -97,6 +97,15 @@ export class QueuedSession {
     return this.session.inputNames;
   }
 
+  /** Element type and shape (numbers, or symbols such as 'batch_size') of every declared input. */
+  get inputMetadata(): readonly ort.InferenceSession.ValueMetadata[] {
+    return this.session.inputMetadata;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
   run(feeds: Record<string, ort.Tensor>, fetches?: string[]): Promise<Record<string, ort.Tensor>> {
     const result = this.tail.then(() => (fetches ? this.session.run(feeds, fetches) : this.session.run(feeds)));
     this.tail = result.catch(() => undefined);
@@ -108,12 +117,18 @@ export class QueuedSession {
   }
 }
 
-/** Reads a tensor's data as float32 on the CPU (downloading from the GPU if needed). */
+/**
+ * Reads a tensor's data as float32 on the CPU (downloading from the GPU if needed). float16 data
+ * comes as a Uint16Array of bit patterns, or as a Float16Array where the runtime has one (ORT then
+ * uses it): either way the same 16-bit patterns, read through a Uint16Array view.
+ */
 export async function toFloat32(t: ort.Tensor): Promise<Float32Array> {
   const data = t.location === 'gpu-buffer' ? await t.getData() : t.data;
   if (data instanceof Float32Array) return data;
-  if (data instanceof Uint16Array) return float16ToFloat32(data);
-  throw new Error(`expected a float tensor, got ${t.type}`);
+  if (t.type === 'float16' && ArrayBuffer.isView(data) && data.byteLength === 2 * t.size) {
+    return float16ToFloat32(new Uint16Array(data.buffer, data.byteOffset, t.size));
+  }
+  throw new Error(`expected a float32 or float16 tensor, got ${t.type}`);
 }
 
 let float16Table: Float32Array | null = null;

@@ -5,6 +5,7 @@
  */
 import type { CaptureRequest, CaptureResult, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput, TokenizeResult } from './api';
 import type { EngineErrorData } from './errors';
+import type { VariantListing } from './api';
 import type { LoadProgress } from './progress';
 
 /** Request type → [payload, result]. */
@@ -12,6 +13,8 @@ export interface RequestMap {
   load: [LoadRequest, ModelInfo];
   unload: [Record<string, never>, void];
   tokenize: [PromptInput, TokenizeResult];
+  /** A model's ONNX variants with sizes, judged for the backend; downloads no weights. */
+  variants: [LoadRequest, VariantListing];
   capture: [CaptureRequest, CaptureResult];
   generate: [GenerateRequest, GenerateResult];
   cancel: [{ streamId: string }, void];

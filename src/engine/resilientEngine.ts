@@ -77,6 +77,9 @@ export class ResilientEngine implements EngineApi {
     return info;
   };
 
+  /** A model's variants with sizes (needs no loaded model; downloads no weights). */
+  listVariants = async (request: LoadRequest) => (await this.ready(), this.client.listVariants(request));
+
   unload: EngineApi['unload'] = async () => {
     await this.ready();
     this.lastLoad = null;

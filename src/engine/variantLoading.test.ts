@@ -136,6 +136,26 @@ describe('listing variants with sizes, before any download', () => {
   });
 });
 
+describe('the engine verb the Model panel calls', () => {
+  it('listVariants: every variant with its files\' sizes, where it runs, the default, and why q8 cannot run', async () => {
+    const sizes = sizesOf(join(root, 'multi'));
+    const from = hub.requests.length;
+    const listing = await new Engine({ hubHost: hub.url }).listVariants({ source: { kind: 'hub', id: MULTI }, backend: 'wasm' });
+    expect(downloaded(hub, MULTI, from).filter((p) => p.startsWith('onnx/'))).toEqual([]);
+    expect([listing.id, listing.backend, listing.defaultVariant, listing.refusal]).toEqual([MULTI, 'wasm', 'q4', null]);
+    expect(listing.variants.map((v) => v.name)).toEqual(['fp32', 'q8', 'q4', 'q4f16']);
+    for (const v of listing.variants) {
+      for (const f of v.files) expect(f.bytes).toBe(sizes.get(f.path));
+      expect(v.bytes).toBe(v.files.reduce((n, f) => n + f.bytes, 0));
+      expect(v.backend).toBe('wasm');
+    }
+    const q8 = listing.variants.find((v) => v.name === 'q8')!;
+    expect(q8.refusal).toMatch(/^q8 needs 4\.50 GB, more than WASM can hold \(4 GB address space, about 3\.50 GB for weights\); .+ would fit$/);
+    for (const name of ['fp32', 'q4', 'q4f16']) expect(q8.refusal).toMatch(new RegExp(`[ ;]${name} \\(\\d+\\.\\d MB\\)`));
+    expect(listing.variants.filter((v) => v.refusal).map((v) => v.name)).toEqual(['q8']);
+  });
+});
+
 describe('loading the chosen variant', () => {
   it('WASM default: q4, fetching only its graph and data; logits and residual rows equal the fixture\'s', async () => {
     const engine = new Engine({ hubHost: hub.url });

@@ -16,6 +16,7 @@ import { TensorType, parseOnnx, typeName, pointInitializerAt, serializeOnnx, tou
 import { GraphBuilder } from './graphBuilder';
 import { InstrumentationError, findResidualPath, type ExportStyle, type ResidualPath } from './residualPath';
 import { hookPoints, type HookName } from '../../persona/hooks';
+import { paddingSideOf, type PaddingSide } from './paddingSide';
 
 /** External-data path under which the original model bytes are handed to ORT. */
 export const ORIGINAL_WEIGHTS_PATH = 'persona_lab_original_model.bin';
@@ -50,6 +51,8 @@ export interface InstrumentationInfo {
   externalFiles: string[];
   /** The largest weight tensor, which must fit in one GPU buffer on WebGPU. */
   largestTensor: { name: string; bytes: number };
+  /** The side batches are padded on (right where attention reads row lengths from the mask). */
+  padding: PaddingSide;
 }
 
 export interface InstrumentedModel {
@@ -179,6 +182,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
       logitsDtype: typeName(logits.elemType),
       externalFiles,
       largestTensor,
+      padding: paddingSideOf(graph),
     },
   };
 }
