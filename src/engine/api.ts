@@ -9,7 +9,7 @@ import type { PositionMode, SteeringTerm } from './steering';
 export { POSITION_MODES } from './steering';
 import type { ChatMessage } from './tokenizer';
 import type { Backend } from './ort';
-import type { HookName } from '../persona/hooks';
+import type { HookName } from './hooks';
 
 export type { ModelSource, LoadProgress, SamplingSettings, PositionMode, SteeringTerm, ChatMessage, Backend, HookName };
 
@@ -122,14 +122,23 @@ export interface TokenizeResult {
   tokens: string[];
 }
 
-/** The engine's verbs. Streams push events through the callback and can be cancelled by id. */
+/**
+ * Options of the calls that can take long. Aborting `signal` stops the call: a generation within
+ * one step (its rows finish 'cancelled', with the tokens made so far); a capture before or right
+ * after its forward pass (it fails with EngineError 'cancelled'). Aborting a finished call does
+ * nothing. The caller owns the signal: the engine keeps no record of it once the call returns.
+ */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** The engine's verbs. Streams push events through the callback; long calls stop on an AbortSignal. */
 export interface EngineApi {
   load(request: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
   unload(): Promise<void>;
   tokenize(prompt: PromptInput): Promise<TokenizeResult>;
-  capture(request: CaptureRequest): Promise<CaptureResult>;
-  generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, streamId?: string): Promise<GenerateResult>;
-  cancel(streamId: string): Promise<void>;
+  capture(request: CaptureRequest, options?: CallOptions): Promise<CaptureResult>;
+  generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, options?: CallOptions): Promise<GenerateResult>;
 }
 
 /** One ONNX variant of a repository, judged for this engine's backend before anything is downloaded. */
