@@ -19,7 +19,7 @@ import onnx
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from families import FAMILIES, kv_shape, randomize  # noqa: E402
+from families import FAMILIES, cache_kinds, kv_shape, randomize  # noqa: E402
 import quantize  # noqa: E402
 
 OPSET = 14
@@ -28,7 +28,8 @@ GREEDY_STEPS = 4
 STEER_LAYER = 0
 STEER_SCALE = 4.0
 # Which quantized variants each family gets (fp32 `model` for all).
-VARIANTS = {'llama': ['model', 'model_quantized', 'model_q4'], 'phi3': ['model', 'model_q4']}
+VARIANTS = {'llama': ['model', 'model_quantized', 'model_q4'], 'phi3': ['model', 'model_q4'], 'gpt2': ['model', 'model_quantized'],
+            'gemma3': ['model', 'model_quantized']}
 
 
 def write_safetensors(path, tensors, metadata):
@@ -45,25 +46,35 @@ def write_safetensors(path, tensors, metadata):
         f.write(struct.pack('<Q', len(head)) + head + b''.join(blobs))
 
 
-def empty_past(c, batch, length):
+def cache_names(model):
+    return [pair for i, block in enumerate(model.layers) for pair in cache_kinds(block, i)]
+
+
+def empty_past(model, c, batch, length, make=torch.zeros):
+    """KV caches [batch, kv_heads, length, head_dim]; conv states [batch, hidden, L_cache] (zeros when empty)."""
     kv, d = kv_shape(c)
-    n = c.get('num_hidden_layers', c.get('n_layer'))
-    return [torch.zeros(batch, kv, length, d) for _ in range(2 * n)]
+    out = []
+    for past, _ in cache_names(model):
+        if past.startswith('past_conv'):
+            out.append(make(batch, c['hidden_size'], c['conv_L_cache']) if length else torch.zeros(batch, c['hidden_size'], c['conv_L_cache']))
+        else:
+            out.append(make(batch, kv, length, d))
+    return out
 
 
 def export(model, c, path):
-    n = c.get('num_hidden_layers', c.get('n_layer'))
-    kv, d = kv_shape(c)
     ids = torch.tensor([[5, 9, 3], [7, 1, 4]])
-    past = [torch.randn(2, kv, 2, d) for _ in range(2 * n)]
+    past = empty_past(model, c, 2, 2, make=torch.randn)
     mask = torch.ones(2, 5, dtype=torch.int64)
     pos = torch.tensor([[2, 3, 4], [2, 3, 4]])
-    past_names = [f'past_key_values.{i}.{kind}' for i in range(n) for kind in ('key', 'value')]
-    present_names = [f'present.{i}.{kind}' for i in range(n) for kind in ('key', 'value')]
+    past_names = [p for p, _ in cache_names(model)]
+    present_names = [p for _, p in cache_names(model)]
     axes = {'input_ids': {0: 'batch_size', 1: 'sequence_length'}, 'attention_mask': {0: 'batch_size', 1: 'total_sequence_length'},
             'position_ids': {0: 'batch_size', 1: 'sequence_length'}, 'logits': {0: 'batch_size', 1: 'sequence_length'}}
-    axes.update({p: {0: 'batch_size', 2: 'past_sequence_length'} for p in past_names})
-    axes.update({p: {0: 'batch_size', 2: 'total_sequence_length'} for p in present_names})
+    for p in past_names:
+        axes[p] = {0: 'batch_size'} if p.startswith('past_conv') else {0: 'batch_size', 2: 'past_sequence_length'}
+    for p in present_names:
+        axes[p] = {0: 'batch_size'} if p.startswith('present_conv') else {0: 'batch_size', 2: 'total_sequence_length'}
     torch.onnx.export(model, (ids, mask, pos, *past), path, input_names=['input_ids', 'attention_mask', 'position_ids', *past_names],
                       output_names=['logits', *present_names], dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
 
@@ -77,14 +88,14 @@ def references(model, c, ids):
     pos = torch.arange(t).unsqueeze(0)
     out = {}
     with torch.no_grad():
-        logits, _, stream = model.run(inp, mask, pos, empty_past(c, 1, 0))
+        logits, _, stream = model.run(inp, mask, pos, empty_past(model, c, 1, 0))
         out['resid'] = torch.stack(stream)[:, 0]
         out['logits'] = logits[0]
         g = torch.Generator().manual_seed(99)
         vec = torch.randn(hidden, generator=g)
         vec = vec / vec.norm() * STEER_SCALE * float(stream[STEER_LAYER + 1][0].norm(dim=-1).mean())
         model.steer = (STEER_LAYER, vec)
-        logits_s, _, stream_s = model.run(inp, mask, pos, empty_past(c, 1, 0))
+        logits_s, _, stream_s = model.run(inp, mask, pos, empty_past(model, c, 1, 0))
         model.steer = None
         out['resid_steered'] = torch.stack(stream_s)[:, 0]
         out['logits_steered'] = logits_s[0]
@@ -92,7 +103,7 @@ def references(model, c, ids):
         seq = list(ids)
         for _ in range(GREEDY_STEPS):
             n = len(seq)
-            lg, _, _ = model.run(torch.tensor([seq]), torch.ones(1, n, dtype=torch.int64), torch.arange(n).unsqueeze(0), empty_past(c, 1, 0))
+            lg, _, _ = model.run(torch.tensor([seq]), torch.ones(1, n, dtype=torch.int64), torch.arange(n).unsqueeze(0), empty_past(model, c, 1, 0))
             seq.append(int(lg[0, -1].argmax()))
     return {k: v.numpy() for k, v in out.items()}, seq[t:]
 

@@ -17,10 +17,10 @@ const T = ref.ids.length;
 const i64 = (a) => new ort.Tensor('int64', BigInt64Array.from(a, BigInt), [1, a.length]);
 const feeds = { input_ids: i64(ref.ids), attention_mask: i64(ref.ids.map(() => 1)) };
 if (session.inputNames.includes('position_ids')) feeds.position_ids = i64(ref.ids.map((_, i) => i));
-for (const name of session.inputNames.filter((x) => x.startsWith('past_key_values'))) {
-  const meta = session.inputMetadata.find((m) => m.name === name);
-  const [, h, , d] = meta.shape;
-  feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, h, 0, d]);
+for (const meta of session.inputMetadata.filter((m) => m.name.startsWith('past_'))) {
+  // KV caches start empty (symbolic dims 0); conv states start as zeros of their declared width.
+  const dims = meta.shape.map((d, i) => (i === 0 ? 1 : typeof d === 'number' ? d : 0));
+  feeds[meta.name] = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
 }
 const out = await session.run(feeds);
 let worst = 0;

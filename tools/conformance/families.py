@@ -326,12 +326,15 @@ class Decoder(nn.Module):
         x = self.embedding(input_ids, position_ids)
         stream = [x]
         present = []
+        at = 0
         for i, block in enumerate(self.layers):
-            x, k, v = block(x, mask, position_ids, past[2 * i], past[2 * i + 1])
+            n = len(cache_kinds(block, i))
+            x, *new = block(x, mask, position_ids, *past[at:at + n])
+            at += n
             if self.steer is not None and self.steer[0] == i:
                 x = x + self.steer[1]
             stream.append(x)
-            present += [k, v]
+            present += new
         h = self.norm(x)
         weight = self.head.weight if self.head is not None else self.embed.weight
         logits = torch.matmul(h, weight.t()) if self.head is None else self.head(h)
@@ -340,6 +343,63 @@ class Decoder(nn.Module):
     def forward(self, input_ids, attention_mask, position_ids, *past):
         logits, present, _ = self.run(input_ids, attention_mask, position_ids, list(past))
         return (logits, *present)
+
+
+def cache_kinds(block, i):
+    """(past input name, present output name) of each cache a block carries, in feed order."""
+    if getattr(block, 'kind', 'attention') == 'conv':
+        return [(f'past_conv.{i}', f'present_conv.{i}')]
+    return [(f'past_key_values.{i}.{k}', f'present.{i}.{k}') for k in ('key', 'value')]
+
+
+class ShortConv(nn.Module):
+    """LFM2's gated short convolution. The cache holds the last conv_L_cache inputs of the conv
+    ([batch, hidden, L_cache], zeros when empty), so prefill and one-token decode are one code path."""
+
+    def __init__(self, c):
+        super().__init__()
+        h = c['hidden_size']
+        self.k = c['conv_L_cache']
+        self.in_proj = nn.Linear(h, 3 * h, bias=False)
+        self.conv = nn.Conv1d(h, h, kernel_size=self.k, groups=h, bias=False)
+        self.out_proj = nn.Linear(h, h, bias=False)
+
+    def forward(self, x, state):
+        b, c, xx = self.in_proj(x).transpose(1, 2).chunk(3, dim=1)
+        full = torch.cat([state, b * xx], dim=2)
+        y = self.conv(full[:, :, 1:])
+        return self.out_proj((c * y).transpose(1, 2)), full[:, :, -self.k:]
+
+
+class HybridBlock(nn.Module):
+    """LFM2: an operator (short conv or attention with q/k norms), then a SwiGLU, each on a residual link."""
+
+    def __init__(self, c, kind):
+        super().__init__()
+        norm = lambda d: RMSNorm(d, c['norm_eps'])
+        self.kind = kind
+        self.operator_norm, self.ffn_norm = norm(c['hidden_size']), norm(c['hidden_size'])
+        self.operator = ShortConv(c) if kind == 'conv' else LlamaAttention(c, qk_norm=norm)
+        self.feed_forward = GatedMLP(c, F.silu)
+
+    def forward(self, x, mask, pos, *cache):
+        h = self.operator_norm(x)
+        if self.kind == 'conv':
+            out, state = self.operator(h, cache[0])
+            new = [state]
+        else:
+            out, k, v = self.operator(h, mask, pos, cache[0], cache[1])
+            new = [k, v]
+        x = x + out
+        return (x + self.feed_forward(self.ffn_norm(x)), *new)
+
+
+def lfm2():
+    c = _cfg('lfm2', hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+             num_key_value_heads=2, head_dim=16, norm_eps=1e-5, rope_theta=1000000.0, conv_L_cache=3, conv_bias=False,
+             layer_types=['conv', 'full_attention'], tie_word_embeddings=True)
+    blocks = [HybridBlock(c, 'conv' if t == 'conv' else 'attention') for t in c['layer_types']]
+    return c, Decoder(c, blocks, RMSNorm(64, c['norm_eps']), nn.Embedding(128, 64))
 
 
 def _cfg(model_type, **kw):
@@ -402,6 +462,7 @@ FAMILIES = {
     'gpt2': gpt2,
     'gpt_neox': gpt_neox,
     'phi3': phi3,
+    'lfm2': lfm2,
 }
 
 
