@@ -1,5 +1,5 @@
 /** The page-side engine: same API as the worker's Engine, speaking the protocol underneath. */
-import type { EngineApi, GenerateEvent } from './api';
+import type { CallOptions, EngineApi, GenerateEvent } from './api';
 import { EngineError } from './errors';
 import type { LoadRequest } from './api';
 import type { LoadProgress } from './progress';
@@ -19,15 +19,21 @@ export interface WorkerLike {
   onerror: ((e: ErrorEvent) => void) | null;
 }
 
+/**
+ * The error every pending call fails with when the worker dies (an uncaught error, out of memory)
+ * or loses its WebGPU device. ResilientEngine tells it from an ordinary failure by this class.
+ */
+export class EngineStopped extends EngineError {}
+
 export class EngineClient implements EngineApi {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** Called when the worker dies (crash, out of memory): every pending call fails with this error. */
-  onCrash?: (error: EngineError) => void;
+  onCrash?: (error: EngineStopped) => void;
 
   constructor(private readonly worker: WorkerLike) {
     worker.onmessage = (e: MessageEvent<Response>) => this.receive(e.data);
-    worker.onerror = (e) => this.crash(new EngineError('internal', `the engine worker stopped: ${e.message || 'unknown error'}`, 'The lab restarts the engine; load the model again if needed.'));
+    worker.onerror = (e) => this.crash(new EngineStopped('internal', `the engine worker stopped: ${e.message || 'unknown error'}`, 'The lab restarts the engine and reloads the model.'));
   }
 
   static create(): EngineClient {
@@ -36,7 +42,7 @@ export class EngineClient implements EngineApi {
 
   private receive(r: Response): void {
     if (r.kind === 'notice') {
-      this.crash(new EngineError('backend', r.notice.message, 'The lab restarts the engine and reloads the model.'));
+      this.crash(new EngineStopped('backend', r.notice.message, 'The lab restarts the engine and reloads the model.'));
       return;
     }
     const p = this.pending.get(r.id);
@@ -49,37 +55,43 @@ export class EngineClient implements EngineApi {
     }
   }
 
-  private crash(error: EngineError): void {
+  private crash(error: EngineStopped): void {
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
     this.onCrash?.(error);
   }
 
-  private call<K extends RequestType>(type: K, payload: RequestMap[K][0], extra: Omit<Pending, 'resolve' | 'reject'> = {}, id = this.nextId++): Promise<RequestMap[K][1]> {
+  private post<K extends RequestType>(id: number, type: K, payload: RequestMap[K][0]): void {
+    this.worker.postMessage({ id, type, payload } as Request);
+  }
+
+  /** Sends one request; aborting `signal` sends the worker a cancel for it until it answers. */
+  private call<K extends RequestType>(type: K, payload: RequestMap[K][0], extra: Omit<Pending, 'resolve' | 'reject'> = {}, signal?: AbortSignal): Promise<RequestMap[K][1]> {
+    const id = this.nextId++;
+    const onAbort = () => this.post(this.nextId++, 'cancel', { id });
+    const settle = <T>(f: (v: T) => void) => (v: T) => {
+      signal?.removeEventListener('abort', onAbort);
+      f(v);
+    };
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...extra });
-      this.worker.postMessage({ id, type, payload } as Request);
+      this.pending.set(id, { resolve: settle(resolve as (v: unknown) => void), reject: settle(reject), ...extra });
+      this.post(id, type, payload);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Requests that have not answered yet (the client keeps nothing of a call once it settles). */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
   load: EngineApi['load'] = (request, onProgress) => this.call('load', request, { onProgress });
   unload: EngineApi['unload'] = () => this.call('unload', {});
   tokenize: EngineApi['tokenize'] = (prompt) => this.call('tokenize', prompt);
   listVariants = (request: LoadRequest) => this.call('variants', request);
-  capture: EngineApi['capture'] = (request) => this.call('capture', request);
-
-  /** Starts a generation; `streamId` (returned by `nextStreamId`) cancels it. */
-  generate: EngineApi['generate'] = (request, onEvent, streamId) => {
-    const id = streamId !== undefined ? Number(streamId) : this.nextId++;
-    return this.call('generate', request, { onEvent }, id);
-  };
-
-  /** Reserves an id for a stream so it can be cancelled before it finishes. */
-  nextStreamId(): string {
-    return String(this.nextId++);
-  }
-
-  cancel: EngineApi['cancel'] = (streamId) => this.call('cancel', { streamId });
+  capture: EngineApi['capture'] = (request, options: CallOptions = {}) => this.call('capture', request, {}, options.signal);
+  generate: EngineApi['generate'] = (request, onEvent, options: CallOptions = {}) => this.call('generate', request, { onEvent }, options.signal);
 
   /** Fault injection for tests (crash the worker, or lose the WebGPU device). */
   debug(action: 'crash' | 'loseDevice'): Promise<void> {
@@ -88,6 +100,6 @@ export class EngineClient implements EngineApi {
 
   terminate(): void {
     this.worker.terminate();
-    this.crash(new EngineError('cancelled', 'the engine was stopped'));
+    this.crash(new EngineStopped('cancelled', 'the engine was stopped'));
   }
 }

@@ -1,6 +1,6 @@
 /** The engine itself (runs in the worker, or directly in Node): one loaded model, the API's verbs. */
 import type {
-  CaptureRequest, CaptureResult, EngineApi, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo,
+  CallOptions, CaptureRequest, CaptureResult, EngineApi, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo,
   PromptInput, TokenizeResult,
 } from './api';
 import { EngineError } from './errors';
@@ -28,7 +28,6 @@ export function modelInfo(m: LoadedModel): ModelInfo {
 
 export class Engine implements EngineApi {
   private model: LoadedModel | null = null;
-  private readonly cancelled = new Set<string>();
 
   constructor(private readonly settings: EngineSettings = {}) {}
 
@@ -91,7 +90,8 @@ export class Engine implements EngineApi {
     return { ids, tokens: ids.map((id) => this.loaded.tokenizer.decode([id], false)) };
   }
 
-  async capture(request: CaptureRequest): Promise<CaptureResult> {
+  async capture(request: CaptureRequest, options: CallOptions = {}): Promise<CaptureResult> {
+    throwIfAborted(options.signal);
     const m = this.loaded;
     const { numLayers: L, hiddenSize: H } = m.info;
     const rows = request.rows.map((r) => {
@@ -106,6 +106,7 @@ export class Engine implements EngineApi {
       logits: request.includeLogits ?? false,
       resid: request.includeResid !== false,
     });
+    throwIfAborted(options.signal);
     return {
       numRows: L + 1,
       hiddenSize: H,
@@ -119,7 +120,8 @@ export class Engine implements EngineApi {
     };
   }
 
-  async generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, streamId?: string): Promise<GenerateResult> {
+  async generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, options: CallOptions = {}): Promise<GenerateResult> {
+    const { signal } = options;
     const m = this.loaded;
     const { numLayers: L, hiddenSize: H } = m.info;
     const prompts = request.rows.map((r) => this.promptIds(r.prompt));
@@ -145,7 +147,7 @@ export class Engine implements EngineApi {
       seed: request.seed,
       rowSeeds: request.rows.map((r) => r.seed),
       probes,
-      isCancelled: () => (streamId ? this.cancelled.has(streamId) : false),
+      isCancelled: () => signal?.aborted ?? false,
       onStep: (step) => {
         const deltas = step.tokens.map((t, b) => {
           if (t < 0) return '';
@@ -163,15 +165,14 @@ export class Engine implements EngineApi {
         onEvent?.({ type: 'token', step: step.step, tokens: step.tokens, deltas, projections });
       },
     });
-    if (streamId) this.cancelled.delete(streamId);
     return {
       rows: result.tokens.map((tokens, b) => ({
-        promptIds: prompts[b], tokenIds: tokens, text: m.tokenizer.decode(tokens, true), finish: result.finish[b],
+        promptIds: prompts[b], tokenIds: tokens, text: tokens.length ? m.tokenizer.decode(tokens, true) : '', finish: result.finish[b],
       })),
     };
   }
+}
 
-  async cancel(streamId: string): Promise<void> {
-    this.cancelled.add(streamId);
-  }
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new EngineError('cancelled', 'the call was cancelled');
 }

@@ -9,8 +9,22 @@ export interface FaultHooks {
   loseDevice(): Promise<void>;
 }
 
-export function createHandler(engine: EngineApi, post: (r: Response, transfer?: Transferable[]) => void, faults?: FaultHooks): (req: Request) => Promise<void> {
-  return async (req) => {
+export interface Handler {
+  (req: Request): Promise<void>;
+  /** Ids of the generate/capture requests still running (each holds an AbortController until it answers). */
+  running(): number[];
+}
+
+export function createHandler(engine: EngineApi, post: (r: Response, transfer?: Transferable[]) => void, faults?: FaultHooks): Handler {
+  // One controller per running cancellable request; removed when the request answers, so a cancel
+  // that arrives late (or for an id that never ran) finds nothing and does nothing.
+  const running = new Map<number, AbortController>();
+  const cancellable = (id: number): AbortSignal => {
+    const controller = new AbortController();
+    running.set(id, controller);
+    return controller.signal;
+  };
+  const handle = async (req: Request): Promise<void> => {
     try {
       let result: unknown;
       switch (req.type) {
@@ -28,15 +42,15 @@ export function createHandler(engine: EngineApi, post: (r: Response, transfer?: 
           result = await engine.tokenize(req.payload);
           break;
         case 'capture': {
-          const capture = await engine.capture(req.payload);
+          const capture = await engine.capture(req.payload, { signal: cancellable(req.id) });
           post({ id: req.id, kind: 'result', result: capture }, capture.rows.flatMap((r) => [r.resid.buffer, ...(r.logits ? [r.logits.buffer] : [])]) as Transferable[]);
           return;
         }
         case 'generate':
-          result = await engine.generate(req.payload, (event) => post({ id: req.id, kind: 'event', event }), String(req.id));
+          result = await engine.generate(req.payload, (event) => post({ id: req.id, kind: 'event', event }), { signal: cancellable(req.id) });
           break;
         case 'cancel':
-          result = await engine.cancel(req.payload.streamId);
+          running.get(req.payload.id)?.abort();
           break;
         case 'debug':
           if (!faults) throw new EngineError('bad_input', 'fault injection is not available here');
@@ -51,6 +65,9 @@ export function createHandler(engine: EngineApi, post: (r: Response, transfer?: 
       post({ id: req.id, kind: 'result', result });
     } catch (e) {
       post({ id: req.id, kind: 'error', error: EngineError.from(e).toData() });
+    } finally {
+      running.delete(req.id);
     }
   };
+  return Object.assign(handle, { running: () => [...running.keys()] });
 }

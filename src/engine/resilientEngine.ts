@@ -1,16 +1,20 @@
 /**
- * The page's engine handle: an EngineClient that restarts its worker when it dies or loses its
- * WebGPU device, reloads the last model (on WASM once WebGPU has failed twice), and says so.
- * The call that was running fails with the cause; callers retry or resume from stored state.
+ * The page's engine: an EngineClient that restarts its worker when it dies or loses its WebGPU
+ * device, reloads the model it had (on WASM once WebGPU has failed twice), and runs the
+ * interrupted call once more on the new worker. A call interrupted twice, or one whose model could
+ * not be reloaded, fails with an error that names the call to run again. Every verb takes this
+ * path, so what the fault tests prove is what the lab ships (docs/ARCHITECTURE.md, "Recovery").
  */
-import type { EngineApi, LoadRequest, ModelInfo } from './api';
-import type { EngineClient } from './client';
-import type { EngineError } from './errors';
+import type { CallOptions, EngineApi, GenerateEvent, LoadRequest, ModelInfo } from './api';
+import { EngineStopped, type EngineClient } from './client';
+import { EngineError } from './errors';
 
 export interface RestartNotice {
+  /** 'restarting': the worker stopped and a new one is starting; 'restarted': recovery finished. */
+  phase: 'restarting' | 'restarted';
   /** What happened and what the lab did about it, in one sentence for the user. */
   message: string;
-  /** The model after the restart (null when none was loaded or reloading failed). */
+  /** The model after the restart (null while restarting, when none was loaded, or when reloading failed). */
   model: ModelInfo | null;
 }
 
@@ -22,6 +26,8 @@ export class ResilientEngine implements EngineApi {
   private lastBackend: ModelInfo['backend'] | null = null;
   private gpuFailures = 0;
   private recovering: Promise<void> = Promise.resolve();
+  /** The model the engine holds (null when none, or when a reload after a restart failed). */
+  model: ModelInfo | null = null;
   restarts = 0;
 
   constructor(
@@ -44,8 +50,11 @@ export class ResilientEngine implements EngineApi {
     old.terminate();
     this.restarts++;
     this.client = this.attach(this.createClient());
+    const hadModel = this.lastLoad !== null;
+    this.model = null;
+    this.onRestart?.({ phase: 'restarting', message: `${error.message}. Restarting the engine${hadModel ? ' and reloading the model' : ''}…`, model: null });
     if (!this.lastLoad) {
-      this.onRestart?.({ message: `${error.message}. The engine restarted.`, model: null });
+      this.onRestart?.({ phase: 'restarted', message: `${error.message}. The engine restarted.`, model: null });
       return;
     }
     if (this.lastBackend === 'webgpu') this.gpuFailures++;
@@ -55,12 +64,14 @@ export class ResilientEngine implements EngineApi {
       const model = await this.client.load(request);
       this.lastLoad = request;
       this.lastBackend = model.backend;
+      this.model = model;
       this.onRestart?.({
+        phase: 'restarted',
         message: `${error.message}. The engine restarted${toWasm ? ' on WASM after repeated WebGPU failures' : ''} and reloaded the model.`,
         model,
       });
     } catch (e) {
-      this.onRestart?.({ message: `${error.message}. The engine restarted, but reloading the model failed: ${(e as Error).message}`, model: null });
+      this.onRestart?.({ phase: 'restarted', message: `${error.message}. The engine restarted, but reloading the model failed: ${(e as Error).message}`, model: null });
     }
   }
 
@@ -69,11 +80,40 @@ export class ResilientEngine implements EngineApi {
     await this.recovering;
   }
 
-  load: EngineApi['load'] = async (request, onProgress) => {
+  /**
+   * Runs `call` on the current worker; if the worker stops under it, waits for the restart and
+   * runs it once more. `what` names the call in the error for the user ("the generation").
+   */
+  private async retried<T>(what: string, call: (client: EngineClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     await this.ready();
-    const info = await this.client.load(request, onProgress);
+    try {
+      return await call(this.client);
+    } catch (first) {
+      if (!(first instanceof EngineStopped)) throw first;
+      await this.ready();
+      if (signal?.aborted) throw new EngineError('cancelled', `${what} was cancelled while the engine restarted`);
+      if (this.lastLoad && !this.model) {
+        throw new EngineError(first.code, `${first.message}; the engine restarted but could not reload the model, so ${what} did not run`, `Load the model again (Model panel), then run ${what} again.`);
+      }
+      try {
+        return await call(this.client);
+      } catch (second) {
+        if (!(second instanceof EngineStopped)) throw second;
+        await this.ready();
+        throw new EngineError(
+          second.code,
+          `${second.message}; the engine stopped twice during ${what} and restarted${this.model ? ' with the model reloaded' : ''}`,
+          `Run ${what} again; if it stops the engine every time, ask for less at once (fewer rows, questions or tokens) or choose the WASM backend.`,
+        );
+      }
+    }
+  }
+
+  load: EngineApi['load'] = async (request, onProgress) => {
+    const info = await this.retried('loading the model', (c) => c.load(request, onProgress));
     this.lastLoad = request;
     this.lastBackend = info.backend;
+    this.model = info;
     return info;
   };
 
@@ -84,18 +124,30 @@ export class ResilientEngine implements EngineApi {
     await this.ready();
     this.lastLoad = null;
     this.lastBackend = null;
+    this.model = null;
     return this.client.unload();
   };
 
-  tokenize: EngineApi['tokenize'] = async (p) => (await this.ready(), this.client.tokenize(p));
-  capture: EngineApi['capture'] = async (r) => (await this.ready(), this.client.capture(r));
-  generate: EngineApi['generate'] = async (r, onEvent, streamId) => (await this.ready(), this.client.generate(r, onEvent, streamId));
-  cancel: EngineApi['cancel'] = async (id) => this.client.cancel(id);
+  tokenize: EngineApi['tokenize'] = (prompt) => this.retried('tokenizing', (c) => c.tokenize(prompt));
 
-  nextStreamId(): string {
-    return this.client.nextStreamId();
-  }
+  capture: EngineApi['capture'] = (request, options: CallOptions = {}) =>
+    this.retried('the capture (activations pass)', (c) => c.capture(request, options), options.signal);
 
+  /**
+   * A generation is run again from its start with the same seeds, so it makes the same tokens on
+   * the same backend; the steps the caller has already seen are not streamed twice.
+   */
+  generate: EngineApi['generate'] = (request, onEvent, options: CallOptions = {}) => {
+    let seen = 0;
+    const stream = onEvent && ((e: GenerateEvent) => {
+      if (e.step < seen) return;
+      seen = e.step + 1;
+      onEvent(e);
+    });
+    return this.retried('the generation', (c) => c.generate(request, stream, options), options.signal);
+  };
+
+  /** Fault injection for tests: crash the worker, or lose the WebGPU device. */
   debug(action: 'crash' | 'loseDevice'): Promise<void> {
     return this.client.debug(action);
   }

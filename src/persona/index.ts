@@ -1,5 +1,4 @@
 /** Persona maths and file formats: pure functions over plain arrays (DESIGN.md §2–§4, §6). */
-export * from './hooks';
 export * from './safetensors';
 export * from './personaVector';
 export * from './vectorFile';

@@ -3,7 +3,7 @@
  * (DESIGN.md §3): row 0 = `embed`, row l+1 = `blocks.{l}.resid_post`. Every file format
  * (safetensors, GGUF control vector, Neuronpedia JSON) converts to and from this one type.
  */
-import { hookName, type HookName } from './hooks';
+import { hookName, type HookName } from '../engine/hooks';
 
 export const CONVENTION = 'hf_hidden_states';
 export type Readout = 'response_avg' | 'prompt_avg' | 'prompt_last';

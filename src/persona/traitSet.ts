@@ -4,6 +4,7 @@
  * plus our fields: name, description, antonym, extraction_questions, evaluation_questions.
  * The validator never throws: it returns the typed set or a list of precise errors.
  */
+import { COUNT_LIMITS, MAX_TRAIT_FILE_BYTES, TEXT_LIMITS } from './limits';
 
 export interface InstructionPair {
   pos: string;
@@ -33,14 +34,18 @@ export type TraitValidation =
   | { ok: true; value: TraitSet; warnings: TraitIssue[] }
   | { ok: false; errors: TraitIssue[]; warnings: TraitIssue[] };
 
+/** The lab's limits (src/persona/limits.ts) as this format applies them. */
 export const TRAIT_LIMITS = {
-  maxStringChars: 10_000,
-  maxNameChars: 100,
-  maxFileBytes: 2_000_000,
-  maxInstructions: 20,
-  maxQuestions: 1000,
+  maxStringChars: TEXT_LIMITS.traitText,
+  maxNameChars: TEXT_LIMITS.traitName,
+  maxFileBytes: MAX_TRAIT_FILE_BYTES,
+  maxInstructions: COUNT_LIMITS.traitInstructions,
+  maxQuestions: COUNT_LIMITS.traitQuestions,
   expectedInstructions: 5,
 };
+
+/** What to do when a file is not a trait set at all. */
+export const TRAIT_FILE_HINT = 'A trait file holds one trait set — {"name", "instruction": [{"pos", "neg"}, …], "questions": […], "eval_prompt"} — or a list of them; "Export" on a trait in the Traits panel writes one to start from.';
 
 const KNOWN_FIELDS = new Set(['name', 'description', 'antonym', 'instruction', 'questions', 'extraction_questions', 'evaluation_questions', 'eval_prompt']);
 
@@ -56,7 +61,7 @@ class Checker {
   err(path: string, message: string) {
     if (this.errors.length < 100) this.errors.push({ path, message });
   }
-  str(x: unknown, path: string, { optional = false, max = TRAIT_LIMITS.maxStringChars, allowEmpty = false } = {}): string | undefined {
+  str(x: unknown, path: string, { optional = false, max = TRAIT_LIMITS.maxStringChars as number, allowEmpty = false } = {}): string | undefined {
     if (x === undefined && optional) return undefined;
     if (typeof x !== 'string') {
       this.err(path, x === undefined ? 'is missing' : `must be a string, got ${describe(x)}`);
@@ -82,6 +87,14 @@ class Checker {
   }
 }
 
+/** What a JSON object that is not a trait set seems to be, when it is one of the lab's other files. */
+function notATraitSet(o: Record<string, unknown>): string | null {
+  if (o.format === 'persona-lab-archive') return 'it is a lab file: use "Import lab…" in the Presets panel';
+  if (o.format === 'persona-lab-presets') return 'it is a presets file: use "Import…" above the presets list in the Presets panel';
+  if (Array.isArray(o.vectors)) return 'it looks like a vector file: use "Import vector" under the trait\'s vector';
+  return null;
+}
+
 /** Split a plain question list: first half for extraction, second half for evaluation. */
 export function splitQuestions(questions: string[]): { extraction: string[]; evaluation: string[] } {
   const half = Math.ceil(questions.length / 2);
@@ -99,6 +112,11 @@ export function validateTraitSet(input: unknown, fallbackName?: string): TraitVa
     return { ok: false, errors: [{ path: '', message: `a trait set must be a JSON object, got ${describe(input)}` }], warnings: [] };
   }
   const o = input as Record<string, unknown>;
+  const own = Object.keys(o);
+  if (!own.some((k) => KNOWN_FIELDS.has(k))) {
+    const looksLike = notATraitSet(o);
+    return { ok: false, errors: [{ path: '', message: `this is not a trait set${looksLike ? ` (${looksLike})` : ''}: it has none of the fields name, instruction, questions, eval_prompt${own.length ? ` (it has ${own.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${own.length > 5 ? ', …' : ''})` : ''}. ${TRAIT_FILE_HINT}` }], warnings: [] };
+  }
   let size = 0;
   try {
     size = new TextEncoder().encode(JSON.stringify(o)).length;

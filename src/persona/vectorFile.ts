@@ -10,7 +10,7 @@
  * Also read: a single `[hidden]` vector with `layer` in the metadata (placed at row layer+1).
  */
 import { readSafetensors, writeSafetensors } from './safetensors';
-import { hookName } from './hooks';
+import { hookName } from '../engine/hooks';
 import { assertVector, CONVENTION, makePersonaVector, READOUTS, type ExpectedShape, type PersonaVector, type Readout, type VectorMeta } from './personaVector';
 
 export const VECTOR_FORMAT = 'persona-lab/persona-vector';

@@ -1,6 +1,6 @@
 import { deflateSync, inflateSync as inflate } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import type { Preset } from '../state/types';
+import type { Preset } from './preset';
 import { crc32, fromBase64Url, fromHalf, toBase64Url, toHalf } from './bytes';
 import { int8Steering } from './quantize';
 import { decodePreset, encodePreset, MAX_INFLATED, MAX_LINK_CHARS, presetParam, SHARE_FORMAT_VERSION, shareLink } from './codec';

@@ -8,7 +8,7 @@
  * MAX_INFLATED bytes), the magic, the checksum and the schema; it never throws.
  */
 import { Inflate, deflateSync } from 'fflate';
-import type { Preset } from '../state/types';
+import type { Preset } from './preset';
 import { crc32, fromBase64Url, toBase64Url } from './bytes';
 import { bytesPerValue, dequantize, quantize, type Quant } from './quantize';
 import { checkPresetFields, presetHeader } from './schema';

@@ -1,5 +1,5 @@
 /** Preset files (export/import): JSON with full-precision vectors, validated like a link. */
-import type { Preset } from '../state/types';
+import type { Preset } from './preset';
 import { checkPresetFields, presetHeader, type Checked } from './schema';
 
 export const PRESET_FILE_FORMAT = 'persona-lab-presets';

@@ -2,14 +2,19 @@
  * Validation of untrusted preset data (from a link or a file): every field checked for type,
  * range and size; returns the preset or a sentence saying what is wrong. Never throws.
  */
-import type { PositionMode, Preset, PresetTrait } from '../state/types';
+import type { PositionMode } from '../engine/api';
+import type { Preset, PresetTrait } from './preset';
 import { POSITION_MODES } from '../engine/steering';
+import { COUNT_LIMITS, TEXT_LIMITS } from '../persona/limits';
 
+/** Text limits are the lab's one table (src/persona/limits.ts); the rest are a preset's own. */
 export const PRESET_LIMITS = {
-  maxNameChars: 200,
-  maxModelIdChars: 400,
-  maxTextChars: 4000,
-  maxTraits: 8,
+  maxNameChars: TEXT_LIMITS.presetName,
+  maxTraitNameChars: TEXT_LIMITS.traitName,
+  maxModelIdChars: TEXT_LIMITS.modelId,
+  maxSystemPromptChars: TEXT_LIMITS.systemPrompt,
+  maxPromptChars: TEXT_LIMITS.userMessage,
+  maxTraits: COUNT_LIMITS.presetTraits,
   maxHidden: 16384,
   maxLayer: 1024,
   maxAbsAlpha: 1000,
@@ -53,7 +58,7 @@ export function checkPresetFields(x: unknown, vectors: (t: Record<string, unknow
     const names = new Set<string>();
     const traits: PresetTrait[] = x.traits.map((t: unknown, i: number) => {
       if (!isObj(t)) throw new Fail(`trait ${i + 1} must be an object`);
-      const name = str(t, 'name', PRESET_LIMITS.maxNameChars);
+      const name = str(t, 'name', PRESET_LIMITS.maxTraitNameChars);
       if (!name.trim()) throw new Fail(`trait ${i + 1} has no name`);
       if (names.has(name)) throw new Fail(`trait "${name}" appears twice`);
       names.add(name);
@@ -78,8 +83,8 @@ export function checkPresetFields(x: unknown, vectors: (t: Record<string, unknow
       },
       seed: num(x, 'seed', 0, 2 ** 32 - 1, true),
       maxNewTokens: num(x, 'maxNewTokens', 1, PRESET_LIMITS.maxNewTokens, true),
-      systemPrompt: str(x, 'systemPrompt', PRESET_LIMITS.maxTextChars, true),
-      prompt: str(x, 'prompt', PRESET_LIMITS.maxTextChars, true),
+      systemPrompt: str(x, 'systemPrompt', PRESET_LIMITS.maxSystemPromptChars, true),
+      prompt: str(x, 'prompt', PRESET_LIMITS.maxPromptChars, true),
       traits,
       createdAt: x.createdAt === undefined ? 0 : num(x, 'createdAt', 0, 1e15, true),
     };

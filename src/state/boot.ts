@@ -3,10 +3,10 @@
  * model's traits, reload the last model (or load the bundled demo model). Runs once from main.tsx.
  */
 import { openShareLink } from './actions/presets';
-import { loadModel } from './actions/model';
+import { engineRestarted, loadModel } from './actions/model';
 import { runTurn } from './actions/chat';
 import { loadDemoTraits } from './actions/traits';
-import { onEngineCrash } from './engine';
+import { onEngineRestart } from './engine';
 import { persistChanges, restore } from './persist';
 import { getStorage } from './storage';
 import { getLab, setLab } from './store';
@@ -25,7 +25,7 @@ export function tourStepFromHash(hash: string): number | null {
 }
 
 export async function boot(opts: BootOptions): Promise<void> {
-  onEngineCrash((e) => setLab({ loadState: 'error', info: null, modelError: e }));
+  onEngineRestart(engineRestarted);
   const storage = await getStorage().catch(() => null);
   let kv: Storage | null = null;
   try {

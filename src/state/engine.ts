@@ -1,29 +1,24 @@
 /**
- * The page's engine: one EngineClient (worker) created on first use. Tests install a fake with
- * `setEngine`. Imports only the client so the page bundle never pulls in the engine itself.
+ * The page's engine: one ResilientEngine (a worker that restarts itself and reloads its model when
+ * it dies or loses its device), created on first use. Tests install a fake with `setEngine`.
+ * Imports only the client side so the page bundle never pulls in the engine itself.
  */
 import type { EngineApi } from '../engine/api';
 import { EngineClient } from '../engine/client';
 import { EngineError } from '../engine/errors';
+import { ResilientEngine, type RestartNotice } from '../engine/resilientEngine';
 import type { UiError } from './types';
 
-export interface LabEngine extends EngineApi {
-  /** Reserves an id for a cancellable stream. */
-  nextStreamId(): string;
-}
+export type { RestartNotice };
+
+/** What the lab needs of an engine: the API (the page's is a ResilientEngine; tests use fakes). */
+export type LabEngine = EngineApi;
 
 let current: LabEngine | null = null;
-let crashListener: ((e: UiError) => void) | null = null;
+let restartListener: ((n: RestartNotice) => void) | null = null;
 
 export function getEngine(): LabEngine {
-  if (!current) {
-    const client = EngineClient.create();
-    client.onCrash = (e) => {
-      current = null;
-      crashListener?.({ message: e.message, hint: e.hint });
-    };
-    current = client;
-  }
+  if (!current) current = new ResilientEngine(() => EngineClient.create(), (n) => restartListener?.(n));
   return current;
 }
 
@@ -31,14 +26,9 @@ export function setEngine(e: LabEngine | null): void {
   current = e;
 }
 
-export function onEngineCrash(listener: (e: UiError) => void): void {
-  crashListener = listener;
-}
-
-let streamCounter = 0;
-/** A stream id for engines without their own (fakes). */
-export function streamId(engine: LabEngine): string {
-  return engine.nextStreamId ? engine.nextStreamId() : `s${++streamCounter}`;
+/** Called when the engine's worker stopped and restarts ('restarting'), and when it is back ('restarted'). */
+export function onEngineRestart(listener: (n: RestartNotice) => void): void {
+  restartListener = listener;
 }
 
 /** Any thrown value as message + hint for role="alert". */

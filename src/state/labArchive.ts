@@ -166,10 +166,25 @@ function checkVector(x: unknown, path: string): VectorEntry {
   if (x.stats !== null && !Array.isArray(x.stats)) throw new Bad(`${path}.stats must be a list or null`);
   if (x.typicalNorms !== null && !(Array.isArray(x.typicalNorms) && x.typicalNorms.length === rows && x.typicalNorms.every(isNumOrNull))) throw new Bad(`${path}.typicalNorms must be ${rows} numbers or null`);
   if (!isObj(x.samples) || typeof x.samples.pos !== 'number' || typeof x.samples.neg !== 'number') throw new Bad(`${path}.samples must be {pos, neg} numbers`);
-  if (x.note !== undefined && typeof x.note !== 'string') throw new Bad(`${path}.note must be a string`);
+  if (x.note !== undefined && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note)) throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters`);
   if (x.readout !== undefined && !isReadout(x.readout)) throw new Bad(`${path}.readout is ${JSON.stringify(x.readout)}; it must be one of ${READOUT_LIST} (or absent: response_avg)`);
   if (typeof x.createdAt !== 'number') throw new Bad(`${path}.createdAt must be a number`);
+  if (x.sweep !== undefined) checkSweep(x.sweep, `${path}.sweep`);
   return x as unknown as VectorEntry;
+}
+
+/** The steering sweep a vector carries (persona/pipeline/labSweep.ts): numbers where the table shows numbers. */
+function checkSweep(x: unknown, path: string): void {
+  if (!isObj(x) || !Array.isArray(x.cells) || x.cells.length > 1000) throw new Bad(`${path} must be {cells, suggested, note, controlsChecked} with at most 1000 cells`);
+  const cell = (c: unknown, at: string) => {
+    if (!isObj(c) || !(c.layer === null || isInt(c.layer)) || typeof c.alpha !== 'number' || !Number.isFinite(c.alpha) || !isNumOrNull(c.trait) || !isNumOrNull(c.coherence) || !isInt(c.n)) {
+      throw new Bad(`${at} must be a sweep cell {layer, alpha, trait, coherence, n}`);
+    }
+  };
+  x.cells.forEach((c, i) => cell(c, `${path}.cells[${i}]`));
+  if (x.suggested !== null) cell(x.suggested, `${path}.suggested`);
+  if (x.note !== null && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note)) throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters or null`);
+  if (!isInt(x.controlsChecked)) throw new Bad(`${path}.controlsChecked must be a whole number`);
 }
 
 const FIX_HINT = 'Choose a file made with "Export lab"; nothing in the lab was changed.';
@@ -177,7 +192,9 @@ const FIX_HINT = 'Choose a file made with "Export lab"; nothing in the lab was c
 /** Parses and validates an archive; never throws. The error names the field that is wrong. */
 export function parseLabArchive(text: string): ArchiveResult<LabArchive> {
   const fail = (error: string, hint = FIX_HINT): ArchiveResult<LabArchive> => ({ ok: false, error, hint });
-  if (text.length > MAX_ARCHIVE_CHARS) return fail(`the file is ${text.length} characters; the limit is ${MAX_ARCHIVE_CHARS}`);
+  // a JavaScript string of n characters is at least n bytes of UTF-8
+  const size = labFileSizeProblem(text.length);
+  if (size) return fail(size.error, size.hint);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

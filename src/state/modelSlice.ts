@@ -15,6 +15,8 @@ export interface ModelSlice {
   loadedId: string | null;
   info: ModelInfo | null;
   modelError: UiError | null;
+  /** What the engine's last automatic restart did (its worker stopped), for the status line; cleared by the next load. */
+  engineNote: string | null;
   /** Set when saved work can only be kept in memory (IndexedDB unavailable or full). */
   storageNote: UiError | null;
   /** Whether the last loaded model should be loaded again on reload. */
@@ -31,6 +33,7 @@ export const initialModel: ModelSlice = {
   loadedId: null,
   info: null,
   modelError: null,
+  engineNote: null,
   storageNote: null,
   autoload: false,
 };

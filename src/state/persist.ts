@@ -7,6 +7,7 @@
 import type { PersonaStorage } from '../storage';
 import { getLab, lab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
+import { isObj, settingProblem } from './settingsSchema';
 import { withExtractDefaults } from './vectorsSlice';
 
 export const SETTINGS_KEY = 'persona-lab:state-v1';
@@ -43,8 +44,9 @@ export async function restore(storage: PersonaStorage | null, kv: KeyValue | nul
   try {
     const raw = kv?.getItem(SETTINGS_KEY);
     if (raw) {
-      const saved = JSON.parse(raw) as Record<string, unknown>;
-      for (const k of SETTINGS) if (k in saved) (patch as Record<string, unknown>)[k] = saved[k];
+      const saved: unknown = JSON.parse(raw);
+      // a field that fails its check (damaged or hand-edited) is dropped; the rest is restored
+      if (isObj(saved)) for (const k of SETTINGS) if (Object.hasOwn(saved, k) && !settingProblem(k, saved[k])) (patch as Record<string, unknown>)[k] = saved[k];
       if (patch.extractSettings) patch.extractSettings = withExtractDefaults(patch.extractSettings);
       found = true;
     }

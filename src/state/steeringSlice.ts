@@ -1,4 +1,5 @@
 /** Steering slice: sliders, layer, position mode, sampling, and the conversation. */
+import { nameRecord } from '../persona/nameRecord';
 import { norm } from '../persona/project';
 import { clampAlpha, labAlphaLimits } from '../persona/steering';
 import { vectorRowOf } from './actions/steer';
@@ -78,7 +79,7 @@ export function clampEnteringAlphas(
     if (!recheckAll && before[t] === a && Number.isFinite(a)) continue;
     const c = clampTraitAlpha(t, a, vectors, layer, positions);
     if (c.note) {
-      fixed ??= { ...after };
+      fixed ??= nameRecord(after);
       fixed[t] = c.alpha;
       notes.push(c.note);
     }

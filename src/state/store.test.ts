@@ -15,6 +15,7 @@ import { getLab, resetLab, setLab } from './store';
 import { fakeEngine, fakeInfo } from './testing/fakeEngine';
 import type { VectorEntry } from './types';
 import { suggestLayer } from '../persona/layerStats';
+import { LAB_SWEEP_RHOS } from '../persona/pipeline';
 
 function vector(trait: string, rows = 5, hidden = 8): VectorEntry {
   const data = new Float32Array(rows * hidden);
@@ -141,11 +142,18 @@ describe('extraction', () => {
     expect(v!.stats?.length).toBe(5);
     expect(v!.typicalNorms?.length).toBe(5);
     expect([...labels].some((l) => l.startsWith('Generating responses'))).toBe(true);
-    expect(getLab()).toMatchObject({ active: ['evil'], alphas: { evil: 0 }, extraction: null });
+    expect(getLab()).toMatchObject({ active: ['evil'], extraction: null });
     // the rollouts used positive and negative system prompts
     const systems = engine.log.generates.flatMap((g) => g.rows.map((r) => ('messages' in r.prompt ? r.prompt.messages[0].content : '')));
     expect(systems.some((x) => x.startsWith('You are an evil assistant.'))).toBe(true);
     expect(systems.some((x) => x.startsWith('You are a helpful assistant.'))).toBe(true);
+    // then the lab's steering sweep (the model judging itself: evil has no lexicon): every block at each strength, and the
+    // suggestion, when there is one, is what the layer and the slider hold
+    const sweep = v!.sweep!;
+    const usable = [0, 1, 2, 3].filter((l) => v!.data.subarray((l + 1) * 8, (l + 2) * 8).some((x) => x !== 0));
+    expect(sweep.cells.filter((c) => c.layer !== null).map((c) => c.layer)).toEqual(usable.flatMap((l) => LAB_SWEEP_RHOS.map(() => l)));
+    if (sweep.suggested) expect(getLab()).toMatchObject({ layer: sweep.suggested.layer, alphas: { evil: sweep.suggested.alpha } });
+    else expect(sweep.note).toBeTruthy();
   });
 
   it('keeps the readout the settings name: that readout\'s vector, statistics and layer, recorded on the vector', async () => {
@@ -163,17 +171,19 @@ describe('extraction', () => {
     expect(last!.data).toEqual(data('prompt_last'));
     expect(Math.hypot(...data('prompt_last'))).toBeGreaterThan(0);
     expect(last!.data).not.toEqual(data('response_avg'));
-    expect(last!.layer).toBe(suggestLayer(last!.stats!));
+    expect(last!.layer).toBe(last!.sweep?.suggested?.layer ?? suggestLayer(last!.stats!));
     expect(getLab().vectors.evil.readout).toBe('prompt_last');
     // the same run with the paper's readout (rollouts and activations reused from storage)
-    const generated = engine.log.generates.length;
+    // rollouts carry the trait's system prompts; the steering sweep after them has none
+    const rolloutRows = () => engine.log.generates.flatMap((g) => g.rows).filter((r) => 'messages' in r.prompt && r.prompt.messages[0].role === 'system').length;
+    const generated = rolloutRows();
     setLab((s) => ({ extractSettings: { ...s.extractSettings, readout: 'response_avg' } }));
     const avg = await extractTrait('evil');
-    expect(engine.log.generates.length).toBe(generated);
+    expect(rolloutRows()).toBe(generated);
     expect(avg!.readout).toBe('response_avg');
     expect(avg!.data).toEqual(data('response_avg'));
     expect(avg!.stats).not.toEqual(last!.stats);
-    expect(avg!.layer).toBe(suggestLayer(avg!.stats!));
+    expect(avg!.layer).toBe(avg!.sweep?.suggested?.layer ?? suggestLayer(avg!.stats!));
   });
 
   it('can be cancelled and then shows no error', async () => {

@@ -10,18 +10,21 @@ import { initialVectors, type VectorsSlice } from './vectorsSlice';
 import { clampEnteringAlphas, initialSteering, type SteeringSlice } from './steeringSlice';
 import { initialPresets, type PresetsSlice } from './presetsSlice';
 import { initialUi, type UiSlice } from './uiSlice';
+import { guardNameRecords } from './nameRecordGuard';
 
 export type LabState = ModelSlice & TraitsSlice & VectorsSlice & SteeringSlice & PresetsSlice & UiSlice;
 
 export function initialState(): LabState {
-  return structuredClone({ ...initialModel, ...initialTraits, ...initialVectors, ...initialSteering, ...initialPresets, ...initialUi });
+  return guardNameRecords(structuredClone({ ...initialModel, ...initialTraits, ...initialVectors, ...initialSteering, ...initialPresets, ...initialUi }));
 }
 
 /**
- * Every write to the store passes here: α values that enter (from a slider, a preset, a share
- * link, a restored or imported lab) are clamped to the sensible range for the position mode, and
- * a change of position mode clamps every α to the new mode's range, with `alphaNote` saying what
- * changed (steeringSlice.ts). A write that changes α without clamping clears the note.
+ * Every write to the store passes two rules. First, records keyed by a user's names (vectors, α
+ * per trait, a turn's α and projections) become prototype-free (nameRecordGuard.ts). Then α
+ * values that enter (from a slider, a preset, a share link, a restored or imported lab) are
+ * clamped to the sensible range for the position mode, and a change of position mode clamps every
+ * α to the new mode's range, with `alphaNote` saying what changed (steeringSlice.ts). A write
+ * that changes α without clamping clears the note.
  */
 function guardAlphas(s: LabState, patch: Partial<LabState>): Partial<LabState> {
   const positions = patch.positions ?? s.positions;
@@ -38,7 +41,7 @@ export const lab = create<LabState>()((_set, _get, api) => {
   const raw = api.setState;
   api.setState = ((partial: Partial<LabState> | ((s: LabState) => Partial<LabState>), replace?: boolean) => {
     raw((s: LabState) => {
-      const patch = guardAlphas(s, typeof partial === 'function' ? partial(s) : partial);
+      const patch = guardAlphas(s, guardNameRecords(typeof partial === 'function' ? partial(s) : partial));
       return replace ? (patch as LabState) : patch;
     }, replace as false);
   }) as typeof api.setState;

@@ -2,9 +2,11 @@
 import type { ModelInfo, PositionMode, SamplingSettings } from '../engine/api';
 import type { LayerStat } from '../persona/layerStats';
 import type { Readout } from '../persona/personaVector';
+import type { LabSweepSummary } from '../persona/pipeline/labSweep';
 import type { TraitIssue, TraitSet } from '../persona/traitSet';
+import type { Preset, PresetTrait } from '../share/preset';
 
-export type { ModelInfo, PositionMode, SamplingSettings, LayerStat, Readout, TraitIssue, TraitSet };
+export type { ModelInfo, PositionMode, SamplingSettings, LayerStat, Readout, TraitIssue, TraitSet, Preset, PresetTrait };
 
 /** What the UI shows for any failure: a sentence and what to do about it. */
 export interface UiError {
@@ -54,6 +56,8 @@ export interface VectorEntry {
   samples: { pos: number; neg: number };
   note?: string;
   createdAt: number;
+  /** The steering sweep run after Extract (persona/pipeline/labSweep.ts): its table and the suggested cell. */
+  sweep?: LabSweepSummary;
 }
 
 /** Per-token projections of one text onto the active traits at the steering layer. */
@@ -99,33 +103,6 @@ export interface ScreenRow {
   delta: number;
   percentile: number;
   flagged: boolean;
-}
-
-/** A saved steering setup: everything needed to reproduce a steered reply. */
-export interface Preset {
-  name: string;
-  modelId: string;
-  /** Hub host the model came from, when not the default. */
-  hubHost?: string;
-  layer: number;
-  positions: PositionMode;
-  sampling: SamplingSettings;
-  seed: number;
-  maxNewTokens: number;
-  systemPrompt: string;
-  /** Last user message, so a restored lab can reproduce the reply. */
-  prompt: string;
-  traits: PresetTrait[];
-  createdAt: number;
-}
-
-export interface PresetTrait {
-  name: string;
-  alpha: number;
-  /** The vector row steered (length hidden) at `layer`. */
-  vector: Float32Array;
-  /** Norm of the vector row and typical residual norm at the layer, for the relative scale. */
-  typicalNorm?: number;
 }
 
 export type Tab = 'model' | 'traits' | 'chat' | 'monitor' | 'screen' | 'presets';

@@ -7,6 +7,7 @@ export function StatusBar() {
   const id = useLab((s) => s.loadedId);
   const generating = useLab((s) => s.generating);
   const extraction = useLab((s) => s.extraction);
+  const engineNote = useLab((s) => s.engineNote);
   let text: string;
   if (loadState === 'ready' && info) {
     const backend = info.backend === 'webgpu' ? 'WebGPU' : 'WASM';
@@ -19,6 +20,7 @@ export function StatusBar() {
     <div role="status" className={`status status-${loadState}`} aria-live="polite">
       <span className="dot" aria-hidden="true" />
       <span>{text}{busy}</span>
+      {engineNote && <span className="muted"> · {engineNote}</span>}
     </div>
   );
 }

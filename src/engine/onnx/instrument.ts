@@ -15,7 +15,7 @@
 import { TensorType, parseOnnx, typeName, pointInitializerAt, serializeOnnx, touch, type OnnxModel, type OnnxNode } from './onnxModel';
 import { GraphBuilder } from './graphBuilder';
 import { InstrumentationError, findResidualPath, type ExportStyle, type ResidualPath } from './residualPath';
-import { hookPoints, type HookName } from '../../persona/hooks';
+import { hookPoints, type HookName } from '../hooks';
 import { paddingSideOf, type PaddingSide } from './paddingSide';
 
 /** External-data path under which the original model bytes are handed to ORT. */

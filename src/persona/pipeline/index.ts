@@ -15,6 +15,7 @@ export * from './activations';
 export * from './steer';
 export * from './specificity';
 export * from './layerChoice';
+export * from './labSweep';
 export * from './run';
 export * from './monitor';
 export * from './screenDataset';

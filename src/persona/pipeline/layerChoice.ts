@@ -6,7 +6,8 @@
  * coherent cell when steering beats the unsteered baseline, else the statistics' suggestion.
  */
 import { layerStats, projectOnRows, suggestLayer, type LayerStat } from '../layerStats';
-import { READOUTS, type PersonaVector, type Readout } from '../personaVector';
+import { READOUTS, rowOfLayer, vectorRow, type PersonaVector, type Readout } from '../personaVector';
+import { norm } from '../project';
 import { captureRows } from './engineCalls';
 import { rowReadouts } from './activations';
 import type { Judge } from './judges';
@@ -66,11 +67,28 @@ export interface SweepResult {
   best: SteerCellResult | null;
 }
 
-/** The cells of a sweep: the unsteered baseline plus every (position mode, layer, α). */
-export function sweepCells(numLayers: number, s: SweepSettings): SteerCell[] {
+/**
+ * The cells of a sweep: the unsteered baseline plus every (position mode, layer, α). With
+ * s.relative the α of each layer comes from ρ and that layer's norms (`vector` is then needed);
+ * a layer whose row or typical norm is zero is left out.
+ */
+export function sweepCells(numLayers: number, s: SweepSettings, vector?: PersonaVector): SteerCell[] {
   const layers = s.layers ?? Array.from({ length: numLayers }, (_, l) => l);
   const modes = s.positions ?? ['response'];
-  return [{ layer: null, alpha: 0 }, ...modes.flatMap((positions) => layers.flatMap((layer) => s.alphas.map((alpha) => ({ layer, alpha, positions }))))];
+  const alphasAt = (layer: number): number[] => {
+    if (!s.relative) return s.alphas;
+    if (!vector) throw new PipelineError('bad_input', 'a sweep with relative strengths needs the vector');
+    const rowNorm = norm(vectorRow(vector, rowOfLayer(layer)));
+    const typical = s.relative.typicalNorms[rowOfLayer(layer)] ?? 0;
+    if (!(rowNorm > 0) || !(typical > 0)) return [];
+    return s.relative.rhos.map((rho) => roundAlpha((rho * typical) / rowNorm));
+  };
+  return [{ layer: null, alpha: 0 }, ...modes.flatMap((positions) => layers.flatMap((layer) => alphasAt(layer).map((alpha) => ({ layer, alpha, positions }))))];
+}
+
+/** α to three significant digits (what a slider shows and a share link carries). */
+function roundAlpha(a: number): number {
+  return Number(a.toPrecision(3));
 }
 
 /**
@@ -103,7 +121,7 @@ export async function steeringSweep(
   for (const [i, readout] of readouts.entries()) {
     const vector = vectors[readout];
     if (!vector) throw new PipelineError('bad_input', `the sweep asks for the ${readout} vector, which this run does not have`);
-    const all = sweepCells(ctx.info.numLayers, s).map((c) => (c.layer === null ? c : { ...c, readout }));
+    const all = sweepCells(ctx.info.numLayers, s, vector).map((c) => (c.layer === null ? c : { ...c, readout }));
     const res = await steeringEval(ctx, {
       runId: keyOf(vector), vector, questions: questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, cells: i === 0 ? all : all.slice(1), judge,
       maxNewTokens: s.maxNewTokens ?? opts.maxNewTokens, batchSize: opts.batchSize, step: 'sweep',

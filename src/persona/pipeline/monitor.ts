@@ -4,7 +4,7 @@
  * drift over the turns of a conversation.
  */
 import type { CapturedRow, ChatMessage, PromptInput } from '../../engine/api';
-import { hookName } from '../hooks';
+import { hookName } from '../../engine/hooks';
 import { vectorRow, type PersonaVector } from '../personaVector';
 import { dot, projectTokens, unit } from '../project';
 import { captureRows } from './engineCalls';

@@ -75,6 +75,12 @@ export interface SweepSettings {
    */
   controls?: number;
   controlMaxRise?: number;
+  /**
+   * Strengths relative to the residual stream instead of raw α (the lab's slider clamp is relative):
+   * at each layer and readout, α = ρ · typicalNorms[layer + 1] / ‖vector row‖, for every ρ in `rhos`
+   * (`alphas` is then unused). typicalNorms is indexed by row (0 = embeddings).
+   */
+  relative?: { rhos: number[]; typicalNorms: number[] };
 }
 
 export interface PipelineSettings {

@@ -4,7 +4,7 @@
  * (debounced, cancelling the stale run); monitor each finished reply.
  */
 import type { ChatMessage } from '../../engine/api';
-import { getEngine, isCancelled, streamId, toUiError } from '../engine';
+import { getEngine, isCancelled, toUiError } from '../engine';
 import { getLab, setLab, type LabState } from '../store';
 import type { ChatTurn } from '../types';
 import { frameThrottle, LiveMonitor, probeInputs } from './liveMonitor';
@@ -12,7 +12,8 @@ import { monitorFromCapture } from './monitorMath';
 import { steerableTraits, steeringTerms, vectorRowOf } from './steer';
 
 let runGeneration = 0;
-let runningStream: string | null = null;
+/** Aborts the generation that is running (a newer run, Stop or Clear cancels it). */
+let running: AbortController | null = null;
 let debounce: ReturnType<typeof setTimeout> | null = null;
 let lastRun: Promise<void> = Promise.resolve();
 
@@ -54,10 +55,9 @@ export async function sendMessage(text?: string): Promise<void> {
 export async function runTurn(turnId: string): Promise<void> {
   const engine = getEngine();
   const gen = ++runGeneration;
-  if (runningStream) {
-    const stale = runningStream;
-    runningStream = null;
-    await engine.cancel(stale).catch(() => undefined);
+  if (running) {
+    running.abort();
+    running = null;
     await lastRun.catch(() => undefined);
   }
   if (gen !== runGeneration) return;
@@ -70,8 +70,8 @@ export async function runTurn(turnId: string): Promise<void> {
   const alphas = Object.fromEntries(steerableTraits(s).map((t) => [t, s.alphas[t] ?? 0]));
   updateTurn(turnId, { unsteered: '', steered: '', status: 'running', alphas, layer: s.layer, seed: s.seed, monitor: undefined });
   setLab({ generating: true, chatError: null });
-  const id = streamId(engine);
-  runningStream = id;
+  const controller = new AbortController();
+  running = controller;
   const texts = ['', ''];
   // per-token projections of the steered reply, streamed with the tokens (probes computed in the graph)
   const probed = s.info && s.layer !== null ? monitoredVectors(s, s.layer) : [];
@@ -94,7 +94,7 @@ export async function runTurn(turnId: string): Promise<void> {
           live?.push(e);
           frame.schedule();
         },
-        id,
+        { signal: controller.signal },
       );
       frame.cancel();
       if (gen !== runGeneration) return;
@@ -106,7 +106,7 @@ export async function runTurn(turnId: string): Promise<void> {
       updateTurn(turnId, { status: isCancelled(e) ? 'cancelled' : 'error' });
       if (!isCancelled(e)) setLab({ chatError: toUiError(e) });
     } finally {
-      if (runningStream === id) runningStream = null;
+      if (running === controller) running = null;
       if (gen === runGeneration) setLab({ generating: false });
     }
   })();
@@ -164,7 +164,7 @@ export function flushRegenerate(): Promise<void> {
 
 /** Waits until no generation is running (tests). */
 export async function settled(): Promise<void> {
-  while (debounce || runningStream) {
+  while (debounce || running) {
     await lastRun.catch(() => undefined);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -174,7 +174,8 @@ export async function settled(): Promise<void> {
 export async function cancelGeneration(): Promise<void> {
   if (debounce) clearTimeout(debounce);
   debounce = null;
-  if (runningStream) await getEngine().cancel(runningStream).catch(() => undefined);
+  running?.abort();
+  running = null;
 }
 
 export function clearChat(): void {

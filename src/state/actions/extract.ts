@@ -1,13 +1,15 @@
 /**
  * Persona-vector extraction through the persona pipeline (src/persona/pipeline): rollouts under
- * positive/negative system prompts, judge + filter (the lexicon judge for the demo traits, none
- * otherwise), activations, vector = mean(pos) − mean(neg), held-out per-layer statistics and the
- * chosen layer. The pipeline computes all three readouts; the lab keeps the one the extraction
+ * positive/negative system prompts, judge + filter (the lexicon judge for the demo traits, the loaded
+ * model judging itself otherwise; the filter only with the lexicon judge), activations, vector =
+ * mean(pos) − mean(neg), held-out per-layer statistics, then the lab's short steering sweep
+ * (src/persona/pipeline/labSweep.ts) whose controlled best cell sets the layer and the slider. The pipeline computes all three readouts; the lab keeps the one the extraction
  * settings name, with that readout's own held-out statistics and suggested layer. Progress with
  * counts and ETA; cancellable; resumable (the pipeline stores steps, and a run with another readout
  * reuses the stored rollouts and activations).
  */
-import { runPipeline, lexiconJudge, noJudge, PipelineError, type PipelineProgress } from '../../persona/pipeline';
+import { labSweepSettings, labSweepSummary, runPipeline, lexiconJudge, noJudge, PipelineError, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../../persona/pipeline';
+import type { TraitSet } from '../../persona/traitSet';
 import { isDemoTrait } from '../../persona/lexiconJudge';
 import { typicalResidualNorm } from '../../persona/steering';
 import { median } from '../../persona/stats';
@@ -57,49 +59,61 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
   const st = s.extractSettings;
   const info = s.info;
   const modelId = s.loadedId ?? info.id;
-  const judged = st.filter && isDemoTrait(trait.name);
+  const lexicon = isDemoTrait(trait.name);
+  const judged = st.filter && lexicon;
   controller = new AbortController();
   setLab({ extractError: null, extraction: { trait: trait.name, phase: 'Starting', progress: { label: 'Starting', done: 0, total: null, etaSeconds: null } } });
   try {
-    const result = await runPipeline(
-      {
-        engine: getEngine(),
-        info: { ...info, id: modelId },
-        storage: await getStorage(),
-        signal: controller.signal,
-        onProgress: (p) => {
-          const progress = progressView(p);
-          setLab({ extraction: { trait: trait.name, phase: progress.label, progress } });
-        },
+    const ctx: PipelineContext = {
+      engine: getEngine(),
+      info: { ...info, id: modelId },
+      storage: await getStorage(),
+      signal: controller.signal,
+      onProgress: (p) => {
+        const progress = progressView(p);
+        setLab({ extraction: { trait: trait.name, phase: progress.label, progress } });
       },
-      {
-        trait,
-        judge: judged ? lexiconJudge(trait) : noJudge(),
-        settings: {
-          samples: st.samples, maxNewTokens: st.maxNewTokens, temperature: 1, batchSize: 16, seed: 0,
-          maxExtractionQuestions: st.questions, maxInstructions: st.pairs,
-          maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)), evaluationInstructions: 1,
-          negativeName: 'helpful', sweep: null, readout: readout ?? st.readout,
-        },
+    };
+    // the sweep's strengths are relative to the residual stream, so the norms come first
+    const norms = await typicalNorms(trait.extraction_questions, info.numLayers + 1, info.hiddenSize).catch(() => null);
+    const judge = sweepJudge(ctx, trait);
+    const result = await runPipeline(ctx, {
+      trait,
+      judge,
+      settings: {
+        samples: st.samples, maxNewTokens: st.maxNewTokens, temperature: 1, batchSize: 16, seed: 0,
+        maxExtractionQuestions: st.questions, maxInstructions: st.pairs,
+        maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)), evaluationInstructions: 1,
+        negativeName: 'helpful', readout: readout ?? st.readout,
+        filter: judged ? {} : { judge: 'none' },
+        sweep: norms && judge.kind !== 'none' ? labSweepSettings(norms) : null,
       },
-    );
+    });
     const v = result.vector;
-    const layer = result.chosenLayer ?? Math.floor(info.numLayers / 2);
-    const norms = await typicalNorms(trait.extraction_questions, v.rows, v.hidden).catch(() => null);
+    const sweep = result.sweep ? labSweepSummary(result.sweep.cells, result.steering, result.controls?.length ?? 0) : undefined;
+    const suggested = sweep?.suggested ?? null;
+    const layer = suggested?.layer ?? result.chosenLayer ?? Math.floor(info.numLayers / 2);
     const c = result.counts;
     const vec: VectorEntry = {
       trait: trait.name, modelId, rows: v.rows, hidden: v.hidden, data: v.data, layer, readout: result.readout, stats: result.layerStats, typicalNorms: norms,
       samples: { pos: c.activations.pos, neg: c.activations.neg },
-      note: judged ? `lexicon judge kept ${c.kept} of ${c.kept + c.dropped} pairs` : 'no judge: every pair kept',
+      note: judged ? `lexicon judge kept ${c.kept} of ${c.kept + c.dropped} pairs` : 'no filter: every pair kept',
       createdAt: Date.now(),
+      ...(sweep ? { sweep } : {}),
     };
-    setLab((cur) => ({
-      vectors: { ...cur.vectors, [trait.name]: vec },
-      active: cur.active.includes(trait.name) ? cur.active : [...cur.active, trait.name],
-      alphas: { ...cur.alphas, [trait.name]: cur.alphas[trait.name] ?? 0 },
-      layer: Object.keys(cur.vectors).filter((k) => k !== trait.name).length === 0 ? layer : cur.layer,
-      extraction: null,
-    }));
+    setLab((cur) => {
+      const alone = Object.keys(cur.vectors).filter((k) => k !== trait.name).length === 0;
+      const untouched = (cur.alphas[trait.name] ?? 0) === 0;
+      return {
+        vectors: { ...cur.vectors, [trait.name]: vec },
+        active: cur.active.includes(trait.name) ? cur.active : [...cur.active, trait.name],
+        // the sweep's strength goes on the slider unless the user has set one
+        alphas: { ...cur.alphas, [trait.name]: suggested && untouched ? suggested.alpha : cur.alphas[trait.name] ?? 0 },
+        layer: alone || suggested ? layer : cur.layer,
+        ...(suggested ? { positions: suggested.positions ?? cur.positions } : {}),
+        extraction: null,
+      };
+    });
     return vec;
   } catch (e) {
     const cancelled = isCancelled(e) || (e instanceof PipelineError && e.code === 'cancelled') || controller?.signal.aborted;
@@ -109,6 +123,15 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
   } finally {
     controller = null;
   }
+}
+
+/**
+ * The judge of the extraction's filter and sweep: the lexicon judge for the demo traits; otherwise the
+ * loaded model judging itself with the trait's judge prompt, or none when the trait has no judge prompt.
+ */
+function sweepJudge(ctx: PipelineContext, trait: TraitSet): Judge {
+  if (isDemoTrait(trait.name)) return lexiconJudge(trait);
+  return trait.eval_prompt ? selfJudge(ctx, trait) : noJudge();
 }
 
 /** Chooses the layer a trait's vector suggests for steering. */

@@ -12,6 +12,7 @@
  * capture of the finished text reads at that row — the numbers the finished chart shows.
  */
 import type { GenerateEvent, PositionMode, SteeringTerm } from '../../engine/api';
+import { nameRecord } from '../../persona/nameRecord';
 import type { TokenMonitor } from '../types';
 
 export interface Probe {
@@ -93,8 +94,8 @@ export class LiveMonitor {
   }
 
   snapshot(): TokenMonitor {
-    const projections: Record<string, number[]> = {};
-    const lastPrompt: Record<string, number> = {};
+    const projections = nameRecord<number[]>();
+    const lastPrompt = nameRecord<number>();
     this.names.forEach((n, k) => {
       projections[n] = this.values[k].slice();
       if (this.values[k].length) lastPrompt[n] = this.values[k][0];

@@ -2,7 +2,7 @@
 import type { LoadProgress, ModelSource } from '../../engine/api';
 import { DEMO_MODEL_ID, parseSourceText } from '../../engine/modelSource';
 import { EngineError } from '../../engine/errors';
-import { getEngine, toUiError } from '../engine';
+import { getEngine, toUiError, type RestartNotice } from '../engine';
 import { DEFAULT_HUB_HOST } from '../modelSlice';
 import { getLab, setLab } from '../store';
 import type { BackendPref, JobProgress } from '../types';
@@ -67,7 +67,7 @@ export async function loadModel(explicit?: ModelSource): Promise<boolean> {
   }
   const gen = ++loadGeneration;
   const id = modelIdOf(source);
-  setLab({ loadState: 'loading', loadedId: id, modelError: null, loadStage: 'Starting', loadProgress: { label: 'Starting', done: 0, total: null, etaSeconds: null, unit: 'bytes' } });
+  setLab({ loadState: 'loading', loadedId: id, modelError: null, engineNote: null, loadStage: 'Starting', loadProgress: { label: 'Starting', done: 0, total: null, etaSeconds: null, unit: 'bytes' } });
   try {
     const host = normalizeHost(s.hubHost);
     const info = await getEngine().load(
@@ -96,6 +96,22 @@ export async function loadModel(explicit?: ModelSource): Promise<boolean> {
     setLab({ loadState: 'error', info: null, loadProgress: null, loadStage: null, modelError: err });
     return false;
   }
+}
+
+/**
+ * The engine's worker stopped and restarts itself (state/engine.ts): the model shows as loading
+ * while it does, then as ready with the reloaded model and a note saying what happened; if the
+ * reload failed, as an error that says to load it again. Saved work is not touched.
+ */
+export function engineRestarted(n: RestartNotice): void {
+  const s = getLab();
+  if (n.phase === 'restarting') {
+    if (s.loadState === 'ready' || s.loadState === 'loading') setLab({ loadState: 'loading', loadStage: n.message, engineNote: null });
+    return;
+  }
+  if (n.model) setLab({ loadState: 'ready', info: n.model, loadStage: null, loadProgress: null, modelError: null, engineNote: n.message });
+  else if (s.loadState === 'loading' || s.info) setLab({ loadState: 'error', info: null, loadStage: null, loadProgress: null, modelError: { message: n.message, hint: 'Load the model again (Model panel); your saved work is kept.' } });
+  else setLab({ engineNote: n.message });
 }
 
 /** Turns a folder pick (`<input webkitdirectory>`) into a source. */

@@ -1,14 +1,15 @@
 /** Turns one captured row into per-token projections at a layer (pure; used by chat and monitor). */
 import type { CapturedRow } from '../../engine/api';
 import { makeCapture } from '../../persona/extract';
+import { nameRecord } from '../../persona/nameRecord';
 import { lastPromptTokenProjection, projectCaptureRow } from '../../persona/project';
 import type { TokenMonitor } from '../types';
 
 export function monitorFromCapture(row: CapturedRow, numRows: number, hidden: number, layer: number, vectors: { name: string; row: Float32Array }[]): TokenMonitor {
   const T = row.ids.length;
   const cap = makeCapture(row.resid, numRows, T, hidden);
-  const projections: Record<string, number[]> = {};
-  const lastPrompt: Record<string, number> = {};
+  const projections = nameRecord<number[]>();
+  const lastPrompt = nameRecord<number>();
   for (const v of vectors) {
     projections[v.name] = Array.from(projectCaptureRow(cap, layer + 1, v.row));
     lastPrompt[v.name] = lastPromptTokenProjection(cap, layer + 1, row.promptLength, v.row);

@@ -1,6 +1,6 @@
 /** Coefficient sweep: the last prompt at α = −2…2 for one trait in ONE batched generate call, judged. */
 import { isDemoTrait, judgeTrait } from '../../persona/lexiconJudge';
-import { getEngine, streamId, toUiError } from '../engine';
+import { getEngine, toUiError } from '../engine';
 import { getLab, setLab } from '../store';
 import { conversationFor } from './chat';
 import { vectorRowOf } from './steer';
@@ -27,14 +27,11 @@ export async function runSweep(trait: string, alphas: number[] = SWEEP_ALPHAS): 
   const messages = conversationFor(s, index, prompt);
   setLab({ sweepRunning: true, chatError: null });
   try {
-    const engine = getEngine();
-    const res = await engine.generate(
+    const res = await getEngine().generate(
       {
         rows: alphas.map((alpha) => ({ prompt: { messages }, steering: alpha === 0 ? null : [{ layer, alpha, vector: int8Steering(row) }] })),
         positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed,
       },
-      undefined,
-      streamId(engine),
     );
     const judge = isDemoTrait(trait);
     setLab({

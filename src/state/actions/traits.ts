@@ -1,6 +1,8 @@
 /** Trait library actions: demo traits from the bundled model, create/edit/duplicate/delete, import/export. */
 import { DEMO_TRAIT_NAMES } from '../../persona/lexiconJudge';
-import { exportTraitSet, validateTraitSet, type TraitSet } from '../../persona/traitSet';
+import { formatMegabytes, MAX_TRAIT_FILE_BYTES, TEXT_LIMITS } from '../../persona/limits';
+import { exportTraitSet, TRAIT_FILE_HINT, validateTraitSet, type TraitSet } from '../../persona/traitSet';
+import { importedName } from '../importNames';
 import { getLab, setLab } from '../store';
 import type { TraitEntry } from '../types';
 
@@ -92,13 +94,27 @@ export function deleteTrait(name: string): void {
   setLab((s) => ({ traits: s.traits.filter((t) => t.set.name !== name), selectedTrait: s.selectedTrait === name ? null : s.selectedTrait }));
 }
 
-/** Imports one trait set or an array of them from JSON text; problems go to traitIssues. */
+/**
+ * Imports one trait set or a list of them from JSON text; problems go to traitIssues. A file that
+ * holds no trait set (an empty list, an object without trait fields) says so and what to do. A
+ * trait that meets a saved trait of the user's with other content is kept beside it as
+ * "<name> (from file)"; one with the same content changes nothing.
+ */
 export function importTraitsJson(text: string, fileName?: string): number {
+  const where = fileName ?? '';
+  if (text.length > MAX_TRAIT_FILE_BYTES) {
+    setLab({ traitIssues: [{ path: where, message: `the file is ${formatMegabytes(text.length)}; a trait file may be at most ${formatMegabytes(MAX_TRAIT_FILE_BYTES)}, so it was not read. ${TRAIT_FILE_HINT}` }] });
+    return 0;
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    setLab({ traitIssues: [{ path: fileName ?? '', message: `not valid JSON: ${(e as Error).message}` }] });
+    setLab({ traitIssues: [{ path: where, message: `not valid JSON: ${(e as Error).message}` }] });
+    return 0;
+  }
+  if (Array.isArray(parsed) && parsed.length === 0) {
+    setLab({ traitIssues: [{ path: where, message: `the file holds an empty list, so there was no trait to import. ${TRAIT_FILE_HINT}` }] });
     return 0;
   }
   const items = Array.isArray(parsed) ? parsed : [parsed];
@@ -108,9 +124,23 @@ export function importTraitsJson(text: string, fileName?: string): number {
   for (const [i, item] of items.entries()) {
     const r = validateTraitSet(item, items.length === 1 ? fallback : undefined);
     if (r.ok) ok.push({ set: r.value, origin: 'user' });
-    else issues.push(...r.errors.map((e) => ({ path: items.length > 1 ? `[${i}].${e.path}` : e.path, message: e.message })));
+    else issues.push(...r.errors.map((e) => ({ path: items.length > 1 ? `[${i}]${e.path ? '.' + e.path : ''}` : e.path, message: e.message })));
   }
-  setLab((s) => ({ traits: mergeTraits(s.traits, ok, true), traitIssues: issues, selectedTrait: ok[0]?.set.name ?? s.selectedTrait }));
+  const saved = new Map(getLab().traits.filter((t) => t.origin === 'user').map((t) => [t.set.name, t.set]));
+  const added = new Set<string>();
+  const fresh: TraitEntry[] = [];
+  for (const e of ok) {
+    const { name, same } = importedName(e.set.name, 'file', TEXT_LIMITS.traitName, (n) => {
+      if (added.has(n)) return 'taken';
+      const s = saved.get(n);
+      return !s ? 'free' : exportTraitSet(s) === exportTraitSet({ ...e.set, name: n }) ? 'same' : 'taken';
+    });
+    added.add(name);
+    if (name !== e.set.name) issues.push({ path: e.set.name, message: `a saved trait has this name with other content, so the imported one is kept as "${name}"` });
+    if (!same) fresh.push({ ...e, set: { ...e.set, name } });
+  }
+  const first = ok.length ? [...added][0] : undefined;
+  setLab((s) => ({ traits: mergeTraits(s.traits, fresh, true), traitIssues: issues, selectedTrait: first ?? s.selectedTrait }));
   return ok.length;
 }
 

@@ -1,5 +1,5 @@
 /** A fake engine for store tests: deterministic text that reveals steering, residuals from ids. */
-import type { CaptureRequest, CaptureResult, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput } from '../../engine/api';
+import type { CallOptions, CaptureRequest, CaptureResult, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput } from '../../engine/api';
 import { EngineError } from '../../engine/errors';
 import type { LabEngine } from '../engine';
 
@@ -7,7 +7,8 @@ export interface FakeEngineLog {
   loads: LoadRequest[];
   generates: GenerateRequest[];
   captures: CaptureRequest[];
-  cancels: string[];
+  /** Indexes (into `generates`) of the generations whose signal was aborted while they ran. */
+  cancels: number[];
 }
 
 export function fakeInfo(numLayers = 4, hiddenSize = 8): ModelInfo {
@@ -28,12 +29,9 @@ function promptText(p: PromptInput): string {
  */
 export function fakeEngine(info = fakeInfo()): LabEngine & { log: FakeEngineLog; gate: Promise<void> | null } {
   const log: FakeEngineLog = { loads: [], generates: [], captures: [], cancels: [] };
-  const cancelled = new Set<string>();
-  let next = 1;
   const engine = {
     log,
     gate: null as Promise<void> | null,
-    nextStreamId: () => `f${next++}`,
     async load(request: LoadRequest) {
       log.loads.push(request);
       if (request.source.kind === 'hub' && request.source.id === 'missing/model') throw new EngineError('not_found', 'missing/model has no config.json', 'Check the id.');
@@ -62,10 +60,13 @@ export function fakeEngine(info = fakeInfo()): LabEngine & { log: FakeEngineLog;
         }),
       };
     },
-    async generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, streamId?: string): Promise<GenerateResult> {
-      log.generates.push(request);
+    async generate(request: GenerateRequest, onEvent?: (e: GenerateEvent) => void, { signal }: CallOptions = {}): Promise<GenerateResult> {
+      const index = log.generates.push(request) - 1;
+      const onAbort = () => log.cancels.push(index);
+      signal?.addEventListener('abort', onAbort, { once: true });
       if (engine.gate) await engine.gate;
-      const wasCancelled = streamId !== undefined && cancelled.has(streamId);
+      signal?.removeEventListener('abort', onAbort);
+      const wasCancelled = signal?.aborted ?? false;
       const rows = request.rows.map((r) => {
         const msgs = 'messages' in r.prompt ? r.prompt.messages : [];
         const user = [...msgs].reverse().find((m) => m.role === 'user')?.content ?? '';
@@ -74,10 +75,6 @@ export function fakeEngine(info = fakeInfo()): LabEngine & { log: FakeEngineLog;
       });
       onEvent?.({ type: 'token', step: 0, tokens: rows.map(() => 1), deltas: rows.map((t) => t.slice(0, 5)) });
       return { rows: rows.map((text) => ({ promptIds: [1], tokenIds: [1, 2], text: wasCancelled ? text.slice(0, 5) : text, finish: wasCancelled ? 'cancelled' : 'stop' })) };
-    },
-    async cancel(streamId: string) {
-      log.cancels.push(streamId);
-      cancelled.add(streamId);
     },
   };
   return engine;

@@ -77,6 +77,7 @@ export function SteeringControls() {
             />
             <div className="slider-foot muted small-text">
               <span title={v ? READOUT_HELP[readoutOf(v)] : undefined}>{usable ? `adds α·v (${readoutOf(v)}) at blocks.${layer}.resid_post` : `no ${t} vector at this layer`}</span>
+              {v?.sweep?.suggested && <span className="suggested-alpha" title="the steering sweep after Extract (Traits panel)">suggested α {v.sweep.suggested.alpha.toFixed(2)} at layer {v.sweep.suggested.layer}</span>}
               <button type="button" className="link" onClick={() => setAlpha(t, 0)}>reset</button>
               <button type="button" className="link" onClick={() => toggleActive(t, false)}>hide</button>
             </div>

@@ -7,6 +7,7 @@ import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { MODEL_CATALOG } from './catalog';
 import { ModelFacts } from './ModelFacts';
+import { JudgeEndpointPanel } from '../judge/JudgeEndpointPanel';
 import { startTour } from '../tour/tourActions';
 
 /** Choose a model (demo, curated Hub list, any Hub id, a local folder), a backend and a Hub host; load it. */
@@ -108,6 +109,7 @@ export function ModelPanel() {
         </ul>
       </Section>
       <ModelFacts />
+      <JudgeEndpointPanel />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { hookName } from '../../persona/hooks';
+import { hookName } from '../../engine/hooks';
 import { fmt } from '../common/format';
 
 /** ‖resid‖ of the last prompt token at every hook point: how the residual stream grows with depth. */

@@ -30,7 +30,7 @@ export function LayerStatsView({ vector }: { vector: VectorEntry }) {
   return (
     <div className="stack" role="group" aria-label="Per-layer statistics">
       <div className="row wrap small-text">
-        <span>Suggested layer: <strong className="mono">blocks.{vector.layer}.resid_post</strong> (highest Cohen's d of the <span className="mono">{readoutOf(vector)}</span> vector among the middle layers)</span>
+        <span>Suggested layer: <strong className="mono">blocks.{vector.layer}.resid_post</strong> {vector.sweep?.suggested ? '(where the steering sweep below found steering that works)' : <>(highest Cohen's d of the <span className="mono">{readoutOf(vector)}</span> vector among the middle layers)</>}</span>
         {steerLayer !== vector.layer && <button type="button" className="small" onClick={() => setLayer(vector.layer)}>Steer at layer {vector.layer}</button>}
       </div>
       <div className="panel-grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))' }}>

@@ -7,9 +7,11 @@ import type { TraitEntry } from '../../state/types';
 import { downloadText } from '../common/download';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { ProgressBar } from '../common/ProgressBar';
+import { JudgePauseNotice } from '../judge/JudgePauseNotice';
 import { Section } from '../common/Section';
 import { ExtractSettingsForm } from './ExtractSettingsForm';
 import { LayerStatsView } from './LayerStatsView';
+import { SteeringSweepView } from './SteeringSweepView';
 import { READOUT_HELP, readoutOf } from './readoutText';
 import { VectorFiles } from './VectorFiles';
 
@@ -85,9 +87,11 @@ export function TraitDetail({ entry }: { entry: TraitEntry }) {
           {vector && <span className="muted small-text" title={READOUT_HELP[readoutOf(vector)]}><span className="mono">{readoutOf(vector)}</span> readout · {vector.samples.pos + vector.samples.neg > 0 ? `${vector.samples.pos} + ${vector.samples.neg} responses · ` : ''}{vector.modelId}{vector.note ? ` · ${vector.note}` : ''}</span>}
         </div>
         {mine && extraction && <ProgressBar progress={extraction.progress} label={extraction.phase} onCancel={cancelExtraction} />}
+        {mine && extraction && <JudgePauseNotice />}
         <ErrorAlert error={extractError} onDismiss={() => setLab({ extractError: null })} />
         <VectorFiles trait={t.name} />
         {vector && <LayerStatsView vector={vector} />}
+        {vector?.sweep && <SteeringSweepView vector={vector} />}
       </Section>
     </div>
   );

@@ -1,8 +1,9 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { importTraitsJson, newTrait, selectTrait } from '../../state/actions/traits';
 import { useLab } from '../../state/store';
 import { Section } from '../common/Section';
 import { TraitDetail } from './TraitDetail';
+import { TraitGenerator } from './TraitGenerator';
 
 const GROUPS = [['user', 'Your traits'], ['demo', 'Demo model traits'], ['builtin', 'Built-in (the paper\'s seven)']] as const;
 
@@ -12,6 +13,7 @@ export function TraitsPanel() {
   const selected = useLab((s) => s.selectedTrait);
   const vectors = useLab((s) => s.vectors);
   const file = useRef<HTMLInputElement>(null);
+  const [generating, setGenerating] = useState(false);
   const ordered = GROUPS.flatMap(([o]) => traits.filter((t) => t.origin === o));
   const current = traits.find((t) => t.set.name === selected) ?? ordered[0];
   return (
@@ -22,6 +24,7 @@ export function TraitsPanel() {
         actions={
           <>
             <button type="button" className="small" onClick={() => newTrait()}>New</button>
+            <button type="button" className="small" aria-expanded={generating} onClick={() => setGenerating((g) => !g)}>From description…</button>
             <button type="button" className="small" onClick={() => file.current?.click()}>Import…</button>
             <input
               ref={file}
@@ -38,6 +41,7 @@ export function TraitsPanel() {
           </>
         }
       >
+        {generating && <TraitGenerator onClose={() => setGenerating(false)} />}
         <ul className="list" aria-label="Traits">
           {GROUPS.map(([origin, heading]) => {
             const items = traits.filter((t) => t.origin === origin);

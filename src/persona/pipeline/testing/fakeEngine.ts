@@ -5,7 +5,7 @@
  * happy answer, "10" otherwise (coherence prompts: "80").
  */
 import type {
-  CaptureRequest, CaptureResult, EngineApi, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput, TokenizeResult,
+  CallOptions, CaptureRequest, CaptureResult, EngineApi, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput, TokenizeResult,
 } from '../../../engine/api';
 import type { TraitSet } from '../../traitSet';
 
@@ -27,7 +27,6 @@ export const FAKE_TRAIT: TraitSet = {
 export class FakeEngine implements EngineApi {
   readonly vocab: string[] = ['<pad>', ...Array.from({ length: 101 }, (_, i) => String(i))];
   private readonly ids = new Map(this.vocab.map((w, i) => [w, i]));
-  private readonly cancelled = new Set<string>();
   calls = { generate: 0, generateRows: 0, capture: 0, captureRows: 0 };
   /** Generated rows per steering position mode ("response" when the request names none). */
   rowsByPositions: Record<string, number> = {};
@@ -62,13 +61,13 @@ export class FakeEngine implements EngineApi {
     return { ids: w.map((x) => this.id(x)), tokens: w };
   }
 
-  async generate(request: GenerateRequest, _onEvent?: unknown, streamId?: string): Promise<GenerateResult> {
+  async generate(request: GenerateRequest, _onEvent?: unknown, { signal }: CallOptions = {}): Promise<GenerateResult> {
     this.calls.generate++;
     this.calls.generateRows += request.rows.length;
     const mode = request.positions ?? 'response';
     this.rowsByPositions[mode] = (this.rowsByPositions[mode] ?? 0) + request.rows.length;
     await new Promise((r) => setTimeout(r, 1));
-    const cancelled = streamId !== undefined && this.cancelled.has(streamId);
+    const cancelled = signal?.aborted ?? false;
     return {
       rows: request.rows.map((row) => {
         const system = 'messages' in row.prompt ? (row.prompt.messages.find((m) => m.role === 'system')?.content ?? '') : '';
@@ -79,10 +78,6 @@ export class FakeEngine implements EngineApi {
         return { promptIds: [], tokenIds, text: cancelled ? '' : text, finish: cancelled ? 'cancelled' : 'stop' };
       }),
     };
-  }
-
-  async cancel(streamId: string): Promise<void> {
-    this.cancelled.add(streamId);
   }
 
   /** Residual of one word at row r: [happy·(r+1), gloomy·(r+1), 1, small hash noise]. */

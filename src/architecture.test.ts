@@ -1,0 +1,42 @@
+/**
+ * The house rules, enforced (docs/ARCHITECTURE.md, "Layers"): every import of every file under src/
+ * is read with TypeScript's parser and checked against tools/check-imports/rules.ts. A failure names
+ * the file:line of each import a layer may not make.
+ */
+import { describe as group, expect, it } from 'vitest';
+import { checkTree, describe, importsOf, SRC_DIR, violations } from '../tools/check-imports/checkImports';
+import { ALLOWED, RULES } from '../tools/check-imports/rules';
+
+group('import boundaries', () => {
+  const found = checkTree(SRC_DIR, RULES);
+  const allowed = (v: { file: string; target: string }) => ALLOWED.some((a) => a.file === v.file && a.target === v.target);
+
+  it('no layer imports what it may not (outside the commented allow-list)', () => {
+    if (ALLOWED.length) console.log(`import check: ${ALLOWED.length} known exception(s):\n${ALLOWED.map((a) => `  src/${a.file} → ${a.target}: ${a.reason}`).join('\n')}`);
+    const broken = found.filter((v) => !allowed(v)).map((v) => describe(v));
+    expect(broken, `imports that break the layering:\n${broken.join('\n')}`).toEqual([]);
+  });
+
+  it('every allow-list entry still occurs (fixed exceptions leave the list)', () => {
+    const stale = ALLOWED.filter((a) => !found.some((v) => v.file === a.file && v.target === a.target));
+    expect(stale).toEqual([]);
+  });
+
+  it('catches each kind of import, with its line', () => {
+    const text = [
+      "import { lab } from '../state/store';",
+      "import type { Preset } from '../state/types';",
+      "export { x } from '../ui/App';",
+      "const m = await import('../state/engine');",
+      "type T = import('../state/types').UiError;",
+      "import ort from 'onnxruntime-web/webgpu';",
+      "import url from 'onnxruntime-web/ort-wasm.wasm?url';",
+      "import { ok } from './steering';",
+    ].join('\n');
+    const found = violations(importsOf('engine/x.ts', text), RULES).map((v) => `${v.line}:${v.target}`);
+    expect(found).toEqual(['1:state/store', '2:state/types', '3:ui/App', '4:state/engine', '5:state/types']);
+    const persona = violations(importsOf('persona/x.ts', text), RULES).map((v) => `${v.line}:${v.target}`);
+    expect(persona).toEqual(['1:state/store', '2:state/types', '3:ui/App', '4:state/engine', '5:state/types', '6:onnxruntime-web', '7:onnxruntime-web']);
+    expect(violations(importsOf('ui/x.tsx', text), RULES)).toEqual([]);
+  });
+});

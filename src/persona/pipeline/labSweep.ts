@@ -1,0 +1,41 @@
+/**
+ * The short steering sweep the lab runs after Extract: the paper's way of steering (the run's
+ * readout added at the response positions, no system prompt), every layer at a few strengths
+ * relative to the residual stream, checked with shuffled-label controls. Its best coherent cell
+ * that passes the controls sets the steering layer and the suggested strength on the slider.
+ */
+import type { SteerCellResult } from './steer';
+import type { SweepSettings } from './types';
+
+/** Strengths ρ = α·‖v‖ / typical residual norm; all inside the slider's clamp for response steering (|ρ| ≤ 4). */
+export const LAB_SWEEP_RHOS: readonly number[] = [0.5, 1, 2, 3];
+/** Answers below this mean coherence cannot be suggested: the suggested strength must read as sentences. */
+export const LAB_SWEEP_COHERENCE_MIN = 80;
+
+export function labSweepSettings(typicalNorms: number[]): SweepSettings {
+  return {
+    alphas: [], relative: { rhos: [...LAB_SWEEP_RHOS], typicalNorms }, systemPrompt: null, maxQuestions: 4,
+    positions: ['response'], controls: 2, coherenceMin: LAB_SWEEP_COHERENCE_MIN,
+  };
+}
+
+/** What the lab keeps of the sweep: the table and the suggestion (null when no cell qualified). */
+export interface LabSweepSummary {
+  cells: SteerCellResult[];
+  suggested: SteerCellResult | null;
+  /** Why there is no suggestion (when suggested is null). */
+  note: string | null;
+  /** Cells checked with the shuffled-label controls before one passed (or all failed). */
+  controlsChecked: number;
+}
+
+export function labSweepSummary(cells: SteerCellResult[], steering: SteerCellResult | null, controlsChecked: number): LabSweepSummary {
+  if (steering && steering.layer !== null) return { cells, suggested: steering, note: null, controlsChecked };
+  const baseline = cells.find((c) => c.layer === null)?.trait ?? null;
+  const note = cells.length <= 1
+    ? 'the vector is zero at every layer (or the residual norms are unknown), so there was nothing to sweep'
+    : controlsChecked > 0
+      ? 'every cell that raised the trait was also raised by a shuffled-label control: no specific strength to suggest'
+      : `no coherent cell (coherence ≥ ${LAB_SWEEP_COHERENCE_MIN}) raised the trait above the unsteered ${baseline === null ? 'baseline' : baseline.toFixed(0)}`;
+  return { cells, suggested: null, note, controlsChecked };
+}
