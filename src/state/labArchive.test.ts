@@ -78,7 +78,7 @@ describe('lab archive (export everything as one file, import it)', () => {
     const b = await freshDb();
     expect(labView().vectors).toEqual({});
     const r = await importLab(text, b);
-    expect(r).toEqual({ ok: true, value: { traits: 1, vectors: 2, presets: 2, records: 5 } });
+    expect(r).toEqual({ ok: true, value: { traits: 1, vectors: 2, presets: 2, records: 5, renamed: [] } });
     expect(labView()).toEqual(before.lab);
     expect(getLab().alphaNote).toBeNull();
     const after = await dump(b);

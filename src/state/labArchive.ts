@@ -4,28 +4,46 @@
  * rollouts, scores, activation means). JSON, with typed arrays as {"$typed": "Float32Array",
  * "base64": …} (base64url of the little-endian bytes), so vectors round-trip bit for bit.
  *
- * Import validates the whole file before anything is written (an error names the bad field);
- * nothing already saved is removed: records with the same id and traits / vectors / presets with
- * the same name are replaced, everything else stays. The file never holds API keys: the lab keeps
- * none in its state or storage, and fields named like secrets are dropped on export anyway.
+ * Import refuses a file over MAX_LAB_FILE_BYTES before reading it, then validates the whole file
+ * before anything is written (an error names the bad field; every text field has the limit of
+ * src/persona/limits.ts). Nothing already saved is removed or replaced: pipeline records with the
+ * same id are replaced, but a trait, vector or preset that meets a saved one of the same name with
+ * other content is kept beside it under a new name (archiveMerge.ts). Objects are rebuilt without
+ * a prototype, so a key such as "__proto__" is data, not a prototype. The file never holds API
+ * keys: the lab keeps none in its state or storage, and fields named like secrets are dropped on
+ * export anyway.
  */
-import { POSITION_MODES } from '../engine/steering';
+import { formatMegabytes, MAX_LAB_FILE_BYTES, TEXT_LIMITS } from '../persona/limits';
+import { nameRecord } from '../persona/nameRecord';
 import { READOUTS } from '../persona/personaVector';
 import { validateTraitSet } from '../persona/traitSet';
 import { fromBase64Url, toBase64Url } from '../share/bytes';
 import { checkPresetFields, presetHeader } from '../share/schema';
 import { COLLECTIONS, type CollectionName, type PersonaStorage, type StoreRecord } from '../storage';
+import { mergeArchive } from './archiveMerge';
 import { clampPresetAlphas } from './presetsSlice';
 import { SETTINGS, settingsOf, writeLabRecords, LAB_RECORD_PREFIX } from './persist';
 import { getStorage } from './storage';
 import { getLab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
+import { isInt, isObj, READOUT_LIST, settingProblem } from './settingsSchema';
 import { withExtractDefaults, type ExtractSettings } from './vectorsSlice';
 
 export const LAB_ARCHIVE_FORMAT = 'persona-lab-archive';
 export const LAB_ARCHIVE_VERSION = 1;
-/** Refused before parsing (characters of JSON). */
-export const MAX_ARCHIVE_CHARS = 512 * 1024 * 1024;
+
+/**
+ * A lab file over MAX_LAB_FILE_BYTES is refused before it is read or parsed: the lab's own exports
+ * are far smaller (vectors are a few MB even for large models), and a file of hundreds of MB
+ * would stall the tab while parsing and again on every reload.
+ */
+export function labFileSizeProblem(bytes: number): { error: string; hint: string } | null {
+  if (bytes <= MAX_LAB_FILE_BYTES) return null;
+  return {
+    error: `the file is ${formatMegabytes(bytes)}; a lab file may be at most ${formatMegabytes(MAX_LAB_FILE_BYTES)}, so it was not read`,
+    hint: 'Choose a file made with "Export lab" (they are far smaller); nothing in the lab was changed.',
+  };
+}
 
 export interface LabArchive {
   format: typeof LAB_ARCHIVE_FORMAT;
@@ -56,7 +74,7 @@ function pack(v: unknown): unknown {
   }
   if (Array.isArray(v)) return v.map(pack);
   if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
+    const out = nameRecord<unknown>();
     for (const [k, x] of Object.entries(v)) if (!SECRET_KEY.test(k) && x !== undefined) out[k] = pack(x);
     return out;
   }
@@ -79,7 +97,7 @@ function unpack(v: unknown, path: string): unknown {
       new Uint8Array(buf).set(bytes);
       return new (T as unknown as new (b: ArrayBuffer) => ArrayBufferView)(buf);
     }
-    const out: Record<string, unknown> = {};
+    const out = nameRecord<unknown>();
     for (const [k, x] of Object.entries(o)) out[k] = unpack(x, path ? `${path}.${k}` : k);
     return out;
   }
@@ -114,46 +132,15 @@ export async function exportLab(storage: PersonaStorage | null, state: LabState 
   return archiveToJson(await collectLab(state, storage));
 }
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isInt = (x: unknown, min = 0): x is number => Number.isInteger(x) && (x as number) >= min;
 const isNumOrNull = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x));
-const oneOf = (...xs: unknown[]) => (x: unknown) => xs.includes(x);
-const str = (x: unknown) => typeof x === 'string';
-const strOrNull = (x: unknown) => x === null || typeof x === 'string';
-const isReadout = oneOf(...READOUTS);
-const READOUT_LIST = READOUTS.map((r) => `"${r}"`).join(', ');
-
-/** One check per settings field (what a hand-edited or damaged file may get wrong). */
-const SETTING_CHECKS: Record<(typeof SETTINGS)[number], [(x: unknown) => boolean, string]> = {
-  modelText: [str, 'a string'],
-  hubHost: [str, 'a string'],
-  backendPref: [oneOf('auto', 'webgpu', 'wasm'), '"auto", "webgpu" or "wasm"'],
-  autoload: [(x) => typeof x === 'boolean', 'true or false'],
-  loadedId: [strOrNull, 'a string or null'],
-  selectedTrait: [strOrNull, 'a string or null'],
-  extractSettings: [
-    (x) => isObj(x) && ['questions', 'pairs', 'samples', 'maxNewTokens'].every((k) => isInt(x[k], 1)) && typeof x.filter === 'boolean' && (x.readout === undefined || isReadout(x.readout)),
-    `an object with positive integers questions, pairs, samples, maxNewTokens, a boolean filter and an optional readout (${READOUT_LIST})`,
-  ],
-  alphas: [(x) => isObj(x) && Object.values(x).every((a) => typeof a === 'number'), 'an object of numbers'],
-  active: [(x) => Array.isArray(x) && x.every(str), 'a list of trait names'],
-  layer: [(x) => x === null || isInt(x), 'a block index or null'],
-  positions: [oneOf(...POSITION_MODES), POSITION_MODES.map((m) => `"${m}"`).join(', ')],
-  sampling: [(x) => isObj(x) && ['temperature', 'topK', 'topP'].every((k) => typeof x[k] === 'number' && Number.isFinite(x[k])), 'an object with numbers temperature, topK, topP'],
-  seed: [(x) => isInt(x), 'a non-negative integer'],
-  maxNewTokens: [(x) => isInt(x, 1), 'a positive integer'],
-  systemPrompt: [str, 'a string'],
-  draft: [str, 'a string'],
-  turns: [(x) => Array.isArray(x) && x.every((t) => isObj(t) && str(t.id) && str(t.user) && str(t.unsteered) && str(t.steered) && isObj(t.alphas)), 'a list of chat turns'],
-  sweep: [(x) => x === null || (isObj(x) && str(x.trait) && Array.isArray(x.points)), 'a sweep result or null'],
-  tab: [oneOf('model', 'traits', 'chat', 'monitor', 'screen', 'presets'), 'a panel name'],
-  theme: [oneOf('dark', 'light'), '"dark" or "light"'],
-  monitorText: [str, 'a string'],
-};
+const isReadout = (x: unknown) => (READOUTS as readonly unknown[]).includes(x);
 
 function checkVector(x: unknown, path: string): VectorEntry {
   if (!isObj(x)) throw new Bad(`${path} must be an object`);
-  for (const k of ['trait', 'modelId'] as const) if (typeof x[k] !== 'string' || !x[k]) throw new Bad(`${path}.${k} must be a non-empty string`);
+  for (const [k, max] of [['trait', TEXT_LIMITS.traitName], ['modelId', TEXT_LIMITS.modelId]] as const) {
+    const v = x[k];
+    if (typeof v !== 'string' || !v.trim() || v.length > max) throw new Bad(`${path}.${k} must be text of 1 to ${max} characters`);
+  }
   if (!isInt(x.rows, 1)) throw new Bad(`${path}.rows must be a positive integer`);
   if (!isInt(x.hidden, 1)) throw new Bad(`${path}.hidden must be a positive integer`);
   const rows = x.rows as number;
@@ -214,8 +201,8 @@ export function parseLabArchive(text: string): ArchiveResult<LabArchive> {
     const settings: LabArchive['settings'] = {};
     for (const k of SETTINGS) {
       if (!(k in a.settings)) continue;
-      const [ok, what] = SETTING_CHECKS[k];
-      if (!ok(a.settings[k])) throw new Bad(`settings.${k} must be ${what}`);
+      const problem = settingProblem(k, a.settings[k]);
+      if (problem) throw new Bad(problem);
       settings[k] = a.settings[k];
     }
     if (settings.extractSettings) settings.extractSettings = withExtractDefaults(settings.extractSettings as Partial<ExtractSettings>);
@@ -258,12 +245,15 @@ export interface ImportCounts {
   vectors: number;
   presets: number;
   records: number;
+  /** Items kept beside a saved one of the same name: 'preset "p" as "p (from file)"', '"optimistic" as …'. */
+  renamed: string[];
 }
 
 /**
  * Restores an archive into the lab: pipeline records into storage, then traits, vectors, presets
- * and settings into the store (and their "lab:" records). Same-named items are replaced; nothing
- * else is removed. α values pass the store's clamp like any other.
+ * and settings into the store (and their "lab:" records). Nothing saved is removed or replaced:
+ * same-named items with other content are kept under new names (archiveMerge.ts). α values pass
+ * the store's clamp like any other.
  */
 export async function applyLabArchive(a: LabArchive, storage: PersonaStorage | null): Promise<ImportCounts> {
   let records = 0;
@@ -276,15 +266,15 @@ export async function applyLabArchive(a: LabArchive, storage: PersonaStorage | n
   const clamped = a.presets.map(clampPresetAlphas);
   const presets = clamped.map((c) => c.preset);
   const notes = clamped.flatMap((c) => c.notes);
-  setLab((s) => ({
-    ...(a.settings as Partial<LabState>),
-    traits: [...s.traits.filter((t) => !a.traits.some((n) => n.set.name === t.set.name)), ...a.traits],
-    vectors: { ...s.vectors, ...Object.fromEntries(a.vectors.map((v) => [v.trait, v])) },
-    presets: [...presets, ...s.presets.filter((p) => !presets.some((q) => q.name === p.name))],
-    ...(notes.length ? { alphaNote: notes.join('; ') } : {}),
-  }));
+  let renamed: string[] = [];
+  const settings = a.settings as Partial<LabState>;
+  setLab((s) => {
+    const m = mergeArchive(s, { settings, traits: a.traits, vectors: a.vectors, presets });
+    renamed = m.renamed;
+    return { ...m.patch, ...(notes.length ? { alphaNote: notes.join('; ') } : {}) };
+  });
   if (storage) await writeLabRecords(storage, getLab());
-  return { traits: a.traits.length, vectors: a.vectors.length, presets: a.presets.length, records };
+  return { traits: a.traits.length, vectors: a.vectors.length, presets: a.presets.length, records, renamed };
 }
 
 /** Parses, validates and restores; a bad file changes nothing. */
