@@ -1,5 +1,8 @@
 /** Preset actions: save the steering setup, rename, delete, export/import, share links and restoring them. */
 import { decodePreset, presetParam, presetsFromJson, presetsToJson, shareLink, type Quant } from '../../share';
+import { nameRecord, ownValue } from '../../persona/nameRecord';
+import { TEXT_LIMITS } from '../../persona/limits';
+import { importedName, sameLinkRow } from '../importNames';
 import { getLab, setLab } from '../store';
 import type { Preset, VectorEntry } from '../types';
 import { loadModel, normalizeHost } from './model';
@@ -110,29 +113,51 @@ export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?
     if (p.layer >= info.numLayers) problems.push(`its layer ${p.layer} does not exist in the loaded model (${info.numLayers} blocks)`);
   }
   const fits = !!info && p.layer < info.numLayers && p.traits.every((t) => t.vector.length === info.hiddenSize);
-  const rows = info ? info.numLayers + 1 : p.layer + 2;
-  const vectors: Record<string, VectorEntry> = {};
-  if (fits || !info) {
-    for (const t of p.traits) {
-      const hidden = t.vector.length;
-      const data = new Float32Array(rows * hidden);
-      data.set(t.vector, (p.layer + 1) * hidden);
-      const typicalNorms = t.typicalNorm ? Array.from({ length: rows }, (_, r) => (r === p.layer + 1 ? t.typicalNorm! : 0)) : null;
-      vectors[t.name] = { trait: t.name, modelId: p.modelId, rows, hidden, data, presentRows: [p.layer + 1], layer: p.layer, stats: null, typicalNorms, samples: { pos: 0, neg: 0 }, note: `from preset "${p.name}" (layer ${p.layer} only)`, createdAt: p.createdAt };
-    }
+  if (!fits || !info) {
+    // the preset cannot steer this lab: nothing of the user's work (vectors, sliders, settings) changes
+    setLab({
+      shareNotice: {
+        kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.`,
+        hint: `Load ${p.modelId} to use this preset; nothing in the lab was changed.`, modelId: p.modelId,
+      },
+    });
+    return;
   }
+  const rows = info.numLayers + 1;
+  const row = p.layer + 1;
+  const saved = getLab().vectors;
+  const added = nameRecord<VectorEntry>();
+  const names: string[] = [];
+  const renamed: string[] = [];
+  for (const t of p.traits) {
+    // a saved vector of the same name keeps its statistics: a different one from the link goes beside it
+    const { name, same } = importedName(t.name, 'link', TEXT_LIMITS.traitName, (n) => {
+      const v = ownValue(saved, n) ?? ownValue(added, n);
+      if (!v) return names.includes(n) ? 'taken' : 'free';
+      return sameLinkRow(v, p.modelId, row, t.vector) ? 'same' : 'taken';
+    });
+    names.push(name);
+    if (name !== t.name) renamed.push(`"${t.name}" as "${name}"`);
+    if (same) continue;
+    const hidden = t.vector.length;
+    const data = new Float32Array(rows * hidden);
+    data.set(t.vector, row * hidden);
+    const typicalNorms = t.typicalNorm ? Array.from({ length: rows }, (_, r) => (r === row ? t.typicalNorm! : 0)) : null;
+    added[name] = { trait: name, modelId: p.modelId, rows, hidden, data, presentRows: [row], layer: p.layer, stats: null, typicalNorms, samples: { pos: 0, neg: 0 }, note: `from preset "${p.name}" (layer ${p.layer} only)`, createdAt: p.createdAt };
+  }
+  const kept = renamed.length ? ` Saved vectors with the same names differ, so the link's are kept beside them: ${renamed.join(', ')}.` : '';
   setLab((st) => ({
-    vectors: { ...st.vectors, ...vectors },
-    active: p.traits.map((t) => t.name),
-    alphas: { ...st.alphas, ...Object.fromEntries(p.traits.map((t) => [t.name, t.alpha])) },
-    layer: fits ? p.layer : st.layer,
+    vectors: nameRecord({ ...st.vectors, ...added }),
+    active: names,
+    alphas: nameRecord({ ...st.alphas, ...nameRecord(p.traits.map((t, i) => [names[i], t.alpha] as const)) }),
+    layer: p.layer,
     positions: p.positions, sampling: { ...p.sampling }, seed: p.seed, maxNewTokens: p.maxNewTokens, systemPrompt: p.systemPrompt,
     draft: p.prompt,
     shareNotice: problems.length
-      ? { kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.`, hint: fits ? 'Steering still applies, but results may differ.' : `Load ${p.modelId} to use this preset.`, modelId: p.modelId }
-      : { kind: 'restored', message: `Restored preset "${p.name}" on ${p.modelId}.` },
+      ? { kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.${kept}`, hint: 'Steering still applies, but results may differ.', modelId: p.modelId }
+      : { kind: 'restored', message: `Restored preset "${p.name}" on ${p.modelId}.${kept}` },
   }));
-  if (opts.regenerate && fits && p.prompt.trim() && getLab().loadState === 'ready') {
+  if (opts.regenerate && p.prompt.trim() && getLab().loadState === 'ready') {
     const turns = getLab().turns;
     if (turns.length && turns[turns.length - 1].user === p.prompt) await runTurn(turns[turns.length - 1].id);
     else await sendMessage(p.prompt);
