@@ -32,22 +32,28 @@ export function startRepo(fixtureDir: string, dir: string, configExtra: Record<s
 }
 
 /**
- * The fixture graph `onnxFile` (with its external data beside it) re-laid out so that its external
- * weights live in `chunks` (file names beside the new graph), split in order into nearly equal
+ * The fixture graph `onnxFile` (with its external data beside it) re-laid out so that its
+ * weights (external, or inline of 1 KiB or more) live in `chunks` (file names beside the new graph), split in order into nearly equal
  * parts. Returns the graph and each chunk's bytes.
  */
 export function relayout(onnxFile: string, chunks: string[]): { graph: Uint8Array; data: Record<string, Uint8Array> } {
   const model = parseOnnx(new Uint8Array(readFileSync(onnxFile)));
-  const external = model.graph.initializers.filter((i) => i.external && i.field);
-  if (external.length < chunks.length) throw new Error(`${onnxFile} has ${external.length} external tensors, fewer than ${chunks.length} chunks`);
+  // Weights already external, and inline ones of 1 KiB or more (small constants stay in the graph).
+  const external = model.graph.initializers.filter((i) => i.field && (i.external || (i.rawData && i.rawData.end - i.rawData.start >= 1024)));
+  if (external.length < chunks.length) throw new Error(`${onnxFile} has ${external.length} weight tensors, fewer than ${chunks.length} chunks`);
   const sources = new Map<string, Uint8Array>();
   const parts: Uint8Array[][] = chunks.map(() => []);
   const sizes = chunks.map(() => 0);
   external.forEach((init, n) => {
-    const { location, offset, length } = init.external!;
-    if (!sources.has(location)) sources.set(location, new Uint8Array(readFileSync(join(dirname(onnxFile), location))));
-    const source = sources.get(location)!;
-    const bytes = source.subarray(offset, length === null ? source.length : offset + length);
+    let bytes: Uint8Array;
+    if (init.external) {
+      const { location, offset, length } = init.external;
+      if (!sources.has(location)) sources.set(location, new Uint8Array(readFileSync(join(dirname(onnxFile), location))));
+      const source = sources.get(location)!;
+      bytes = source.subarray(offset, length === null ? source.length : offset + length);
+    } else {
+      bytes = model.bytes.subarray(init.rawData!.start, init.rawData!.end);
+    }
     const c = Math.min(chunks.length - 1, Math.floor((n * chunks.length) / external.length));
     const w = new ProtoWriter();
     for (const f of fields(model.bytes, init.field!.dataStart, init.field!.dataEnd)) {
