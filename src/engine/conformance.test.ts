@@ -23,7 +23,6 @@ import { argmaxOf, maxAbs, maxAbsDiff } from './testing/compare';
 import { CONFORMANCE_CASES, caseDir, caseName, conformanceTable, type ConformanceCase } from './testing/conformanceCases';
 import { seededFloats } from './testing/models';
 import { REPO_ROOT } from './testing/paths';
-import { readSafetensors } from '../persona/safetensors';
 
 interface Reference {
   ids: number[];
@@ -32,10 +31,24 @@ interface Reference {
   tensors: Record<string, { shape: number[]; data: Float32Array }>;
 }
 
+/** The F32 tensors of a safetensors file (what tools/conformance/build.py writes). */
+function readF32Safetensors(bytes: Buffer): Reference['tensors'] {
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const tensors: Reference['tensors'] = {};
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    if (t.dtype !== 'F32') throw new Error(`reference tensor ${name} is ${t.dtype}, expected F32`);
+    const [begin, end] = t.data_offsets.map((o) => 8 + headerLength + o);
+    tensors[name] = { shape: t.shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset + begin, bytes.byteOffset + end)) };
+  }
+  return tensors;
+}
+
 function readReference(c: ConformanceCase): Reference {
   const dir = caseDir(c);
   const meta = JSON.parse(readFileSync(resolve(dir, `reference_${c.variant}.json`), 'utf8'));
-  const { tensors } = readSafetensors(new Uint8Array(readFileSync(resolve(dir, `reference_${c.variant}.safetensors`))));
+  const tensors = readF32Safetensors(readFileSync(resolve(dir, `reference_${c.variant}.safetensors`)));
   return { ids: meta.ids, steerLayer: meta.steer_layer, greedy: meta.greedy, tensors };
 }
 

@@ -1,0 +1,61 @@
+/**
+ * Where findResidualPath puts the block boundaries on the conformance replicas and the builder's
+ * graphs, and that a graph which does not resolve is refused with what was expected and found.
+ * (The numbers behind these boundaries are checked against torch in src/engine/conformance.test.ts.)
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { indexGraph, parseOnnx, touch, type OnnxGraph } from './onnxModel';
+import { InstrumentationError, findResidualPath } from './residualPath';
+import { CONFORMANCE_DIR } from '../testing/conformanceCases';
+import { FUSED_FIXTURE_DIR } from '../testing/paths';
+
+const graphOf = (folder: string, variant = 'model'): OnnxGraph => parseOnnx(new Uint8Array(readFileSync(resolve(CONFORMANCE_DIR, folder, 'onnx', `${variant}.onnx`)))).graph;
+
+describe('findResidualPath by block boundaries', () => {
+  it('takes two links per block for sequential blocks and one for parallel residual, from the layer count', () => {
+    expect(findResidualPath(graphOf('llama'), 2)).toMatchObject({ style: 'decomposed', linksPerBlock: 2, numLayers: 2 });
+    const neox = findResidualPath(graphOf('gpt_neox'), 2);
+    expect(neox).toMatchObject({ linksPerBlock: 1, numLayers: 2 });
+    // Each parallel link sums the stream with (attention + MLP): the branch is itself an Add of two computed tensors.
+    const { producer } = indexGraph(graphOf('gpt_neox'));
+    for (const link of neox.blockEnds) expect(producer.get(link.node.inputs[1 - link.residualInput])?.opType).toBe('Add');
+  });
+
+  it('ends row 0 after the embedding epilogue: GPT-2’s position Add, Gemma’s scale, q8’s DequantizeLinear', () => {
+    const opOf = (g: OnnxGraph, t: string) => indexGraph(g).producer.get(t)?.opType;
+    const gpt2 = graphOf('gpt2');
+    expect(opOf(gpt2, findResidualPath(gpt2, 2).embed)).toBe('Add');
+    const q8 = graphOf('llama', 'model_quantized');
+    const path = findResidualPath(q8, 2);
+    expect(opOf(q8, path.embed)).toBe('DequantizeLinear');
+    expect(path.residualType).toBe(1);
+    expect(path.tableHiddenSize).toBe(64);
+    const gemma = graphOf('gemma3', 'model_quantized');
+    const g = findResidualPath(gemma, 2);
+    // Gather → DequantizeLinear → Mul(√hidden) → Cast (the traced `x.float()`).
+    expect(['Mul', 'Cast']).toContain(opOf(gemma, g.embed));
+    expect(g.linksPerBlock).toBe(2);
+  });
+
+  it('refuses a layer count that fits neither one nor two links per block, naming both', () => {
+    expect(() => findResidualPath(graphOf('llama'), 3)).toThrow(InstrumentationError);
+    expect(() => findResidualPath(graphOf('llama'), 3)).toThrow(/3 \(one per block, parallel residual\) or 2 × 3 = 6 .*found 4/);
+  });
+
+  it('refuses a chain that stops inside the network instead of at the final norm', () => {
+    const graph = graphOf('llama');
+    // Turn block 1's attention link into an op the walk does not follow: the chain then stops after 2 links.
+    const link = findResidualPath(graph, 2).links[2].node;
+    touch(link).opType = 'Sub';
+    expect(() => findResidualPath(graph, 1)).toThrow(/matrix multiplications still follow before the logits/);
+  });
+
+  it('finds the builder’s fused chain, the final norm closing the last block', () => {
+    const graph = parseOnnx(new Uint8Array(readFileSync(resolve(FUSED_FIXTURE_DIR, 'onnx/model.onnx')))).graph;
+    const path = findResidualPath(graph, 2);
+    expect(path).toMatchObject({ style: 'fused', linksPerBlock: 2, numLayers: 2 });
+    expect(path.blockEnds[1].node.outputs[3] ?? '').toBe('');
+  });
+});
