@@ -15,6 +15,7 @@ import { typicalResidualNorm } from '../../persona/steering';
 import { median } from '../../persona/stats';
 import { getEngine, isCancelled, toUiError } from '../engine';
 import { getStorage } from '../storage';
+import { chosenJudge, judgeLabel } from './judgeEndpoint';
 import { getLab, setLab } from '../store';
 import type { JobProgress, Readout, VectorEntry } from '../types';
 
@@ -59,8 +60,6 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
   const st = s.extractSettings;
   const info = s.info;
   const modelId = s.loadedId ?? info.id;
-  const lexicon = isDemoTrait(trait.name);
-  const judged = st.filter && lexicon;
   controller = new AbortController();
   setLab({ extractError: null, extraction: { trait: trait.name, phase: 'Starting', progress: { label: 'Starting', done: 0, total: null, etaSeconds: null } } });
   try {
@@ -76,7 +75,9 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
     };
     // the sweep's strengths are relative to the residual stream, so the norms come first
     const norms = await typicalNorms(trait.extraction_questions, info.numLayers + 1, info.hiddenSize).catch(() => null);
-    const judge = sweepJudge(ctx, trait);
+    const judge = await chosenJudge(trait, sweepJudge(ctx, trait));
+    // the filter trusts the lexicon judge and a judge endpoint, not a small model judging itself
+    const judged = st.filter && (judge.kind === 'lexicon' || judge.kind === 'openai');
     const result = await runPipeline(ctx, {
       trait,
       judge,
@@ -97,7 +98,7 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
     const vec: VectorEntry = {
       trait: trait.name, modelId, rows: v.rows, hidden: v.hidden, data: v.data, layer, readout: result.readout, stats: result.layerStats, typicalNorms: norms,
       samples: { pos: c.activations.pos, neg: c.activations.neg },
-      note: judged ? `lexicon judge kept ${c.kept} of ${c.kept + c.dropped} pairs` : 'no filter: every pair kept',
+      note: judged ? `${judgeLabel(judge)} kept ${c.kept} of ${c.kept + c.dropped} pairs` : `no filter: every pair kept${judge.kind !== 'none' ? ` · sweep judged by ${judgeLabel(judge)}` : ''}`,
       createdAt: Date.now(),
       ...(sweep ? { sweep } : {}),
     };
