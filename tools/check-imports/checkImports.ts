@@ -14,6 +14,8 @@ export interface LayerRule {
   forbidden: string[];
   /** Why, in a few words, for the message. */
   why: string;
+  /** Only for code that ships: tests (*.test.ts) and test helpers (testing/ folders) are exempt. */
+  shippedOnly?: boolean;
 }
 
 export interface ImportRef {
@@ -59,8 +61,9 @@ function targetOf(file: string, specifier: string): string {
   return bare.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-function inLayer(file: string, layer: string): boolean {
-  return layer.endsWith('/') ? file.startsWith(layer) : file === layer;
+function inLayer(file: string, rule: LayerRule): boolean {
+  if (rule.shippedOnly && (/\.test\.tsx?$/.test(file) || /(^|\/)testing\//.test(file))) return false;
+  return rule.layer.endsWith('/') ? file.startsWith(rule.layer) : file === rule.layer;
 }
 
 function matches(target: string, forbidden: string): boolean {
@@ -73,7 +76,7 @@ export function violations(refs: ImportRef[], rules: LayerRule[]): Violation[] {
   const out: Violation[] = [];
   for (const ref of refs) {
     for (const rule of rules) {
-      if (inLayer(ref.file, rule.layer) && rule.forbidden.some((f) => matches(ref.target, f))) out.push({ ...ref, rule });
+      if (inLayer(ref.file, rule) && rule.forbidden.some((f) => matches(ref.target, f))) out.push({ ...ref, rule });
     }
   }
   return out;
