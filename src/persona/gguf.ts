@@ -22,6 +22,7 @@
  */
 import { GGUF_TYPE, gv, readGguf, writeGguf, type GgufTensor, type GgufValue } from './ggufContainer';
 import { assertVector, makePersonaVector, type ExpectedShape, type PersonaVector } from './personaVector';
+import { nameRecord } from './nameRecord';
 import { metaFromMetadata, vectorMetadata } from './vectorFile';
 
 const ARCH = 'controlvector';
@@ -97,6 +98,33 @@ function kvString(kv: Map<string, GgufValue>, key: string): string | undefined {
   return v && v.type === GGUF_TYPE.STRING ? (v.value as string) : undefined;
 }
 
+/**
+ * Our own files carry the whole vector twice: as llama.cpp's direction tensors (what llama.cpp
+ * steers with) and as the `personalab.vector` copy (what the lab reads back). The copy is only
+ * trusted when the tensors agree with it: same width, blocks the copy holds, and values equal to
+ * α × its rows (float32 rounding aside). A file edited or made by hand so that the two disagree is
+ * refused, since llama.cpp would steer with something other than what the lab shows.
+ */
+function checkDirectionsAgainstFullVector(sums: Map<number, Float32Array>, width: number, v: PersonaVector, alpha: number): void {
+  if (sums.size === 0) return;
+  if (width !== v.hidden) {
+    throw new Error(`GGUF: the direction tensors are ${width} values wide but ${PREFIX}hidden_size and ${PREFIX}vector say ${v.hidden}; the file was changed after it was written, so it is refused`);
+  }
+  const present = new Set(v.presentRows ?? Array.from({ length: v.rows }, (_, r) => r));
+  for (const [n, d] of sums) {
+    const row = rowOfGgufDirection(n);
+    if (row >= v.rows || !present.has(row)) {
+      throw new Error(`GGUF: direction.${n} steers block ${n}, which ${PREFIX}vector does not hold (${v.rows - 1} blocks); the file was changed after it was written, so it is refused`);
+    }
+    for (let i = 0; i < width; i++) {
+      const want = Math.fround(v.data[row * width + i] * alpha);
+      if (!(Math.abs(d[i] - want) <= 1e-6 * Math.max(1, Math.abs(want)))) {
+        throw new Error(`GGUF: direction.${n}[${i}] is ${d[i]} but ${PREFIX}vector × α gives ${want}; the two copies disagree (the file was changed after it was written), so it is refused`);
+      }
+    }
+  }
+}
+
 export interface GgufImportResult {
   vector: PersonaVector;
   modelHint?: string;
@@ -134,7 +162,7 @@ export function importControlVectorGguf(bytes: Uint8Array, expected: ExpectedSha
   const alphaKv = f.kv.get(`${PREFIX}alpha`);
   const alpha = alphaKv && alphaKv.type === GGUF_TYPE.FLOAT32 ? (alphaKv.value as number) : undefined;
   const full = f.kv.get(`${PREFIX}vector`);
-  const ours: Record<string, string> = {};
+  const ours = nameRecord<string>();
   for (const [k, val] of f.kv) if (k.startsWith(PREFIX) && val.type === GGUF_TYPE.STRING) ours[k.slice(PREFIX.length)] = val.value as string;
   if (full && 'itemType' in full && full.value instanceof Float32Array) {
     const { meta, numLayers, presentRows } = metaFromMetadata(ours);
@@ -143,6 +171,7 @@ export function importControlVectorGguf(bytes: Uint8Array, expected: ExpectedSha
       throw new Error(`GGUF: ${PREFIX}vector has ${full.value.length} values, which does not match ${PREFIX}num_layers/${PREFIX}hidden_size; the file is corrupt`);
     }
     const vector = assertVector(makePersonaVector(numLayers + 1, h, Float32Array.from(full.value), meta, presentRows), expected);
+    checkDirectionsAgainstFullVector(sums, hidden, vector, alpha ?? 1);
     return { vector, modelHint, alpha, layers };
   }
   if (layers.length === 0) throw new Error('GGUF: the file has no direction tensors');

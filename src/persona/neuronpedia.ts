@@ -10,6 +10,7 @@
  * that round trips keep model id, trait, readout and chosen layer.
  */
 import { assertVector, makePersonaVector, type ExpectedShape, type PersonaVector } from './personaVector';
+import { nameRecord } from './nameRecord';
 import { metaFromMetadata, vectorMetadata } from './vectorFile';
 
 export interface NeuronpediaSteeringVector {
@@ -98,7 +99,7 @@ export function importNeuronpedia(input: string | unknown, expected: ExpectedSha
   if (vectors.length === 0) throw new Error('Neuronpedia JSON: "vectors" is empty');
   let hidden = -1;
   const byRow = new Map<number, Float32Array>();
-  const strengths: Record<number, number> = {};
+  const strengths = nameRecord<number>();
   vectors.forEach((e, i) => {
     const where = `Neuronpedia JSON: vectors[${i}]`;
     if (typeof e !== 'object' || e === null) throw new Error(`${where} must be an object`);
@@ -129,11 +130,20 @@ export function importNeuronpedia(input: string | unknown, expected: ExpectedSha
   let metaInfo: ReturnType<typeof metaFromMetadata> = { meta: {} };
   if (persona_lab !== undefined) {
     if (typeof persona_lab !== 'object' || persona_lab === null) throw new Error('Neuronpedia JSON: persona_lab must be an object of strings');
-    const m: Record<string, string> = {};
+    const m = nameRecord<string>();
     for (const [k, val] of Object.entries(persona_lab)) if (typeof val === 'string') m[k] = val;
     metaInfo = metaFromMetadata(m);
+    const h = m.hidden_size;
+    if (h !== undefined && Number(h) !== hidden) {
+      throw new Error(`Neuronpedia JSON: persona_lab.hidden_size says ${h} but the steering vectors have ${hidden} values; the file was changed after it was written`);
+    }
   }
   const present = [...byRow.keys()].sort((a, b) => a - b);
+  const n = metaInfo.numLayers;
+  if (n !== undefined && present[present.length - 1] > n) {
+    const r = present[present.length - 1];
+    throw new Error(`Neuronpedia JSON: ${tlHookOfRow(r)} is beyond the ${n} blocks persona_lab.num_layers says; the file was changed after it was written`);
+  }
   const rows = Math.max(present[present.length - 1] + 1, (metaInfo.numLayers ?? expected.numLayers ?? 0) + 1);
   const data = new Float32Array(rows * hidden);
   for (const [r, vals] of byRow) data.set(vals, r * hidden);

@@ -6,6 +6,7 @@
  *
  * We write F32 only; we read F32, F16, BF16 and F64 and always hand back a Float32Array.
  */
+import { nameRecord } from './nameRecord';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64';
 
@@ -94,8 +95,9 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   }
   const dataStart = 8 + headerLen;
   const dataLen = bytes.byteLength - dataStart;
-  const metadata: Record<string, string> = {};
-  const tensors: Record<string, Tensor> = {};
+  // tensor names and metadata keys come from the file: prototype-free records keep "__proto__" a name
+  const metadata = nameRecord<string>();
+  const tensors = nameRecord<Tensor>();
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {

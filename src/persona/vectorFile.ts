@@ -9,6 +9,7 @@
  *
  * Also read: a single `[hidden]` vector with `layer` in the metadata (placed at row layer+1).
  */
+import { nameRecord } from './nameRecord';
 import { readSafetensors, writeSafetensors } from './safetensors';
 import { hookName } from '../engine/hooks';
 import { assertVector, CONVENTION, makePersonaVector, READOUTS, type ExpectedShape, type PersonaVector, type Readout, type VectorMeta } from './personaVector';
@@ -57,7 +58,7 @@ export function metaFromMetadata(m: Record<string, string>): { meta: VectorMeta;
   }
   const layer = parseIntKey(m, 'layer');
   if (layer !== undefined) meta.layer = layer;
-  const extra: Record<string, string> = {};
+  const extra = nameRecord<string>();
   for (const [k, val] of Object.entries(m)) if (!KNOWN_KEYS.has(k)) extra[k] = val;
   if (Object.keys(extra).length) meta.extra = extra;
   let presentRows: number[] | undefined;
@@ -68,6 +69,12 @@ export function metaFromMetadata(m: Record<string, string>): { meta: VectorMeta;
     });
   }
   return { meta, numLayers: parseIntKey(m, 'num_layers'), presentRows };
+}
+
+/** Refuses a present_rows list that names rows the tensor does not have. */
+export function checkPresentRows(present: number[] | undefined, rows: number): void {
+  const bad = present?.find((r) => r >= rows);
+  if (bad !== undefined) throw new Error(`metadata present_rows names row ${bad}, but the vector has ${rows} rows (0…${rows - 1}); the file is inconsistent`);
 }
 
 /** Serialise a persona vector as safetensors. Refuses NaN/Inf and inconsistent shapes. */
@@ -90,16 +97,25 @@ export function importVectorSafetensors(bytes: Uint8Array, expected: ExpectedSha
   }
   const t = file.tensors[name];
   const { meta, numLayers, presentRows } = metaFromMetadata(file.metadata);
+  const hiddenSize = parseIntKey(file.metadata, 'hidden_size');
+  const width = t.shape[t.shape.length - 1];
+  if (t.shape.length >= 1 && hiddenSize !== undefined && hiddenSize !== width) {
+    throw new Error(`metadata hidden_size=${hiddenSize} but tensor "${name}" is ${width} wide; the file was changed after it was written`);
+  }
   let v: PersonaVector;
   if (t.shape.length === 2) {
     const [rows, hidden] = t.shape;
     if (numLayers !== undefined && numLayers + 1 !== rows) {
       throw new Error(`metadata num_layers=${numLayers} but tensor "${name}" has ${rows} rows; expected ${numLayers + 1}`);
     }
+    checkPresentRows(presentRows, rows);
     v = makePersonaVector(rows, hidden, t.data, meta, presentRows);
   } else if (t.shape.length === 1) {
     if (meta.layer === undefined) {
       throw new Error(`tensor "${name}" is a single [${t.shape[0]}] vector but the metadata has no "layer"; add layer=<block index> (the block whose output it steers)`);
+    }
+    if (numLayers !== undefined && meta.layer >= numLayers) {
+      throw new Error(`metadata layer=${meta.layer} but num_layers=${numLayers} (blocks 0…${numLayers - 1}); the file is inconsistent`);
     }
     const rows = Math.max(meta.layer + 2, (numLayers ?? 0) + 1);
     const hidden = t.shape[0];
