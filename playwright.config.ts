@@ -13,6 +13,19 @@ export const HUB_PORT = PORT_BASE + 1;
 /** The production build (with its Content-Security-Policy), served by `vite preview`. */
 export const PROD_PORT = PORT_BASE + 2;
 
+/**
+ * Every browser profile starts with the local Hub mirror already allowed (as if its user had said
+ * "yes" once: src/state/actions/hostConsent.ts), so specs about other things are not asked first.
+ * e2e/hostileLinks.spec.ts starts from an empty profile and tests the asking itself.
+ */
+export const TRUSTED_MIRROR_STATE = {
+  cookies: [],
+  origins: [APP_PORT, PROD_PORT].map((port) => ({
+    origin: `http://localhost:${port}`,
+    localStorage: [{ name: 'persona-lab:approved-hosts-v1', value: JSON.stringify([`http://127.0.0.1:${HUB_PORT}`]) }],
+  })),
+};
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -24,6 +37,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://localhost:${APP_PORT}`,
+    storageState: TRUSTED_MIRROR_STATE,
     trace: 'off',
     screenshot: 'off',
   },

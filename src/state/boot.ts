@@ -3,7 +3,8 @@
  * model's traits, reload the last model (or load the bundled demo model). Runs once from main.tsx.
  */
 import { openShareLink } from './actions/presets';
-import { engineRestarted, loadModel } from './actions/model';
+import { consentToLoad, engineRestarted, loadModel } from './actions/model';
+import { askForHost, originOf, restoreApprovedHosts } from './actions/hostConsent';
 import { runTurn } from './actions/chat';
 import { loadDemoTraits } from './actions/traits';
 import { onEngineRestart } from './engine';
@@ -33,15 +34,19 @@ export async function boot(opts: BootOptions): Promise<void> {
   } catch {
     kv = null;
   }
+  restoreApprovedHosts(kv);
   const saved = await restore(storage, kv);
   persistChanges(storage, kv);
   if (!saved) setLab({ theme: (opts.prefersLight ? 'light' : 'dark') as Theme });
   const params = new URLSearchParams(opts.location.search);
+  // a host named by the page address is used (and saved) only once the user allows it
   const hub = params.get('hub');
-  if (hub && /^https?:\/\//.test(hub)) setLab({ hubHost: hub });
+  const hubOrigin = hub ? originOf(hub) : null;
+  if (hub && hubOrigin && (await askForHost({ origin: hubOrigin, model: null, hubHost: hub, from: 'page address' }))) setLab({ hubHost: hub });
   const backend = params.get('backend');
   if (backend === 'auto' || backend === 'webgpu' || backend === 'wasm') setLab({ backendPref: backend });
-  const model = params.get('model');
+  const named = params.get('model');
+  const model = named && (await consentToLoad(named, getLab().hubHost, 'page address')) !== 'declined' ? named : null;
   if (model) setLab({ modelText: model });
   await loadDemoTraits();
   const tour = tourStepFromHash(opts.location.hash);
@@ -57,7 +62,7 @@ export async function boot(opts: BootOptions): Promise<void> {
   if (saved && s.autoload && s.loadedId && !model) setLab({ modelText: s.loadedId });
   const reload = saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:');
   // Nothing named and nothing to reload: the lab opens with the bundled demo model (served with the page, no network).
-  const loaded = model || reload ? await loadModel() : !saved || s.autoload ? await loadModel({ kind: 'demo' }) : false;
+  const loaded = model || reload ? await loadModel(undefined, model ? 'page address' : 'saved settings') : !saved || s.autoload ? await loadModel({ kind: 'demo' }) : false;
   await resumeInterrupted(loaded);
 }
 

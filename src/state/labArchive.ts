@@ -22,6 +22,7 @@ import { checkPresetFields, presetHeader } from '../share/schema';
 import { COLLECTIONS, type CollectionName, type PersonaStorage, type StoreRecord } from '../storage';
 import { mergeArchive } from './archiveMerge';
 import { clampPresetAlphas } from './presetsSlice';
+import { withoutUnapprovedHosts } from './actions/hostConsent';
 import { SETTINGS, settingsOf, writeLabRecords, LAB_RECORD_PREFIX } from './persist';
 import { getStorage } from './storage';
 import { getLab, setLab, type LabState } from './store';
@@ -267,7 +268,8 @@ export async function applyLabArchive(a: LabArchive, storage: PersonaStorage | n
   const presets = clamped.map((c) => c.preset);
   const notes = clamped.flatMap((c) => c.notes);
   let renamed: string[] = [];
-  const settings = a.settings as Partial<LabState>;
+  // a host the file names is used only once the user allows it (actions/hostConsent.ts)
+  const settings = withoutUnapprovedHosts(a.settings as Partial<LabState>);
   setLab((s) => {
     const m = mergeArchive(s, { settings, traits: a.traits, vectors: a.vectors, presets });
     renamed = m.renamed;

@@ -21,6 +21,25 @@ export interface ModelSlice {
   storageNote: UiError | null;
   /** Whether the last loaded model should be loaded again on reload. */
   autoload: boolean;
+  /** Origins the user allowed the lab to contact besides this page and the official Hub (actions/hostConsent.ts). */
+  approvedHosts: string[];
+  /** A link, lab file or the page address names a host the user has not allowed: what it wants, shown until answered. */
+  hostRequest: HostRequest | null;
+}
+
+/** Who names a host the lab has not contacted before. */
+export type HostAsker = 'share link' | 'page address' | 'lab file' | 'saved settings' | 'preset' | 'Model panel';
+
+export interface HostRequest {
+  /** The origin that would be contacted, e.g. https://models.example. */
+  origin: string;
+  /** What would be downloaded from it (a model id or URL), or null when only a Hub host is named. */
+  model: string | null;
+  /** The Hub host it would use, when it names one. */
+  hubHost: string | null;
+  from: HostAsker;
+  /** Set once the user said no: the card then says that nothing was loaded or saved. */
+  declined?: boolean;
 }
 
 export const initialModel: ModelSlice = {
@@ -36,4 +55,6 @@ export const initialModel: ModelSlice = {
   engineNote: null,
   storageNote: null,
   autoload: false,
+  approvedHosts: [],
+  hostRequest: null,
 };

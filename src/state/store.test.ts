@@ -40,7 +40,7 @@ async function ready(): Promise<void> {
 
 describe('model actions', () => {
   it('loads with the Hub host and picks the middle layer', async () => {
-    setLab({ modelText: 'persona-lab/persona-demo', hubHost: 'http://127.0.0.1:4174/' });
+    setLab({ modelText: 'persona-lab/persona-demo', hubHost: 'http://127.0.0.1:4174/', approvedHosts: ['http://127.0.0.1:4174'] });
     expect(await loadModel()).toBe(true);
     expect(engine.log.loads[0]).toMatchObject({ source: { kind: 'hub', id: 'persona-lab/persona-demo' }, hubHost: 'http://127.0.0.1:4174' });
     expect(getLab()).toMatchObject({ loadState: 'ready', layer: 2, loadedId: 'persona-lab/persona-demo' });

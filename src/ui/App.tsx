@@ -1,6 +1,6 @@
 import { useEffect, type ComponentType } from 'react';
 import { setTab, setTheme } from '../state/actions/ui';
-import { useLab } from '../state/store';
+import { setLab, useLab } from '../state/store';
 import type { Tab } from '../state/types';
 import { ChatPanel } from './chat/ChatPanel';
 import { ModelPanel } from './model/ModelPanel';
@@ -14,6 +14,9 @@ import { startTour } from './tour/tourActions';
 import { TraitsPanel } from './traits/TraitsPanel';
 import { ShareNotice } from './presets/ShareNotice';
 import { ErrorAlert } from './common/ErrorAlert';
+import { PanelBoundary } from './common/PanelBoundary';
+import { PANEL_RESETS } from '../state/actions/panelReset';
+import { HostConsent } from './model/HostConsent';
 
 const PANELS: Record<Tab, ComponentType> = { model: ModelPanel, chat: ChatPanel, traits: TraitsPanel, monitor: MonitorPanel, screen: ScreenPanel, presets: PresetsPanel };
 
@@ -63,22 +66,31 @@ export function App() {
         </div>
       </header>
       <main id="main">
-        <ShareNotice />
-        <StorageNotice />
+        <PanelBoundary label="Notices" resetWhat="dismisses the notices" onReset={dismissNotices}>
+          <HostConsent />
+          <ShareNotice />
+          <StorageNotice />
+        </PanelBoundary>
         {TABS.map(({ id, label }) => {
           const Panel = PANELS[id];
           return (
             <div key={id} id={sectionId(id)} className="panel" data-panel={id}>
               <h2 className="panel-title" tabIndex={-1}>{label}</h2>
-              <Panel />
+              <PanelBoundary label={label} resetWhat={PANEL_RESETS[id].what} onReset={PANEL_RESETS[id].reset}>
+                <Panel />
+              </PanelBoundary>
             </div>
           );
         })}
       </main>
-      {tourOpen && <TourCard />}
+      {tourOpen && <PanelBoundary label="Tour" resetWhat="closes the tour" onReset={() => setLab({ tourStep: null })}><TourCard /></PanelBoundary>}
       <footer className="foot muted small-text">Everything runs in this tab: the model, the maths and your data never leave it.</footer>
     </div>
   );
+}
+
+function dismissNotices(): void {
+  setLab({ shareNotice: null, alphaNote: null, storageNote: null });
 }
 
 /** Shown once when saved work can only be kept in memory (IndexedDB unavailable or full). */

@@ -11,7 +11,8 @@ export function StatusBar() {
   let text: string;
   if (loadState === 'ready' && info) {
     const backend = info.backend === 'webgpu' ? 'WebGPU' : 'WASM';
-    text = `${id} on ${backend}${info.backendNote ? ` (${info.backendNote})` : ''}`;
+    // the engine's own id of what is loaded: a lab file or link may have changed loadedId since
+    text = `${info.id} on ${backend}${info.backendNote ? ` (${info.backendNote})` : ''}`;
   } else if (loadState === 'loading') text = `Loading ${id ?? 'model'}…`;
   else if (loadState === 'error') text = 'Model failed to load';
   else text = 'No model loaded';

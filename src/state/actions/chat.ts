@@ -6,7 +6,7 @@
 import type { ChatMessage } from '../../engine/api';
 import { getEngine, isCancelled, toUiError } from '../engine';
 import { getLab, setLab, type LabState } from '../store';
-import type { ChatTurn } from '../types';
+import type { ChatTurn, UiError } from '../types';
 import { frameThrottle, LiveMonitor, probeInputs } from './liveMonitor';
 import { monitorFromCapture } from './monitorMath';
 import { steerableTraits, steeringTerms, vectorRowOf } from './steer';
@@ -65,6 +65,7 @@ export async function runTurn(turnId: string): Promise<void> {
   const index = s.turns.findIndex((t) => t.id === turnId);
   if (index < 0) return;
   const turn = s.turns[index];
+  const before = turn;
   const messages = conversationFor(s, index, turn.user);
   const terms = steeringTerms(s);
   const alphas = Object.fromEntries(steerableTraits(s).map((t) => [t, s.alphas[t] ?? 0]));
@@ -103,8 +104,8 @@ export async function runTurn(turnId: string): Promise<void> {
     } catch (e) {
       frame.cancel();
       if (gen !== runGeneration) return;
-      updateTurn(turnId, { status: isCancelled(e) ? 'cancelled' : 'error' });
-      if (!isCancelled(e)) setLab({ chatError: toUiError(e) });
+      if (isCancelled(e)) updateTurn(turnId, { status: 'cancelled' });
+      else undoFailedTurn(before, toUiError(e));
     } finally {
       if (running === controller) running = null;
       if (gen === runGeneration) setLab({ generating: false });
@@ -113,6 +114,24 @@ export async function runTurn(turnId: string): Promise<void> {
   lastRun = run;
   await run;
   if (gen === runGeneration && getLab().turns.find((t) => t.id === turnId)?.status === 'done') await monitorTurn(turnId);
+}
+
+/**
+ * A run that failed leaves the chat as it was before it: a turn that never had a finished reply
+ * (a new message, or one resumed after a reload) leaves the history and its text goes back into
+ * the message box to edit; a finished turn that was being regenerated gets its replies back. So
+ * one message the model cannot take (longer than its context) does not poison every later one.
+ */
+function undoFailedTurn(before: ChatTurn, error: UiError): void {
+  const isNew = before.status === 'running' || before.status === 'error';
+  setLab((s) => ({
+    turns: isNew ? s.turns.filter((t) => t.id !== before.id) : s.turns.map((t) => (t.id === before.id ? before : t)),
+    draft: !isNew || s.draft.trim() === before.user ? s.draft : s.draft.trim() ? `${before.user}\n\n${s.draft}` : before.user,
+    chatError: {
+      message: error.message,
+      hint: isNew ? `Your message is back in the box below: edit it and send again.${error.hint ? ` ${error.hint}` : ''}` : `The earlier replies are kept.${error.hint ? ` ${error.hint}` : ''}`,
+    },
+  }));
 }
 
 /** Captures the conversation up to a finished turn and computes its per-token projections. */

@@ -1,11 +1,12 @@
 /** Model actions: parse what the user typed, load it with progress, unload. */
 import type { LoadProgress, ModelSource } from '../../engine/api';
-import { DEMO_MODEL_ID, parseSourceText } from '../../engine/modelSource';
+import { checkHubHost, DEMO_MODEL_ID, parseSourceText } from '../../engine/modelSource';
 import { EngineError } from '../../engine/errors';
 import { getEngine, toUiError, type RestartNotice } from '../engine';
-import { DEFAULT_HUB_HOST } from '../modelSlice';
+import { DEFAULT_HUB_HOST, type HostAsker } from '../modelSlice';
 import { getLab, setLab } from '../store';
-import type { BackendPref, JobProgress } from '../types';
+import type { BackendPref, JobProgress, UiError } from '../types';
+import { askForHost, originOf } from './hostConsent';
 
 /**
  * The source for what the "Model" box holds. With a custom Hub host, the demo's id goes through
@@ -55,16 +56,48 @@ function progressView(p: LoadProgress, prev: JobProgress | null): JobProgress | 
   return prev;
 }
 
+/**
+ * The origin loading `source` would contact, or null when it contacts nothing outside this page
+ * (the bundled demo, a picked folder). A Hub host that is not an http(s) address throws its clear error.
+ */
+export function contactedOrigin(source: ModelSource, hubHost: string): string | null {
+  if (source.kind === 'hub') return originOf(checkHubHost(normalizeHost(hubHost)));
+  if (source.kind === 'url') return originOf(source.baseUrl);
+  return null;
+}
+
+/**
+ * Asks before a model named by a link, a preset or a file would come from a host the user has not
+ * allowed, BEFORE anything of it is written to the lab: null when the load may go ahead,
+ * 'declined' when the user said no (the consent card says so), or why the address is unusable.
+ */
+export async function consentToLoad(modelText: string, hubHost: string, from: HostAsker): Promise<UiError | 'declined' | null> {
+  let source: ModelSource;
+  let origin: string | null;
+  try {
+    source = sourceFor(modelText, hubHost);
+    origin = contactedOrigin(source, hubHost);
+  } catch (e) {
+    return toUiError(e);
+  }
+  if (!origin) return null;
+  return (await askForHost({ origin, model: modelIdOf(source), hubHost: source.kind === 'hub' ? normalizeHost(hubHost) : null, from })) ? null : 'declined';
+}
+
 /** Loads a model; resolves to true when it loaded. Folder picks pass their files as the source. */
-export async function loadModel(explicit?: ModelSource): Promise<boolean> {
+export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model panel'): Promise<boolean> {
   const s = getLab();
   let source: ModelSource;
+  let origin: string | null;
   try {
     source = explicit ?? sourceFor(s.modelText, s.hubHost);
+    origin = contactedOrigin(source, s.hubHost);
   } catch (e) {
-    setLab({ loadState: 'error', modelError: toUiError(e, 'Type "demo", a Hub id such as onnx-community/Qwen3-0.6B-ONNX, or pick a folder.') });
+    // a model that is loaded stays loaded (and the status line says so): only the message changes
+    setLab({ ...(s.loadState === 'ready' ? {} : { loadState: 'error' as const }), modelError: toUiError(e, 'Type "demo", a Hub id such as onnx-community/Qwen3-0.6B-ONNX, or pick a folder.') });
     return false;
   }
+  if (origin && !(await askForHost({ origin, model: modelIdOf(source), hubHost: source.kind === 'hub' ? normalizeHost(s.hubHost) : null, from }))) return false;
   const gen = ++loadGeneration;
   const id = modelIdOf(source);
   setLab({ loadState: 'loading', loadedId: id, modelError: null, engineNote: null, loadStage: 'Starting', loadProgress: { label: 'Starting', done: 0, total: null, etaSeconds: null, unit: 'bytes' } });

@@ -5,7 +5,8 @@ import { TEXT_LIMITS } from '../../persona/limits';
 import { importedName, sameLinkRow } from '../importNames';
 import { getLab, setLab } from '../store';
 import type { Preset, VectorEntry } from '../types';
-import { loadModel, normalizeHost } from './model';
+import { consentToLoad, loadModel, normalizeHost } from './model';
+import type { HostAsker } from '../modelSlice';
 import { DEFAULT_HUB_HOST } from '../modelSlice';
 import { clampPresetAlphas } from '../presetsSlice';
 import { runTurn, sendMessage } from './chat';
@@ -89,15 +90,27 @@ let lastApplied: Preset | null = null;
 export async function loadPresetModel(): Promise<void> {
   const p = lastApplied;
   if (!p) return;
+  if (await refusedHost(p, 'preset')) return;
   setLab((s) => ({ modelText: p.modelId, hubHost: p.hubHost ?? s.hubHost, shareNotice: null }));
   if (await loadModel()) await applyPreset(p, { regenerate: true });
 }
 
-export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?: boolean } = {}): Promise<void> {
+/**
+ * Whether the preset's model would come from a host the user did not allow (they were asked first,
+ * before anything of the preset is written: actions/hostConsent.ts) or from an unusable address.
+ */
+async function refusedHost(p: Preset, from: HostAsker): Promise<boolean> {
+  const refused = await consentToLoad(p.modelId, p.hubHost ?? getLab().hubHost, from);
+  if (refused && refused !== 'declined') setLab({ shareNotice: { kind: 'error', message: `Preset "${p.name}" was not opened: ${refused.message}`, hint: `${refused.hint ? `${refused.hint} ` : ''}Nothing in the lab was changed.` } });
+  return refused !== null;
+}
+
+export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?: boolean; from?: HostAsker } = {}): Promise<void> {
   lastApplied = p;
   let s = getLab();
   if (opts.load !== false && (s.loadState !== 'ready' || s.loadedId !== p.modelId)) {
     if (s.loadState !== 'ready') {
+      if (await refusedHost(p, opts.from ?? 'preset')) return;
       setLab({ modelText: p.modelId, hubHost: p.hubHost ?? s.hubHost });
       await loadModel();
     }
@@ -174,6 +187,6 @@ export async function openShareLink(hash: string): Promise<boolean> {
     return false;
   }
   setLab({ tab: 'chat' });
-  await applyPreset(r.preset, { regenerate: true });
+  await applyPreset(r.preset, { regenerate: true, from: 'share link' });
   return true;
 }

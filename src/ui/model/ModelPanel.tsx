@@ -7,6 +7,7 @@ import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { MODEL_CATALOG } from './catalog';
 import { ModelFacts } from './ModelFacts';
+import { ApprovedHosts } from './ApprovedHosts';
 import { JudgeEndpointPanel } from '../judge/JudgeEndpointPanel';
 import { startTour } from '../tour/tourActions';
 
@@ -88,7 +89,8 @@ export function ModelPanel() {
               <span>Hub host</span>
               <input type="url" aria-label="Hub host" value={hubHost} spellCheck={false} onChange={(e) => setHubHost(e.target.value)} />
             </label>
-            <p className="muted small-text">A Hub mirror (same URL layout). Also settable with <code>?hub=</code> in the page address. Only this host is contacted for models.</p>
+            <p className="muted small-text">A Hub mirror (same URL layout). Also settable with <code>?hub=</code> in the page address (the lab asks first). A host other than https://huggingface.co is contacted only once you allow it.</p>
+            <ApprovedHosts />
           </details>
         </form>
         {loading && progress && <ProgressBar progress={progress} label={stage && !progress.total ? stage : progress.label} />}
