@@ -21,6 +21,8 @@ export interface ModelSlice {
   storageNote: UiError | null;
   /** Whether the last loaded model should be loaded again on reload. */
   autoload: boolean;
+  /** The ONNX variant picked in the Model panel, for the model text it was picked for (null: the engine's default). */
+  variantChoice: { model: string; name: string } | null;
   /** Origins the user allowed the lab to contact besides this page and the official Hub (actions/hostConsent.ts). */
   approvedHosts: string[];
   /** A link, lab file or the page address names a host the user has not allowed: what it wants, shown until answered. */
@@ -55,6 +57,7 @@ export const initialModel: ModelSlice = {
   engineNote: null,
   storageNote: null,
   autoload: false,
+  variantChoice: null,
   approvedHosts: [],
   hostRequest: null,
 };

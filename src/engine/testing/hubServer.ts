@@ -58,7 +58,7 @@ export async function startHubServer(repos: Record<string, string>, options: { t
 }
 
 /** A folder's files as the Hub's tree API lists them (directories too; files over 10 MB carry an `lfs` entry). */
-function listTree(dir: string): { type: string; path: string; size: number; oid: string; lfs?: { size: number; oid: string; pointerSize: number } }[] {
+export function listTree(dir: string): { type: string; path: string; size: number; oid: string; lfs?: { size: number; oid: string; pointerSize: number } }[] {
   const out: ReturnType<typeof listTree> = [];
   for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     const path = relative(dir, join(e.parentPath, e.name)).split(sep).join('/');

@@ -5,6 +5,7 @@ import { EngineError } from '../../engine/errors';
 import { getEngine, toUiError, type RestartNotice } from '../engine';
 import { DEFAULT_HUB_HOST, type HostAsker } from '../modelSlice';
 import { getLab, setLab } from '../store';
+import { variantFor } from './variants';
 import type { BackendPref, JobProgress, UiError } from '../types';
 import { askForHost, originOf } from './hostConsent';
 
@@ -104,7 +105,7 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
   try {
     const host = normalizeHost(s.hubHost);
     const info = await getEngine().load(
-      { source, backend: s.backendPref, hubHost: host === DEFAULT_HUB_HOST ? undefined : host },
+      { source, backend: s.backendPref, hubHost: host === DEFAULT_HUB_HOST ? undefined : host, variant: explicit ? undefined : variantFor(s) },
       (p) => {
         if (gen !== loadGeneration) return;
         if (p.status === 'stage') setLab({ loadStage: p.message });

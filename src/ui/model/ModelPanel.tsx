@@ -7,6 +7,7 @@ import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { MODEL_CATALOG } from './catalog';
 import { ModelFacts } from './ModelFacts';
+import { VariantPicker } from './VariantPicker';
 import { ApprovedHosts } from './ApprovedHosts';
 import { JudgeEndpointPanel } from '../judge/JudgeEndpointPanel';
 import { startTour } from '../tour/tourActions';
@@ -83,6 +84,7 @@ export function ModelPanel() {
             />
             {loadState === 'ready' && <button type="button" className="ghost" onClick={() => void unloadModel()}>Unload</button>}
           </div>
+          <VariantPicker disabled={loading} />
           <details className="advanced">
             <summary>Advanced</summary>
             <label className="field">
