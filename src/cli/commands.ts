@@ -1,4 +1,5 @@
 /** The CLI's command table: one entry per file in src/cli/. */
+import { nameRecord } from '../persona/nameRecord';
 import { capture } from './capture';
 import { convert } from './convert';
 import { extract } from './extract';
@@ -13,7 +14,8 @@ export interface Command {
   run(argv: string[]): Promise<void>;
 }
 
-export const commands: Record<string, Command> = {
+/** Prototype-free, so a command typed as "constructor" or "__proto__" is unknown, not a built-in. */
+export const commands: Record<string, Command> = nameRecord({
   extract,
   project,
   'steer-eval': steerEval,
@@ -22,4 +24,4 @@ export const commands: Record<string, Command> = {
   inspect,
   capture,
   generate,
-};
+});

@@ -7,6 +7,7 @@ import { SteeringControls } from './SteeringControls';
 import { SweepView } from './SweepView';
 import { TurnView } from './TurnView';
 import { setLab } from '../../state/store';
+import { TEXT_LIMITS } from '../../persona/limits';
 
 /** Chat with the loaded model; every reply comes unsteered and steered from one batched call. */
 export function ChatPanel() {
@@ -29,7 +30,7 @@ export function ChatPanel() {
       >
         <details className="advanced">
           <summary>System prompt{systemPrompt ? ' (set)' : ''}</summary>
-          <textarea aria-label="System prompt" rows={2} value={systemPrompt} placeholder="Optional, e.g. You are a helpful assistant." onChange={(e) => setSteeringOption({ systemPrompt: e.target.value }, false)} />
+          <textarea aria-label="System prompt" rows={2} maxLength={TEXT_LIMITS.systemPrompt} value={systemPrompt} placeholder="Optional, e.g. You are a helpful assistant." onChange={(e) => setSteeringOption({ systemPrompt: e.target.value }, false)} />
         </details>
         <div className="turns">
           {turns.length === 0 && <p className="muted">{ready ? 'Ask the model something. Each reply is shown twice: without steering and with your sliders applied.' : 'Load a model first (Model panel).'}</p>}
@@ -47,6 +48,7 @@ export function ChatPanel() {
           <textarea
             aria-label="Message"
             rows={2}
+            maxLength={TEXT_LIMITS.userMessage}
             value={draft}
             placeholder={ready ? 'Message (Enter to send, Shift+Enter for a new line)' : 'Load a model to chat'}
             onChange={(e) => setDraft(e.target.value)}

@@ -9,6 +9,7 @@ import { Section } from '../common/Section';
 import { seriesColor } from './colors';
 import { LayerActivations } from './LayerActivations';
 import { TokenProjection } from './TokenProjection';
+import { TEXT_LIMITS } from '../../persona/limits';
 
 /** Watch traits: conversation drift per turn, and per-token projections of any pasted text. */
 export function MonitorPanel() {
@@ -62,7 +63,7 @@ export function MonitorPanel() {
           </label>
           <label className="field">
             <span>Text to analyse</span>
-            <textarea aria-label="Text to analyse" rows={5} value={text} placeholder="Paste an answer, a paragraph, a chat reply…" onChange={(e) => setMonitorText(e.target.value)} />
+            <textarea aria-label="Text to analyse" rows={5} maxLength={TEXT_LIMITS.monitorText} value={text} placeholder="Paste an answer, a paragraph, a chat reply…" onChange={(e) => setMonitorText(e.target.value)} />
           </label>
           <div className="row">
             <button type="submit" className="primary" disabled={!ready || busy}>Analyse</button>

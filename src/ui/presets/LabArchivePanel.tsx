@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { exportCurrentLab, importIntoCurrentLab } from '../../state/labArchive';
+import { exportCurrentLab, importIntoCurrentLab, labFileSizeProblem } from '../../state/labArchive';
 import type { UiError } from '../../state/types';
 import { downloadText } from '../common/download';
 import { Section } from '../common/Section';
@@ -30,8 +30,18 @@ export function LabArchivePanel() {
   const importAll = (text: string) => run(async () => {
     const r = await importIntoCurrentLab(text);
     if (!r.ok) setError({ message: `could not import the lab: ${r.error}`, hint: r.hint });
-    else setDone(`Imported ${r.value.traits} trait sets, ${r.value.vectors} vectors, ${r.value.presets} presets and ${r.value.records} pipeline records.`);
+    else setDone(`Imported ${r.value.traits} trait sets, ${r.value.vectors} vectors, ${r.value.presets} presets and ${r.value.records} pipeline records.${r.value.renamed.length ? ` Kept beside saved items with the same name and other content: ${r.value.renamed.join(', ')}.` : ''}`);
   });
+  const importFile = async (f: File) => {
+    // refused before it is read: reading and parsing hundreds of MB stalls the tab
+    const tooBig = labFileSizeProblem(f.size);
+    if (tooBig) {
+      setDone(null);
+      setError({ message: `could not import the lab: ${tooBig.error}`, hint: tooBig.hint });
+      return;
+    }
+    await importAll(await f.text());
+  };
   return (
     <Section
       title="Whole lab"
@@ -40,11 +50,11 @@ export function LabArchivePanel() {
         <>
           <button type="button" className="small" disabled={busy} onClick={() => void exportAll()}>Export lab</button>
           <button type="button" className="small" disabled={busy} onClick={() => file.current?.click()}>Import lab…</button>
-          <input ref={file} type="file" accept=".json,application/json" hidden aria-label="Import lab file" onChange={async (e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) await importAll(await f.text()); }} />
+          <input ref={file} type="file" accept=".json,application/json" hidden aria-label="Import lab file" onChange={async (e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) await importFile(f); }} />
         </>
       }
     >
-      <p className="muted small-text">One file with your trait sets, vectors, presets, pipeline results (responses, scores, activation means), sliders and settings — never an API key. Importing replaces items with the same name and keeps the rest.</p>
+      <p className="muted small-text">One file with your trait sets, vectors, presets, pipeline results (responses, scores, activation means), sliders and settings — never an API key. Importing keeps everything already here: an item whose name is taken by one with other content is added as "name (from file)". Files over 50 MB are refused.</p>
       {error && (
         <div role="alert" className="alert">
           <div>
