@@ -29,7 +29,9 @@ STEER_LAYER = 0
 STEER_SCALE = 4.0
 # Which quantized variants each family gets (fp32 `model` for all).
 VARIANTS = {'llama': ['model', 'model_quantized', 'model_q4'], 'phi3': ['model', 'model_q4'], 'gpt2': ['model', 'model_quantized'],
-            'gemma3': ['model', 'model_quantized']}
+            'gemma3': ['model', 'model_quantized', 'model_q4']}
+# Families whose fp32 file is post-processed into the builder's shared_embeddings layout.
+SHARED_EMBEDDINGS = {'gemma3_shared'}
 
 
 def write_safetensors(path, tensors, metadata):
@@ -151,12 +153,18 @@ def build_family(name, out_root, seed):
         proto = onnx.load(path)
         note = 'fp32 export'
         if variant == 'model_quantized':
-            table = next(n.input[0] for n in proto.graph.node if n.op_type == 'Gather' and n.input[1] == 'input_ids')
             m.embed_override = torch.from_numpy(quantize.quantize_embedding_q8(proto, table))
             note = 'uint8 embedding table + DequantizeLinear'
+        table = next(n.input[0] for n in proto.graph.node if n.op_type == 'Gather' and n.input[1] == 'input_ids')
         if variant == 'model_q4':
             count = quantize.quantize_matmuls_int4(proto)
             note = f'{count} MatMul -> MatMulNBits (int4, block 32)'
+            if m.head is None:
+                quantize.share_embedding_int4(proto, table, c['vocab_size'], c['hidden_size'])
+                note += '; tied table: GatherBlockQuantized of the head weights'
+        if variant == 'model' and name in SHARED_EMBEDDINGS:
+            quantize.share_embedding_transposed(proto, table)
+            note = 'tied table: Gather of Transpose(head weight)'
         onnx.checker.check_model(proto)
         onnx.save(proto, path)
         refs, greedy = references(m, c, ids)

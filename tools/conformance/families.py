@@ -459,6 +459,7 @@ FAMILIES = {
     'qwen2': lambda: llama_like('qwen2', bias=True),
     'qwen3': lambda: llama_like('qwen3', qk_norm=True),
     'gemma3': gemma3,
+    'gemma3_shared': gemma3,  # post-processed: the lookup reads Transpose(head weight)
     'gpt2': gpt2,
     'gpt_neox': gpt_neox,
     'phi3': phi3,

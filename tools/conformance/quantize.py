@@ -73,13 +73,63 @@ def int4_blocks(w_nk):
 
 
 def fake_quant_int4_(model):
-    """Rounds every Linear weight whose input size is a multiple of 32 onto the int4 grid (in place)."""
+    """Rounds every Linear weight whose input size is a multiple of 32 onto the int4 grid (in place),
+    and a tied embedding table too (it is the head's weight)."""
+    weights = [m.weight for m in model.modules() if isinstance(m, torch.nn.Linear) and m.in_features % BLOCK == 0]
+    if getattr(model, 'head', 0) is None:
+        weights.append(model.embed.weight)
     with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.Linear) and m.in_features % BLOCK == 0:
-                q, scale = int4_blocks(m.weight.numpy().astype(np.float32))
-                w = ((q - 8).astype(np.float32) * scale[:, :, None]).reshape(m.weight.shape)
-                m.weight.copy_(torch.from_numpy(w))
+        for weight in weights:
+            q, scale = int4_blocks(weight.numpy().astype(np.float32))
+            w = ((q - 8).astype(np.float32) * scale[:, :, None]).reshape(weight.shape)
+            weight.copy_(torch.from_numpy(w))
+
+
+def _head_node(g):
+    """The node that writes `logits`."""
+    return next(n for n in g.node if 'logits' in n.output)
+
+
+def share_embedding_transposed(model_proto, table_name):
+    """Tied fp32 model: the lookup reads Transpose(head weight [H, V]) instead of its own table
+    (the onnxruntime-genai builder's shared_embeddings layout)."""
+    g = model_proto.graph
+    head = _head_node(g)
+    assert head.op_type == 'MatMul', head.op_type
+    shared = table_name + '_shared'
+    g.node.insert(0, helper.make_node('Transpose', [head.input[1]], [shared], name='/shared_embeddings/Transpose', perm=[1, 0]))
+    for n in g.node:
+        if n.op_type == 'Gather' and n.input[0] == table_name:
+            n.input[0] = shared
+    g.initializer.remove(next(i for i in g.initializer if i.name == table_name))
+
+
+def share_embedding_int4(model_proto, table_name, vocab, hidden):
+    """After quantize_matmuls_int4 on a tied model: the lookup becomes com.microsoft
+    GatherBlockQuantized of the head's own 4-bit weights (reshaped [V, H/2]) and scales ([V, H/32])."""
+    g = model_proto.graph
+    head = _head_node(g)
+    assert head.op_type == 'MatMulNBits', head.op_type
+    packed, scales = head.input[1], head.input[2]
+    g.initializer.extend([
+        numpy_helper.from_array(np.array([vocab, hidden // 2], dtype=np.int64), '/shared_embeddings/data_shape'),
+        numpy_helper.from_array(np.array([vocab, hidden // BLOCK], dtype=np.int64), '/shared_embeddings/scales_shape'),
+    ])
+    prologue = [
+        helper.make_node('Reshape', [packed, '/shared_embeddings/data_shape'], ['/shared_embeddings/data'], name='/shared_embeddings/Reshape'),
+        helper.make_node('Reshape', [scales, '/shared_embeddings/scales_shape'], ['/shared_embeddings/scales'], name='/shared_embeddings/Reshape_1'),
+    ]
+    out = []
+    for n in g.node:
+        if n.op_type == 'Gather' and n.input[0] == table_name:
+            out.append(helper.make_node('GatherBlockQuantized', ['/shared_embeddings/data', n.input[1], '/shared_embeddings/scales'], list(n.output),
+                                        name='/shared_embeddings/GatherBlockQuantized', domain='com.microsoft',
+                                        bits=4, block_size=BLOCK, gather_axis=0, quantize_axis=1))
+        else:
+            out.append(n)
+    del g.node[:]
+    g.node.extend(prologue + out)
+    g.initializer.remove(next(i for i in g.initializer if i.name == table_name))
 
 
 def quantize_matmuls_int4(model_proto):

@@ -49,6 +49,14 @@ export class GraphBuilder {
     return name;
   }
 
+  /** Adds a float32 constant initializer and returns its name. */
+  float32(values: number[], dims: number[] = [values.length]): string {
+    const name = this.name('const');
+    const raw = new Uint8Array(new Float32Array(values).buffer);
+    this.graph.initializers.push({ name, dataType: TensorType.FLOAT, dims, replacement: encodeTensor(name, TensorType.FLOAT, dims, raw) });
+    return name;
+  }
+
   unsqueeze(input: string, axes: number[], output = this.name('unsqueeze')): string {
     if (this.opset >= 13) this.node('Unsqueeze', [input, this.int64(axes)], [output]);
     else this.node('Unsqueeze', [input], [output], [intsAttr('axes', axes)]);
@@ -58,6 +66,22 @@ export class GraphBuilder {
   /** Gathers one index along `axis`, dropping that axis. */
   take(input: string, index: number, axis: number, output = this.name('take')): string {
     this.node('Gather', [input, this.int64([index], [])], [output], [intAttr('axis', axis)]);
+    return output;
+  }
+
+  /** Gathers rows of `data` at the (tensor) `indices` along `axis`. */
+  gather(data: string, indices: string, axis = 0, output = this.name('gather')): string {
+    this.node('Gather', [data, indices], [output], [intAttr('axis', axis)]);
+    return output;
+  }
+
+  reshape(input: string, shape: string, output = this.name('reshape')): string {
+    this.node('Reshape', [input, shape], [output]);
+    return output;
+  }
+
+  unary(opType: 'Floor' | 'Shape', input: string, output = this.name(opType.toLowerCase())): string {
+    this.node(opType, [input], [output]);
     return output;
   }
 
@@ -76,7 +100,7 @@ export class GraphBuilder {
     return output;
   }
 
-  binary(opType: 'Add' | 'Mul' | 'MatMul', a: string, b: string, output = this.name(opType.toLowerCase())): string {
+  binary(opType: 'Add' | 'Sub' | 'Mul' | 'Div' | 'MatMul', a: string, b: string, output = this.name(opType.toLowerCase())): string {
     this.node(opType, [a, b], [output]);
     return output;
   }

@@ -14,6 +14,7 @@
  */
 import { TensorType, parseOnnx, typeName, pointInitializerAt, serializeOnnx, touch, type OnnxModel, type OnnxNode } from './onnxModel';
 import { GraphBuilder } from './graphBuilder';
+import { expandGatherBlockQuantized } from './gatherBlockQuantized';
 import { InstrumentationError, findResidualPath, type ExportStyle, type ResidualPath } from './residualPath';
 import { hookPoints, type HookName } from '../hooks';
 import { paddingSideOf, type PaddingSide } from './paddingSide';
@@ -83,6 +84,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
   const L = path.numLayers;
   const hidden = options.hiddenSize ?? hiddenSizeOf(model, path);
   const b = new GraphBuilder(graph, model.opsets.get('') ?? 1);
+  expandGatherBlockQuantized(graph, b, hidden);
   const needsCast = path.residualType !== TensorType.FLOAT;
 
   // steer_all[b, L, s, h] = steer[b, L, 1, h] * steer_positions[b, 1, s, 1], in the residual dtype.

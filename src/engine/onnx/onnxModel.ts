@@ -253,6 +253,20 @@ export function serializeOnnx(model: OnnxModel): Uint8Array {
   return m.finish();
 }
 
+/** Reads an int attribute of a node (e.g. Cast's `to`); undefined when the node does not set it. */
+export function intAttribute(node: OnnxNode, name: string): number | undefined {
+  for (const a of node.attributes) {
+    let key = '';
+    let value: number | undefined;
+    for (const f of fields(a)) {
+      if (f.field === 1) key = readString(a, f);
+      if (f.field === 3) value = readVarintField(a, f);
+    }
+    if (key === name) return value;
+  }
+  return undefined;
+}
+
 /** Marks a node as edited so it is re-encoded on save. */
 export function touch(node: OnnxNode): OnnxNode {
   delete node.raw;

@@ -17,8 +17,7 @@
  * - The chain must end at the final norm: at most one matrix multiplication (the head) may lie
  *   between its end and `logits`, else the walk stopped inside the network and the graph is refused.
  */
-import { fields, readString, readVarintField } from './protobuf';
-import { TensorType, indexGraph, typeName, type OnnxGraph, type OnnxNode } from './onnxModel';
+import { TensorType, indexGraph, intAttribute, typeName, type OnnxGraph, type OnnxNode } from './onnxModel';
 
 export type ExportStyle = 'fused' | 'decomposed';
 
@@ -89,20 +88,6 @@ function tableSource(tensor: string, producer: Map<string, OnnxNode>, initialize
     tensor = p.inputs[0];
   }
   return null;
-}
-
-/** Reads an int attribute of a node (e.g. Cast's `to`). */
-function intAttribute(node: OnnxNode, name: string): number | undefined {
-  for (const a of node.attributes) {
-    let key = '';
-    let value: number | undefined;
-    for (const f of fields(a)) {
-      if (f.field === 1) key = readString(a, f);
-      if (f.field === 3) value = readVarintField(a, f);
-    }
-    if (key === name) return value;
-  }
-  return undefined;
 }
 
 /** Tensors whose values depend on `source` (edges into shape-only ops are not followed). */

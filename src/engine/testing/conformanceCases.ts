@@ -40,6 +40,8 @@ export const CONFORMANCE_CASES: ConformanceCase[] = [
   { family: 'Qwen3', dir: 'qwen3', variant: 'model', exporter: REPLICA, structure: 'per-head q/k RMSNorm', reference: 'torch' },
   { family: 'Gemma 3', dir: 'gemma3', variant: 'model', exporter: REPLICA, structure: 'embedding × √hidden, sandwich norms, tied head, stream through Cast', reference: 'torch' },
   { family: 'Gemma 3', dir: 'gemma3', variant: 'model_quantized', exporter: `${REPLICA} + q8 post-processing`, structure: 'uint8 table + DequantizeLinear, then the scale Mul', reference: 'torch' },
+  { family: 'Gemma 3', dir: 'gemma3', variant: 'model_q4', exporter: `${REPLICA} + int4 post-processing`, structure: 'shared embeddings: GatherBlockQuantized of the int4 head weights (through Reshape), MatMulNBits', reference: 'torch' },
+  { family: 'Gemma 3', dir: 'gemma3_shared', variant: 'model', exporter: `${REPLICA} + shared-embeddings post-processing`, structure: 'shared embeddings: Gather of Transpose(head weight)', reference: 'torch' },
   { family: 'GPT-2', dir: 'gpt2', variant: 'model', exporter: REPLICA, structure: 'learned positions (row 0 = token + position), LayerNorm, Conv1D', reference: 'torch' },
   { family: 'GPT-2', dir: 'gpt2', variant: 'model_quantized', exporter: `${REPLICA} + q8 post-processing`, structure: 'uint8 token table + DequantizeLinear, then the position Add; float tied head', reference: 'torch' },
   { family: 'GPT-NeoX / Pythia', dir: 'gpt_neox', variant: 'model', exporter: REPLICA, structure: 'parallel residual (one link per block), partial rotary', reference: 'torch' },
