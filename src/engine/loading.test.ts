@@ -94,7 +94,8 @@ describe('the Hub code path, against a local server in Hub layout', () => {
     const events: LoadProgress[] = [];
     const info = await engine.load({ source: { kind: 'hub', id: REPO }, backend: 'wasm' }, (p) => events.push(p));
     expect(info).toMatchObject({ id: REPO, exportStyle: 'fused', numLayers: 2, hiddenSize: 16, residualDtype: 'float16', backend: 'wasm' });
-    const served = hub.requests.filter((r) => r.status === 200).map((r) => r.path);
+    // Downloads only: the variant listing's tree API call and HEAD requests are not file downloads.
+    const served = hub.requests.filter((r) => r.status === 200 && !r.method && r.path.startsWith(`/${REPO}/resolve/main/`)).map((r) => r.path);
     expect(served).toContain(`/${REPO}/resolve/main/config.json`);
     expect(served).toContain(`/${REPO}/resolve/main/onnx/model.onnx`);
     expect(served).toContain(`/${REPO}/resolve/main/onnx/model.onnx.data`);
