@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { exportTraitSet, fillJudgePrompt, importTraitSet, indefiniteArticle, systemPrompt, validateTraitSet, TRAIT_LIMITS, type TraitValidation } from './traitSet';
+import { exportTraitSet, fillJudgePrompt, importTraitSet, indefiniteArticle, systemPrompt, validateTraitSet, TRAIT_FILE_HINT, TRAIT_LIMITS, type TraitValidation } from './traitSet';
 
 const pairs = Array.from({ length: 5 }, (_, i) => ({ pos: `Be bad ${i}.`, neg: `Be good ${i}.` }));
 const questions = Array.from({ length: 40 }, (_, i) => `Question number ${i}?`);
@@ -34,7 +34,7 @@ describe('traitSet', () => {
 
   it('reports precise errors', () => {
     const errs = (x: unknown) => errorsOf(validateTraitSet(x));
-    expect(errs([])).toEqual([': a trait set must be a JSON object, got an array']);
+    expect(errs([])).toEqual([`: a trait set must be a JSON object, got an array. ${TRAIT_FILE_HINT}`]);
     expect(errs({ ...paper })).toEqual(['name: is missing']);
     expect(errs({ ...paper, name: 3 })).toEqual(['name: must be a string, got number']);
     expect(errs({ ...paper, name: 'x', eval_prompt: 'no slots' })).toEqual(['eval_prompt: must contain the {question} slot', 'eval_prompt: must contain the {answer} slot']);

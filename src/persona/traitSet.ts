@@ -109,7 +109,7 @@ export function splitQuestions(questions: string[]): { extraction: string[]; eva
 export function validateTraitSet(input: unknown, fallbackName?: string): TraitValidation {
   const c = new Checker();
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: [{ path: '', message: `a trait set must be a JSON object, got ${describe(input)}` }], warnings: [] };
+    return { ok: false, errors: [{ path: '', message: `a trait set must be a JSON object, got ${describe(input)}. ${TRAIT_FILE_HINT}` }], warnings: [] };
   }
   const o = input as Record<string, unknown>;
   const own = Object.keys(o);

@@ -53,7 +53,7 @@ export function mergeArchive(s: LabState, a: ArchiveItems): MergedArchive {
       const st = savedTraits.get(c);
       const sv = ownValue(s.vectors, c);
       // under its own name an item meets only its own kind; a new name must not land on an unrelated saved item
-      const traitClash = st && (ft ? exportTraitSet(st.set) !== exportTraitSet(ft.set) : c !== n);
+      const traitClash = st && (ft ? exportTraitSet(st.set) !== exportTraitSet({ ...ft.set, name: c }) : c !== n);
       const vectorClash = sv && (fv ? !sameVector(sv, fv) : c !== n);
       if (traitClash || vectorClash) return 'taken';
       return st || sv ? 'same' : 'free';

@@ -140,7 +140,7 @@ export function importTraitsJson(text: string, fileName?: string): number {
     if (!same) fresh.push({ ...e, set: { ...e.set, name } });
   }
   const first = ok.length ? [...added][0] : undefined;
-  setLab((s) => ({ traits: mergeTraits(s.traits, fresh, true), traitIssues: issues, selectedTrait: first ?? s.selectedTrait }));
+  setLab((s) => ({ traits: fresh.length ? mergeTraits(s.traits, fresh, true) : s.traits, traitIssues: issues, selectedTrait: first ?? s.selectedTrait }));
   return ok.length;
 }
 

@@ -1,0 +1,291 @@
+/**
+ * Hostile files and links (issue 20, data half), through the store's real actions, persistence and
+ * IndexedDB (fake-indexeddb): a trait called "__proto__" or "constructor", a link or lab file whose
+ * trait meets a saved one, text over the limits, an 80 MB lab file, trait files that hold no trait.
+ * After every bad input the saved work is checked, and again after a persisted reload.
+ */
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_LAB_FILE_BYTES, TEXT_LIMITS } from '../persona/limits';
+import { decodePreset, encodePreset } from '../share';
+import { IndexedDbStorage, type PersonaStorage } from '../storage';
+import { setEngine } from './engine';
+import { loadModel } from './actions/model';
+import { applyPreset, currentPreset, openShareLink } from './actions/presets';
+import { importTraitsJson, selectTrait } from './actions/traits';
+import { exportLab, importLab, labFileSizeProblem, parseLabArchive } from './labArchive';
+import { persistChanges, restore, SETTINGS_KEY, stopPersistence, type KeyValue } from './persist';
+import { setStorage } from './storage';
+import { getLab, resetLab, setLab } from './store';
+import { fakeEngine, fakeInfo } from './testing/fakeEngine';
+import type { LayerStat, Preset, VectorEntry } from './types';
+
+const OPTIMISTIC = JSON.parse(readFileSync(new URL('../../public/models/persona-demo/traits/optimistic.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const STATS: LayerStat[] = [{ row: 3, layer: 2, hook: 'blocks.2.resid_post', separation: 1.25 } as unknown as LayerStat];
+const PROTO_KEYS = () => Object.getOwnPropertyNames(Object.prototype).sort();
+const PROTO_BEFORE = PROTO_KEYS();
+
+function vector(trait: string, seed = 1, rows = 5, hidden = 8): VectorEntry {
+  const data = Float32Array.from({ length: rows * hidden }, (_, i) => Math.sin(i * seed + 0.5) * 0.8);
+  return { trait, modelId: 'fake/model', rows, hidden, data, layer: 2, stats: STATS, typicalNorms: Array(rows).fill(10), samples: { pos: 17, neg: 19 }, createdAt: 5 };
+}
+
+let dbCount = 0;
+const freshDb = () => IndexedDbStorage.open({ name: `hostile-${++dbCount}` });
+const memoryKv = (): KeyValue & { map: Map<string, string> } => {
+  const map = new Map<string, string>();
+  return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
+};
+
+/** Waits until the debounced, asynchronous saves have written `id` (bounded; the assertion follows). */
+async function saved(storage: PersonaStorage, id: string): Promise<void> {
+  for (let i = 0; i < 500 && !(await storage.keys('vectors')).includes(id); i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+async function reload(storage: PersonaStorage, kv: KeyValue): Promise<void> {
+  await new Promise((r) => setTimeout(r, 5));
+  stopPersistence();
+  resetLab();
+  await restore(storage, kv);
+}
+
+async function ready(): Promise<void> {
+  setLab({ modelText: 'fake/model', hubHost: 'https://huggingface.co' });
+  expect(await loadModel()).toBe(true);
+}
+
+beforeEach(() => {
+  stopPersistence();
+  resetLab();
+  setEngine(fakeEngine(fakeInfo(4, 8)));
+  setStorage(null);
+});
+
+describe('a trait called "__proto__" or "constructor" (the repro of issue 20)', () => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    it(`"${name}": imports, has no vector until one is made, keeps it across a reload, and leaves Object.prototype alone`, async () => {
+      const storage = await freshDb();
+      const kv = memoryKv();
+      persistChanges(storage, kv, 0);
+      setLab({ vectors: { optimistic: vector('optimistic') }, alphas: { optimistic: 1 }, active: ['optimistic'] });
+      expect(importTraitsJson(JSON.stringify({ ...OPTIMISTIC, name }), 'optimistic.json')).toBe(1);
+      expect(getLab().selectedTrait).toBe(name);
+      // what TraitDetail reads: before, vectors["__proto__"] was Object.prototype and .samples.pos threw
+      expect(getLab().vectors[name]).toBeUndefined();
+      expect(name in getLab().vectors).toBe(false);
+      // the trait gets a vector the way extraction stores one
+      setLab((s) => ({ vectors: { ...s.vectors, [name]: vector(name, 3) }, alphas: { ...s.alphas, [name]: 0.5 }, active: [...s.active, name] }));
+      expect(getLab().vectors[name]?.samples.pos).toBe(17);
+      expect(getLab().alphas[name]).toBe(0.5);
+      expect(Object.keys(getLab().vectors).sort()).toEqual([name, 'optimistic'].sort());
+      await saved(storage, `lab:${name}`);
+      await reload(storage, kv);
+      const s = getLab();
+      expect(s.traits.find((t) => t.set.name === name)?.origin).toBe('user');
+      expect(s.vectors[name]?.samples).toEqual({ pos: 17, neg: 19 });
+      expect(Array.from(s.vectors[name]!.data)).toEqual(Array.from(vector(name, 3).data));
+      expect(s.vectors.optimistic?.stats).toEqual(STATS);
+      expect(s.alphas[name]).toBe(0.5);
+      expect(s.active).toContain(name);
+      selectTrait(name);
+      expect(PROTO_KEYS()).toEqual(PROTO_BEFORE);
+      storage.close();
+    });
+  }
+
+  it('a share link with a trait called "__proto__" opens without an error and steers with it', async () => {
+    await ready();
+    setLab({ vectors: { __proto__x: vector('__proto__x') } });
+    const p: Preset = {
+      name: 'hostile', modelId: 'fake/model', layer: 2, positions: 'response', sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 3, maxNewTokens: 8,
+      systemPrompt: '', prompt: '', createdAt: 1,
+      traits: [{ name: '__proto__', alpha: 1.5, vector: Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]) }, { name: 'constructor', alpha: -1, vector: Float32Array.from([0, 1, 0, 0, 0, 0, 0, 0]) }],
+    };
+    const link = encodePreset(p);
+    expect(decodePreset(link).ok).toBe(true);
+    expect(await openShareLink(`#preset=${link}`)).toBe(true);
+    const s = getLab();
+    expect(s.shareNotice?.kind).toBe('restored');
+    expect(s.vectors['__proto__']?.data[3 * 8]).toBeCloseTo(1, 2);
+    expect(s.vectors.constructor?.data[3 * 8 + 1]).toBeCloseTo(1, 2);
+    expect(s.alphas).toMatchObject({ ['__proto__']: 1.5, constructor: -1 });
+    expect(s.active).toEqual(['__proto__', 'constructor']);
+    expect(currentPreset('again')!.traits.map((t) => t.name)).toEqual(['__proto__', 'constructor']);
+    expect(PROTO_KEYS()).toEqual(PROTO_BEFORE);
+  });
+});
+
+describe('imports never overwrite silently', () => {
+  it('a link\'s vector that meets a saved one with other content is kept beside it; the saved statistics survive a reload', async () => {
+    const storage = await freshDb();
+    const kv = memoryKv();
+    persistChanges(storage, kv, 0);
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic', 1) }, alphas: { optimistic: 1 }, active: ['optimistic'], layer: 2 });
+    await saved(storage, 'lab:optimistic');
+    // a stranger's link: same trait name, another vector
+    setLab({ vectors: { optimistic: vector('optimistic', 7) } });
+    const theirs = currentPreset('theirs')!;
+    setLab({ vectors: { optimistic: vector('optimistic', 1) } });
+    await applyPreset(theirs, { load: false });
+    let s = getLab();
+    expect(s.vectors.optimistic?.stats).toEqual(STATS);
+    expect(s.vectors.optimistic?.samples).toEqual({ pos: 17, neg: 19 });
+    expect(Array.from(s.vectors.optimistic!.data)).toEqual(Array.from(vector('optimistic', 1).data));
+    const kept = s.vectors['optimistic (from link)'];
+    expect(kept?.presentRows).toEqual([3]);
+    expect(s.active).toEqual(['optimistic (from link)']);
+    expect(s.shareNotice?.message).toMatch(/kept beside them: "optimistic" as "optimistic \(from link\)"/);
+    // the same link again: no third copy; the user's own link: the saved vector itself
+    await applyPreset(theirs, { load: false });
+    expect(Object.keys(getLab().vectors).sort()).toEqual(['optimistic', 'optimistic (from link)']);
+    const mine = currentPreset('mine');
+    setLab({ active: ['optimistic'] });
+    await applyPreset({ ...currentPreset('mine')!, createdAt: mine!.createdAt }, { load: false });
+    expect(getLab().active).toEqual(['optimistic']);
+    expect(Object.keys(getLab().vectors)).toHaveLength(2);
+    await saved(storage, 'lab:optimistic (from link)');
+    await reload(storage, kv);
+    s = getLab();
+    expect(s.vectors.optimistic?.stats).toEqual(STATS);
+    expect(s.vectors.optimistic?.samples).toEqual({ pos: 17, neg: 19 });
+    expect(s.vectors['optimistic (from link)']?.presentRows).toEqual([3]);
+    storage.close();
+  });
+
+  it('a link whose model did not load changes nothing: vectors, sliders and settings stay', async () => {
+    setLab({ vectors: { optimistic: vector('optimistic', 1) }, alphas: { optimistic: 1 }, active: ['optimistic'], systemPrompt: 'mine', seed: 5 });
+    const before = getLab();
+    const p: Preset = {
+      name: 'elsewhere', modelId: 'missing/model', layer: 1, positions: 'all', sampling: { temperature: 1, topK: 0, topP: 1 }, seed: 99, maxNewTokens: 9,
+      systemPrompt: 'theirs', prompt: 'hi', createdAt: 1, traits: [{ name: 'optimistic', alpha: 3, vector: new Float32Array(8).fill(0.1) }],
+    };
+    expect(await openShareLink(`#preset=${encodePreset(p)}`)).toBe(true);
+    const s = getLab();
+    expect(s.loadState).toBe('error');
+    expect(s.shareNotice).toMatchObject({ kind: 'mismatch', hint: expect.stringMatching(/nothing in the lab was changed/) });
+    expect(s.vectors).toBe(before.vectors);
+    expect(s.alphas).toBe(before.alphas);
+    expect(s).toMatchObject({ active: ['optimistic'], systemPrompt: 'mine', seed: 5 });
+  });
+
+  it('a lab file\'s trait and vector that meet saved ones with other content are kept beside them, also after a reload', async () => {
+    const storage = await freshDb();
+    const kv = memoryKv();
+    const mine = { ...OPTIMISTIC, name: 'optimistic', description: 'my own words' };
+    expect(importTraitsJson(JSON.stringify(mine))).toBe(1);
+    setLab({ vectors: { optimistic: vector('optimistic', 1) }, alphas: { optimistic: 0.25 }, active: ['optimistic'] });
+    // a file from someone else: the same names, other content
+    const other = JSON.parse(await exportLab(null, {
+      ...getLab(),
+      traits: [{ set: { ...getLab().traits.find((t) => t.set.name === 'optimistic')!.set, description: 'their words' }, origin: 'user' }],
+      vectors: { optimistic: { ...vector('optimistic', 9), stats: null, samples: { pos: 1, neg: 1 } } },
+      alphas: { optimistic: 2 },
+    }));
+    persistChanges(storage, kv, 0);
+    const r = await importLab(JSON.stringify(other), storage);
+    expect(r.ok && r.value.renamed).toEqual(['"optimistic" as "optimistic (from file)"']);
+    const check = () => {
+      const s = getLab();
+      expect(s.traits.find((t) => t.set.name === 'optimistic')?.set.description).toBe('my own words');
+      expect(s.traits.find((t) => t.set.name === 'optimistic (from file)')?.set.description).toBe('their words');
+      expect(s.vectors.optimistic?.stats).toEqual(STATS);
+      expect(s.vectors.optimistic?.samples).toEqual({ pos: 17, neg: 19 });
+      expect(s.vectors['optimistic (from file)']?.trait).toBe('optimistic (from file)');
+      expect(s.vectors['optimistic (from file)']?.samples).toEqual({ pos: 1, neg: 1 });
+    };
+    check();
+    // the file's slider follows its trait's new name
+    expect(getLab().alphas['optimistic (from file)']).toBe(2);
+    // the same file again adds nothing
+    const again = await importLab(JSON.stringify(other), storage);
+    expect(again.ok && again.value.renamed).toEqual(['"optimistic" as "optimistic (from file)"']);
+    expect(Object.keys(getLab().vectors).sort()).toEqual(['optimistic', 'optimistic (from file)']);
+    await reload(storage, kv);
+    check();
+    storage.close();
+  });
+});
+
+describe('limits: the same in every format, and a lab file over 50 MB is refused before parsing', () => {
+  const base: Preset = {
+    name: 'p', modelId: 'fake/model', layer: 2, positions: 'response', sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 1, maxNewTokens: 8,
+    systemPrompt: '', prompt: '', createdAt: 1, traits: [{ name: 'optimistic', alpha: 1, vector: new Float32Array(8).fill(0.5) }],
+  };
+
+  it('a system prompt of 4,000 characters fits a link and a lab file; 4,001 fits neither; trait names stop at 100', async () => {
+    const at = 'x'.repeat(TEXT_LIMITS.systemPrompt);
+    const over = at + 'y';
+    expect(decodePreset(encodePreset({ ...base, systemPrompt: at })).ok).toBe(true);
+    const bad = decodePreset(encodePreset({ ...base, systemPrompt: over }));
+    expect(!bad.ok && bad.error.message).toMatch(/"systemPrompt" is 4001 characters long; the limit is 4000/);
+    const longName = 'n'.repeat(TEXT_LIMITS.traitName + 1);
+    const badName = decodePreset(encodePreset({ ...base, traits: [{ ...base.traits[0], name: longName }] }));
+    expect(!badName.ok && badName.error.message).toMatch(/"name" is 101 characters long; the limit is 100/);
+    expect(importTraitsJson(JSON.stringify({ ...OPTIMISTIC, name: longName }))).toBe(0);
+    expect(getLab().traitIssues[0].message).toMatch(/101 characters long; the limit is 100/);
+
+    setLab({ systemPrompt: at, vectors: { optimistic: vector('optimistic') } });
+    const file = JSON.parse(await exportLab(null));
+    expect(parseLabArchive(JSON.stringify(file)).ok).toBe(true);
+    const refuse = async (patch: (o: typeof file) => void, msg: RegExp) => {
+      const o = structuredClone(file);
+      patch(o);
+      const before = getLab();
+      const r = await importLab(JSON.stringify(o), null);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error).toMatch(msg);
+      expect(!r.ok && r.hint).toMatch(/nothing in the lab was changed/i);
+      expect(getLab().vectors).toBe(before.vectors);
+    };
+    await refuse((o) => { o.settings.systemPrompt = over; }, /settings\.systemPrompt must be text of at most 4000 characters/);
+    await refuse((o) => { o.settings.draft = 'd'.repeat(TEXT_LIMITS.userMessage + 1); }, /settings\.draft must be text of at most 4000/);
+    await refuse((o) => { o.settings.turns = [{ id: 't', user: 'u'.repeat(4001), unsteered: '', steered: '', alphas: {}, layer: null, seed: 1, status: 'done' }]; }, /settings\.turns must be a list of at most 1000 chat turns/);
+    await refuse((o) => { o.vectors[0].trait = longName; }, /vectors\[0\]\.trait must be text of 1 to 100 characters/);
+    await refuse((o) => { o.vectors[0].note = 'n'.repeat(TEXT_LIMITS.note + 1); }, /vectors\[0\]\.note must be text of at most 2000/);
+  });
+
+  it('an 80 MB lab file is refused by its size, before any parsing, and the lab is unchanged', async () => {
+    setLab({ vectors: { optimistic: vector('optimistic') }, systemPrompt: 'kept' });
+    expect(labFileSizeProblem(80_000_000)?.error).toBe('the file is 80 MB; a lab file may be at most 50 MB, so it was not read');
+    expect(labFileSizeProblem(MAX_LAB_FILE_BYTES)).toBeNull();
+    // a valid-looking file whose system prompt alone is 80 MB (what made the next reload hang)
+    const file = JSON.parse(await exportLab(null));
+    const huge = JSON.stringify({ ...file, settings: { ...file.settings, systemPrompt: '' } }).replace('"systemPrompt":""', `"systemPrompt":"${'a'.repeat(80_000_000)}"`);
+    const r = await importLab(huge, null);
+    expect(r).toEqual({ ok: false, error: expect.stringMatching(/^the file is 80 MB; a lab file may be at most 50 MB/), hint: expect.stringMatching(/nothing in the lab was changed/) });
+    // refused before parsing: a file of the same size that is not even JSON gets the same sentence
+    expect(parseLabArchive('{'.repeat(MAX_LAB_FILE_BYTES + 1))).toMatchObject({ ok: false, error: expect.stringMatching(/^the file is 50 MB; a lab file may be at most 50 MB/) });
+    expect(getLab().systemPrompt).toBe('kept');
+    expect(getLab().vectors.optimistic?.samples.pos).toBe(17);
+  });
+
+  it('a saved settings document with a field over its limit drops that field on reload and keeps the rest', async () => {
+    const kv = memoryKv();
+    kv.setItem(SETTINGS_KEY, JSON.stringify({ systemPrompt: 's'.repeat(TEXT_LIMITS.systemPrompt + 1), seed: 77, alphas: { ['__proto__']: 1, constructor: 2 }, draft: 'hello' }));
+    expect(await restore(null, kv)).toBe(true);
+    expect(getLab()).toMatchObject({ systemPrompt: '', seed: 77, draft: 'hello' });
+    expect(Object.entries(getLab().alphas)).toEqual([['__proto__', 1], ['constructor', 2]]);
+  });
+});
+
+describe('a trait file that holds no trait says what was wrong and what to do', () => {
+  const cases: [string, RegExp][] = [
+    ['[]', /the file holds an empty list, so there was no trait to import\. A trait file holds one trait set/],
+    ['{}', /this is not a trait set: it has none of the fields name, instruction, questions, eval_prompt\. A trait file holds/],
+    ['{"vectors": [], "persona_lab": {}}', /this is not a trait set \(it looks like a vector file: use "Import vector" under the trait's vector\): .*\(it has "vectors", "persona_lab"\)/],
+    ['{"format": "persona-lab-archive", "version": 1}', /this is not a trait set \(it is a lab file: use "Import lab…" in the Presets panel\)/],
+    ['42', /a trait set must be a JSON object, got number/],
+    ['[1, {}]', /\[0\].*must be a JSON object/],
+  ];
+  for (const [text, msg] of cases) {
+    it(`${text} → a clear message; saved traits unchanged`, () => {
+      importTraitsJson(JSON.stringify({ ...OPTIMISTIC, name: 'mine' }));
+      const before = getLab().traits;
+      expect(importTraitsJson(text, 'file.json')).toBe(0);
+      expect(getLab().traitIssues.map((i) => `${i.path} ${i.message}`).join(' | ')).toMatch(msg);
+      expect(getLab().traits).toBe(before);
+    });
+  }
+});
