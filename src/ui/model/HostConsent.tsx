@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { answerHostRequest, dismissHostRequest } from '../../state/actions/hostConsent';
+import { buildConnectSources, policyAllows } from '../../state/connectPolicy';
 import type { HostAsker } from '../../state/modelSlice';
 import { useLab } from '../../state/store';
 
@@ -45,6 +46,12 @@ export function HostConsent() {
         Nothing has been downloaded. The lab contacts only this page, https://huggingface.co and hosts you allow;
         that host would see your address and choose the model you then use. You can revoke it later under Model → Advanced.
       </p>
+      {!policyAllows(request.origin) && (
+        <p className="small-text">
+          This copy of the lab is built to connect only to {buildConnectSources()!.join(' ')}: its security policy will block {request.origin} even if
+          you allow it. A build made with <code>PERSONA_LAB_CONNECT_SRC</code> naming that host can reach it (see the README).
+        </p>
+      )}
       <div className="row wrap">
         <button type="button" className="primary" onClick={() => answerHostRequest(true)}>Allow {host}</button>
         <button type="button" onClick={() => answerHostRequest(false)}>Don't load</button>
