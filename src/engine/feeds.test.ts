@@ -30,7 +30,7 @@ const F = TensorType.FLOAT;
 const I64 = TensorType.INT64;
 
 /** A stand-in for a loaded model: a plain graph's session and the config facts forward() reads. */
-async function plainModel(spec: GraphSpec, modelType = 'lfm2', hints = { headDim: 3, kvHeads: 2, hidden: 4, convLength: 3 }): Promise<ForwardModel> {
+async function plainModel(spec: GraphSpec, modelType = 'lfm2', hints = { headDim: 3, kvHeads: 2, hidden: 4, convLength: 3 }): Promise<ForwardModel & { session: QueuedSession }> {
   configureRuntime({ numThreads: 1 });
   const session = await QueuedSession.create({ model: buildOnnx(spec), externalData: [] }, 'wasm');
   return {

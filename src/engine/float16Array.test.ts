@@ -12,7 +12,9 @@ import { ort, toFloat32 } from './ort';
 import { loadLocalEngine } from './testing/models';
 import { FUSED_FIXTURE_DIR } from './testing/paths';
 
-class MinimalFloat16Array extends DataView {
+const DataViewBase = DataView as new (buffer: ArrayBuffer, byteOffset?: number, byteLength?: number) => DataView<ArrayBuffer>;
+
+class MinimalFloat16Array extends DataViewBase {
   static readonly BYTES_PER_ELEMENT = 2;
 
   constructor(source: number | ArrayBufferLike, byteOffset = 0, length?: number) {
