@@ -19,6 +19,7 @@ export function TraitGenerator({ onClose }: { onClose: () => void }) {
   const gen = useJudgeEndpoint((s) => s.gen);
   const modelReady = useLab((s) => s.loadState === 'ready');
   const issues = useLab((s) => s.traitIssues);
+  const existing = useLab((s) => (gen.draft ? s.traits.find((t) => t.set.name === draftName(gen.draft.text)) : undefined));
   const [text, setText] = useState<string | null>(null);
   const [saveFailed, setSaveFailed] = useState(false);
   const draftText = text ?? gen.draft?.text ?? '';
@@ -70,6 +71,7 @@ export function TraitGenerator({ onClose }: { onClose: () => void }) {
               <ul className="small-text">{gen.draft.errors.map((i, k) => <li key={k}><code>{i.path || '(set)'}</code> {i.message}</li>)}</ul>
             </div></div>
           )}
+          {existing && <p className="small-text">A trait named “{existing.set.name}” is in the library{existing.origin === 'user' ? '' : ` (${existing.origin === 'demo' ? 'demo model' : 'built-in'})`}: saving replaces it. Rename the draft to keep both.</p>}
           {gen.draft.notes.length > 0 && <ul className="small-text muted" aria-label="Generation notes">{gen.draft.notes.map((i, k) => <li key={k}><code>{i.path}</code> {i.message}</li>)}</ul>}
           <label className="field">
             <span>Generated trait JSON</span>
@@ -89,4 +91,13 @@ export function TraitGenerator({ onClose }: { onClose: () => void }) {
       )}
     </div>
   );
+}
+
+function draftName(text: string): string | undefined {
+  try {
+    const n = (JSON.parse(text) as { name?: unknown }).name;
+    return typeof n === 'string' ? n.trim() : undefined;
+  } catch {
+    return undefined;
+  }
 }
