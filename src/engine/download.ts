@@ -91,6 +91,8 @@ export async function headSize(url: string): Promise<number | null> {
   }
   if (res.status === 404 || res.status === 401 || res.status === 403) return null;
   if (!res.ok) throw new EngineError('network', `${url} answered HTTP ${res.status}`, 'Try again later, or check the address.');
+  // A web page where a weight file should be: a static host's "not found" page served with 200.
+  if (res.headers.get('content-type')?.startsWith('text/html')) return null;
   const size = Number(res.headers.get('x-linked-size') ?? res.headers.get('content-length') ?? NaN);
   return Number.isFinite(size) && size >= 0 ? size : null;
 }

@@ -10,7 +10,7 @@ import { fitBackend } from './backendFit';
 import { QueuedSession, detectCapabilities, type Backend, type Capabilities } from './ort';
 import { buildTokenizer, type Tokenizer } from './tokenizer';
 import { cacheHintsFromConfig, type CacheHints } from './caches';
-import { listVariants } from './repoListing';
+import { listVariants, selfContainedFolders, subfolderFetcher } from './repoListing';
 import { DTYPE_SUFFIX, VariantError, chooseVariant, dirOf, fitOf, fittingAlternatives, preferenceOrder, type Variant } from './variants';
 import type { VariantListing } from './api';
 
@@ -118,8 +118,10 @@ function pickBackend(requested: Backend | 'auto', caps: Capabilities): { backend
 export async function inspectVariants(fetcher: FileFetcher, requested: Backend | 'auto'): Promise<VariantListing> {
   const caps = await detectCapabilities();
   const { backend } = pickBackend(requested, caps);
-  const config = (await readJson(fetcher, 'config.json', new ProgressTracker(), true))!;
-  const variants = await listVariants(fetcher, config);
+  const config = await readJson(fetcher, 'config.json', new ProgressTracker(), false);
+  const folders = config ? null : await selfContainedFolders(fetcher);
+  if (!config && !folders?.length) await readJson(fetcher, 'config.json', new ProgressTracker(), true); // says what is missing
+  const variants = folders?.length ? folders : await listVariants(fetcher, config!);
   if (!variants) throw new EngineError('bad_input', `${fetcher.label} cannot list its files or tell their sizes`, 'Load it without choosing a variant: the lab takes the first it finds for the backend.');
   let defaultVariant: string | null = null;
   let refusal: string | null = null;
@@ -145,12 +147,36 @@ export async function inspectVariants(fetcher: FileFetcher, requested: Backend |
   };
 }
 
+/** chooseVariant, its refusals as EngineErrors. */
+function choose(...args: Parameters<typeof chooseVariant>): ReturnType<typeof chooseVariant> {
+  try {
+    return chooseVariant(...args);
+  } catch (e) {
+    if (e instanceof VariantError) throw new EngineError(e.code, e.message, e.hint);
+    throw e;
+  }
+}
+
 export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {}): Promise<LoadedModel> {
   const tracker = new ProgressTracker(options.onProgress);
   const caps = await detectCapabilities();
   let { backend, note } = pickBackend(options.backend ?? 'auto', caps);
 
-  const rawConfig = (await readJson(fetcher, 'config.json', tracker, true))!;
+  let requestedVariant = options.variant;
+  /** The folder loaded from, when the repository keeps each build in its own folder ('' otherwise). */
+  let buildFolder = '';
+  let rawConfig = await readJson(fetcher, 'config.json', tracker, false);
+  if (!rawConfig) {
+    // A builder repository with one self-contained folder per build: load from the chosen folder.
+    const folders = await selfContainedFolders(fetcher);
+    if (folders?.length) {
+      const choice = choose(folders, requestedVariant, backend, caps, fetcher.label);
+      buildFolder = `${dirOf(choice.variant.onnxPath)}/`;
+      fetcher = subfolderFetcher(fetcher, buildFolder.slice(0, -1));
+      requestedVariant = undefined;
+    }
+    rawConfig = (await readJson(fetcher, 'config.json', tracker, true))!;
+  }
   const generationConfig = (await readJson(fetcher, 'generation_config.json', tracker, false)) ?? {};
   const config = parseConfig(rawConfig, generationConfig);
   const tokenizerJson = await readJson(fetcher, 'tokenizer.json', tracker, true);
@@ -171,13 +197,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   let onnx: Uint8Array | null = null;
   let onnxPath = '';
   if (variants) {
-    let choice;
-    try {
-      choice = chooseVariant(variants, options.variant, backend, caps, fetcher.label);
-    } catch (e) {
-      if (e instanceof VariantError) throw new EngineError(e.code, e.message, e.hint);
-      throw e;
-    }
+    const choice = choose(variants, requestedVariant, backend, caps, fetcher.label);
     if (choice.fit.backend !== backend) {
       backend = choice.fit.backend;
       note = choice.fit.note;
@@ -188,7 +208,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     if (!onnx) throw new EngineError('not_found', `${fetcher.label} lists ${onnxPath}, but it could not be downloaded`, 'Try again; if it persists, the repository may be incomplete.');
   } else {
     const builder = typeof (genaiConfig?.model as { decoder?: { filename?: unknown } } | undefined)?.decoder?.filename === 'string' ? [String((genaiConfig!.model as { decoder: { filename: string } }).decoder.filename)] : [];
-    const candidates = options.variant ? [variantPath(options.variant)] : [...variantCandidates(backend, caps).map(variantPath), ...builder];
+    const candidates = requestedVariant ? [variantPath(requestedVariant)] : [...variantCandidates(backend, caps).map(variantPath), ...builder];
     for (const path of candidates) {
       onnx = await fetcher.get(path, tracker);
       if (onnx) {
@@ -247,5 +267,5 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   const tokenizer = buildTokenizer(tokenizerJson!, tokenizerConfig, templateBytes ? decoder.decode(templateBytes) : null);
   if (config.eosTokenIds.length === 0) config.eosTokenIds = tokenizer.eosTokenIds;
   tracker.ready();
-  return { id: fetcher.label, config, generationConfig, tokenizer, session, backend, backendNote: note, variant: onnxPath, info: instrumented.info };
+  return { id: fetcher.label, config, generationConfig, tokenizer, session, backend, backendNote: note, variant: buildFolder + onnxPath, info: instrumented.info };
 }

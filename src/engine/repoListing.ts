@@ -76,3 +76,34 @@ export async function listVariants(fetcher: FileFetcher, config: Record<string, 
   const sized = fetcher as FileFetcher & { size(path: string): Promise<number | null> };
   return variantsFromFiles(await probeFiles(sized, config, graphs), graphs);
 }
+
+/**
+ * Builder repositories whose root holds no config.json (one self-contained folder per build, each
+ * with config.json, tokenizer.json and genai_config.json beside its graph): those folders'
+ * variants, named by folder, with sizes. Null when the source cannot list its files.
+ */
+export async function selfContainedFolders(fetcher: FileFetcher): Promise<Variant[] | null> {
+  const files = fetcher.list ? await fetcher.list() : null;
+  if (!files) return null;
+  const paths = new Set(files.map((f) => f.path));
+  const folders = files
+    .map((f) => f.path)
+    .filter((p) => p.endsWith('/genai_config.json'))
+    .map(dirOf)
+    .filter((d) => paths.has(`${d}/config.json`) && paths.has(`${d}/tokenizer.json`));
+  const graphs = await builderGraphs(fetcher, folders.map((d) => `${d}/genai_config.json`));
+  return variantsFromFiles(files, graphs).filter((v) => v.layout === 'builder' && folders.includes(dirOf(v.onnxPath)));
+}
+
+/** The repository seen from one of its folders, as if that folder were the root (same label: the model keeps its id). */
+export function subfolderFetcher(fetcher: FileFetcher, dir: string): FileFetcher {
+  const prefix = `${dir}/`;
+  return {
+    label: fetcher.label,
+    get: (path, progress) => fetcher.get(prefix + path, progress),
+    ...(fetcher.size ? { size: (path: string) => fetcher.size!(prefix + path) } : {}),
+    ...(fetcher.list
+      ? { list: async () => (await fetcher.list!())?.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), bytes: f.bytes })) ?? null }
+      : {}),
+  };
+}

@@ -49,6 +49,7 @@ const MULTI = 'test-org/multi';
 const ROOT_BUILDER = 'test-org/builder-root';
 const SUB_BUILDER = 'test-org/builder-sub';
 const DECLARED = 'test-org/declared-chunks';
+const FOLDERS = 'test-org/builder-folders';
 
 beforeAll(async () => {
   configureRuntime({ numThreads: 1 });
@@ -75,7 +76,17 @@ beforeAll(async () => {
   startRepo(FUSED_FIXTURE_DIR, declared, { 'transformers.js_config': { use_external_data_format: { 'model_fp16.onnx': 2 } } });
   addVariant(declared, FIXTURE_ONNX, 'onnx/model_fp16.onnx', ['model_fp16.onnx_data', 'model_fp16.onnx_data_1']);
 
-  const repos = { [MULTI]: multi, [ROOT_BUILDER]: rootBuilder, [SUB_BUILDER]: subBuilder, [DECLARED]: declared };
+  // No config.json at the root: one self-contained folder per build (as microsoft's builder repositories).
+  const folders = join(root, 'builder-folders');
+  for (const [sub, graph] of [['cuda-fp16', 'tiny-fp16.onnx'], ['cpu-int4-rtn-block-32', 'tiny-int4.onnx']]) {
+    startRepo(FUSED_FIXTURE_DIR, join(folders, sub));
+    writeFile(folders, `${sub}/genai_config.json`, JSON.stringify({ model: { decoder: { filename: graph } } }));
+  }
+  addHugeVariant(folders, FIXTURE_ONNX, 'cuda-fp16/tiny-fp16.onnx', 'tiny-fp16.onnx.data', HUGE);
+  addVariant(folders, FIXTURE_ONNX, 'cpu-int4-rtn-block-32/tiny-int4.onnx', ['tiny-int4.onnx.data']);
+  writeFile(folders, 'README.md', 'builds in folders');
+
+  const repos = { [FOLDERS]: folders, [MULTI]: multi, [ROOT_BUILDER]: rootBuilder, [SUB_BUILDER]: subBuilder, [DECLARED]: declared };
   hub = await startHubServer(repos, { treePageSize: 4 });
   mirror = await startHubServer(repos, { treeApi: false });
   const { engine } = await loadLocalEngine(FUSED_FIXTURE_DIR);
@@ -230,5 +241,27 @@ describe('loading the chosen variant', () => {
     expect(localInfo.variant).toBe('cpu-int4-rtn-block-32/tiny-int4.onnx');
     expect(await logitsOf(local)).toEqual(baseline);
     await local.unload();
+  });
+
+  it('a repository with no root config.json and one self-contained builder folder per build: lists the folders, loads the one that fits', async () => {
+    const engine = new Engine({ hubHost: hub.url });
+    const listing = await engine.listVariants({ source: { kind: 'hub', id: FOLDERS }, backend: 'wasm' });
+    expect(listing.variants.map((v) => [v.name, v.onnxPath, v.refusal === null])).toEqual([
+      ['cpu-int4-rtn-block-32', 'cpu-int4-rtn-block-32/tiny-int4.onnx', true],
+      ['cuda-fp16', 'cuda-fp16/tiny-fp16.onnx', false],
+    ]);
+    expect(listing.defaultVariant).toBe('cpu-int4-rtn-block-32');
+    const from = hub.requests.length;
+    const info = await engine.load({ source: { kind: 'hub', id: FOLDERS }, backend: 'wasm' });
+    expect([info.id, info.variant]).toEqual([FOLDERS, 'cpu-int4-rtn-block-32/tiny-int4.onnx']);
+    const got = downloaded(hub, FOLDERS, from);
+    expect(got).toContain('cpu-int4-rtn-block-32/config.json');
+    expect(got).toContain('cpu-int4-rtn-block-32/tokenizer.json');
+    expect(got.filter((p) => p.includes('.onnx'))).toEqual(['cpu-int4-rtn-block-32/tiny-int4.onnx', 'cpu-int4-rtn-block-32/tiny-int4.onnx.data']);
+    expect(await logitsOf(engine)).toEqual(baseline);
+    await engine.unload();
+    const e = await engine.load({ source: { kind: 'hub', id: FOLDERS }, backend: 'wasm', variant: 'cuda-fp16' }).catch((x: unknown) => x);
+    expect((e as EngineError).code).toBe('too_large');
+    expect((e as EngineError).hint).toMatch(/^Pick a smaller variant that fits: cpu-int4-rtn-block-32 \(\d/);
   });
 });
