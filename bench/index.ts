@@ -12,8 +12,9 @@ import { instrumentMemoryBench } from './instrumentMemory';
 import { runPipelineBench } from './pipeline';
 import { shareLinkSizes, sliderLatencyRatio } from './lab';
 import { syntheticForwardBench } from './syntheticForward';
+import { paddingBench } from './padding';
 import { versusTransformersJs, type VersusResult } from './transformersjs';
-import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, hasDemoModel } from '../src/engine/testing/paths';
+import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, GQA_FIXTURE_DIR, hasDemoModel } from '../src/engine/testing/paths';
 
 const started = performance.now();
 const rows: [string, string, string][] = [];
@@ -55,6 +56,12 @@ for (const m of models) {
   }
   await model.session.release();
 }
+
+const pad = await paddingBench(GQA_FIXTURE_DIR);
+add('exact GQA batches: time to first token, unequal ÷ equal lengths [GQA fixture (fp32)]', ratio(pad.firstUnequalMs / pad.firstEqualMs),
+  `batch of 4, prompts ${pad.lengths.join('/')} vs 4 × ${pad.lengths[0]} tokens, both ${pad.padding}-padded to ${pad.lengths[0]}; unequal rows re-feed each last prompt token as a one-token pass: ${pad.firstUnequalMs.toFixed(1)} vs ${pad.firstEqualMs.toFixed(1)} ms`);
+add('exact GQA batches: whole generation, unequal ÷ equal lengths [GQA fixture (fp32)]', ratio(pad.wholeUnequalMs / pad.wholeEqualMs),
+  `same batches, greedy, ${pad.newTokens} tokens: ${pad.wholeUnequalMs.toFixed(1)} vs ${pad.wholeEqualMs.toFixed(1)} ms (GQA attends only to each row's own tokens, so shorter rows also cost less)`);
 
 for (const hidden of [512, 1024, 2048]) {
   const wide = await syntheticForwardBench(8, hidden);
