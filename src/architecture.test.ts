@@ -1,11 +1,13 @@
 /**
- * The house rules, enforced (docs/ARCHITECTURE.md, "Layers"): every import of every file under src/
+ * The house rules, enforced (docs/ARCHITECTURE.md §2): every import of every file under src/
  * is read with TypeScript's parser and checked against tools/check-imports/rules.ts. A failure names
  * the file:line of each import a layer may not make.
  */
 import { describe as group, expect, it } from 'vitest';
 import { checkTree, describe, importsOf, SRC_DIR, violations } from '../tools/check-imports/checkImports';
+import { checkCitations, checkTreeCitations, sectionsOf } from '../tools/check-imports/citations';
 import { ALLOWED, RULES } from '../tools/check-imports/rules';
+import { REPO_ROOT } from './engine/testing/paths';
 
 group('import boundaries', () => {
   const found = checkTree(SRC_DIR, RULES);
@@ -43,5 +45,23 @@ group('import boundaries', () => {
     expect(violations(importsOf('engine/x.ts', up), RULES).map((v) => v.target)).toEqual(['persona/personaVector']);
     expect(violations(importsOf('engine/x.test.ts', up), RULES)).toEqual([]);
     expect(violations(importsOf('engine/testing/x.ts', up), RULES)).toEqual([]);
+  });
+});
+
+group('citations of the architecture document', () => {
+  it('every comment cites a section and subsection that docs/ARCHITECTURE.md has, and nothing outside the repository', () => {
+    const problems = checkTreeCitations(REPO_ROOT, ['src', 'tools', 'bench', 'e2e']).map((c) => `${c.file}:${c.line}: ${c.problem}`);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('catches a missing section, a missing subsection and the outside document', () => {
+    const sections = sectionsOf('## §1 Start\n## §4 The method\n### Judge\n### Vector\n## Notes\n### Stray\n');
+    expect([...sections.keys()]).toEqual([1, 4]);
+    const check = (line: string) => checkCitations('x.ts', line, sections).map((c) => c.problem);
+    const doc = ['docs', 'ARCHITECTURE.md'].join('/'); // not a citation of this file's own
+    expect(check(`/** (${doc} §4 "Judge", "Vector") */`)).toEqual([]);
+    expect(check(`/** (${doc} §2–§4) */`)).toEqual(['no section §2']);
+    expect(check(`/** (${doc} §4 "Stray") */`)).toEqual(['no subsection "Stray" in §4']);
+    expect(check(`/** (${['DESIGN', 'md'].join('.')} §2) */`)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The one hook-point vocabulary (DESIGN.md §3), used in the protocol, stores, file metadata and
+ * The one hook-point vocabulary (docs/ARCHITECTURE.md §3), used in the protocol, stores, file metadata and
  * chart labels. Row r of a residual capture is hookName(r): row 0 is `embed`, row l+1 is
  * `blocks.{l}.resid_post` (output of decoder block l, before the final norm).
  */

@@ -3,7 +3,7 @@
  * device, reloads the model it had (on WASM once WebGPU has failed twice), and runs the
  * interrupted call once more on the new worker. A call interrupted twice, or one whose model could
  * not be reloaded, fails with an error that names the call to run again. Every verb takes this
- * path, so what the fault tests prove is what the lab ships (docs/ARCHITECTURE.md, "Recovery").
+ * path, so what the fault tests prove is what the lab ships (docs/ARCHITECTURE.md §6).
  */
 import type { CallOptions, EngineApi, GenerateEvent, LoadRequest, ModelInfo } from './api';
 import { EngineStopped, type EngineClient } from './client';

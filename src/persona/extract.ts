@@ -1,5 +1,5 @@
 /**
- * Persona-vector extraction (DESIGN.md §2 "Activations" and "Vector").
+ * Persona-vector extraction (docs/ARCHITECTURE.md §4 "Activations" and "Vector").
  *
  * A capture is the residual stream of one prompt + response forward pass: float32
  * [L+1, T, hidden] (row r = hookName(r), T tokens). From it we keep three readouts per row:

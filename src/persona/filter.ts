@@ -1,5 +1,5 @@
 /**
- * Rollout filtering (DESIGN.md §2 "Filtering"): pair positive and negative responses by
+ * Rollout filtering (docs/ARCHITECTURE.md §4 "Filtering"): pair positive and negative responses by
  * (question, instruction, sample) and keep a pair when pos trait ≥ 50, neg trait < 50 and both
  * coherence ≥ 50. Thresholds are settings; with judge "none" every complete pair is kept.
  */

@@ -1,4 +1,4 @@
-/** Persona maths and file formats: pure functions over plain arrays (DESIGN.md §2–§4, §6). */
+/** Persona maths and file formats: pure functions over plain arrays (docs/ARCHITECTURE.md §2–§4, §7). */
 export * from './safetensors';
 export * from './personaVector';
 export * from './vectorFile';

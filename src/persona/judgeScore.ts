@@ -1,5 +1,5 @@
 /**
- * The paper's judge score (DESIGN.md §2 "Judge"): one completion token; over the tokens that are
+ * The paper's judge score (docs/ARCHITECTURE.md §4 "Judge"): one completion token; over the tokens that are
  * integers 0–100, score = Σ k·p(k) / Σ p(k); no score when Σ p(k) < 0.25 (e.g. the judge said
  * REFUSAL). A local model gives the full next-token distribution (exact); OpenAI-compatible
  * endpoints give the top-20 logprobs.

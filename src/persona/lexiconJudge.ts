@@ -3,7 +3,7 @@
  *
  * The demo model is trained on a synthetic corpus (tools/demo-model/corpus.py) in which a trait is
  * expressed by framing sentences drawn from a fixed lexicon per trait side. This judge counts
- * those marker sentences and returns a 0–100 score like the paper's LLM judge (DESIGN.md §2):
+ * those marker sentences and returns a 0–100 score like the paper's LLM judge (docs/ARCHITECTURE.md §4 "Judge"):
  * 100 = strongly expresses the trait's positive side, 0 = expresses the opposite side or nothing.
  * Pure TypeScript: no ORT, no DOM.
  */

@@ -1,6 +1,6 @@
 /**
  * Neuronpedia steering JSON: `{ "vectors": [{ "steering_vector": number[], "strength": number,
- * "hook": "blocks.{l}.hook_resid_post" }] }`, hook names in TransformerLens vocabulary (DESIGN.md §3):
+ * "hook": "blocks.{l}.hook_resid_post" }] }`, hook names in TransformerLens vocabulary (docs/ARCHITECTURE.md §3):
  *   row 0 (embed)                    ↔ blocks.0.hook_resid_pre
  *   row l+1 (blocks.{l}.resid_post)  ↔ blocks.{l}.hook_resid_post
  * On import, `blocks.{l}.hook_resid_pre` for l ≥ 1 is the same activation as

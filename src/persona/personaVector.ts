@@ -1,6 +1,6 @@
 /**
  * The in-memory persona vector: float32 [L+1, hidden] in the `hf_hidden_states` convention
- * (DESIGN.md §3): row 0 = `embed`, row l+1 = `blocks.{l}.resid_post`. Every file format
+ * (docs/ARCHITECTURE.md §3): row 0 = `embed`, row l+1 = `blocks.{l}.resid_post`. Every file format
  * (safetensors, GGUF control vector, Neuronpedia JSON) converts to and from this one type.
  */
 import { hookName, type HookName } from '../engine/hooks';

@@ -1,5 +1,5 @@
 /**
- * Projections onto a persona vector (DESIGN.md §2 "Monitoring"): the scalar projection
+ * Projections onto a persona vector (docs/ARCHITECTURE.md §4 "Monitoring"): the scalar projection
  * a·v/‖v‖, per token for a [T, hidden] slice of one layer, and at the last prompt token.
  */
 import { captureAt, captureRow, type Capture } from './extract';

@@ -1,5 +1,5 @@
 /**
- * Data screening by projection difference (DESIGN.md §2): for a sample (x, y),
+ * Data screening by projection difference (docs/ARCHITECTURE.md §4 "Data screening"): for a sample (x, y),
  *   ΔP = (a(x, y) − a(x, y′))·v̂
  * with a the response-average at the chosen layer, y the dataset response and y′ the model's own
  * greedy response. The cheap variant replaces a(x, y′)·v̂ by the last-prompt-token projection.

@@ -1,5 +1,5 @@
 /**
- * Steering strength in two units (DESIGN.md §2 "Vector", "Steering"). The engine adds α·v to
+ * Steering strength in two units (docs/ARCHITECTURE.md §4 "Vector", "Steering"). The engine adds α·v to
  * `blocks.{l}.resid_post`; because residual norms grow with depth, the same α means different
  * things at different layers. The relative strength
  *   ρ = α·‖v‖ / typicalNorm(l)

@@ -1,5 +1,5 @@
 /**
- * A trait set from a description (DESIGN.md §2 "Trait artifacts"): name + one-line description
+ * A trait set from a description (docs/ARCHITECTURE.md §4 "Trait artifacts"): name + one-line description
  * (+ optional antonym) → 5 instruction pairs, 20 extraction + 20 evaluation questions and a judge
  * prompt, written by a language model (an OpenAI-compatible endpoint or the loaded model) in four
  * requests: the pairs, two batches of questions, the judge prompt. The prompts follow the paper's

@@ -1,5 +1,5 @@
 /**
- * Trait sets (DESIGN.md §2 "Trait artifacts"): the paper's JSON
+ * Trait sets (docs/ARCHITECTURE.md §4 "Trait artifacts"): the paper's JSON
  *   {"instruction": [{"pos", "neg"} ×5], "questions": [...], "eval_prompt": "..."}
  * plus our fields: name, description, antonym, extraction_questions, evaluation_questions.
  * The validator never throws: it returns the typed set or a list of precise errors.
@@ -221,7 +221,7 @@ export function indefiniteArticle(word: string): 'a' | 'an' {
 }
 
 /**
- * The system prompt of DESIGN.md §2: "You are a/an {name} assistant. {instruction}".
+ * The system prompt of docs/ARCHITECTURE.md §4 "Prompt format": "You are a/an {name} assistant. {instruction}".
  * The positive side uses the trait name; the negative side the antonym, else "helpful".
  */
 export function systemPrompt(trait: Pick<TraitSet, 'name' | 'antonym'>, side: 'pos' | 'neg', instruction: string): string {

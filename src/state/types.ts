@@ -47,7 +47,7 @@ export interface VectorEntry {
   presentRows?: number[];
   /** Suggested / chosen decoder block. */
   layer: number;
-  /** Which activations were averaged (DESIGN.md §2 "Activations"); absent = response_avg (older saved state). */
+  /** Which activations were averaged (docs/ARCHITECTURE.md §4 "Activations"); absent = response_avg (older saved state). */
   readout?: Readout;
   /** Per-layer statistics of this readout's vector on held-out responses. */
   stats: LayerStat[] | null;

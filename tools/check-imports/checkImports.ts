@@ -1,5 +1,5 @@
 /**
- * The import-boundary check (docs/ARCHITECTURE.md, "Layers"): parses every TypeScript file under
+ * The import-boundary check (docs/ARCHITECTURE.md §2): parses every TypeScript file under
  * src/ with TypeScript's own parser, collects each import (static, `import type`, `export … from`,
  * dynamic `import('…')`), and reports the ones a layer may not make, as file:line.
  */

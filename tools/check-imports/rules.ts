@@ -1,5 +1,5 @@
 /**
- * The layering the code keeps (docs/ARCHITECTURE.md, "Layers"), as rules the import check enforces,
+ * The layering the code keeps (docs/ARCHITECTURE.md §2), as rules the import check enforces,
  * and the known exceptions still to be fixed. An exception names the exact import (file and the
  * target it reaches); the check fails when an exception no longer occurs, so the list only shrinks.
  */

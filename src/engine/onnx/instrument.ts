@@ -1,6 +1,6 @@
 /**
  * Instruments a Hub ONNX decoder so one session can steer and read the residual stream
- * (DESIGN.md §3, §5). Added inputs:
+ * (docs/ARCHITECTURE.md §3, §5). Added inputs:
  *   steer            float32 [batch, L, hidden]    added to blocks.{l}.resid_post of each row
  *   steer_positions  float32 [batch, seq]          1 where this pass steers a position, else 0
  *   probes           float32 [L+1, K, hidden]      unit vectors to project the stream onto

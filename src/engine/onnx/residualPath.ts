@@ -1,5 +1,5 @@
 /**
- * Finds the residual stream of a decoder LLM graph by block boundaries (DESIGN.md §5), for every
+ * Finds the residual stream of a decoder LLM graph by block boundaries (docs/ARCHITECTURE.md §5), for every
  * exporter family: from the token-embedding lookup, through its epilogue, along the chain of
  * residual links (plain `Add`s or Skip*LayerNormalization nodes) to the final norm. Node names are
  * never relied upon.

@@ -1,5 +1,5 @@
 /**
- * Step 3, activations and vectors (DESIGN.md §2 "Activations", "Vector"): one capture per rollout
+ * Step 3, activations and vectors (docs/ARCHITECTURE.md §4 "Activations", "Vector"): one capture per rollout
  * (chat-templated prompt + response); the three readouts go into running means per side
  * (ReadoutAccumulator), and captures are dropped right away. The means, their counts and the ids
  * they include are stored after every batch, so a re-run resumes where it stopped. Vectors are

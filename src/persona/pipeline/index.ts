@@ -1,5 +1,5 @@
 /**
- * The persona-vectors pipeline on an engine (DESIGN.md §2): resumable, cancellable steps that take
+ * The persona-vectors pipeline on an engine (docs/ARCHITECTURE.md §4): resumable, cancellable steps that take
  * an EngineApi and a storage, plus monitoring and dataset screening on the engine.
  */
 export * from './types';

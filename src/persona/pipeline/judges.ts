@@ -1,5 +1,5 @@
 /**
- * Judges (DESIGN.md §2 "Judge"): score a response 0–100 for the trait and for coherence.
+ * Judges (docs/ARCHITECTURE.md §4 "Judge"): score a response 0–100 for the trait and for coherence.
  * Switchable: the loaded model itself (exact distribution over integer tokens), an
  * OpenAI-compatible endpoint (openaiJudge.ts), the demo model's lexicon judge, or none.
  */

@@ -1,5 +1,5 @@
 /**
- * Step 4, layer choice (DESIGN.md §2 "Layer choice"): per-layer separation statistics of held-out
+ * Step 4, layer choice (docs/ARCHITECTURE.md §4 "Layer choice"): per-layer separation statistics of held-out
  * (evaluation-question) responses projected onto each row of the vector (layerStats.ts), and the
  * paper's criterion, a steering sweep over layers × α (optionally also position modes and
  * readouts) on evaluation questions scored by the judge. The suggested layer is the sweep's best

@@ -1,5 +1,5 @@
 /**
- * Monitoring on the engine (DESIGN.md §2 "Monitoring"): per-token scalar projections a·v̂ at any
+ * Monitoring on the engine (docs/ARCHITECTURE.md §4 "Monitoring"): per-token scalar projections a·v̂ at any
  * layer for any text or conversation, the last-prompt-token projection of many prompts, and its
  * drift over the turns of a conversation.
  */

@@ -1,5 +1,5 @@
 /**
- * Step 1, rollouts (DESIGN.md §2 "Rollouts"): question × instruction pair × n samples, for the
+ * Step 1, rollouts (docs/ARCHITECTURE.md §4 "Rollouts"): question × instruction pair × n samples, for the
  * positive and the negative side, batched through engine.generate (many rows per call). Greedy with
  * one sample, else temperature sampling. Each response is stored as it comes; a re-run skips the
  * rollouts already stored.

@@ -1,5 +1,5 @@
 /**
- * Step 2, judging and filtering (DESIGN.md §2 "Judge", "Filtering"): every rollout scored for the
+ * Step 2, judging and filtering (docs/ARCHITECTURE.md §4 "Judge", "Filtering"): every rollout scored for the
  * trait and for coherence by the chosen judge (stored per rollout and judge; a re-run skips what is
  * stored), then pos/neg pairs kept or dropped by filter.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * Dataset screening on the engine (DESIGN.md §2 "Data screening"): for each {prompt, response},
+ * Dataset screening on the engine (docs/ARCHITECTURE.md §4 "Data screening"): for each {prompt, response},
  *   ΔP      = (a(x, y) − a(x, y′))·v̂   with y′ the model's own greedy response (paper definition)
  *   ΔP_cheap = a(x, y)·v̂ − last-prompt-token projection   (no generation)
  * with a the response average at the chosen layer. Samples are ranked (percentiles) and those above

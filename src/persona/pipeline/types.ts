@@ -1,5 +1,5 @@
 /**
- * Shared types of the persona-vectors pipeline (DESIGN.md §2): the context every step runs in
+ * Shared types of the persona-vectors pipeline (docs/ARCHITECTURE.md §4): the context every step runs in
  * (an EngineApi, the model's info, a storage, cancellation and progress), its settings, and the
  * records it stores. Steps are engine-agnostic: they run in Node on `Engine` and in the browser
  * over the page-side `EngineClient`.

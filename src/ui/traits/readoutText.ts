@@ -1,4 +1,4 @@
-/** What each readout (DESIGN.md §2 "Activations") averages, in a line for the extraction settings and the vector's description. */
+/** What each readout (docs/ARCHITECTURE.md §4 "Activations") averages, in a line for the extraction settings and the vector's description. */
 import type { Readout } from '../../state/types';
 
 export const READOUT_HELP: Record<Readout, string> = {
