@@ -5,7 +5,7 @@
  * since GQA takes each row's valid tokens to be its first ones). Checked through the prefill
  * (capture: every residual row and logit of every position) and 5 KV-cache decode steps (the
  * residual stream of each step's newest position, read through identity probes, and the greedy
- * tokens). Tolerances are relative to the reference's largest magnitude: fp32 1e-5, fp16 2e-3
+ * tokens), also with a steered short row beside an unsteered long one in each position mode. Tolerances are relative to the reference's largest magnitude: fp32 1e-5, fp16 2e-3
  * (measured differences are printed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { generate } from './generate';
 import type { LoadedModel } from './loadModel';
 import { padBatch } from './padding';
 import { relError } from './testing/compare';
-import { loadLocalEngine } from './testing/models';
+import { loadLocalEngine, seededFloats } from './testing/models';
 import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, GQA_FIXTURE_DIR, hasDemoModel } from './testing/paths';
 
 const cases = [
@@ -81,6 +81,31 @@ for (const c of cases) {
       }
       console.log(`${c.name}: decode batch vs solo, worst relative error of the newest residual over ${STEPS} steps: ${worst.toExponential(1)}`);
       expect(worst).toBeLessThanOrEqual(c.tol);
+    });
+
+    it.each(['all', 'prompt', 'response'] as const)('%s mode: a steered short row beside an unsteered long one steers as it would alone', async (mode) => {
+      const { numLayers: L, hiddenSize: H } = model.info;
+      const vector = seededFloats(H, 5);
+      const term = { layer: L - 1, vector, alpha: c.dir === DEMO_MODEL_DIR ? 20 : 4 };
+      const norm = Math.hypot(...vector);
+      const probe = new Float32Array((L + 1) * H);
+      for (let r = 0; r <= L; r++) for (let h = 0; h < H; h++) probe[r * H + h] = vector[h] / norm;
+      const probes = { data: probe, k: 1 };
+      const [long, short] = [[...c.rows[0]], [...c.rows[1]]];
+      const options = { maxNewTokens: STEPS, stopTokenIds: [], probes, positions: mode };
+      const batch = await generate(model, { ...options, prompts: [long, short], steering: [null, [term]] });
+      const soloShort = await generate(model, { ...options, prompts: [short], steering: [[term]] });
+      const soloLong = await generate(model, { ...options, prompts: [long] });
+      expect(batch.tokens[1]).toEqual(soloShort.tokens[0]);
+      expect(batch.tokens[0]).toEqual(soloLong.tokens[0]);
+      const unsteered = await generate(model, { ...options, prompts: [short] });
+      // The steering shows: every mode steers the last prompt token, so the first step's projection
+      // of blocks.{L-1}.resid_post onto v̂ moves by α·|v|.
+      expect(Math.abs(soloShort.projections![0][0][L] - unsteered.projections![0][0][L])).toBeGreaterThan(0.5 * term.alpha * norm);
+      for (let s = 0; s < STEPS; s++) {
+        expect(relError(batch.projections![1][s], soloShort.projections![0][s]), `steered row, step ${s}`).toBeLessThanOrEqual(c.tol);
+        expect(relError(batch.projections![0][s], soloLong.projections![0][s]), `unsteered row, step ${s}`).toBeLessThanOrEqual(c.tol);
+      }
     });
   });
 }
