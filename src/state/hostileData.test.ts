@@ -108,7 +108,7 @@ describe('a trait called "__proto__" or "constructor" (the repro of issue 20)', 
     const s = getLab();
     expect(s.shareNotice?.kind).toBe('restored');
     expect(s.vectors['__proto__']?.data[3 * 8]).toBeCloseTo(1, 2);
-    expect(s.vectors.constructor?.data[3 * 8 + 1]).toBeCloseTo(1, 2);
+    expect(s.vectors['constructor' as string]?.data[3 * 8 + 1]).toBeCloseTo(1, 2);
     expect(s.alphas).toMatchObject({ ['__proto__']: 1.5, constructor: -1 });
     expect(s.active).toEqual(['__proto__', 'constructor']);
     expect(currentPreset('again')!.traits.map((t) => t.name)).toEqual(['__proto__', 'constructor']);
