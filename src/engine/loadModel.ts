@@ -115,6 +115,16 @@ function pickBackend(requested: Backend | 'auto', caps: Capabilities): { backend
  * The repository's variants with sizes, each judged for the backend a load with the same request
  * would use, and the one a load would take by default. Reads config.json and file sizes only.
  */
+/** The embedding table's shape from config.json, when it gives both numbers. */
+function tableShape(config: Record<string, unknown>): { vocab: number; hidden: number } | undefined {
+  try {
+    const c = parseConfig(config, {});
+    return { vocab: c.vocabSize, hidden: c.hiddenSize };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function inspectVariants(fetcher: FileFetcher, requested: Backend | 'auto'): Promise<VariantListing> {
   const caps = await detectCapabilities();
   const { backend } = pickBackend(requested, caps);
@@ -122,11 +132,12 @@ export async function inspectVariants(fetcher: FileFetcher, requested: Backend |
   const folders = config ? null : await selfContainedFolders(fetcher);
   if (!config && !folders?.length) await readJson(fetcher, 'config.json', new ProgressTracker(), true); // says what is missing
   const variants = folders?.length ? folders : await listVariants(fetcher, config!);
+  const ctx = { ...caps, table: config ? tableShape(config) : undefined };
   if (!variants) throw new EngineError('bad_input', `${fetcher.label} cannot list its files or tell their sizes`, 'Load it without choosing a variant: the lab takes the first it finds for the backend.');
   let defaultVariant: string | null = null;
   let refusal: string | null = null;
   try {
-    defaultVariant = chooseVariant(variants, undefined, backend, caps, fetcher.label).variant.name;
+    defaultVariant = chooseVariant(variants, undefined, backend, ctx, fetcher.label).variant.name;
   } catch (e) {
     if (!(e instanceof VariantError)) throw e;
     refusal = `${e.message}. ${e.hint}`;
@@ -137,8 +148,8 @@ export async function inspectVariants(fetcher: FileFetcher, requested: Backend |
     defaultVariant,
     refusal,
     variants: variants.map((v) => {
-      const fit = fitOf(v, backend, caps);
-      const alternatives = fit.refusal ? fittingAlternatives(variants, v, backend, caps) : '';
+      const fit = fitOf(v, backend, ctx);
+      const alternatives = fit.refusal ? fittingAlternatives(variants, v, backend, ctx) : '';
       return {
         name: v.name, onnxPath: v.onnxPath, files: v.files, bytes: v.bytes, backend: fit.backend, note: fit.note,
         refusal: fit.refusal && (alternatives ? `${fit.refusal}; ${alternatives} would fit` : fit.refusal),
@@ -179,6 +190,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   }
   const generationConfig = (await readJson(fetcher, 'generation_config.json', tracker, false)) ?? {};
   const config = parseConfig(rawConfig, generationConfig);
+  const fitContext = { ...caps, table: { vocab: config.vocabSize, hidden: config.hiddenSize } };
   const tokenizerJson = await readJson(fetcher, 'tokenizer.json', tracker, true);
   const tokenizerConfig = (await readJson(fetcher, 'tokenizer_config.json', tracker, false)) ?? {};
   const templateBytes = tokenizerConfig.chat_template ? null : await fetcher.get('chat_template.jinja', tracker);
@@ -197,7 +209,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   let onnx: Uint8Array | null = null;
   let onnxPath = '';
   if (variants) {
-    const choice = choose(variants, requestedVariant, backend, caps, fetcher.label);
+    const choice = choose(variants, requestedVariant, backend, fitContext, fetcher.label);
     if (choice.fit.backend !== backend) {
       backend = choice.fit.backend;
       note = choice.fit.note;
@@ -230,7 +242,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     try {
       return fitBackend(backend, caps, { halfPrecision, largestTensor: instrumented.info.largestTensor, totalBytes });
     } catch (e) {
-      const alternatives = chosen && variants ? fittingAlternatives(variants, chosen, 'wasm', caps) : '';
+      const alternatives = chosen && variants ? fittingAlternatives(variants, chosen, 'wasm', fitContext) : '';
       if (e instanceof EngineError && e.code === 'too_large' && chosen) throw new EngineError('too_large', e.message, alternatives ? `Pick a smaller variant that fits: ${alternatives}.` : e.hint);
       throw e;
     }

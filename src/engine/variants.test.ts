@@ -164,4 +164,22 @@ describe('refusals before download', () => {
     const none = thrown(() => chooseVariant([], undefined, 'wasm', cpu, 'org/empty'));
     expect(none.message).toContain('org/empty has no ONNX model');
   });
+
+  it('WebGPU buffer limit from config.json before download: an fp32 embedding table over maxStorageBufferBindingSize moves to WASM, fp16 stays', () => {
+    // Gemma-3-1B-like: 262144 × 1152; fp32 table 1.13 GB, fp16 0.56 GB; the GPU binds at most 1 GB.
+    const ctx = { shaderF16: true, maxBufferSize: 1 * GB, table: { vocab: 262144, hidden: 1152 } };
+    const v = repo({ fp32: 4 * GB, fp16: 2 * GB, q4: 1 * GB });
+    const fp32 = fitOf(v.find((x) => x.name === 'fp32')!, 'webgpu', ctx);
+    expect(fp32.backend).toBe('wasm');
+    expect(fp32.note).toBe("fp32's embedding table (262144 × 1152, 1.13 GB) exceeds this GPU's maxStorageBufferBindingSize (1.00 GB), so it runs on WASM (CPU)");
+    expect(fp32.refusal).toContain('where it needs 4.00 GB, more than WASM can hold');
+    expect(fitOf(v.find((x) => x.name === 'fp16')!, 'webgpu', ctx)).toEqual({ backend: 'webgpu', note: null, refusal: null });
+    // q4 names no table precision (4-bit builds may quantise it): no guess, WebGPU keeps it.
+    expect(fitOf(v.find((x) => x.name === 'q4')!, 'webgpu', ctx).backend).toBe('webgpu');
+    const e = thrown(() => chooseVariant(v, 'fp32', 'webgpu', ctx, 'org/gemma'));
+    expect(e.code).toBe('too_large');
+    expect(e.hint).toBe('Pick a smaller variant that fits: fp16 (2.00 GB), q4 (1.00 GB).');
+    // Without the shape (config.json lacks it) only the size rules apply.
+    expect(fitOf(v.find((x) => x.name === 'fp32')!, 'webgpu', { shaderF16: true, maxBufferSize: 1 * GB }).backend).toBe('webgpu');
+  });
 });

@@ -22,6 +22,15 @@ export const DTYPE_SUFFIX: Record<Dtype, string> = {
   q2: '_q2', q2f16: '_q2f16', q1: '_q1', q1f16: '_q1f16',
 };
 
+/** What the fit rules know: the runtime's capabilities and, from config.json, the embedding table's shape. */
+export type FitContext = Pick<Capabilities, 'shaderF16' | 'maxBufferSize'> & { table?: { vocab: number; hidden: number } };
+
+/**
+ * Bytes per embedding-table element that a variant's name guarantees at least: fp32 tables are
+ * float32, fp16 ones float16, 8-bit ones one byte; 4-bit builds may quantise the table too.
+ */
+const TABLE_BYTES_AT_LEAST: Record<string, number> = { fp32: 4, fp16: 2, q8: 1, int8: 1, uint8: 1 };
+
 /** Dtypes whose activations are float16: on WebGPU they need the `shader-f16` feature. */
 const HALF: ReadonlySet<string> = new Set(['fp16', 'q4f16', 'q2f16', 'q1f16']);
 
@@ -137,14 +146,21 @@ export function preferenceOrder(backend: Backend, caps: Pick<Capabilities, 'shad
 
 /**
  * Where a variant would run on the asked backend, and whether it can run at all — from names and
- * sizes only. WebGPU's per-buffer limit needs tensor sizes, which the graph file gives: the loader
- * checks it after the graph and before the external data.
+ * sizes (and config.json's vocabulary and hidden size: the embedding table is one GPU buffer, at
+ * least as big as the name guarantees). The exact per-tensor check against WebGPU's buffer limit
+ * needs the graph: the loader makes it after the graph and before the external data.
  */
-export function fitOf(v: Variant, backend: Backend, caps: Pick<Capabilities, 'shaderF16' | 'maxBufferSize'>): VariantFit {
+export function fitOf(v: Variant, backend: Backend, caps: FitContext): VariantFit {
   let note: string | null = null;
   if (backend === 'webgpu' && v.halfPrecision && !caps.shaderF16) {
     backend = 'wasm';
     note = `${v.name} computes in float16 and this WebGPU adapter lacks shader-f16, so it runs on WASM (CPU)`;
+  }
+  const perElement = TABLE_BYTES_AT_LEAST[v.name];
+  const table = caps.table && perElement ? caps.table.vocab * caps.table.hidden * perElement : 0;
+  if (backend === 'webgpu' && caps.maxBufferSize > 0 && table > caps.maxBufferSize) {
+    backend = 'wasm';
+    note = `${v.name}'s embedding table (${caps.table!.vocab} × ${caps.table!.hidden}, ${formatBytes(table)}) exceeds this GPU's maxStorageBufferBindingSize (${formatBytes(caps.maxBufferSize)}), so it runs on WASM (CPU)`;
   }
   if (backend === 'wasm' && v.bytes > WASM_MODEL_LIMIT) {
     const why = note ? `${note}, where it` : `${v.name}`;
@@ -154,7 +170,7 @@ export function fitOf(v: Variant, backend: Backend, caps: Pick<Capabilities, 'sh
 }
 
 /** Smaller variants that would fit, largest first: "q8 (2.00 GB), q4 (1.10 GB)"; '' when none. */
-export function fittingAlternatives(variants: Variant[], v: Variant, backend: Backend, caps: Pick<Capabilities, 'shaderF16' | 'maxBufferSize'>): string {
+export function fittingAlternatives(variants: Variant[], v: Variant, backend: Backend, caps: FitContext): string {
   const ok = variants.filter((o) => o !== v && o.bytes < v.bytes && fitOf(o, backend, caps).refusal === null);
   return ok.sort((a, b) => b.bytes - a.bytes).map((o) => `${o.name} (${formatBytes(o.bytes)})`).join(', ');
 }
@@ -182,7 +198,7 @@ export function findVariant(variants: Variant[], requested: string): Variant | u
  * fits (builder layouts after the named dtypes). Refuses, naming what would fit, when the requested
  * one cannot run, or when none can.
  */
-export function chooseVariant(variants: Variant[], requested: string | undefined, backend: Backend, caps: Pick<Capabilities, 'shaderF16' | 'maxBufferSize'>, repo = 'the repository'): Choice {
+export function chooseVariant(variants: Variant[], requested: string | undefined, backend: Backend, caps: FitContext, repo = 'the repository'): Choice {
   const list = variants.map((v) => `${v.name} (${v.onnxPath}, ${formatBytes(v.bytes)})`).join(', ');
   if (variants.length === 0) {
     throw new VariantError(
