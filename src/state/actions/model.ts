@@ -1,6 +1,6 @@
 /** Model actions: parse what the user typed, load it with progress, unload. */
 import type { LoadProgress, ModelSource } from '../../engine/api';
-import { checkHubHost, DEMO_MODEL_ID, parseSourceText } from '../../engine/modelSource';
+import { checkHubHost, DEMO_MODEL_ID, parseSourceText, sourceId } from '../../engine/modelSource';
 import { EngineError } from '../../engine/errors';
 import { getEngine, toUiError, type RestartNotice } from '../engine';
 import { DEFAULT_HUB_HOST, type HostAsker } from '../modelSlice';
@@ -23,16 +23,6 @@ export function sourceFor(text: string, hubHost: string): ModelSource {
 export function normalizeHost(host: string): string {
   const h = host.trim().replace(/\/+$/, '');
   return h === '' ? DEFAULT_HUB_HOST : h;
-}
-
-/** Id of a source as the lab names it. */
-export function modelIdOf(source: ModelSource): string {
-  switch (source.kind) {
-    case 'hub': return source.revision ? `${source.id}@${source.revision}` : source.id;
-    case 'url': return source.baseUrl;
-    case 'files': return `local:${source.name}`;
-    case 'demo': return DEMO_MODEL_ID;
-  }
 }
 
 export function setModelText(modelText: string): void {
@@ -82,7 +72,7 @@ export async function consentToLoad(modelText: string, hubHost: string, from: Ho
     return toUiError(e);
   }
   if (!origin) return null;
-  return (await askForHost({ origin, model: modelIdOf(source), hubHost: source.kind === 'hub' ? normalizeHost(hubHost) : null, from })) ? null : 'declined';
+  return (await askForHost({ origin, model: sourceId(source), hubHost: source.kind === 'hub' ? normalizeHost(hubHost) : null, from })) ? null : 'declined';
 }
 
 /** Loads a model; resolves to true when it loaded. Folder picks pass their files as the source. */
@@ -98,9 +88,9 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
     setLab({ ...(s.loadState === 'ready' ? {} : { loadState: 'error' as const }), modelError: toUiError(e, 'Type "demo", a Hub id such as onnx-community/Qwen3-0.6B-ONNX, or pick a folder.') });
     return false;
   }
-  if (origin && !(await askForHost({ origin, model: modelIdOf(source), hubHost: source.kind === 'hub' ? normalizeHost(s.hubHost) : null, from }))) return false;
+  if (origin && !(await askForHost({ origin, model: sourceId(source), hubHost: source.kind === 'hub' ? normalizeHost(s.hubHost) : null, from }))) return false;
   const gen = ++loadGeneration;
-  const id = modelIdOf(source);
+  const id = sourceId(source);
   setLab({ loadState: 'loading', loadedId: id, modelError: null, engineNote: null, loadStage: 'Starting', loadProgress: { label: 'Starting', done: 0, total: null, etaSeconds: null, unit: 'bytes' } });
   try {
     const host = normalizeHost(s.hubHost);
