@@ -4,8 +4,23 @@
  * relative to the residual stream, checked with shuffled-label controls. Its best coherent cell
  * that passes the controls sets the steering layer and the suggested strength on the slider.
  */
+import type { EngineApi } from '../../engine/api';
+import { median } from '../stats';
+import { typicalResidualNorm } from '../steering';
+import { captureRows } from './engineCalls';
 import type { SteerCellResult } from './steer';
 import type { SweepSettings } from './types';
+
+/** Median per-token residual norm per row (0 = embeddings) over the first few questions as user turns. */
+export async function typicalNorms(engine: EngineApi, questions: string[], rows: number, hidden: number, signal?: AbortSignal): Promise<number[]> {
+  const captured = await captureRows(engine, { rows: questions.slice(0, 4).map((q) => ({ prompt: { messages: [{ role: 'user' as const, content: q }] } })) }, signal);
+  const perRow: number[][] = Array.from({ length: rows }, () => []);
+  for (const c of captured) {
+    const T = c.ids.length;
+    for (let r = 0; r < rows; r++) perRow[r].push(typicalResidualNorm(c.resid.subarray(r * T * hidden, (r + 1) * T * hidden), hidden));
+  }
+  return perRow.map((n) => (n.length ? median(n) : 0));
+}
 
 /** Strengths ρ = α·‖v‖ / typical residual norm; all inside the slider's clamp for response steering (|ρ| ≤ 4). */
 export const LAB_SWEEP_RHOS: readonly number[] = [0.5, 1, 2, 3];

@@ -8,12 +8,11 @@
  * counts and ETA; cancellable; resumable (the pipeline stores steps, and a run with another readout
  * reuses the stored rollouts and activations).
  */
-import { labSweepSettings, labSweepSummary, runPipeline, lexiconJudge, noJudge, PipelineError, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../../persona/pipeline';
+import { labSweepSettings, labSweepSummary, typicalNorms as pipelineTypicalNorms, runPipeline, lexiconJudge, noJudge, PipelineError, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../../persona/pipeline';
 import type { TraitSet } from '../../persona/traitSet';
 import { isDemoTrait } from '../../persona/lexiconJudge';
-import { typicalResidualNorm } from '../../persona/steering';
-import { median } from '../../persona/stats';
 import { getEngine, isCancelled, toUiError } from '../engine';
+import { setAlpha } from './chat';
 import { getStorage } from '../storage';
 import { chosenJudge, judgeLabel } from './judgeEndpoint';
 import { getLab, setLab } from '../store';
@@ -36,14 +35,8 @@ function progressView(p: PipelineProgress): JobProgress {
 }
 
 /** Median per-token residual norm per row over a few prompts (for α relative to ‖resid‖). */
-export async function typicalNorms(questions: string[], rows: number, hidden: number): Promise<number[]> {
-  const res = await getEngine().capture({ rows: questions.slice(0, 4).map((q) => ({ prompt: { messages: [{ role: 'user' as const, content: q }] } })) });
-  const perRow: number[][] = Array.from({ length: rows }, () => []);
-  for (const c of res.rows) {
-    const T = c.ids.length;
-    for (let r = 0; r < rows; r++) perRow[r].push(typicalResidualNorm(c.resid.subarray(r * T * hidden, (r + 1) * T * hidden), hidden));
-  }
-  return perRow.map((n) => (n.length ? median(n) : 0));
+export function typicalNorms(questions: string[], rows: number, hidden: number): Promise<number[]> {
+  return pipelineTypicalNorms(getEngine(), questions, rows, hidden);
 }
 
 /** Extracts a trait's vector with the extraction settings (`readout` overrides theirs, e.g. for the tour). */
@@ -102,19 +95,20 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
       createdAt: Date.now(),
       ...(sweep ? { sweep } : {}),
     };
+    // the sweep's strength goes on the slider unless the user has set one; the last reply is steered again
+    const applySuggestion = suggested !== null && (getLab().alphas[trait.name] ?? 0) === 0;
     setLab((cur) => {
       const alone = Object.keys(cur.vectors).filter((k) => k !== trait.name).length === 0;
-      const untouched = (cur.alphas[trait.name] ?? 0) === 0;
       return {
         vectors: { ...cur.vectors, [trait.name]: vec },
         active: cur.active.includes(trait.name) ? cur.active : [...cur.active, trait.name],
-        // the sweep's strength goes on the slider unless the user has set one
-        alphas: { ...cur.alphas, [trait.name]: suggested && untouched ? suggested.alpha : cur.alphas[trait.name] ?? 0 },
+        alphas: { ...cur.alphas, [trait.name]: cur.alphas[trait.name] ?? 0 },
         layer: alone || suggested ? layer : cur.layer,
         ...(suggested ? { positions: suggested.positions ?? cur.positions } : {}),
         extraction: null,
       };
     });
+    if (applySuggestion) setAlpha(trait.name, suggested.alpha);
     return vec;
   } catch (e) {
     const cancelled = isCancelled(e) || (e instanceof PipelineError && e.code === 'cancelled') || controller?.signal.aborted;
