@@ -36,10 +36,11 @@ async function testConnection(page: Page): Promise<string> {
   return (await lines.textContent()) ?? '';
 }
 
-async function extractWithEndpoint(page: Page, trait: string, questions: number): Promise<void> {
+async function extractWithEndpoint(page: Page, trait: string, questions: number, readout = 'response_avg'): Promise<void> {
   await goTo(page, 'Traits');
   await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${trait}`) }).first().click();
   await page.getByRole('spinbutton', { name: 'Questions' }).fill(String(questions));
+  await page.getByRole('group', { name: 'Readout' }).getByRole('radio', { name: new RegExp(`^${readout}`) }).check();
   await page.getByRole('combobox', { name: 'Extraction judge' }).selectOption('endpoint');
   await page.getByRole('button', { name: 'Extract', exact: true }).click();
 }
@@ -103,7 +104,7 @@ test('a trait from a description, extraction judged by the endpoint, steering; t
     expect(set.extraction_questions).toHaveLength(20);
     expect(set.evaluation_questions).toHaveLength(20);
     expect(set.eval_prompt).toContain('{answer}');
-    expect(server.requests.filter((r) => r.path.endsWith('completions')).map((r) => r.kind)).toEqual(['other', 'pairs', 'questions', 'questions', 'eval_prompt']);
+    expect(server.requests.filter((r) => r.method === 'POST').map((r) => r.kind)).toEqual(['other', 'pairs', 'questions', 'questions', 'eval_prompt']);
     await expect(gen.getByText(/saving replaces it/)).toBeVisible();
     await gen.getByRole('button', { name: 'Save generated trait' }).click();
     await expect(gen).toHaveCount(0);
@@ -111,24 +112,29 @@ test('a trait from a description, extraction judged by the endpoint, steering; t
 
     // 2. extraction with the endpoint as judge (small counts)
     const before = server.requests.length;
-    await extractWithEndpoint(page, 'optimistic', 3);
+    await extractWithEndpoint(page, 'optimistic', 6, 'prompt_last');
     await expect(page.getByRole('group', { name: 'Per-layer statistics' }).or(page.getByRole('alert'))).toBeVisible({ timeout: 300_000 });
     await expect(page.getByRole('alert')).toHaveCount(0);
     await expect(page.getByText(/endpoint judge kept \d+ of \d+ pairs/)).toBeVisible();
     const judged = server.requests.slice(before).filter((r) => r.kind === 'judge' || r.kind === 'coherence');
-    expect(judged.length).toBeGreaterThanOrEqual(2 * 2 * 3 * 5); // trait + coherence for every extraction rollout, both sides
+    expect(judged.length).toBeGreaterThanOrEqual(2 * 2 * 6 * 5); // trait + coherence for every extraction rollout, both sides
     expect(judged.every((r) => r.status === 200 && r.authorization === `Bearer ${KEY}`)).toBe(true);
 
-    // 3. steer with the vector at the strength the lab suggests
+    // 3. steer with the new vector: the prompt positions at block 2, α 4 (as the prompt-steering spec does with the demo's own set)
     await goTo(page, 'Chat & steer');
-    await page.getByRole('textbox', { name: 'Message' }).fill('How can I get better at cooking?');
+    await page.getByRole('combobox', { name: 'Positions' }).selectOption('prompt');
+    await page.getByRole('combobox', { name: 'Layer' }).selectOption('2');
+    await page.getByRole('slider', { name: 'optimistic strength' }).fill('4');
+    const question = 'How can I get better at drawing?';
+    await page.getByRole('textbox', { name: 'Message' }).fill(question);
     await page.getByRole('button', { name: 'Send' }).click();
     await replyDone(page);
     const steered = await replyText(page, 'Steered reply');
     const unsteered = await replyText(page, 'Unsteered reply');
-    console.log(`steered: ${steered}\nunsteered: ${unsteered}`);
-    expect(steered.length).toBeGreaterThan(0);
-    expect(judgeTrait('optimistic', steered)).toBeGreaterThanOrEqual(judgeTrait('optimistic', unsteered));
+    const scores = { steered: judgeTrait('optimistic', steered, question), unsteered: judgeTrait('optimistic', unsteered, question) };
+    console.log(`steered (${scores.steered.toFixed(0)}): ${steered}\nunsteered (${scores.unsteered.toFixed(0)}): ${unsteered}`);
+    expect(scores.steered).toBeGreaterThanOrEqual(50);
+    expect(scores.unsteered).toBeLessThan(50);
 
     // 4. the key reached the endpoint and nothing else
     await page.waitForTimeout(1000); // let the debounced settings save run
@@ -160,7 +166,7 @@ test('the endpoint going down mid-run pauses the extraction, which resumes witho
     await loadDemoViaHub(page, 'wasm');
     await configureEndpoint(page, server);
     expect(await testConnection(page)).toContain('logprobs work');
-    server.configure({ stopAfter: server.requests.filter((r) => r.path.endsWith('completions')).length + 12 });
+    server.configure({ stopAfter: server.requests.filter((r) => r.method === 'POST' && r.status === 200).length + 12 });
     await extractWithEndpoint(page, 'polite', 3);
     const paused = page.getByRole('alert', { name: 'Run paused' });
     await expect(paused).toContainText(/Paused: could not reach the endpoint at http:\/\/127\.0\.0\.1:\d+\/v1/, { timeout: 120_000 });
