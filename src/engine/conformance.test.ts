@@ -5,12 +5,13 @@
  * Replicas with torch references (tools/conformance/build.py): residual rows (row 0 = embedding
  * output, row l+1 = blocks.{l}.resid_post, before the final norm) and logits equal torch's for a
  * fixed prompt, unsteered and steered (the reference adds the vector to block 0's output at every
- * position); KV decode of the last tokens gives the same rows and logits as the full pass; greedy
- * decoding with the cache gives torch's tokens.
+ * position); decoding the last tokens with the KV cache gives torch's rows and logits decoded the
+ * same way; greedy decoding with the cache gives torch's tokens.
  *
  * Every case, the builder's real graphs included: the steered pass differs from the unsteered one
  * by exactly the vector at the steered block's row and not at all before it; KV decode equals the
- * engine's own full recompute.
+ * engine's own full recompute (except where the export's numbers depend on how the tokens are split
+ * into passes: dynamic q8 quantizes each pass's activations as a whole).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -28,6 +29,8 @@ interface Reference {
   ids: number[];
   steerLayer: number;
   greedy: number[];
+  /** The cached reference prefilled all but this many tokens, then decoded one at a time. */
+  cachedSteps: number;
   tensors: Record<string, { shape: number[]; data: Float32Array }>;
 }
 
@@ -49,7 +52,7 @@ function readReference(c: ConformanceCase): Reference {
   const dir = caseDir(c);
   const meta = JSON.parse(readFileSync(resolve(dir, `reference_${c.variant}.json`), 'utf8'));
   const tensors = readF32Safetensors(readFileSync(resolve(dir, `reference_${c.variant}.safetensors`)));
-  return { ids: meta.ids, steerLayer: meta.steer_layer, greedy: meta.greedy, tensors };
+  return { ids: meta.ids, steerLayer: meta.steer_layer, greedy: meta.greedy, cachedSteps: meta.cached_steps, tensors };
 }
 
 /** Rows [L+1, T, H] of a batch-of-one resid readout restricted to positions [from, to). */
@@ -146,13 +149,11 @@ for (const c of CONFORMANCE_CASES) {
         expect(maxAbsDiff(steered.readouts.logits!, plain.readouts.logits!)).toBeGreaterThan(0.1);
       });
 
-      it('gives the same rows and logits decoding the last tokens with the KV cache', async () => {
+      it('gives torch’s rows and logits decoding the last tokens with the KV cache', async () => {
         const r = ref!;
-        const { numLayers: L, hiddenSize: H } = model.info;
-        const T = r.ids.length;
-        const cached = await cachedPass(model, r.ids, 3);
-        expectClose(rowsAt(cached.resid, L + 1, T, H, 0, T), r.tensors.resid.data, 'cached resid');
-        expectClose(cached.logits, r.tensors.logits.data, 'cached logits');
+        const cached = await cachedPass(model, r.ids, r.cachedSteps);
+        expectClose(cached.resid, r.tensors.resid_cached.data, 'cached resid');
+        expectClose(cached.logits, r.tensors.logits_cached.data, 'cached logits');
       });
 
       it('decodes torch’s greedy tokens with the KV cache', async () => {
@@ -199,7 +200,15 @@ for (const c of CONFORMANCE_CASES) {
       }
     });
 
-    it('gives the same rows and logits with the KV cache as the full pass', async () => {
+    if (c.chunkDependent) {
+      it('gives other numbers with the KV cache than in one full pass, as torch does (the table says so)', async () => {
+        const r = ref!;
+        const cached = await cachedPass(model, r.ids, r.cachedSteps);
+        const full = await fullPass(model, r.ids);
+        expect(maxAbsDiff(r.tensors.logits_cached.data, r.tensors.logits.data)).toBeGreaterThan(1e-3);
+        expect(maxAbsDiff(cached.logits, full.readouts.logits!)).toBeGreaterThan(1e-3);
+      });
+    } else it('gives the same rows and logits with the KV cache as the full pass', async () => {
       const { numLayers: L, hiddenSize: H } = model.info;
       const ids = promptOf();
       const full = await fullPass(model, ids);

@@ -25,10 +25,11 @@ import quantize  # noqa: E402
 OPSET = 14
 PROMPT_LEN = 7
 GREEDY_STEPS = 4
+CACHED_STEPS = 3
 STEER_LAYER = 0
 STEER_SCALE = 4.0
 # Which quantized variants each family gets (fp32 `model` for all).
-VARIANTS = {'llama': ['model', 'model_quantized', 'model_q4'], 'phi3': ['model', 'model_q4'], 'gpt2': ['model', 'model_quantized'],
+VARIANTS = {'llama': ['model', 'model_quantized', 'model_int8', 'model_q4'], 'phi3': ['model', 'model_q4'], 'gpt2': ['model', 'model_quantized'],
             'gemma3': ['model', 'model_quantized', 'model_q4']}
 # Families whose fp32 file is post-processed into the builder's shared_embeddings layout.
 SHARED_EMBEDDINGS = {'gemma3_shared'}
@@ -102,11 +103,27 @@ def references(model, c, ids):
         out['resid_steered'] = torch.stack(stream_s)[:, 0]
         out['logits_steered'] = logits_s[0]
         out['steer_vector'] = vec
+        # The same prompt through the cache: prefill all but the last CACHED_STEPS tokens, then one at a
+        # time (what the engine's test does; dynamic q8 gives other numbers than one full pass).
+        rows, logit_rows, past = [], [], empty_past(model, c, 1, 0)
+        bounds = [0, t - CACHED_STEPS] + list(range(t - CACHED_STEPS + 1, t + 1))
+        for a, b in zip(bounds, bounds[1:]):
+            lg, past, stream_c = model.run(inp[:, a:b], torch.ones(1, b, dtype=torch.int64), pos[:, a:b], past)
+            rows.append(torch.stack(stream_c)[:, 0])
+            logit_rows.append(lg[0])
+        out['resid_cached'] = torch.cat(rows, dim=1)
+        out['logits_cached'] = torch.cat(logit_rows, dim=0)
+        # Greedy continuation, decoded with the cache as the engine decodes.
         seq = list(ids)
-        for _ in range(GREEDY_STEPS):
+        next_id = int(logits[0, -1].argmax())
+        _, past, _ = model.run(inp, mask, pos, empty_past(model, c, 1, 0))
+        for step in range(GREEDY_STEPS):
+            seq.append(next_id)
+            if step == GREEDY_STEPS - 1:
+                break
             n = len(seq)
-            lg, _, _ = model.run(torch.tensor([seq]), torch.ones(1, n, dtype=torch.int64), torch.arange(n).unsqueeze(0), empty_past(model, c, 1, 0))
-            seq.append(int(lg[0, -1].argmax()))
+            lg, past, _ = model.run(torch.tensor([[next_id]]), torch.ones(1, n, dtype=torch.int64), torch.tensor([[n - 1]]), past)
+            next_id = int(lg[0, -1].argmax())
     return {k: v.numpy() for k, v in out.items()}, seq[t:]
 
 
@@ -156,6 +173,11 @@ def build_family(name, out_root, seed):
             m.embed_override = torch.from_numpy(quantize.quantize_embedding_q8(proto, table))
             note = 'uint8 embedding table + DequantizeLinear'
         table = next(n.input[0] for n in proto.graph.node if n.op_type == 'Gather' and n.input[1] == 'input_ids')
+        if variant == 'model_int8':
+            m.embed_override = torch.from_numpy(quantize.quantize_embedding_q8(proto, table))
+            count = quantize.quantize_matmuls_q8(proto)
+            quantize.emulate_q8_(m)
+            note = f'uint8 embedding table + DequantizeLinear; {count} MatMul -> DynamicQuantizeLinear + MatMulInteger (int8 weights)'
         if variant == 'model_q4':
             count = quantize.quantize_matmuls_int4(proto)
             note = f'{count} MatMul -> MatMulNBits (int4, block 32)'
@@ -171,7 +193,7 @@ def build_family(name, out_root, seed):
         meta = {'family': name, 'variant': variant, 'note': note}
         write_safetensors(os.path.join(folder, f'reference_{variant}.safetensors'), refs, meta)
         with open(os.path.join(folder, f'reference_{variant}.json'), 'w') as f:
-            json.dump({'ids': ids, 'steer_layer': STEER_LAYER, 'greedy': greedy, 'note': note,
+            json.dump({'ids': ids, 'steer_layer': STEER_LAYER, 'greedy': greedy, 'cached_steps': CACHED_STEPS, 'note': note,
                        'rows': 'resid[l] = residual stream before the final norm: row 0 embedding output, row l+1 output of block l'}, f, indent=2)
         summary[variant] = {'bytes': os.path.getsize(path), 'greedy': greedy, 'note': note}
     return summary

@@ -336,8 +336,7 @@ class Decoder(nn.Module):
             stream.append(x)
             present += new
         h = self.norm(x)
-        weight = self.head.weight if self.head is not None else self.embed.weight
-        logits = torch.matmul(h, weight.t()) if self.head is None else self.head(h)
+        logits = torch.matmul(h, self.embed.weight.t()) if self.head is None else self.head(h)
         return logits, present, stream
 
     def forward(self, input_ids, attention_mask, position_ids, *past):

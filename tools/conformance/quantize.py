@@ -162,3 +162,76 @@ def quantize_matmuls_int4(model_proto):
     if not any(o.domain == 'com.microsoft' for o in model_proto.opset_import):
         model_proto.opset_import.append(helper.make_opsetid('com.microsoft', 1))
     return replaced
+
+
+def weight_q8(w):
+    """Per-tensor symmetric int8: (q int8, scale float32)."""
+    scale = np.float32(np.abs(w).max() / 127.0)
+    return np.clip(np.round(w / scale), -127, 127).astype(np.int8), scale
+
+
+class DynamicQ8Linear(torch.nn.Module):
+    """What onnxruntime's dynamic q8 computes for a Linear: the input tensor quantized to uint8 as a
+    whole (DynamicQuantizeLinear), an integer product with int8 weights (MatMulInteger), then the two
+    scales. Used for the torch reference of `model_int8`."""
+
+    def __init__(self, linear):
+        super().__init__()
+        q, scale = weight_q8(linear.weight.detach().numpy().astype(np.float32))
+        self.wq = torch.from_numpy(q.astype(np.float64))
+        self.wscale = torch.tensor(scale, dtype=torch.float32)
+        self.bias = linear.bias
+
+    def forward(self, x):
+        lo = torch.clamp(x.min(), max=0.0)
+        hi = torch.clamp(x.max(), min=0.0)
+        scale = (hi - lo) / 255.0
+        zp = torch.clamp(torch.round(-lo / scale), 0, 255)
+        xq = torch.clamp(torch.round(x / scale) + zp, 0, 255)
+        acc = torch.matmul((xq - zp).double(), self.wq.t()).float()
+        y = acc * (scale * self.wscale)
+        return y if self.bias is None else y + self.bias
+
+
+def emulate_q8_(model):
+    """Replaces every Linear of the torch model by its dynamic-q8 emulation (in place)."""
+    for name, child in list(model.named_children()):
+        if isinstance(child, torch.nn.Linear):
+            setattr(model, name, DynamicQ8Linear(child))
+        else:
+            emulate_q8_(child)
+
+
+def quantize_matmuls_q8(model_proto):
+    """MatMul(x, W) -> DynamicQuantizeLinear(x) + MatMulInteger(xq, Wq int8, xz, 0) + Cast + Mul(xs · ws),
+    the node pattern onnxruntime's dynamic quantization writes."""
+    g = model_proto.graph
+    inits = {i.name: i for i in g.initializer}
+    out, replaced = [], 0
+    for n in g.node:
+        b = inits.get(n.input[1]) if n.op_type == 'MatMul' else None
+        if b is None or len(b.dims) != 2:
+            out.append(n)
+            continue
+        q, scale = weight_q8(numpy_helper.to_array(b).astype(np.float32))
+        base, x, p = n.input[1], n.input[0], n.name
+        g.initializer.extend([
+            numpy_helper.from_array(q, base + '_quantized'),
+            numpy_helper.from_array(np.array(scale, dtype=np.float32), base + '_scale'),
+            numpy_helper.from_array(np.array(0, dtype=np.int8), base + '_zero_point'),
+        ])
+        out += [
+            helper.make_node('DynamicQuantizeLinear', [x], [p + '_xq', p + '_xs', p + '_xz'], name=p + '_DynamicQuantizeLinear'),
+            helper.make_node('MatMulInteger', [p + '_xq', base + '_quantized', p + '_xz', base + '_zero_point'], [p + '_acc'], name=p + '_MatMulInteger'),
+            helper.make_node('Cast', [p + '_acc'], [p + '_accf'], name=p + '_Cast', to=onnx.TensorProto.FLOAT),
+            helper.make_node('Mul', [p + '_xs', base + '_scale'], [p + '_scale'], name=p + '_Mul_scales'),
+            helper.make_node('Mul', [p + '_accf', p + '_scale'], list(n.output), name=p + '_Mul'),
+        ]
+        replaced += 1
+    del g.node[:]
+    g.node.extend(out)
+    used = {i for n in g.node for i in n.input}
+    for name in list(inits):
+        if name not in used:
+            g.initializer.remove(inits[name])
+    return replaced

@@ -26,6 +26,8 @@ export interface ConformanceCase {
   reference: 'torch' | 'self';
   /** When set, the case is not run and the table says why. */
   todo?: string;
+  /** Why a cached decode cannot equal one full pass for this export (its numbers depend on the split). */
+  chunkDependent?: string;
 }
 
 const REPLICA = 'optimum-layout replica (torch.onnx, opset 14)';
@@ -35,6 +37,8 @@ const FIXTURES = resolve(REPO_ROOT, '../shared/fixtures');
 export const CONFORMANCE_CASES: ConformanceCase[] = [
   { family: 'Llama', dir: 'llama', variant: 'model', exporter: REPLICA, structure: 'RMSNorm, grouped KV heads, untied head', reference: 'torch' },
   { family: 'Llama', dir: 'llama', variant: 'model_quantized', exporter: `${REPLICA} + q8 post-processing`, structure: 'uint8 embedding Gather + DequantizeLinear', reference: 'torch' },
+  { family: 'Llama', dir: 'llama', variant: 'model_int8', exporter: `${REPLICA} + q8 post-processing`, structure: 'uint8 embedding + DequantizeLinear, DynamicQuantizeLinear + MatMulInteger (int8 weights)', reference: 'torch',
+    chunkDependent: 'DynamicQuantizeLinear takes one scale per pass over the whole activation tensor, so a row’s numbers depend on the other tokens and rows in the pass (a cached decode or a batch gives slightly different numbers than one full pass; torch does the same)' },
   { family: 'Llama', dir: 'llama', variant: 'model_q4', exporter: `${REPLICA} + int4 post-processing`, structure: 'MatMulNBits (int4, block 32)', reference: 'torch' },
   { family: 'Qwen2', dir: 'qwen2', variant: 'model', exporter: REPLICA, structure: 'q/k/v bias', reference: 'torch' },
   { family: 'Qwen3', dir: 'qwen3', variant: 'model', exporter: REPLICA, structure: 'per-head q/k RMSNorm', reference: 'torch' },
@@ -62,7 +66,7 @@ export function caseName(c: ConformanceCase): string {
 }
 
 const CHECKS = {
-  torch: 'rows and logits = torch, plain and steered; cached decode; greedy tokens',
+  torch: 'rows and logits = torch, plain, steered and cached decode; greedy tokens; steering lands exactly at its block',
   self: 'steering lands exactly at its block; cached decode = full pass',
 };
 
@@ -74,7 +78,8 @@ export function conformanceTable(): string {
   ];
   for (const c of CONFORMANCE_CASES) {
     const status = c.todo ? `not checked: ${c.todo}` : 'passes';
-    lines.push(`| ${c.family} | \`${c.variant}\` | ${c.exporter} | ${c.structure} | ${c.todo ? '—' : CHECKS[c.reference]} | ${status} |`);
+    const checked = c.todo ? '—' : CHECKS[c.reference] + (c.chunkDependent ? ' (cached decode ≠ full pass, as in torch: one quantization scale per pass)' : '');
+    lines.push(`| ${c.family} | \`${c.variant}\` | ${c.exporter} | ${c.structure} | ${checked} | ${status} |`);
   }
   return lines.join('\n');
 }
