@@ -11,10 +11,10 @@ import { goTo, openLab } from './lab';
 
 const OPTIMISTIC = JSON.parse(readFileSync(new URL('../public/models/persona-demo/traits/optimistic.json', import.meta.url), 'utf8'));
 
-function savedVector(trait: string, seed: number) {
-  const data = Float32Array.from({ length: 5 * 8 }, (_, i) => Math.sin(i + seed));
+function savedVector(trait: string, seed: number, hidden = 8) {
+  const data = Float32Array.from({ length: 5 * hidden }, (_, i) => Math.sin(i + seed));
   return {
-    trait, modelId: 'persona-lab/persona-demo', rows: 5, hidden: 8, data: { $typed: 'Float32Array', base64: Buffer.from(data.buffer).toString('base64url') },
+    trait, modelId: 'persona-lab/persona-demo', rows: 5, hidden, data: { $typed: 'Float32Array', base64: Buffer.from(data.buffer).toString('base64url') },
     layer: 2, stats: null, typicalNorms: null, samples: { pos: 11, neg: 13 }, createdAt: 1,
   };
 }
@@ -71,5 +71,34 @@ test('a trait named "__proto__" or "constructor": the lab stays usable, also aft
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Persona Lab' })).toBeVisible();
   await labWorks(page, '__proto__');
+  expect(errors).toEqual([]);
+});
+
+test('trait names that look like chart fields or paths ("turn", "a.b", "__proto__") chart as themselves in the monitor', async ({ page }, info) => {
+  test.skip(info.project.name !== 'wasm', 'one backend is enough');
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openLab(page);
+  await expect(page.getByRole('status')).toContainText(/persona-demo.*(WASM|WebGPU)/, { timeout: 120_000 });
+  // vectors the demo model can use (hidden 128, 4 blocks), active with α 0
+  const names = ['turn', 'a.b', '__proto__'];
+  const file = JSON.stringify({
+    format: 'persona-lab-archive', version: 1, createdAt: 1, traits: [], presets: [], records: {},
+    settings: { active: names, alphas: Object.fromEntries(names.map((n) => [n, 0])) },
+    vectors: names.map((n, i) => savedVector(n, i + 1, 128)),
+  });
+  await goTo(page, 'Presets');
+  await page.getByLabel('Import lab file').setInputFiles({ name: 'lab.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+  await expect(page.getByRole('status').filter({ hasText: 'Imported' })).toContainText('Imported 0 trait sets, 3 vectors');
+  await goTo(page, 'Monitor');
+  await page.getByRole('textbox', { name: 'Text to analyse' }).fill('What a wonderful bright day it is.');
+  await page.getByRole('button', { name: 'Analyse' }).click();
+  const chart = page.getByRole('region', { name: 'Token projections of the analysed text' });
+  await expect(chart).toBeVisible({ timeout: 60_000 });
+  // one drawn line per trait (a name used as a recharts path or a row field would draw nothing or the wrong series)
+  const lines = chart.locator('path.recharts-line-curve');
+  await expect(lines).toHaveCount(3);
+  for (let k = 0; k < 3; k++) expect(await lines.nth(k).getAttribute('d')).toMatch(/^M[\d.-]+,[\d.-]+L/);
+  for (const n of names) await expect(chart.locator('.recharts-legend-item-text', { hasText: n })).toHaveCount(1);
   expect(errors).toEqual([]);
 });

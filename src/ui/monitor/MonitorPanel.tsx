@@ -10,6 +10,7 @@ import { seriesColor } from './colors';
 import { LayerActivations } from './LayerActivations';
 import { TokenProjection } from './TokenProjection';
 import { TEXT_LIMITS } from '../../persona/limits';
+import { ownValue } from '../../persona/nameRecord';
 
 /** Watch traits: conversation drift per turn, and per-token projections of any pasted text. */
 export function MonitorPanel() {
@@ -22,8 +23,10 @@ export function MonitorPanel() {
   const layer = useLab((s) => s.layer);
   const ready = useLab((s) => s.loadState === 'ready');
   const [prompt, setPrompt] = useState('');
-  const drift = turns.filter((t) => t.monitor).map((t, i) => ({ turn: i + 1, ...t.monitor!.lastPrompt }));
-  const traits = [...new Set(drift.flatMap((d) => Object.keys(d).filter((k) => k !== 'turn')))];
+  // trait names are a user's strings: series are read by position, never as object keys or recharts paths ("a.b")
+  const monitors = turns.filter((t) => t.monitor).map((t) => t.monitor!.lastPrompt);
+  const traits = [...new Set(monitors.flatMap((m) => Object.keys(m)))];
+  const drift = monitors.map((m, i) => ({ turn: i + 1, values: traits.map((t) => ownValue(m, t)) }));
   return (
     <div className="panel-grid">
       <Section
@@ -43,7 +46,7 @@ export function MonitorPanel() {
                 <YAxis tick={{ fontSize: 10, fill: 'var(--muted)' }} width={44} tickFormatter={(v: number) => fmt(v, 1)} />
                 <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} formatter={(v) => fmt(Number(v), 3)} labelFormatter={(l) => `turn ${l}`} />
                 <Legend wrapperStyle={{ fontSize: 11 }} />
-                {traits.map((t, k) => <Line key={t} dataKey={t} stroke={seriesColor(k)} strokeWidth={2} isAnimationActive={false} />)}
+                {traits.map((t, k) => <Line key={t} name={t} dataKey={(d: { values: (number | undefined)[] }) => d.values[k]} stroke={seriesColor(k)} strokeWidth={2} isAnimationActive={false} />)}
               </LineChart>
             </ResponsiveContainer>
           </div>

@@ -20,9 +20,8 @@ export function TokenProjection({ monitor, showPrompt = false, title = 'Per-toke
   const trait = traits[Math.min(focus, traits.length - 1)];
   const start = showPrompt ? 0 : monitor.promptLength;
   const data = monitor.tokens.slice(start).map((tok, i) => {
-    const row: Record<string, number | string> = { i: start + i, token: tokenText(tok) };
-    for (const t of traits) row[t] = monitor.projections[t][start + i];
-    return row;
+    // trait names are a user's strings: series are read by position, never as object keys or recharts paths ("a.b")
+    return { i: start + i, token: tokenText(tok), values: traits.map((t) => monitor.projections[t][start + i]) };
   });
   // while a reply streams, the newest token's projection arrives with the next step
   const values = trait ? monitor.projections[trait].slice(start).filter((x) => x !== undefined) : [];
@@ -56,7 +55,7 @@ export function TokenProjection({ monitor, showPrompt = false, title = 'Per-toke
                 <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} labelFormatter={(_, p) => `token “${String(p?.[0]?.payload?.token ?? '')}”`} formatter={(v) => fmt(Number(v), 3)} />
                 {traits.length > 1 && <Legend wrapperStyle={{ fontSize: 11 }} />}
                 {!showPrompt && monitor.promptLength > 0 && <ReferenceLine x={monitor.promptLength} stroke="var(--muted)" strokeDasharray="2 2" />}
-                {traits.map((t, k) => <Line key={t} type="linear" dataKey={t} stroke={seriesColor(k)} dot={false} strokeWidth={2} isAnimationActive={false} />)}
+                {traits.map((t, k) => <Line key={t} name={t} type="linear" dataKey={(d: { values: (number | undefined)[] }) => d.values[k]} stroke={seriesColor(k)} dot={false} strokeWidth={2} isAnimationActive={false} />)}
               </LineChart>
             </ResponsiveContainer>
           </div>
