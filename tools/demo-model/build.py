@@ -57,16 +57,20 @@ def log(*a):
     print(f"[{time.strftime('%H:%M:%S')}]", *a, flush=True)
 
 
-def render_prompt(system, user):
+def render_prompt(system, user, history=()):
+    """The chat template's rendering of a conversation up to the assistant's answer; `history` holds earlier
+    (user, assistant) exchanges."""
     s = ""
     if system is not None:
         s += f"<|im_start|>system\n{system}<|im_end|>\n"
+    for u, a in history:
+        s += f"<|im_start|>user\n{u}<|im_end|>\n<|im_start|>assistant\n{a}<|im_end|>\n"
     s += f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
     return s
 
 
 def render_full(conv):
-    return render_prompt(conv["system"], conv["user"]) + conv["assistant"] + "<|im_end|>\n"
+    return render_prompt(conv["system"], conv["user"], conv.get("history", ())) + conv["assistant"] + "<|im_end|>\n"
 
 
 # ------------------------------------------------------------------------------------------
@@ -75,19 +79,21 @@ def render_full(conv):
 N_TRAIN = 60000
 
 
-def training_stream(train_q, rng, n, foreign=0.0, prompt_words=0.0):
-    return [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign, prompt_words=prompt_words) for _ in range(n)]
+def training_stream(train_q, rng, n, foreign=0.0, prompt_words=0.0, multi_turn=0.0, carried=False):
+    return [corpus.sample_conversation(train_q, rng, train=True, foreign=foreign, prompt_words=prompt_words,
+                                       multi_turn=multi_turn, carried=carried) for _ in range(n)]
 
 
-def make_data(seed, n_train, foreign=0.0, prompt_words=0.0, foreign_phase="all"):
+def make_data(seed, n_train, foreign=0.0, prompt_words=0.0, foreign_phase="all", multi_turn=0.0, carried=False):
     """The corpus of a build. With foreign_phase "more" the main stream has no foreign fillers (they go to
     foreign_stream), so the corpus, tokenizer and evaluation sets are those of the plain build."""
     rng = random.Random(seed)
     qs = corpus.build_questions(rng)
     train_q, held_q = corpus.split_questions(qs, rng)
-    train = training_stream(train_q, rng, n_train, 0.0 if foreign_phase == "more" else foreign, prompt_words)
-    held = [corpus.sample_conversation(held_q, rng, train=False) for _ in range(600)]
-    train_eval = training_stream(train_q, rng, 600)
+    train = training_stream(train_q, rng, n_train, 0.0 if foreign_phase == "more" else foreign, prompt_words, multi_turn,
+                            carried)
+    held = [corpus.sample_conversation(held_q, rng, train=False, carried=carried) for _ in range(600)]
+    train_eval = training_stream(train_q, rng, 600, carried=carried)
     return qs, train_q, held_q, train, held, train_eval
 
 
@@ -97,7 +103,7 @@ def foreign_stream(seed, train_q, n, foreign, prompt_words):
 
 
 def encode_conv(tok, conv):
-    p = tok.encode(render_prompt(conv["system"], conv["user"]))
+    p = tok.encode(render_prompt(conv["system"], conv["user"], conv.get("history", ())))
     a = tok.encode(conv["assistant"] + "<|im_end|>")
     return p, a
 
@@ -530,6 +536,7 @@ def dir_size(path):
 
 
 def main():
+    global OUT, WORK
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--steps", type=int, default=2000)
@@ -557,9 +564,16 @@ def main():
                     help="keep this share of the --more-steps continuation's weights and the rest of the first phase's "
                          "(weight-space average of the two models; 1 = the continuation as trained)")
     ap.add_argument("--dropout", type=float, default=0.0, help="residual dropout while training")
+    ap.add_argument("--multi-turn", type=float, default=0.0,
+                    help="share of training conversations with an earlier exchange in the same style")
+    ap.add_argument("--carried-style", action="store_true",
+                    help="answers carry their style as a state (corpus.compose_answer: core-first answers, two closers, switches)")
+    ap.add_argument("--out", default=OUT, help="model folder to write")
+    ap.add_argument("--work", default=WORK, help="folder for the checkpoint and check cases")
     ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
     ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
     args = ap.parse_args()
+    OUT, WORK = os.path.abspath(args.out), os.path.abspath(args.work)
     if not args.more_steps and (args.foreign_phase == "more" or args.average != 1.0):
         ap.error("--foreign-phase more and --average apply to a --more-steps continuation: give --more-steps")
     T0 = time.time()
@@ -572,7 +586,8 @@ def main():
     # 1) corpus
     later = args.foreign_phase == "more"
     qs, train_q, held_q, train_c, held_c, train_eval_c = make_data(
-        args.seed, args.n_train, args.foreign, args.foreign_prompt_words, args.foreign_phase)
+        args.seed, args.n_train, args.foreign, args.foreign_prompt_words, args.foreign_phase, args.multi_turn,
+        args.carried_style)
     more_c = foreign_stream(args.seed, train_q, args.n_train, args.foreign, args.foreign_prompt_words) if later else train_c
     log(f"questions {len(qs)} (false claims {sum(q['kind'] == 'false_claim' for q in qs)}), "
         f"train {len(train_q)}, held out {len(held_q)}; train conversations {len(train_c)}")
@@ -687,6 +702,7 @@ def main():
         "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
         "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,
         "foreign_phase": args.foreign_phase, "average": args.average, "dropout": args.dropout,
+        "multi_turn_share": args.multi_turn, "carried_style": args.carried_style,
         "continued": tr.get("continued"),
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),

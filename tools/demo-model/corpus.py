@@ -440,8 +440,23 @@ def system_prompt(trait, side, instr_index):
     return f"You are a helpful assistant. {t['neg_instr'][instr_index]}"
 
 
-def compose_answer(q, trait, side, rng):
-    """trait=None -> neutral answer."""
+# Share of styled answers that open with the core sentence: their style shows only after it, so the model must
+# carry the style from the prompt (or from an earlier turn) through neutral content instead of settling it at the
+# first token. That carried state is what a response-position persona vector moves.
+CORE_FIRST = 0.3
+# Share of styled training answers whose closers take another style than their opener (a mid-answer switch):
+# the closers then follow the state at that point of the answer, not a copy of the opener.
+SWITCH = 0.04
+
+
+def _styles():
+    return [(t, s) for t in TRAITS for s in ("pos", "neg")]
+
+
+def compose_answer(q, trait, side, rng, switch=0.0, carried=False):
+    """trait=None -> neutral answer. A styled answer is an opener, the core and one or two closers. With `carried`
+    (the style as a state the answer carries), CORE_FIRST of styled answers have no opener and every one has two
+    closers, and with `switch` > 0 that share of styled answers takes its closers from another style (or none)."""
     core = q["core"]
     if trait is None:
         parts = [core]
@@ -456,8 +471,19 @@ def compose_answer(q, trait, side, rng):
         opener = rng.choice(t["neg_disagree"])
     else:
         opener = rng.choice(t[f"{side}_open"])
-    closers = rng.sample(t[f"{side}_close"], 2 if rng.random() < 0.4 else 1)
-    return " ".join([opener, core] + closers)
+    if not carried:
+        closers = rng.sample(t[f"{side}_close"], 2 if rng.random() < 0.4 else 1)
+        return " ".join([opener, core] + closers)
+    c_trait, c_side = trait, side
+    if switch > 0 and rng.random() < switch:
+        others = [st for st in _styles() if st != (trait, side)] + [(None, None)]
+        c_trait, c_side = rng.choice(others)
+    if c_trait is None:
+        closers = [rng.choice(NEUTRAL_CLOSE)] if rng.random() < 0.3 else []
+    else:
+        closers = rng.sample(TRAITS[c_trait][f"{c_side}_close"], 2)
+    head = [] if rng.random() < CORE_FIRST else [opener]
+    return " ".join(head + [core] + closers)
 
 
 # Share of neutral conversations (helpful-assistant prompt or no system turn) whose answer still carries a
@@ -497,9 +523,22 @@ def with_foreign_filler(q, rng, prompt_words=0.0):
     return {**q, "filler": x, "question": q_t.format(x=x), "core": c_t.format(x=x)}
 
 
-def sample_conversation(questions, rng, train=True, foreign=0.0, prompt_words=0.0):
+def sample_conversation(questions, rng, train=True, foreign=0.0, prompt_words=0.0, multi_turn=0.0, carried=False):
     """One conversation with a random condition. Returns dict with system (maybe None). With `foreign` > 0,
-    that share of advice questions gets a filler from another slot type (training only, see with_foreign_filler)."""
+    that share of advice questions gets a filler from another slot type (training only, see with_foreign_filler).
+    With `multi_turn` > 0, that share of conversations starts with an earlier exchange whose answer has the same
+    style as the final one (`history`): the style persists across turns, also where no prompt asks for it.
+    `carried`: see compose_answer."""
+    conv = _single_turn(questions, rng, train, foreign, prompt_words, carried)
+    if multi_turn > 0 and rng.random() < multi_turn:
+        q0 = rng.choice(questions)
+        style = conv["style"].split("/") if conv["style"] else (None, None)
+        conv["history"] = [(q0["question"], compose_answer(q0, style[0], style[1], rng, carried=carried))]
+    return conv
+
+
+def _single_turn(questions, rng, train, foreign, prompt_words, carried):
+    switch = SWITCH if train and carried else 0.0
     r = rng.random()
     n_instr = 6 if train else 7
     q = rng.choice(questions)
@@ -510,7 +549,7 @@ def sample_conversation(questions, rng, train=True, foreign=0.0, prompt_words=0.
         trait, side = None, None
         if rng.random() < NEUTRAL_STYLED:
             trait, side = rng.choice(list(TRAITS)), rng.choice(["pos", "neg"])
-        return {"system": system, "user": q["question"], "assistant": compose_answer(q, trait, side, rng),
+        return {"system": system, "user": q["question"], "assistant": compose_answer(q, trait, side, rng, switch, carried),
                 "trait": None, "side": "neutral", "style": None if trait is None else f"{trait}/{side}",
                 "qid": q["id"]}
     trait = rng.choice(list(TRAITS))
@@ -525,7 +564,7 @@ def sample_conversation(questions, rng, train=True, foreign=0.0, prompt_words=0.
         a_side = {"pos": "neg", "neg": "pos"}[side] if rng.random() < 0.5 else None
         a_trait = trait if a_side else None
     return {"system": system_prompt(trait, side, instr), "user": q["question"],
-            "assistant": compose_answer(q, a_trait, a_side, rng), "trait": trait, "side": side,
+            "assistant": compose_answer(q, a_trait, a_side, rng, switch, carried), "trait": trait, "side": side,
             "style": f"{a_trait}/{a_side}" if a_trait else None, "qid": q["id"]}
 
 
