@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureBatch } from './captureBatch';
 import { forward, KvCache, type ForwardOutput } from './forward';
 import { loadModel, type LoadedModel } from './loadModel';
 import { folderFetcher } from './nodeFolderFetcher';
@@ -199,6 +200,21 @@ for (const c of CONFORMANCE_CASES) {
         }
       }
     });
+
+    if (!c.chunkDependent) {
+      it('gives every row of a batch of unequal lengths the rows and logits it has alone', async () => {
+        const { numLayers: L, hiddenSize: H } = model.info;
+        const ids = promptOf();
+        const rows = [ids, ids.slice(0, 4), ids.slice(2)];
+        const batch = await captureBatch(model, rows, { logits: true });
+        for (let b = 0; b < rows.length; b++) {
+          const alone = await fullPass(model, rows[b]);
+          const T = rows[b].length;
+          expectClose(batch[b].resid, rowsAt(alone.readouts.resid!, L + 1, T, H, 0, T), `row ${b} resid`, tolerance());
+          expectClose(batch[b].logits!, alone.readouts.logits!, `row ${b} logits`, tolerance());
+        }
+      });
+    }
 
     if (c.chunkDependent) {
       it('gives other numbers with the KV cache than in one full pass, as torch does (the table says so)', async () => {

@@ -329,6 +329,8 @@ class Decoder(nn.Module):
         at = 0
         for i, block in enumerate(self.layers):
             n = len(cache_kinds(block, i))
+            if getattr(block, 'kind', None) == 'conv':
+                block.keep = attention_mask[:, attention_mask.shape[1] - input_ids.shape[1]:]
             x, *new = block(x, mask, position_ids, *past[at:at + n])
             at += n
             if self.steer is not None and self.steer[0] == i:
@@ -363,7 +365,10 @@ class ShortConv(nn.Module):
         self.conv = nn.Conv1d(h, h, kernel_size=self.k, groups=h, bias=False)
         self.out_proj = nn.Linear(h, h, bias=False)
 
-    def forward(self, x, state):
+    def forward(self, x, state, keep):
+        # Padding positions enter the convolution as zeros (as Hugging Face's LFM2 masks them), so a
+        # left-padded row sees what the empty cache holds: zeros.
+        x = x * keep.unsqueeze(-1).to(x.dtype)
         b, c, xx = self.in_proj(x).transpose(1, 2).chunk(3, dim=1)
         full = torch.cat([state, b * xx], dim=2)
         y = self.conv(full[:, :, 1:])
@@ -384,7 +389,7 @@ class HybridBlock(nn.Module):
     def forward(self, x, mask, pos, *cache):
         h = self.operator_norm(x)
         if self.kind == 'conv':
-            out, state = self.operator(h, cache[0])
+            out, state = self.operator(h, cache[0], self.keep)
             new = [state]
         else:
             out, k, v = self.operator(h, mask, pos, cache[0], cache[1])

@@ -69,6 +69,7 @@ const CHECKS = {
   torch: 'rows and logits = torch, plain, steered and cached decode; greedy tokens; steering lands exactly at its block',
   self: 'steering lands exactly at its block; cached decode = full pass',
 };
+const BATCH = '; a batch of unequal rows = each row alone';
 
 /** The README's family × variant × status table. */
 export function conformanceTable(): string {
@@ -78,7 +79,7 @@ export function conformanceTable(): string {
   ];
   for (const c of CONFORMANCE_CASES) {
     const status = c.todo ? `not checked: ${c.todo}` : 'passes';
-    const checked = c.todo ? '—' : CHECKS[c.reference] + (c.chunkDependent ? ' (cached decode ≠ full pass, as in torch: one quantization scale per pass)' : '');
+    const checked = c.todo ? '—' : CHECKS[c.reference] + (c.chunkDependent ? ' (cached decode and batches ≠ one full pass alone, as in torch: one quantization scale per pass)' : BATCH);
     lines.push(`| ${c.family} | \`${c.variant}\` | ${c.exporter} | ${c.structure} | ${checked} | ${status} |`);
   }
   return lines.join('\n');
