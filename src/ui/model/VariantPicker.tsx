@@ -6,9 +6,9 @@ import { useLab } from '../../state/store';
 import type { UiError } from '../../state/types';
 import { ErrorAlert } from '../common/ErrorAlert';
 
+/** Each file with its size: the graph's full path, then its data files by name. */
 function files(v: VariantInfo): string {
-  const data = v.files.length - 1;
-  return `${v.onnxPath}${data > 0 ? ` + ${data} data file${data > 1 ? 's' : ''}` : ''}`;
+  return v.files.map((f, i) => `${i === 0 ? f.path : f.path.slice(f.path.lastIndexOf('/') + 1)} (${size(f.bytes)})`).join(', ');
 }
 
 const BACKEND = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
