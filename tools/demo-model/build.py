@@ -156,13 +156,11 @@ def eval_loss(model, encoded, bs=50):
     return tot / n
 
 
-def train(model, enc_train, steps, bs, lr, seed, opener_weight=1.0, opener_after=None, weight_decay=0.01):
-    """AdamW with warm-up and cosine decay. From step `opener_after` on, the loss on each answer's first
-    token (where the answer's style is decided) is weighted by `opener_weight`: the rest of the answer
-    keeps sharpening while the style decision stays as soft as it was, so that steering can still move it."""
+def train(model, enc_train, steps, bs, lr, seed):
+    """AdamW (weight decay 0.01) with warm-up and cosine decay."""
     torch.manual_seed(seed)
     rng = random.Random(seed + 1)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=weight_decay)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
     warm = max(1, steps // 30)
     gen = batches(enc_train, bs, rng)
     t0 = time.time()
@@ -177,15 +175,8 @@ def train(model, enc_train, steps, bs, lr, seed, opener_weight=1.0, opener_after
         per_tok = token_losses(logits, tgt)
         valid = (tgt != -100).float()
         loss = per_tok.sum() / valid.sum()
-        if opener_after is not None and step > opener_after:
-            first = valid.argmax(dim=1)  # position predicting the first answer token
-            w = valid.clone()
-            w[torch.arange(len(first)), first] = opener_weight
-            loss_fit = (per_tok * w).sum() / w.sum()
-        else:
-            loss_fit = loss
         opt.zero_grad(set_to_none=True)
-        loss_fit.backward()
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
@@ -547,31 +538,26 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="reuse tools/demo-model/work/model.pt instead of training")
     ap.add_argument("--skip-eval", action="store_true")
-    ap.add_argument("--more-steps", type=int, default=0,
+    # the shipped recipe (v4): the first phase (v3), a continuation on foreign fillers, and the weight average
+    ap.add_argument("--more-steps", type=int, default=1000,
                     help="continue training (the trained or, with --reuse, the saved model) for this many steps, cosine from --more-lr")
     ap.add_argument("--more-lr", type=float, default=1e-3)
-    ap.add_argument("--opener-weight", type=float, default=1.0,
-                    help="loss weight of each answer's first token after --opener-after steps")
-    ap.add_argument("--opener-after", type=int, default=None)
-    ap.add_argument("--weight-decay", type=float, default=0.01)
-    ap.add_argument("--foreign", type=float, default=0.0,
+    ap.add_argument("--foreign", type=float, default=0.3,
                     help="share of training advice questions whose slot holds another slot type's filler")
-    ap.add_argument("--foreign-prompt-words", type=float, default=0.0,
+    ap.add_argument("--foreign-prompt-words", type=float, default=0.3,
                     help="share of those foreign fillers that are words of the training system prompts")
-    ap.add_argument("--foreign-phase", choices=["all", "more"], default="all",
+    ap.add_argument("--foreign-phase", choices=["all", "more"], default="more",
                     help="all: foreign fillers throughout training; more: only in the --more-steps continuation")
-    ap.add_argument("--average", type=float, default=1.0,
+    ap.add_argument("--average", type=float, default=0.25,
                     help="keep this share of the --more-steps continuation's weights and the rest of the first phase's "
                          "(weight-space average of the two models; 1 = the continuation as trained)")
-    ap.add_argument("--dropout", type=float, default=0.0, help="residual dropout while training")
+    # the issue-16 experiment (not shipped; README "Steering at the response positions")
     ap.add_argument("--multi-turn", type=float, default=0.0,
                     help="share of training conversations with an earlier exchange in the same style")
     ap.add_argument("--carried-style", action="store_true",
                     help="answers carry their style as a state (corpus.compose_answer: core-first answers, two closers, switches)")
     ap.add_argument("--out", default=OUT, help="model folder to write")
     ap.add_argument("--work", default=WORK, help="folder for the checkpoint and check cases")
-    ap.add_argument("--hidden", type=int, default=CFG["hidden_size"], help="hidden size (a multiple of head_dim 32)")
-    ap.add_argument("--intermediate", type=int, default=CFG["intermediate_size"])
     args = ap.parse_args()
     OUT, WORK = os.path.abspath(args.out), os.path.abspath(args.work)
     if not args.more_steps and (args.foreign_phase == "more" or args.average != 1.0):
@@ -600,8 +586,6 @@ def main():
     log(f"tokenizer: vocab {len(tok.vocab)} ({len(tok.merges)} merges) in {time.time() - t:.1f}s")
     cfg = dict(CFG)
     cfg["vocab_size"] = len(tok.vocab)
-    cfg["hidden_size"], cfg["intermediate_size"] = args.hidden, args.intermediate
-    cfg["num_attention_heads"] = args.hidden // cfg["head_dim"]
     enc_train = [encode_conv(tok, c) for c in train_c]
     enc_more = [encode_conv(tok, c) for c in more_c] if later else enc_train
     enc_held = [encode_conv(tok, c) for c in held_c]
@@ -611,7 +595,7 @@ def main():
     assert max(lens) < cfg["max_position_embeddings"]
 
     # 3) model
-    model = LlamaForCausalLM(cfg, args.dropout)
+    model = LlamaForCausalLM(cfg)
     for n, p_ in model.named_parameters():
         if p_.dim() == 2:
             torch.nn.init.normal_(p_, std=0.02)
@@ -625,13 +609,11 @@ def main():
         tr = saved["train"]
         log("reused checkpoint", tr)
     else:
-        tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed,
-                   args.opener_weight, args.opener_after, args.weight_decay)
+        tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     if args.more_steps:  # the continuation is not saved: --reuse always starts from the first phase
         first = {k: v.clone() for k, v in model.state_dict().items()} if args.average != 1.0 else None
-        more = train(model, enc_more, args.more_steps, args.batch, args.more_lr, args.seed + 100,
-                     weight_decay=args.weight_decay)
+        more = train(model, enc_more, args.more_steps, args.batch, args.more_lr, args.seed + 100)
         tr = {"steps": tr["steps"] + more["steps"], "train_wall_s": tr["train_wall_s"] + more["train_wall_s"],
               "final_train_loss_last50": more["final_train_loss_last50"],
               "continued": f"{more['steps']} steps at lr {args.more_lr} after {tr['steps']}"}
@@ -699,9 +681,9 @@ def main():
     report = {
         "seed": args.seed, "n_train": args.n_train, "params": n_params, "config": {k: cfg[k] for k in cfg},
         "steps": tr["steps"], "batch_size": args.batch, "lr": args.lr,
-        "opener_weight": args.opener_weight, "opener_after": args.opener_after, "weight_decay": args.weight_decay,
+        "weight_decay": 0.01,
         "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,
-        "foreign_phase": args.foreign_phase, "average": args.average, "dropout": args.dropout,
+        "foreign_phase": args.foreign_phase, "average": args.average,
         "multi_turn_share": args.multi_turn, "carried_style": args.carried_style,
         "continued": tr.get("continued"),
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,

@@ -100,9 +100,8 @@ class MLP(nn.Module):
 
 
 class DecoderLayer(nn.Module):
-    def __init__(self, cfg, dropout=0.0):
+    def __init__(self, cfg):
         super().__init__()
-        self.dropout = dropout  # on each sublayer's output before it joins the residual stream; training only
         self.input_layernorm = RMSNorm(cfg["hidden_size"], cfg["rms_norm_eps"])
         self.self_attn = Attention(cfg)
         self.post_attention_layernorm = RMSNorm(cfg["hidden_size"], cfg["rms_norm_eps"])
@@ -110,27 +109,24 @@ class DecoderLayer(nn.Module):
 
     def forward(self, x, cos, sin, bias, past_k, past_v):
         a, present = self.self_attn(self.input_layernorm(x), cos, sin, bias, past_k, past_v)
-        x = x + self.drop(a)
-        x = x + self.drop(self.mlp(self.post_attention_layernorm(x)))
+        x = x + a
+        x = x + self.mlp(self.post_attention_layernorm(x))
         return x, present
-
-    def drop(self, x):
-        return F.dropout(x, self.dropout, True) if self.training and self.dropout > 0 else x
 
 
 class LlamaModel(nn.Module):
-    def __init__(self, cfg, dropout=0.0):
+    def __init__(self, cfg):
         super().__init__()
         self.embed_tokens = nn.Embedding(cfg["vocab_size"], cfg["hidden_size"])
-        self.layers = nn.ModuleList([DecoderLayer(cfg, dropout) for _ in range(cfg["num_hidden_layers"])])
+        self.layers = nn.ModuleList([DecoderLayer(cfg) for _ in range(cfg["num_hidden_layers"])])
         self.norm = RMSNorm(cfg["hidden_size"], cfg["rms_norm_eps"])
 
 
 class LlamaForCausalLM(nn.Module):
-    def __init__(self, cfg, dropout=0.0):
+    def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
-        self.model = LlamaModel(cfg, dropout)
+        self.model = LlamaModel(cfg)
         self.lm_head = nn.Linear(cfg["hidden_size"], cfg["vocab_size"], bias=False)
 
     def rope(self, position_ids):
