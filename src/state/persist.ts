@@ -16,7 +16,7 @@ const PREFIX = LAB_RECORD_PREFIX;
 
 /** Small fields kept in localStorage. */
 export const SETTINGS = [
-  'modelText', 'hubHost', 'backendPref', 'autoload', 'loadedId', 'selectedTrait', 'extractSettings',
+  'modelText', 'hubHost', 'backendPref', 'variantChoice', 'autoload', 'loadedId', 'selectedTrait', 'extractSettings',
   'alphas', 'active', 'layer', 'positions', 'sampling', 'seed', 'maxNewTokens', 'systemPrompt', 'draft', 'turns', 'sweep',
   'tab', 'theme', 'monitorText',
 ] as const satisfies readonly (keyof LabState)[];

@@ -27,6 +27,7 @@ export const SETTING_CHECKS: Record<SettingKey, [(x: unknown) => boolean, string
   modelText: [text(T.modelId), `text of at most ${T.modelId} characters`],
   hubHost: [text(T.modelId), `text of at most ${T.modelId} characters`],
   backendPref: [oneOf('auto', 'webgpu', 'wasm'), '"auto", "webgpu" or "wasm"'],
+  variantChoice: [(x) => x === null || (isObj(x) && text(T.modelId)(x.model) && text(200)(x.name)), 'null, or an object with texts model and name (a variant picked for that model)'],
   autoload: [(x) => typeof x === 'boolean', 'true or false'],
   loadedId: [textOrNull(T.modelId), `text of at most ${T.modelId} characters, or null`],
   selectedTrait: [textOrNull(T.traitName), `a trait name (at most ${T.traitName} characters) or null`],
