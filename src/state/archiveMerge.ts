@@ -34,6 +34,28 @@ function samePreset(a: Preset, b: Preset): boolean {
   return presetsToJson([{ ...a, createdAt: 0 }]) === presetsToJson([{ ...b, createdAt: 0 }]);
 }
 
+/**
+ * Presets from a file or lab file added to the saved ones: the same preset again is not added; one
+ * whose name is taken by a preset with other content is added as "<name> (from <source>)".
+ */
+export function mergePresets(saved: Preset[], incoming: Preset[], source: string): { presets: Preset[]; renamed: string[] } {
+  const byName = new Map(saved.map((p) => [p.name, p]));
+  const names = new Set<string>();
+  const added: Preset[] = [];
+  const renamed: string[] = [];
+  for (const p of incoming) {
+    const { name, same } = importedName(p.name, source, TEXT_LIMITS.presetName, (c) => {
+      if (names.has(c)) return 'taken';
+      const q = byName.get(c);
+      return !q ? 'free' : samePreset(q, { ...p, name: c }) ? 'same' : 'taken';
+    });
+    names.add(name);
+    if (name !== p.name) renamed.push(`preset "${p.name}" as "${name}"`);
+    if (!same) added.push({ ...p, name });
+  }
+  return { presets: [...added, ...saved], renamed };
+}
+
 /** The state patch that adds an archive's items to `s` without replacing any saved item. */
 export function mergeArchive(s: LabState, a: ArchiveItems): MergedArchive {
   const savedTraits = new Map(s.traits.filter((t) => t.origin === 'user').map((t) => [t.set.name, t]));
@@ -71,19 +93,8 @@ export function mergeArchive(s: LabState, a: ArchiveItems): MergedArchive {
   const vectors: NameRecord<VectorEntry> = nameRecord(s.vectors);
   for (const v of a.vectors) if (!skipVector.has(v.trait)) vectors[to(v.trait)] = { ...v, trait: to(v.trait) };
 
-  const savedPresets = new Map(s.presets.map((p) => [p.name, p]));
-  const presetNames = new Set<string>();
-  const presets: Preset[] = [];
-  for (const p of a.presets) {
-    const { name, same } = importedName(p.name, SOURCE, TEXT_LIMITS.presetName, (c) => {
-      if (presetNames.has(c)) return 'taken';
-      const q = savedPresets.get(c);
-      return !q ? 'free' : samePreset(q, p) ? 'same' : 'taken';
-    });
-    presetNames.add(name);
-    if (name !== p.name) renamed.push(`preset "${p.name}" as "${name}"`);
-    if (!same) presets.push({ ...p, name });
-  }
+  const presets = mergePresets(s.presets, a.presets, SOURCE);
+  renamed.push(...presets.renamed);
 
   const settings = { ...a.settings };
   if (settings.alphas) settings.alphas = nameRecord(Object.entries(settings.alphas).map(([k, x]) => [to(k), x] as const));
@@ -95,7 +106,7 @@ export function mergeArchive(s: LabState, a: ArchiveItems): MergedArchive {
       ...settings,
       traits: [...s.traits.filter((t) => !newNames.has(t.set.name)), ...traits],
       vectors,
-      presets: [...presets, ...s.presets],
+      presets: presets.presets,
     },
     renamed,
   };

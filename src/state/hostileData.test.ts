@@ -8,11 +8,11 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LAB_FILE_BYTES, TEXT_LIMITS } from '../persona/limits';
-import { decodePreset, encodePreset } from '../share';
+import { decodePreset, encodePreset, presetsToJson } from '../share';
 import { IndexedDbStorage, type PersonaStorage } from '../storage';
 import { setEngine } from './engine';
 import { loadModel } from './actions/model';
-import { applyPreset, currentPreset, openShareLink } from './actions/presets';
+import { applyPreset, currentPreset, importPresets, openShareLink } from './actions/presets';
 import { importTraitsJson, selectTrait } from './actions/traits';
 import { exportLab, importLab, labFileSizeProblem, parseLabArchive } from './labArchive';
 import { persistChanges, restore, SETTINGS_KEY, stopPersistence, type KeyValue } from './persist';
@@ -22,7 +22,7 @@ import { fakeEngine, fakeInfo } from './testing/fakeEngine';
 import type { LayerStat, Preset, VectorEntry } from './types';
 
 const OPTIMISTIC = JSON.parse(readFileSync(new URL('../../public/models/persona-demo/traits/optimistic.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const STATS: LayerStat[] = [{ row: 3, layer: 2, hook: 'blocks.2.resid_post', separation: 1.25 } as unknown as LayerStat];
+const STATS: LayerStat[] = [{ row: 3, layer: 2, norm: 4, gap: 1.5, cohensD: 2.25, auroc: 0.875 }];
 const PROTO_KEYS = () => Object.getOwnPropertyNames(Object.prototype).sort();
 const PROTO_BEFORE = PROTO_KEYS();
 
@@ -205,6 +205,26 @@ describe('imports never overwrite silently', () => {
     await reload(storage, kv);
     check();
     storage.close();
+  });
+  it('a presets file\'s preset that meets a saved one with other content is kept beside it; the same one again adds nothing', async () => {
+    await ready();
+    setLab({ vectors: { optimistic: vector('optimistic', 1) }, alphas: { optimistic: 1 }, active: ['optimistic'], layer: 2 });
+    const mine = currentPreset('tutor')!;
+    setLab({ presets: [mine] });
+    const theirs = { ...mine, systemPrompt: 'be terse', createdAt: 9 };
+    expect(importPresets(presetsToJson([theirs]))).toBe(1);
+    expect(getLab().presets.map((p) => [p.name, p.systemPrompt])).toEqual([['tutor (from file)', 'be terse'], ['tutor', mine.systemPrompt]]);
+    expect(getLab().shareNotice?.message).toMatch(/kept beside saved presets .*preset "tutor" as "tutor \(from file\)"/);
+    expect(importPresets(presetsToJson([theirs, mine]))).toBe(2);
+    expect(getLab().presets.map((p) => p.name)).toEqual(['tutor (from file)', 'tutor']);
+  });
+
+  it('a lab file whose vector statistics are not numbers is refused (the statistics chart would break on them)', async () => {
+    setLab({ vectors: { optimistic: vector('optimistic') } });
+    const o = JSON.parse(await exportLab(null));
+    expect(parseLabArchive(JSON.stringify(o)).ok).toBe(true);
+    o.vectors[0].stats = [{ row: 1, layer: 0, norm: 'big' }];
+    expect(parseLabArchive(JSON.stringify(o))).toMatchObject({ ok: false, error: 'vectors[0].stats[0] must be {row, layer, norm, gap, cohensD, auroc} numbers' });
   });
 });
 

@@ -77,6 +77,8 @@ describe('lab archive (export everything as one file, import it)', () => {
     resetLab();
     const b = await freshDb();
     expect(labView().vectors).toEqual({});
+    // the file names a Hub host: it is used at once only when the user allowed it before (actions/hostConsent.ts asks otherwise)
+    setLab({ approvedHosts: ['https://mirror.example'] });
     const r = await importLab(text, b);
     expect(r).toEqual({ ok: true, value: { traits: 1, vectors: 2, presets: 2, records: 5, renamed: [] } });
     expect(labView()).toEqual(before.lab);

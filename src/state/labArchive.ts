@@ -135,6 +135,7 @@ export async function exportLab(storage: PersonaStorage | null, state: LabState 
 
 const isNumOrNull = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x));
 const isReadout = (x: unknown) => (READOUTS as readonly unknown[]).includes(x);
+const STAT_FIELDS = ['row', 'layer', 'norm', 'gap', 'cohensD', 'auroc'] as const;
 
 function checkVector(x: unknown, path: string): VectorEntry {
   if (!isObj(x)) throw new Bad(`${path} must be an object`);
@@ -152,6 +153,10 @@ function checkVector(x: unknown, path: string): VectorEntry {
   if (!isInt(x.layer) || (x.layer as number) > rows - 2) throw new Bad(`${path}.layer must be a block index below ${rows - 1}`);
   if (x.presentRows !== undefined && !(Array.isArray(x.presentRows) && x.presentRows.every((r) => isInt(r) && r < rows))) throw new Bad(`${path}.presentRows must be a list of row indices below ${rows}`);
   if (x.stats !== null && !Array.isArray(x.stats)) throw new Bad(`${path}.stats must be a list or null`);
+  // the statistics chart reads these as numbers (NaN, for an all-zero row, comes back from JSON as null)
+  (x.stats ?? []).forEach((st: unknown, i: number) => {
+    if (!isObj(st) || !STAT_FIELDS.every((k) => isNumOrNull(st[k]))) throw new Bad(`${path}.stats[${i}] must be {${STAT_FIELDS.join(', ')}} numbers`);
+  });
   if (x.typicalNorms !== null && !(Array.isArray(x.typicalNorms) && x.typicalNorms.length === rows && x.typicalNorms.every(isNumOrNull))) throw new Bad(`${path}.typicalNorms must be ${rows} numbers or null`);
   if (!isObj(x.samples) || typeof x.samples.pos !== 'number' || typeof x.samples.neg !== 'number') throw new Bad(`${path}.samples must be {pos, neg} numbers`);
   if (x.note !== undefined && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note)) throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters`);

@@ -2,6 +2,7 @@
 import { decodePreset, presetParam, presetsFromJson, presetsToJson, shareLink, type Quant } from '../../share';
 import { nameRecord, ownValue } from '../../persona/nameRecord';
 import { TEXT_LIMITS } from '../../persona/limits';
+import { mergePresets } from '../archiveMerge';
 import { importedName, sameLinkRow } from '../importNames';
 import { getLab, setLab } from '../store';
 import type { Preset, VectorEntry } from '../types';
@@ -64,7 +65,10 @@ export function importPresets(text: string): number {
   const clamped = r.value.map(clampPresetAlphas);
   const value = clamped.map((c) => c.preset);
   const notes = clamped.flatMap((c) => c.notes);
-  setLab((s) => ({ presets: [...value, ...s.presets.filter((p) => !value.some((q) => q.name === p.name))], shareNotice: null, ...(notes.length ? { alphaNote: notes.join('; ') } : {}) }));
+  // a preset whose name is taken by one with other content is kept beside it, never replacing it
+  const merged = mergePresets(getLab().presets, value, 'file');
+  const shareNotice = merged.renamed.length ? { kind: 'restored' as const, message: `Imported ${value.length} presets; kept beside saved presets with the same name and other content: ${merged.renamed.join(', ')}.` } : null;
+  setLab({ presets: merged.presets, shareNotice, ...(notes.length ? { alphaNote: notes.join('; ') } : {}) });
   return value.length;
 }
 
