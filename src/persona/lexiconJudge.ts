@@ -8,6 +8,7 @@
  * Pure TypeScript: no ORT, no DOM.
  */
 import { DEMO_NEUTRAL_SENTENCES, DEMO_TRAIT_LEXICON, DEMO_VOCABULARY } from './demoTraits';
+import { ownValue } from './nameRecord';
 
 export { DEMO_TRAIT_LEXICON, DEMO_VOCABULARY, DEMO_NEUTRAL_SENTENCES };
 
@@ -88,7 +89,7 @@ export interface TraitJudgement {
 
 export function judgeTraitDetailed(trait: string, answer: string, _question?: string): TraitJudgement {
   const name = trait.trim().toLowerCase();
-  const index = INDEX[name];
+  const index = ownValue(INDEX, name); // a trait named "constructor" is not a demo trait, not Object
   if (!index) throw new Error(`judgeTrait: "${trait}" is not a demo trait (expected one of ${DEMO_TRAIT_NAMES.join(', ')})`);
   let pos = 0;
   let neg = 0;

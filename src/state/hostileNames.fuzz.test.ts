@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../cli/commands';
+import { isDemoTrait, judgeTraitDetailed } from '../persona/lexiconJudge';
 import { TEXT_LIMITS } from '../persona/limits';
 import { makePersonaVector } from '../persona/personaVector';
 import { exportVectorSafetensors } from '../persona/vectorFile';
@@ -243,10 +244,13 @@ describe('hostile names at every entry point (fast-check)', () => {
     }), RUNS);
   });
 
-  it('the CLI: a command typed as any of these names is unknown, not a built-in', () => {
+  it('the CLI and the lexicon judge: a command or trait typed as any of these names is unknown, not a built-in', () => {
     fc.assert(fc.property(hostileName, (name) => {
       const c = commands[name];
       expect(c === undefined || ['extract', 'project', 'steer-eval', 'screen', 'convert', 'inspect', 'capture', 'generate'].includes(name)).toBe(true);
+      // `--judge lexicon` with any trait name: a judgement for a demo trait, else a sentence (never a TypeError)
+      if (isDemoTrait(name)) expect(judgeTraitDetailed(name, 'What a bright day.').pos).toBeGreaterThanOrEqual(0);
+      else expect(() => judgeTraitDetailed(name, 'What a bright day.')).toThrow(/is not a demo trait/);
     }), RUNS);
   });
 });
