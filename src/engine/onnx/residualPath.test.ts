@@ -10,6 +10,7 @@ import { indexGraph, parseOnnx, touch, type OnnxGraph } from './onnxModel';
 import { InstrumentationError, findResidualPath } from './residualPath';
 import { CONFORMANCE_DIR } from '../testing/conformanceCases';
 import { FUSED_FIXTURE_DIR } from '../testing/paths';
+import { buildOnnx, float32Raw, TensorType } from '../testing/onnxBuilder';
 
 const graphOf = (folder: string, variant = 'model'): OnnxGraph => parseOnnx(new Uint8Array(readFileSync(resolve(CONFORMANCE_DIR, folder, 'onnx', `${variant}.onnx`)))).graph;
 
@@ -57,5 +58,45 @@ describe('findResidualPath by block boundaries', () => {
     const path = findResidualPath(graph, 2);
     expect(path).toMatchObject({ style: 'fused', linksPerBlock: 2, numLayers: 2 });
     expect(path.blockEnds[1].node.outputs[3] ?? '').toBe('');
+  });
+});
+
+describe('findResidualPath on hand-built graphs', () => {
+  it('follows the stream through a chain of Casts between links (an fp16 conversion of a traced fp32 graph)', () => {
+    const w = { dataType: TensorType.FLOAT, dims: [2, 2], raw: float32Raw([1, 0, 0, 1]) };
+    const bytes = buildOnnx({
+      inputs: [{ name: 'input_ids', elemType: TensorType.INT64, dims: ['batch', 'seq'] }],
+      outputs: [{ name: 'logits', elemType: TensorType.FLOAT, dims: ['batch', 'seq', 2] }],
+      initializers: [{ name: 'table', ...w }, { name: 'w0', ...w }, { name: 'w1', ...w }, { name: 'head', ...w }],
+      nodes: [
+        { op: 'Gather', inputs: ['table', 'input_ids'], outputs: ['x0'] },
+        { op: 'MatMul', inputs: ['x0', 'w0'], outputs: ['attn'] },
+        { op: 'Add', inputs: ['x0', 'attn'], outputs: ['x1'] },
+        { op: 'Cast', inputs: ['x1'], outputs: ['x1_f32'], ints: { to: TensorType.FLOAT } },
+        { op: 'Cast', inputs: ['x1_f32'], outputs: ['x1_back'], ints: { to: TensorType.FLOAT } },
+        { op: 'MatMul', inputs: ['x1_f32', 'w1'], outputs: ['mlp'] },
+        { op: 'Add', inputs: ['x1_back', 'mlp'], outputs: ['x2'] },
+        { op: 'MatMul', inputs: ['x2', 'head'], outputs: ['logits'] },
+      ],
+    });
+    const path = findResidualPath(parseOnnx(bytes).graph, 1);
+    expect(path.links.map((l) => l.node.outputs[0])).toEqual(['x1', 'x2']);
+    expect(path.blockEnds[0].node.outputs[0]).toBe('x2');
+  });
+
+  it('keeps the clear error when the embedding feeds no residual chain', () => {
+    const bytes = buildOnnx({
+      inputs: [{ name: 'input_ids', elemType: TensorType.INT64, dims: ['batch', 'seq'] }],
+      outputs: [{ name: 'logits', elemType: TensorType.FLOAT, dims: ['batch', 'seq', 4] }],
+      initializers: [
+        { name: 'table', dataType: TensorType.FLOAT, dims: [4, 2], raw: float32Raw([1, 2, 3, 4, 5, 6, 7, 8]) },
+        { name: 'head', dataType: TensorType.FLOAT, dims: [2, 4], raw: float32Raw([1, 2, 3, 4, 5, 6, 7, 8]) },
+      ],
+      nodes: [
+        { op: 'Gather', inputs: ['table', 'input_ids'], outputs: ['embeds'] },
+        { op: 'MatMul', inputs: ['embeds', 'head'], outputs: ['logits'] },
+      ],
+    });
+    expect(() => findResidualPath(parseOnnx(bytes).graph, 1)).toThrow(/expected a residual stream \(a chain of Add or SkipSimplifiedLayerNormalization nodes\) after the embedding "embeds"; it feeds MatMul/);
   });
 });

@@ -157,10 +157,17 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
   let style: ExportStyle | null = null;
   let chainEnd = embed;
   for (;;) {
-    // The stream may pass through a same-type Cast (torch traces Gemma's `x.float()` on an fp32 stream so).
+    // The stream may pass through Casts (torch traces Gemma's `x.float()` on an fp32 stream as a Cast
+    // both the norm and the residual read; fp16 conversion may add a Cast back): up to three deep.
+    const candidates = [current];
+    let level = [current];
+    for (let depth = 0; depth < 3; depth++) {
+      level = level.flatMap((t) => dataConsumers(t).filter((n) => PASS_THROUGH.has(n.opType)).map((n) => n.outputs[0]));
+      candidates.push(...level);
+    }
     let node: OnnxNode | undefined;
     let skip: OnnxNode | undefined;
-    for (const t of [current, ...dataConsumers(current).filter((n) => PASS_THROUGH.has(n.opType)).map((n) => n.outputs[0])]) {
+    for (const t of candidates) {
       const users = consumers.get(t) ?? [];
       const branchOf = (n: OnnxNode) => (n.inputs[0] === t ? n.inputs[1] : n.inputs[0]);
       const isLink = (n: OnnxNode) => (n.inputs[0] === t || n.inputs[1] === t) && stream.has(branchOf(n));
