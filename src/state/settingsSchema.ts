@@ -51,7 +51,11 @@ export const SETTING_CHECKS: Record<SettingKey, [(x: unknown) => boolean, string
     (x) => Array.isArray(x) && x.length <= COUNT_LIMITS.chatTurns && x.every(isTurn),
     `a list of at most ${COUNT_LIMITS.chatTurns} chat turns (messages of at most ${T.userMessage} characters, replies of at most ${T.reply})`,
   ],
-  sweep: [(x) => x === null || (isObj(x) && text(T.traitName)(x.trait) && Array.isArray(x.points)), 'a sweep result or null'],
+  sweep: [
+    (x) => x === null || (isObj(x) && text(T.traitName)(x.trait) && text(T.userMessage)(x.prompt) && isInt(x.layer) && Array.isArray(x.points) && x.points.length <= 100
+      && x.points.every((p) => isObj(p) && typeof p.alpha === 'number' && text(T.reply)(p.text) && (p.score === null || typeof p.score === 'number'))),
+    `a sweep result (a prompt of at most ${T.userMessage} characters, at most 100 replies of at most ${T.reply}) or null`,
+  ],
   tab: [oneOf('model', 'traits', 'chat', 'monitor', 'screen', 'presets'), 'a panel name'],
   theme: [oneOf('dark', 'light'), '"dark" or "light"'],
   monitorText: [text(T.monitorText), `text of at most ${T.monitorText} characters`],
