@@ -134,14 +134,22 @@ export async function startFakeOpenAiServer(options: FakeServerOptions = {}): Pr
     ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'authorization, content-type', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS', 'Access-Control-Allow-Private-Network': 'true' }
     : {});
 
+  /** A reply is logged once it is handed to the network, so every logged reply reached the client. */
   const send = (res: ServerResponse, log: LoggedRequest, status: number, body: unknown) => {
     log.status = status;
-    requests.push(log);
+    res.on('finish', () => {
+      requests.push(log);
+      if (!up) res.socket?.destroy();
+    });
     res.writeHead(status, { 'Content-Type': 'application/json', ...corsHeaders() });
     res.end(JSON.stringify(body));
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    if (!up) {
+      req.socket.destroy(); // going down: no reply
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     const log: LoggedRequest = { method: req.method ?? 'GET', path, authorization: req.headers.authorization ?? null, status: 0 };
     if (req.method === 'OPTIONS') {
@@ -220,12 +228,13 @@ export async function startFakeOpenAiServer(options: FakeServerOptions = {}): Pr
     });
   });
 
+  /** Stops accepting and answering; replies already being written finish, then their connections drop. */
   const stop = () => new Promise<void>((resolve) => {
     if (!up) return resolve();
     up = false;
     server.close(() => resolve());
-    // let the reply just written flush, then drop every connection
-    setImmediate(() => { for (const s of sockets) s.destroy(); });
+    server.closeIdleConnections();
+    setTimeout(() => { for (const s of sockets) s.destroy(); }, 200);
   });
 
   await listen();
