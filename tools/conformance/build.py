@@ -29,7 +29,7 @@ CACHED_STEPS = 3
 STEER_LAYER = 0
 STEER_SCALE = 4.0
 # Which quantized variants each family gets (fp32 `model` for all).
-VARIANTS = {'llama': ['model', 'model_quantized', 'model_int8', 'model_q4'], 'phi3': ['model', 'model_q4'], 'gpt2': ['model', 'model_quantized'],
+VARIANTS = {'llama': ['model', 'model_fp16', 'model_quantized', 'model_int8', 'model_q4'], 'phi3': ['model', 'model_q4'], 'gpt2': ['model', 'model_quantized'],
             'gemma3': ['model', 'model_quantized', 'model_q4']}
 # Families whose fp32 file is post-processed into the builder's shared_embeddings layout.
 SHARED_EMBEDDINGS = {'gemma3_shared'}
@@ -166,6 +166,10 @@ def build_family(name, out_root, seed):
         path = os.path.join(folder, 'onnx', f'{variant}.onnx')
         if variant == 'model_q4':
             quantize.fake_quant_int4_(m)
+        if variant == 'model_fp16':
+            with torch.no_grad():
+                for p in m.parameters():
+                    p.copy_(p.half().float())
         export(m, c, path)
         proto = onnx.load(path)
         note = 'fp32 export'
@@ -173,6 +177,9 @@ def build_family(name, out_root, seed):
             m.embed_override = torch.from_numpy(quantize.quantize_embedding_q8(proto, table))
             note = 'uint8 embedding table + DequantizeLinear'
         table = next(n.input[0] for n in proto.graph.node if n.op_type == 'Gather' and n.input[1] == 'input_ids')
+        if variant == 'model_fp16':
+            quantize.convert_fp16(proto)
+            note = 'float16 weights and activations, float32 inputs and outputs (reference: fp32 arithmetic on the same fp16-rounded weights)'
         if variant == 'model_int8':
             m.embed_override = torch.from_numpy(quantize.quantize_embedding_q8(proto, table))
             count = quantize.quantize_matmuls_q8(proto)

@@ -235,3 +235,56 @@ def quantize_matmuls_q8(model_proto):
         if name not in used:
             g.initializer.remove(inits[name])
     return replaced
+
+
+FP16_MAX = 65504.0
+
+
+def _fp16_tensor(t):
+    arr = numpy_helper.to_array(t).astype(np.float32)
+    return numpy_helper.from_array(np.clip(arr, -FP16_MAX, FP16_MAX).astype(np.float16), t.name)
+
+
+def convert_fp16(model_proto):
+    """fp32 → fp16 the way transformers.js's fp16 files are made: weights, constants and every
+    internal float tensor in float16 (values clipped to ±65504), graph inputs and outputs kept
+    float32 behind Casts."""
+    g = model_proto.graph
+    F, H = onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16
+    for i, init in enumerate(g.initializer):
+        if init.data_type == F:
+            g.initializer[i].CopyFrom(_fp16_tensor(init))
+    for n in g.node:
+        for a in n.attribute:
+            if a.type == onnx.AttributeProto.TENSOR and a.t.data_type == F:
+                a.t.CopyFrom(_fp16_tensor(a.t))
+            if n.op_type == 'Cast' and a.name == 'to' and a.i == F:
+                a.i = H
+    for vi in g.value_info:
+        if vi.type.tensor_type.elem_type == F:
+            vi.type.tensor_type.elem_type = H
+    head, tail = [], []
+    for inp in g.input:
+        if inp.type.tensor_type.elem_type != F:
+            continue
+        inner = inp.name + '_fp16'
+        for n in g.node:
+            for k, name in enumerate(n.input):
+                if name == inp.name:
+                    n.input[k] = inner
+        head.append(helper.make_node('Cast', [inp.name], [inner], name=inner + '_Cast', to=H))
+    for out in g.output:
+        if out.type.tensor_type.elem_type != F:
+            continue
+        inner = out.name + '_fp16'
+        for n in g.node:
+            for k, name in enumerate(n.output):
+                if name == out.name:
+                    n.output[k] = inner
+            for k, name in enumerate(n.input):
+                if name == out.name:
+                    n.input[k] = inner
+        tail.append(helper.make_node('Cast', [inner], [out.name], name=inner + '_Cast', to=F))
+    nodes = head + list(g.node) + tail
+    del g.node[:]
+    g.node.extend(nodes)
