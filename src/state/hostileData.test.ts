@@ -283,9 +283,13 @@ describe('limits: the same in every format, and a lab file over 50 MB is refused
 
   it('a saved settings document with a field over its limit drops that field on reload and keeps the rest', async () => {
     const kv = memoryKv();
-    kv.setItem(SETTINGS_KEY, JSON.stringify({ systemPrompt: 's'.repeat(TEXT_LIMITS.systemPrompt + 1), seed: 77, alphas: { ['__proto__']: 1, constructor: 2 }, draft: 'hello' }));
+    const turn = (id: string, user: string) => ({ id, user, unsteered: 'a', steered: 'b', alphas: {}, layer: 2, seed: 1, status: 'done' });
+    const turns = [turn('t1', 'first'), turn('t2', 'u'.repeat(TEXT_LIMITS.userMessage + 1)), turn('t3', 'third')];
+    kv.setItem(SETTINGS_KEY, JSON.stringify({ systemPrompt: 's'.repeat(TEXT_LIMITS.systemPrompt + 1), seed: 77, alphas: { ['__proto__']: 1, constructor: 2 }, draft: 'hello', turns }));
     expect(await restore(null, kv)).toBe(true);
     expect(getLab()).toMatchObject({ systemPrompt: '', seed: 77, draft: 'hello' });
+    // one damaged turn is dropped; the conversation around it stays
+    expect(getLab().turns.map((t) => t.user)).toEqual(['first', 'third']);
     expect(Object.entries(getLab().alphas)).toEqual([['__proto__', 1], ['constructor', 2]]);
   });
 });

@@ -7,7 +7,8 @@
 import type { PersonaStorage } from '../storage';
 import { getLab, lab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
-import { isObj, settingProblem } from './settingsSchema';
+import { COUNT_LIMITS } from '../persona/limits';
+import { isObj, isTurn, settingProblem } from './settingsSchema';
 import { withExtractDefaults } from './vectorsSlice';
 
 export const SETTINGS_KEY = 'persona-lab:state-v1';
@@ -47,6 +48,8 @@ export async function restore(storage: PersonaStorage | null, kv: KeyValue | nul
       const saved: unknown = JSON.parse(raw);
       // a field that fails its check (damaged or hand-edited) is dropped; the rest is restored
       if (isObj(saved)) for (const k of SETTINGS) if (Object.hasOwn(saved, k) && !settingProblem(k, saved[k])) (patch as Record<string, unknown>)[k] = saved[k];
+      // a conversation with one damaged turn keeps its other turns
+      if (isObj(saved) && !patch.turns && Array.isArray(saved.turns)) patch.turns = saved.turns.filter(isTurn).slice(-COUNT_LIMITS.chatTurns) as LabState['turns'];
       if (patch.extractSettings) patch.extractSettings = withExtractDefaults(patch.extractSettings);
       found = true;
     }

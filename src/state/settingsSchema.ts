@@ -21,7 +21,7 @@ const isReadout = oneOf(...READOUTS);
 export const READOUT_LIST = READOUTS.map((r) => `"${r}"`).join(', ');
 const T = TEXT_LIMITS;
 
-const isTurn = (t: unknown) => isObj(t) && text(200)(t.id) && text(T.userMessage)(t.user) && text(T.reply)(t.unsteered) && text(T.reply)(t.steered) && isObj(t.alphas);
+export const isTurn = (t: unknown): boolean => isObj(t) && text(200)(t.id) && text(T.userMessage)(t.user) && text(T.reply)(t.unsteered) && text(T.reply)(t.steered) && isObj(t.alphas);
 
 export const SETTING_CHECKS: Record<SettingKey, [(x: unknown) => boolean, string]> = {
   modelText: [text(T.modelId), `text of at most ${T.modelId} characters`],
