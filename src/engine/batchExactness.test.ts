@@ -5,18 +5,23 @@
  * since GQA takes each row's valid tokens to be its first ones). Checked through the prefill
  * (capture: every residual row and logit of every position) and 5 KV-cache decode steps (the
  * residual stream of each step's newest position, read through identity probes, and the greedy
- * tokens), also with a steered short row beside an unsteered long one in each position mode. Tolerances are relative to the reference's largest magnitude: fp32 1e-5, fp16 2e-3
+ * tokens), also with a steered short row beside an unsteered long one in each position mode. A graph
+ * with dynamic quantization (the int8 Llama replica of tools/conformance) couples a batch's rows
+ * through its activation scales: it runs one row per pass and is then exact. Tolerances are relative to the reference's largest magnitude: fp32 1e-5, fp16 2e-3
  * (measured differences are printed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from './engine';
+import { resolve } from 'node:path';
+import { Engine } from './engine';
+import { folderFetcher } from './nodeFolderFetcher';
+import { configureRuntime } from './ort';
 import { forward, KvCache } from './forward';
 import { generate } from './generate';
 import type { LoadedModel } from './loadModel';
 import { padBatch } from './padding';
-import { relError } from './testing/compare';
+import { maxAbsDiff, relError } from './testing/compare';
 import { loadLocalEngine, seededFloats } from './testing/models';
-import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, GQA_FIXTURE_DIR, hasDemoModel } from './testing/paths';
+import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, GQA_FIXTURE_DIR, REPO_ROOT, hasDemoModel } from './testing/paths';
 
 const cases = [
   { name: 'decomposed demo model (fp32)', dir: DEMO_MODEL_DIR, present: hasDemoModel(), padding: 'left', tol: 1e-5, rows: [[1, 300, 45, 700, 12, 99, 5], [1, 77, 500], [1, 9, 88, 1000, 3]] },
@@ -136,5 +141,42 @@ describe('why GroupQueryAttention needs right padding', () => {
     console.log(`GQA fixture, short row's last logits vs alone: left padded ${left.toExponential(2)}, right padded ${right.toExponential(2)} (relative)`);
     expect(left).toBeGreaterThan(0.1);
     expect(right).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('dynamic quantization couples the rows of a batch: such graphs run one row per pass', () => {
+  const DIR = resolve(REPO_ROOT, 'src/engine/testing/conformance/llama');
+  let engine: Engine;
+  let model: LoadedModel;
+  const rows = [[1, 30, 45, 70, 12, 99, 5], [1, 77, 50]];
+  beforeAll(async () => {
+    configureRuntime({ numThreads: 1 });
+    engine = new Engine({ fetcher: () => folderFetcher(DIR) });
+    await engine.load({ source: { kind: 'url', baseUrl: DIR }, backend: 'wasm', variant: 'int8' });
+    model = engine.loaded;
+  });
+  afterAll(() => engine?.unload());
+
+  it('the int8 replica is recognised (DynamicQuantizeLinear), and one padded pass would not be exact', async () => {
+    expect(model.info.rowCoupling).toBe('DynamicQuantizeLinear');
+    const batch = padBatch(rows, 0, model.info.padding);
+    const out = await forward(model, { ids: batch.ids, attentionMask: batch.mask, positionIds: batch.positions, past: KvCache.empty(model, 2), readouts: ['logitsLast'] });
+    out.present.dispose();
+    const solo = (await engine.capture({ rows: [{ prompt: { ids: rows[1] } }], includeLogits: 'last', includeResid: false })).rows[0].logits!;
+    const V = solo.length;
+    const coupled = relError(out.readouts.logitsLast!.subarray(V), solo);
+    console.log(`int8 replica, short row's last logits in one padded pass vs alone: ${coupled.toExponential(2)} (relative)`);
+    expect(coupled).toBeGreaterThan(1e-3);
+  });
+
+  it('capture and generation give each row exactly what it gets alone', async () => {
+    const batch = await engine.capture({ rows: rows.map((ids) => ({ prompt: { ids } })), includeLogits: true });
+    const gen = await generate(model, { prompts: rows, maxNewTokens: STEPS, stopTokenIds: [] });
+    for (let b = 0; b < rows.length; b++) {
+      const solo = (await engine.capture({ rows: [{ prompt: { ids: rows[b] } }], includeLogits: true })).rows[0];
+      expect(maxAbsDiff(batch.rows[b].resid, solo.resid)).toBe(0);
+      expect(maxAbsDiff(batch.rows[b].logits!, solo.logits!)).toBe(0);
+      expect(gen.tokens[b]).toEqual((await generate(model, { prompts: [rows[b]], maxNewTokens: STEPS, stopTokenIds: [] })).tokens[0]);
+    }
   });
 });

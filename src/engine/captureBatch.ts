@@ -2,7 +2,8 @@
  * One prefill pass over a batch of token rows, read out per row: the residual stream [L+1, T, H]
  * and the logits of every position [T, V] or of the last one [V], with padding stripped (the side
  * the graph needs, padding.ts). With right padding and unequal lengths, the last-position logits
- * come from a one-token pass that re-feeds each row's last token.
+ * come from a one-token pass that re-feeds each row's last token. Where the graph couples the rows
+ * of a batch (dynamic quantization, onnx/batchCoupling.ts), each row runs alone.
  */
 import { forward, KvCache, type Readout } from './forward';
 import { positionStart } from './feeds';
@@ -29,6 +30,11 @@ export interface RowCapture {
 export async function captureBatch(model: LoadedModel, rows: number[][], options: BatchCaptureOptions = {}): Promise<RowCapture[]> {
   const B = rows.length;
   if (B === 0) return [];
+  if (model.info.rowCoupling && B > 1) {
+    const each: RowCapture[] = [];
+    for (let b = 0; b < B; b++) each.push(...(await captureBatch(model, [rows[b]], { ...options, steering: options.steering && [options.steering[b]] })));
+    return each;
+  }
   const { numLayers: L, hiddenSize: H } = model.info;
   const start = positionStart(model.config.modelType);
   const batch = padBatch(rows, model.tokenizer.padTokenId, model.info.padding, start);

@@ -30,7 +30,7 @@ export interface ForwardInput {
   ids: number[][];
   /** [B][past + S] 1 for real tokens, 0 for padding. */
   attentionMask: number[][];
-  /** [B][S]; fed only when the graph declares position_ids. Default: from the mask (feeds.ts). */
+  /** [B][S]; fed only when the graph declares position_ids. Default: from the mask as if left-padded (feeds.ts); padding.ts gives them for both sides. */
   positionIds?: number[][];
   past: KvCache;
   /** [B * L * hidden], per-row steering added to blocks.{l}.resid_post; zeros for none. */

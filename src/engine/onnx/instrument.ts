@@ -18,6 +18,7 @@ import { expandGatherBlockQuantized } from './gatherBlockQuantized';
 import { InstrumentationError, findResidualPath, type ExportStyle, type ResidualPath } from './residualPath';
 import { hookPoints, type HookName } from '../hooks';
 import { paddingSideOf, type PaddingSide } from './paddingSide';
+import { rowCouplingOf } from './batchCoupling';
 
 /** External-data path under which the original model bytes are handed to ORT. */
 export const ORIGINAL_WEIGHTS_PATH = 'persona_lab_original_model.bin';
@@ -54,6 +55,8 @@ export interface InstrumentationInfo {
   largestTensor: { name: string; bytes: number };
   /** The side batches are padded on (right where attention reads row lengths from the mask). */
   padding: PaddingSide;
+  /** An op that makes a row's result depend on the other rows of its batch (then rows run one per pass); null if none. */
+  rowCoupling: string | null;
 }
 
 export interface InstrumentedModel {
@@ -185,6 +188,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
       externalFiles,
       largestTensor,
       padding: paddingSideOf(graph),
+      rowCoupling: rowCouplingOf(graph),
     },
   };
 }
