@@ -167,3 +167,71 @@ describe('the judge API key never leaks', () => {
     }
   });
 });
+
+describe('the key typed into the lab\'s judge endpoint field never leaks', () => {
+  it('reaches the endpoint and is in no store, settings document, endpoint document, lab archive, IndexedDB record or log', async () => {
+    const { startFakeOpenAiServer } = await import('../../e2e/fakeOpenAiServer');
+    const { endpointJudge, resetJudgeEndpointForTests, setApiKey, setEndpointFields, setExtractJudge, testConnection } = await import('./actions/judgeEndpoint');
+    const { ENDPOINT_SETTINGS_KEY, getJudgeEndpoint } = await import('./judgeEndpointStore');
+    const server = await startFakeOpenAiServer({ apiKey: KEY });
+    const logged: string[] = [];
+    const grab = (...a: unknown[]) => void logged.push(a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' '));
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation(grab));
+    const kv = new Map<string, string>();
+    const local = { getItem: (k: string) => kv.get(k) ?? null, setItem: (k: string, v: string) => void kv.set(k, v), removeItem: (k: string) => void kv.delete(k) };
+    vi.stubGlobal('localStorage', local);
+    const storage = await IndexedDbStorage.open({ name: 'key-leak-lab' });
+    try {
+      resetLab();
+      resetJudgeEndpointForTests();
+      stopPersistence();
+      persistChanges(storage, local, 0);
+      setEndpointFields({ baseUrl: server.url, model: 'judge-small' });
+      setApiKey(` ${KEY} `); // as pasted, with stray spaces
+      setExtractJudge('endpoint');
+      await testConnection();
+      expect(getJudgeEndpoint().report).toMatchObject({ ok: true, scoring: 'logprobs' });
+      const judge = await endpointJudge(FAKE_TRAIT);
+      const ctx = { engine: new FakeEngine(), info: FAKE_INFO, storage, onProgress: (p: unknown) => console.info('progress', p) };
+      const res = await runPipeline(ctx, { trait: FAKE_TRAIT, judge, settings: { batchSize: 4, filter: { judge: 'none' }, sweep: null } });
+      console.log('result', { judge: res.judge, counts: res.counts });
+      const posts = server.requests.filter((r) => r.method === 'POST');
+      expect(posts.length).toBeGreaterThan(2);
+      expect(new Set(server.requests.map((r) => r.authorization))).toEqual(new Set([`Bearer ${KEY}`])); // the key did reach the endpoint
+      setLab((s) => ({ traits: [...s.traits, { set: FAKE_TRAIT, origin: 'user' }], draft: 'hi' }));
+      await writeLabRecords(storage, getLab());
+      await vi.waitFor(() => expect(kv.get(SETTINGS_KEY)).toContain('hi'));
+
+      const artifacts: [string, unknown][] = [
+        ['endpoint store state', JSON.stringify(getJudgeEndpoint())],
+        ['endpoint document (localStorage)', kv.get(ENDPOINT_SETTINGS_KEY) ?? ''],
+        ['settings document (localStorage)', kv.get(SETTINGS_KEY) ?? ''],
+        ['every localStorage entry', [...kv.entries()]],
+        ['lab store', JSON.stringify(getLab(), (_k, v) => (ArrayBuffer.isView(v) ? [] : v))],
+        ['lab archive', await exportLab(storage)],
+        ['judge', { id: judge.id, json: JSON.stringify(judge) }],
+        ['pipeline result', JSON.stringify({ ...res, vector: undefined, vectors: undefined })],
+      ];
+      for (const c of COLLECTIONS) {
+        const records = await storage.list(c);
+        if (records.length) artifacts.push([`IndexedDB ${c}`, records]);
+      }
+      artifacts.push(['console', logged.join('\n')]);
+      for (const [name, a] of artifacts) expectNoKey(name, a);
+      expect(kv.get(ENDPOINT_SETTINGS_KEY)).toContain(server.url); // the address is remembered, the key is not
+      expect((await storage.list('scores')).length).toBeGreaterThan(0);
+
+      // the key is in memory only: forgetting it makes the endpoint refuse, with the reason
+      setApiKey('');
+      await testConnection();
+      expect(getJudgeEndpoint().report?.problem).toMatchObject({ kind: 'auth', hint: expect.stringMatching(/needs an API key/) });
+    } finally {
+      stopPersistence();
+      storage.close();
+      spies.forEach((s) => s.mockRestore());
+      vi.unstubAllGlobals();
+      resetJudgeEndpointForTests();
+      await server.close();
+    }
+  });
+});

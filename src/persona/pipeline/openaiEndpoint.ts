@@ -169,12 +169,12 @@ interface CompletionBody {
 export async function chatCompletion(config: EndpointConfig, messages: ChatMessage[], extra: Record<string, unknown>, opts: RequestOptions = {}): Promise<ChatReply> {
   const json = (await endpointRequest(config, 'POST', 'chat/completions', { model: config.model, messages, ...extra }, opts)) as CompletionBody;
   const choice = json?.choices?.[0];
-  if (!choice || typeof choice.message?.content !== 'string') {
-    throw new EndpointError('bad_reply', `the endpoint at ${config.baseUrl} sent a reply without choices[0].message.content`, 'Is this an OpenAI-compatible chat endpoint? The base URL usually ends in /v1.');
+  if (!choice || typeof choice !== 'object') {
+    throw new EndpointError('bad_reply', `the endpoint at ${config.baseUrl} sent a reply without choices`, 'Is this an OpenAI-compatible chat endpoint? The base URL usually ends in /v1.');
   }
   const top = choice.logprobs?.content?.[0]?.top_logprobs;
   const valid = Array.isArray(top) ? top.filter((t): t is { token: string; logprob: number } => typeof t?.token === 'string' && typeof t?.logprob === 'number') : null;
-  return { text: choice.message.content, topLogprobs: valid && valid.length > 0 ? valid : null };
+  return { text: typeof choice.message?.content === 'string' ? choice.message.content : '', topLogprobs: valid && valid.length > 0 ? valid : null };
 }
 
 /** GET /models: the model ids the server lists. */

@@ -19,7 +19,8 @@ export function TraitGenerator({ onClose }: { onClose: () => void }) {
   const gen = useJudgeEndpoint((s) => s.gen);
   const modelReady = useLab((s) => s.loadState === 'ready');
   const issues = useLab((s) => s.traitIssues);
-  const existing = useLab((s) => (gen.draft ? s.traits.find((t) => t.set.name === draftName(gen.draft.text)) : undefined));
+  const draftTraitName = gen.draft ? draftName(gen.draft.text) : undefined;
+  const existing = useLab((s) => (draftTraitName ? s.traits.find((t) => t.set.name === draftTraitName) : undefined));
   const [text, setText] = useState<string | null>(null);
   const [saveFailed, setSaveFailed] = useState(false);
   const draftText = text ?? gen.draft?.text ?? '';
