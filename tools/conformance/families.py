@@ -346,6 +346,10 @@ class Decoder(nn.Module):
         return (logits, *present)
 
 
+# Sizes of every replica: hidden 32 (a multiple of the int4 block), vocabulary 128, 64 positions.
+H, I, V, P = 32, 64, 128, 64
+
+
 def cache_kinds(block, i):
     """(past input name, present output name) of each cache a block carries, in feed order."""
     if getattr(block, 'kind', 'attention') == 'conv':
@@ -399,41 +403,41 @@ class HybridBlock(nn.Module):
 
 
 def lfm2():
-    c = _cfg('lfm2', hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2, head_dim=16, norm_eps=1e-5, rope_theta=1000000.0, conv_L_cache=3, conv_bias=False,
+    c = _cfg('lfm2', hidden_size=H, intermediate_size=I, num_hidden_layers=2, num_attention_heads=2,
+             num_key_value_heads=1, head_dim=16, norm_eps=1e-5, rope_theta=1000000.0, conv_L_cache=3, conv_bias=False,
              layer_types=['conv', 'full_attention'], tie_word_embeddings=True)
     blocks = [HybridBlock(c, 'conv' if t == 'conv' else 'attention') for t in c['layer_types']]
-    return c, Decoder(c, blocks, RMSNorm(64, c['norm_eps']), nn.Embedding(128, 64))
+    return c, Decoder(c, blocks, RMSNorm(H, c['norm_eps']), nn.Embedding(V, H))
 
 
 def _cfg(model_type, **kw):
-    base = dict(model_type=model_type, vocab_size=128, max_position_embeddings=256, bos_token_id=1, eos_token_id=2, tie_word_embeddings=False)
+    base = dict(model_type=model_type, vocab_size=V, max_position_embeddings=P, bos_token_id=1, eos_token_id=2, tie_word_embeddings=False)
     base.update(kw)
     return base
 
 
 def llama_like(model_type, bias=False, qk_norm=False):
-    c = _cfg(model_type, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2, head_dim=16, rms_norm_eps=1e-6, rope_theta=10000.0)
+    c = _cfg(model_type, hidden_size=H, intermediate_size=I, num_hidden_layers=2, num_attention_heads=2,
+             num_key_value_heads=1, head_dim=16, rms_norm_eps=1e-6, rope_theta=10000.0)
     if model_type == 'qwen2':
         c['rope_theta'] = 1000000.0
     norm = lambda d: RMSNorm(d, c['rms_norm_eps'])
-    blocks = [SequentialBlock(norm(64), LlamaAttention(c, bias=bias, qk_norm=norm if qk_norm else None), norm(64), GatedMLP(c, F.silu))
+    blocks = [SequentialBlock(norm(H), LlamaAttention(c, bias=bias, qk_norm=norm if qk_norm else None), norm(H), GatedMLP(c, F.silu))
               for _ in range(c['num_hidden_layers'])]
-    return c, Decoder(c, blocks, norm(64), nn.Embedding(128, 64), head=nn.Linear(64, 128, bias=False))
+    return c, Decoder(c, blocks, norm(H), nn.Embedding(V, H), head=nn.Linear(H, V, bias=False))
 
 
 def phi3():
-    c = _cfg('phi3', hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=4, head_dim=16, rms_norm_eps=1e-5, rope_theta=10000.0)
-    norm = lambda: RMSNorm(64, c['rms_norm_eps'])
+    c = _cfg('phi3', hidden_size=H, intermediate_size=I, num_hidden_layers=2, num_attention_heads=2,
+             num_key_value_heads=2, head_dim=16, rms_norm_eps=1e-5, rope_theta=10000.0)
+    norm = lambda: RMSNorm(H, c['rms_norm_eps'])
     blocks = [SequentialBlock(norm(), Phi3Attention(c), norm(), Phi3MLP(c)) for _ in range(c['num_hidden_layers'])]
-    return c, Decoder(c, blocks, norm(), nn.Embedding(128, 64), head=nn.Linear(64, 128, bias=False))
+    return c, Decoder(c, blocks, norm(), nn.Embedding(V, H), head=nn.Linear(H, V, bias=False))
 
 
 def gemma3():
-    c = _cfg('gemma3_text', hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-             num_key_value_heads=2, head_dim=16, rms_norm_eps=1e-6, rope_theta=1000000.0, rope_local_base_freq=10000.0,
+    c = _cfg('gemma3_text', hidden_size=H, intermediate_size=I, num_hidden_layers=2, num_attention_heads=2,
+             num_key_value_heads=1, head_dim=16, rms_norm_eps=1e-6, rope_theta=1000000.0, rope_local_base_freq=10000.0,
              query_pre_attn_scalar=16, sliding_window=512, sliding_window_pattern=6, tie_word_embeddings=True)
     blocks = []
     for i in range(c['num_hidden_layers']):
@@ -441,21 +445,21 @@ def gemma3():
         theta = c['rope_local_base_freq'] if sliding else c['rope_theta']
         attn = LlamaAttention(c, qk_norm=lambda d: GemmaRMSNorm(d, c['rms_norm_eps']), scale=c['query_pre_attn_scalar'] ** -0.5, theta=theta)
         blocks.append(SandwichBlock(c, attn))
-    return c, Decoder(c, blocks, GemmaRMSNorm(64, c['rms_norm_eps']), nn.Embedding(128, 64), embed_scale=64 ** 0.5)
+    return c, Decoder(c, blocks, GemmaRMSNorm(H, c['rms_norm_eps']), nn.Embedding(V, H), embed_scale=H ** 0.5)
 
 
 def gpt2():
-    c = _cfg('gpt2', n_embd=64, n_layer=2, n_head=4, n_positions=256, layer_norm_epsilon=1e-5, tie_word_embeddings=True)
-    ln = lambda: nn.LayerNorm(64, eps=c['layer_norm_epsilon'])
-    blocks = [SequentialBlock(ln(), GPT2Attention(c), ln(), GPT2MLP(64)) for _ in range(c['n_layer'])]
-    return c, Decoder(c, blocks, ln(), nn.Embedding(128, 64), pos_embed=nn.Embedding(256, 64))
+    c = _cfg('gpt2', n_embd=H, n_layer=2, n_head=2, n_positions=P, layer_norm_epsilon=1e-5, tie_word_embeddings=True)
+    ln = lambda: nn.LayerNorm(H, eps=c['layer_norm_epsilon'])
+    blocks = [SequentialBlock(ln(), GPT2Attention(c), ln(), GPT2MLP(H)) for _ in range(c['n_layer'])]
+    return c, Decoder(c, blocks, ln(), nn.Embedding(V, H), pos_embed=nn.Embedding(P, H))
 
 
 def gpt_neox():
-    c = _cfg('gpt_neox', hidden_size=64, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4,
+    c = _cfg('gpt_neox', hidden_size=H, intermediate_size=4 * H, num_hidden_layers=2, num_attention_heads=2,
              rotary_pct=0.25, rotary_emb_base=10000, layer_norm_eps=1e-5, use_parallel_residual=True)
     blocks = [ParallelBlock(c) for _ in range(c['num_hidden_layers'])]
-    return c, Decoder(c, blocks, nn.LayerNorm(64, eps=c['layer_norm_eps']), nn.Embedding(128, 64), head=nn.Linear(64, 128, bias=False))
+    return c, Decoder(c, blocks, nn.LayerNorm(H, eps=c['layer_norm_eps']), nn.Embedding(V, H), head=nn.Linear(H, V, bias=False))
 
 
 FAMILIES = {

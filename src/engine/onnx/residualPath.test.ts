@@ -32,7 +32,7 @@ describe('findResidualPath by block boundaries', () => {
     const path = findResidualPath(q8, 2);
     expect(opOf(q8, path.embed)).toBe('DequantizeLinear');
     expect(path.residualType).toBe(1);
-    expect(path.tableHiddenSize).toBe(64);
+    expect(path.tableHiddenSize).toBe(32);
     const gemma = graphOf('gemma3', 'model_quantized');
     const g = findResidualPath(gemma, 2);
     // Gather → DequantizeLinear → Mul(√hidden) → Cast (the traced `x.float()`).
