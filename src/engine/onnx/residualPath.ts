@@ -14,8 +14,9 @@
  * - Blocks: config.json's layer count L decides how links map to blocks: 2L links = two per block
  *   (attention, then MLP, sandwich norms included); L links = one per block (parallel residual:
  *   GPT-NeoX/Pythia, GPT-J, phi-2, Falcon). Block l's resid_post is the last link of block l.
- * - The chain must end at the final norm: at most one matrix multiplication (the head) may lie
- *   between its end and `logits`, else the walk stopped inside the network and the graph is refused.
+ * - The chain must end at the final norm: at most two matrix multiplications (the head, maybe a
+ *   projection before it) may lie between its end and `logits`; more means the walk stopped inside
+ *   the network (a block has at least three), and the graph is refused.
  */
 import { TensorType, indexGraph, intAttribute, typeName, type OnnxGraph, type OnnxNode } from './onnxModel';
 
@@ -29,6 +30,11 @@ const TABLE_OPS = new Set(['Transpose', 'Reshape', 'Cast', 'DequantizeLinear', '
 const EMBED_EPILOGUE = new Set(['Mul', 'Div', 'Cast', 'DequantizeLinear', 'Add']);
 /** Consumers that read only a tensor's shape, never its values. */
 const SHAPE_ONLY = new Set(['Shape', 'Size']);
+/**
+ * Matrix multiplications allowed between the end of the chain and the logits: the head, and a
+ * projection before it (OPT-350m's project_out). Any remaining block has at least three.
+ */
+const MAX_HEAD_MATMULS = 2;
 /** Ops the stream may pass through between two links without changing its values. */
 const PASS_THROUGH = new Set(['Cast', 'Identity']);
 const MATMUL_OPS = new Set(['MatMul', 'Gemm', 'MatMulNBits', 'MatMulInteger', 'MatMulBnb4', 'FusedMatMul']);
@@ -205,7 +211,7 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
   const logitsName = graph.outputs.find((o) => o.name === 'logits')?.name;
   if (logitsName) {
     const after = matmulsBetween(chainEnd, logitsName, graph, consumers, producer);
-    if (after.length > 1) {
+    if (after.length > MAX_HEAD_MATMULS) {
       throw new InstrumentationError(
         `the residual chain stops at node "${last.name}" (${last.opType}) after ${links.length} links, but ${after.length} matrix multiplications still follow before the logits (the first is "${after[0].name}"); this block layout is not supported`,
       );
