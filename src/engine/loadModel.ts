@@ -219,7 +219,9 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     onnx = await fetcher.get(onnxPath, tracker);
     if (!onnx) throw new EngineError('not_found', `${fetcher.label} lists ${onnxPath}, but it could not be downloaded`, 'Try again; if it persists, the repository may be incomplete.');
   } else {
-    const builder = typeof (genaiConfig?.model as { decoder?: { filename?: unknown } } | undefined)?.decoder?.filename === 'string' ? [String((genaiConfig!.model as { decoder: { filename: string } }).decoder.filename)] : [];
+    // Without sizes: try the names by preference, then the graph a root genai_config.json names.
+    const filename = (genaiConfig?.model as { decoder?: { filename?: unknown } } | undefined)?.decoder?.filename;
+    const builder = typeof filename === 'string' && filename.endsWith('.onnx') ? [filename] : [];
     const candidates = requestedVariant ? [variantPath(requestedVariant)] : [...variantCandidates(backend, caps).map(variantPath), ...builder];
     for (const path of candidates) {
       onnx = await fetcher.get(path, tracker);

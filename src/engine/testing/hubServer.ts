@@ -47,6 +47,9 @@ export async function startHubServer(repos: Record<string, string>, options: { t
     if (req.method === 'HEAD') return void res.end();
     createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(res);
   });
+  // Keep idle connections open longer than Node's fetch keeps them: on a busy machine a client can
+  // otherwise reuse a socket the server has just closed, and the request fails with "fetch failed".
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the test Hub server has no port');
