@@ -90,7 +90,7 @@ export function externalChunkCount(config: Record<string, unknown>, onnxPath: st
   return Number.isInteger(n) && n >= 0 && n <= 100 ? n : null;
 }
 
-/** Names external data may have beside `onnxPath`, in order: `_data`, `_data_1`, …, then the builder's `.data`. */
+/** transformers.js's names for `chunks` external-data files of `onnxPath`: `<file>_data`, `<file>_data_1`, … */
 export function externalDataNames(onnxPath: string, chunks: number): string[] {
   return Array.from({ length: chunks }, (_, i) => `${onnxPath}_data${i === 0 ? '' : `_${i}`}`);
 }
