@@ -6,6 +6,7 @@ import type {
 import { EngineError } from './errors';
 import { captureBatch } from './captureBatch';
 import { generate } from './generate';
+import { nextTask } from './nextTask';
 import { loadModel, type LoadedModel } from './loadModel';
 import { fetcherFor, type FileFetcher, type SourceSettings } from './modelSource';
 import type { LoadProgress } from './progress';
@@ -148,6 +149,7 @@ export class Engine implements EngineApi {
       rowSeeds: request.rows.map((r) => r.seed),
       probes,
       isCancelled: () => signal?.aborted ?? false,
+      betweenSteps: signal ? nextTask : undefined,
       onStep: (step) => {
         const deltas = step.tokens.map((t, b) => {
           if (t < 0) return '';
