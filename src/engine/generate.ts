@@ -28,8 +28,6 @@ export interface GenerateOptions {
   isCancelled?: () => boolean;
   /** Awaited between steps, before the cancel check (the worker yields there so a cancel message can land). */
   betweenSteps?: () => Promise<void>;
-  /** Awaited between steps, before the cancel check (the worker yields there so a cancel message can land). */
-  betweenSteps?: () => Promise<void>;
 }
 
 export interface StepEvent {
