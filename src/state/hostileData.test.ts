@@ -13,7 +13,7 @@ import { IndexedDbStorage, type PersonaStorage } from '../storage';
 import { setEngine } from './engine';
 import { loadModel } from './actions/model';
 import { applyPreset, currentPreset, importPresets, openShareLink } from './actions/presets';
-import { importTraitsJson, selectTrait } from './actions/traits';
+import { importTraitsJson, refuseLargeTraitFile, selectTrait } from './actions/traits';
 import { exportLab, importLab, labFileSizeProblem, parseLabArchive } from './labArchive';
 import { persistChanges, restore, SETTINGS_KEY, stopPersistence, type KeyValue } from './persist';
 import { setStorage } from './storage';
@@ -276,7 +276,7 @@ describe('limits: the same in every format, and a lab file over 50 MB is refused
     const r = await importLab(huge, null);
     expect(r).toEqual({ ok: false, error: expect.stringMatching(/^the file is 80 MB; a lab file may be at most 50 MB/), hint: expect.stringMatching(/nothing in the lab was changed/) });
     // refused before parsing: a file of the same size that is not even JSON gets the same sentence
-    expect(parseLabArchive('{'.repeat(MAX_LAB_FILE_BYTES + 1))).toMatchObject({ ok: false, error: expect.stringMatching(/^the file is 50 MB; a lab file may be at most 50 MB/) });
+    expect(parseLabArchive('{'.repeat(MAX_LAB_FILE_BYTES + 1))).toMatchObject({ ok: false, error: expect.stringMatching(/^the file is 50000001 bytes; a lab file may be at most 50000000 bytes/) });
     expect(getLab().systemPrompt).toBe('kept');
     expect(getLab().vectors.optimistic?.samples.pos).toBe(17);
   });
@@ -303,6 +303,16 @@ describe('a trait file that holds no trait says what was wrong and what to do', 
     ['42', /a trait set must be a JSON object, got number/],
     ['[1, {}]', /\[0\].*must be a JSON object/],
   ];
+  it('a trait file over 2 MB is refused by its size before it is read', () => {
+    const before = getLab().traits;
+    expect(refuseLargeTraitFile(2_000_000, 'ok.json')).toBe(false);
+    expect(refuseLargeTraitFile(3_000_000, 'big.json')).toBe(true);
+    expect(getLab().traitIssues).toEqual([{ path: 'big.json', message: expect.stringMatching(/^the file is 3\.0 MB; a trait file may be at most 2\.0 MB, so it was not read\. A trait file holds/) }]);
+    expect(importTraitsJson(' '.repeat(2_000_001))).toBe(0);
+    expect(getLab().traitIssues[0].message).toMatch(/^the file is 2000001 bytes; a trait file may be at most 2000000 bytes/);
+    expect(getLab().traits).toBe(before);
+  });
+
   for (const [text, msg] of cases) {
     it(`${text} → a clear message; saved traits unchanged`, () => {
       importTraitsJson(JSON.stringify({ ...OPTIMISTIC, name: 'mine' }));

@@ -13,7 +13,7 @@
  * keys: the lab keeps none in its state or storage, and fields named like secrets are dropped on
  * export anyway.
  */
-import { formatMegabytes, MAX_LAB_FILE_BYTES, TEXT_LIMITS } from '../persona/limits';
+import { fileTooLarge, MAX_LAB_FILE_BYTES, TEXT_LIMITS } from '../persona/limits';
 import { nameRecord } from '../persona/nameRecord';
 import { READOUTS } from '../persona/personaVector';
 import { validateTraitSet } from '../persona/traitSet';
@@ -41,7 +41,7 @@ export const LAB_ARCHIVE_VERSION = 1;
 export function labFileSizeProblem(bytes: number): { error: string; hint: string } | null {
   if (bytes <= MAX_LAB_FILE_BYTES) return null;
   return {
-    error: `the file is ${formatMegabytes(bytes)}; a lab file may be at most ${formatMegabytes(MAX_LAB_FILE_BYTES)}, so it was not read`,
+    error: `${fileTooLarge(bytes, MAX_LAB_FILE_BYTES, 'a lab file')}, so it was not read`,
     hint: 'Choose a file made with "Export lab" (they are far smaller); nothing in the lab was changed.',
   };
 }

@@ -6,18 +6,20 @@
 import { isDemoTrait } from '../../persona/lexiconJudge';
 import { PipelineError, selfJudge } from '../../persona/pipeline';
 import { getEngine, toUiError } from '../engine';
+import { endpointJudge } from './judgeEndpoint';
 import { getLab, setLab } from '../store';
 
-export type SweepJudgeKind = 'lexicon' | 'self' | 'none';
+export type SweepJudgeKind = 'lexicon' | 'self' | 'endpoint' | 'none';
 
 /** The judges the sweep offers for a trait, default first. */
 export function sweepJudgeChoices(trait: string): SweepJudgeKind[] {
-  return isDemoTrait(trait) ? ['lexicon', 'self', 'none'] : ['self', 'none'];
+  return isDemoTrait(trait) ? ['lexicon', 'self', 'endpoint', 'none'] : ['self', 'endpoint', 'none'];
 }
 
 export const SWEEP_JUDGE_LABELS: Record<SweepJudgeKind, string> = {
   lexicon: 'lexicon judge (demo traits)',
   self: 'the loaded model (trait judge prompt)',
+  endpoint: 'the judge endpoint (Model panel)',
   none: 'no judge',
 };
 
@@ -25,7 +27,7 @@ export const SWEEP_JUDGE_LABELS: Record<SweepJudgeKind, string> = {
  * Scores the current sweep's replies with the loaded model. Returns false (and sets chatError)
  * when it cannot; the replies are kept either way.
  */
-export async function judgeSweepWithModel(): Promise<boolean> {
+export async function judgeSweepWithModel(kind: 'self' | 'endpoint' = 'self'): Promise<boolean> {
   const s = getLab();
   const sweep = s.sweep;
   if (!sweep) return false;
@@ -34,12 +36,12 @@ export async function judgeSweepWithModel(): Promise<boolean> {
     setLab({ chatError: { message: `the trait "${sweep.trait}" has no judge prompt (eval_prompt)`, hint: 'Add one in the trait editor (Traits panel), then sweep again.' } });
     return false;
   }
-  if (s.loadState !== 'ready' || !s.info) {
+  if (kind === 'self' && (s.loadState !== 'ready' || !s.info)) {
     setLab({ chatError: { message: 'no model is loaded to judge with', hint: 'Load a model first.' } });
     return false;
   }
   try {
-    const judge = selfJudge({ engine: getEngine(), info: s.info }, entry.set);
+    const judge = kind === 'endpoint' ? await endpointJudge(entry.set) : selfJudge({ engine: getEngine(), info: s.info! }, entry.set);
     const scores = await judge.judge(sweep.points.map((p) => ({ question: sweep.prompt, answer: p.text })));
     setLab((cur) => (cur.sweep === sweep
       ? { sweep: { ...sweep, points: sweep.points.map((p, i) => ({ ...p, score: scores[i].trait })) } }

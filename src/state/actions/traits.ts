@@ -1,6 +1,6 @@
 /** Trait library actions: demo traits from the bundled model, create/edit/duplicate/delete, import/export. */
 import { DEMO_TRAIT_NAMES } from '../../persona/lexiconJudge';
-import { formatMegabytes, MAX_TRAIT_FILE_BYTES, TEXT_LIMITS } from '../../persona/limits';
+import { fileTooLarge, MAX_TRAIT_FILE_BYTES, TEXT_LIMITS } from '../../persona/limits';
 import { exportTraitSet, TRAIT_FILE_HINT, validateTraitSet, type TraitSet } from '../../persona/traitSet';
 import { importedName } from '../importNames';
 import { getLab, setLab } from '../store';
@@ -94,6 +94,13 @@ export function deleteTrait(name: string): void {
   setLab((s) => ({ traits: s.traits.filter((t) => t.set.name !== name), selectedTrait: s.selectedTrait === name ? null : s.selectedTrait }));
 }
 
+/** Refuses a trait file over MAX_TRAIT_FILE_BYTES (by its size, before it is read); true when refused. */
+export function refuseLargeTraitFile(bytes: number, fileName = ''): boolean {
+  if (bytes <= MAX_TRAIT_FILE_BYTES) return false;
+  setLab({ traitIssues: [{ path: fileName, message: `${fileTooLarge(bytes, MAX_TRAIT_FILE_BYTES, 'a trait file')}, so it was not read. ${TRAIT_FILE_HINT}` }] });
+  return true;
+}
+
 /**
  * Imports one trait set or a list of them from JSON text; problems go to traitIssues. A file that
  * holds no trait set (an empty list, an object without trait fields) says so and what to do. A
@@ -102,10 +109,7 @@ export function deleteTrait(name: string): void {
  */
 export function importTraitsJson(text: string, fileName?: string): number {
   const where = fileName ?? '';
-  if (text.length > MAX_TRAIT_FILE_BYTES) {
-    setLab({ traitIssues: [{ path: where, message: `the file is ${formatMegabytes(text.length)}; a trait file may be at most ${formatMegabytes(MAX_TRAIT_FILE_BYTES)}, so it was not read. ${TRAIT_FILE_HINT}` }] });
-    return 0;
-  }
+  if (refuseLargeTraitFile(text.length, where)) return 0;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

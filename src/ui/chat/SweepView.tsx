@@ -3,6 +3,7 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { runSweep } from '../../state/actions/sweep';
 import { clearSweepScores, judgeSweepWithModel, SWEEP_JUDGE_LABELS, sweepJudgeChoices, type SweepJudgeKind } from '../../state/actions/sweepJudge';
 import { getLab, useLab } from '../../state/store';
+import { useJudgeEndpoint } from '../../state/judgeEndpointStore';
 import { fmt } from '../common/format';
 import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
@@ -23,6 +24,7 @@ export function SweepView() {
   const [judgePick, setJudge] = useState<SweepJudgeKind | null>(null);
   const [judging, setJudging] = useState(false);
   const [judgedBy, setJudgedBy] = useState<SweepJudgeKind | null>(null);
+  const sampled = useJudgeEndpoint((s) => s.report?.scoring === 'sampled');
   if (!trait) return null;
   const choices = sweepJudgeChoices(trait);
   const judge = judgePick && choices.includes(judgePick) ? judgePick : choices[0];
@@ -31,10 +33,10 @@ export function SweepView() {
     await runSweep(trait, alphas);
     if (getLab().sweep === before) return; // the sweep failed: its error is shown, nothing to judge
     if (judge === 'none') clearSweepScores();
-    if (judge === 'self') {
+    if (judge === 'self' || judge === 'endpoint') {
       setJudging(true);
       try {
-        await judgeSweepWithModel();
+        await judgeSweepWithModel(judge);
       } finally {
         setJudging(false);
       }
@@ -60,7 +62,7 @@ export function SweepView() {
         <button type="button" disabled={!ready || running || judging} onClick={() => void sweepAndJudge()}>Sweep α {-range}…{range}</button>
       </div>
       {running && <ProgressBar progress={{ label: `Generating ${alphas.length} replies in one batch`, done: 0, total: null, etaSeconds: null }} />}
-      {judging && <ProgressBar progress={{ label: `The model judges ${alphas.length} replies with the trait's judge prompt`, done: 0, total: null, etaSeconds: null }} />}
+      {judging && <ProgressBar progress={{ label: `${judge === 'endpoint' ? 'The judge endpoint scores' : 'The model judges'} ${alphas.length} replies with the trait's judge prompt`, done: 0, total: null, etaSeconds: null }} />}
       {sweep && (
         <div className="stack" role="group" aria-label="Sweep results">
           {sweep.points.some((p) => p.score !== null) ? (
@@ -76,7 +78,7 @@ export function SweepView() {
               </ResponsiveContainer>
             </div>
           ) : <p className="muted small-text">{judging ? 'Judging…' : `No scores for “${sweep.trait}”${judgedBy === 'self' ? ': the model gave no usable score (it may not answer with a number)' : ''}; compare the replies below, or pick a judge and sweep again.`}</p>}
-          {judgedBy && sweep.points.some((p) => p.score !== null) && <p className="muted small-text">Scored by {SWEEP_JUDGE_LABELS[judgedBy]}{judgedBy === 'self' ? ' — a small model is a weak judge: read the replies too' : ''}.</p>}
+          {judgedBy && sweep.points.some((p) => p.score !== null) && <p className="muted small-text">Scored by {SWEEP_JUDGE_LABELS[judgedBy]}{judgedBy === 'self' ? ' — a small model is a weak judge: read the replies too' : ''}{judgedBy === 'endpoint' && sampled ? ' — sampled scores (the endpoint sends no logprobs)' : ''}.</p>}
           <ol className="sweep-list">
             {sweep.points.map((p) => (
               <li key={p.alpha}>

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { importTraitsJson, newTrait, selectTrait } from '../../state/actions/traits';
+import { importTraitsJson, newTrait, refuseLargeTraitFile, selectTrait } from '../../state/actions/traits';
 import { useLab } from '../../state/store';
 import { Section } from '../common/Section';
 import { TraitDetail } from './TraitDetail';
@@ -34,7 +34,7 @@ export function TraitsPanel() {
               aria-label="Import trait JSON"
               onChange={async (e) => {
                 const f = e.target.files?.[0];
-                if (f) importTraitsJson(await f.text(), f.name);
+                if (f && !refuseLargeTraitFile(f.size, f.name)) importTraitsJson(await f.text(), f.name);
                 e.target.value = '';
               }}
             />
