@@ -24,7 +24,8 @@ export async function loadEngine(model: string, options: { quiet?: boolean } = {
     fetcher: () => (isFolder ? folderFetcher(dir) : null),
   });
   const source = isFolder ? { kind: 'url' as const, baseUrl: dir } : parseSourceText(model);
-  const info = await engine.load({ source, backend: 'wasm' }, (p) => {
+  // PERSONA_LAB_VARIANT picks the ONNX variant (q4, fp16, a builder folder, …); default: the engine's choice for WASM.
+  const info = await engine.load({ source, backend: 'wasm', variant: process.env.PERSONA_LAB_VARIANT || undefined }, (p) => {
     if (!options.quiet && p.status === 'stage') process.stderr.write(`${p.message}\n`);
   });
   return { engine, info };
