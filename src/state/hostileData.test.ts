@@ -14,6 +14,10 @@ import { setEngine } from './engine';
 import { loadModel } from './actions/model';
 import { applyPreset, currentPreset, importPresets, openShareLink } from './actions/presets';
 import { importTraitsJson, refuseLargeTraitFile, selectTrait } from './actions/traits';
+import { importVectorForTrait } from './actions/vectorFiles';
+import { exportControlVectorGguf } from '../persona/gguf';
+import { readGguf, writeGguf } from '../persona/ggufContainer';
+import { makePersonaVector } from '../persona/personaVector';
 import { exportLab, importLab, labFileSizeProblem, parseLabArchive } from './labArchive';
 import { persistChanges, restore, SETTINGS_KEY, stopPersistence, type KeyValue } from './persist';
 import { setStorage } from './storage';
@@ -322,4 +326,48 @@ describe('a trait file that holds no trait says what was wrong and what to do', 
       expect(getLab().traits).toBe(before);
     });
   }
+});
+
+describe('saved work after a run of bad inputs and a persisted reload', () => {
+  it('traits, vectors (with statistics), presets and settings are all intact', async () => {
+    const storage = await freshDb();
+    const kv = memoryKv();
+    persistChanges(storage, kv, 0);
+    await ready();
+    importTraitsJson(JSON.stringify({ ...OPTIMISTIC, name: 'mine' }));
+    setLab({ vectors: { mine: vector('mine', 1) }, alphas: { mine: 0.5 }, active: ['mine'], layer: 2, systemPrompt: 'keep me' });
+    const preset = currentPreset('saved')!;
+    setLab({ presets: [preset] });
+    await saved(storage, 'lab:mine');
+    const expectIntact = () => {
+      const s = getLab();
+      expect(s.traits.find((t) => t.set.name === 'mine')?.origin).toBe('user');
+      expect(s.vectors.mine?.stats).toEqual(STATS);
+      expect(s.vectors.mine?.samples).toEqual({ pos: 17, neg: 19 });
+      expect(Array.from(s.vectors.mine!.data)).toEqual(Array.from(vector('mine', 1).data));
+      expect(s.presets.map((p) => p.name)).toEqual(['saved']);
+      expect(s.systemPrompt).toBe('keep me');
+    };
+    // a broken link, a link for another model, a too-large lab file, a lab file with a bad field, empty and hostile trait files
+    expect(await openShareLink('#preset=1.AAAA')).toBe(false);
+    await applyPreset({ ...preset, modelId: 'other/model', traits: preset.traits.map((t) => ({ ...t, vector: new Float32Array(16) })) }, { load: false });
+    expect((await importLab('{'.repeat(MAX_LAB_FILE_BYTES + 1), storage)).ok).toBe(false);
+    const file = JSON.parse(await exportLab(storage));
+    expect((await importLab(JSON.stringify({ ...file, settings: { ...file.settings, systemPrompt: 'x'.repeat(5000) } }), storage)).ok).toBe(false);
+    expect(importTraitsJson('[]')).toBe(0);
+    expect(importTraitsJson('{}')).toBe(0);
+    expect(importTraitsJson(JSON.stringify({ ...OPTIMISTIC, name: '__proto__' }))).toBe(1);
+    // a GGUF whose direction is narrower than its own full copy says
+    const v = makePersonaVector(5, 8, vector('mine', 2).data, { modelId: 'fake/model', layer: 2 });
+    const f = readGguf(exportControlVectorGguf(v));
+    const narrow = writeGguf(f.kv, [{ name: 'direction.2', dims: [4], data: new Float32Array(4) }]);
+    expect(await importVectorForTrait('mine', narrow, 'narrow.gguf')).toBeNull();
+    expect(getLab().vectorFileError?.message).toMatch(/narrow\.gguf \(gguf\): .*4 values wide/);
+    expectIntact();
+    await saved(storage, 'lab:mine');
+    await reload(storage, kv);
+    expectIntact();
+    expect(getLab().traits.some((t) => t.set.name === '__proto__')).toBe(true);
+    storage.close();
+  });
 });

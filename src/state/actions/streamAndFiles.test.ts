@@ -112,7 +112,7 @@ describe('vector files in the store', () => {
 describe('sweep judged by the loaded model', () => {
   it('scores every reply from the next-token distribution over integer tokens', async () => {
     const { judgeSweepWithModel, sweepJudgeChoices } = await import('./sweepJudge');
-    expect(sweepJudgeChoices('evil')).toEqual(['self', 'none']);
+    expect(sweepJudgeChoices('evil')).toEqual(['self', 'endpoint', 'none']);
     expect(sweepJudgeChoices('optimistic')[0]).toBe('lexicon');
     // token id k reads as the integer k (vocabulary 100); the judge's logits favour "80" for the reply "plus", else "20"
     engine.tokenize = async (p) => ('ids' in p ? { ids: p.ids, tokens: p.ids.map(String) } : { ids: [1], tokens: ['1'] });
