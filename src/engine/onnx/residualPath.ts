@@ -201,7 +201,7 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
     }
   }
 
-  if (!style || links.length < 2) {
+  if (!style || links.length === 0) {
     const users = (consumers.get(embed) ?? []).map((n) => n.opType).join(', ') || 'nothing';
     throw new InstrumentationError(
       `expected a residual stream (a chain of Add or SkipSimplifiedLayerNormalization nodes) after the embedding "${embed}"; it feeds ${users}`,
@@ -223,11 +223,9 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
   else if (expectedLayers === undefined && links.length % 2 === 0) linksPerBlock = 2;
   else {
     const expected = expectedLayers !== undefined
-      ? `${expectedLayers} (one per block, parallel residual) or 2 × ${expectedLayers} = ${2 * expectedLayers} (two per block)`
-      : 'an even number of';
-    throw new InstrumentationError(
-      `expected ${expected} residual additions for the ${expectedLayers ?? '?'} decoder blocks config.json declares, found ${links.length}; the chain ends at node "${last.name}" (${last.opType})`,
-    );
+      ? `${expectedLayers} (one per block, parallel residual) or 2 × ${expectedLayers} = ${2 * expectedLayers} (two per block) residual additions for the ${expectedLayers} decoder blocks config.json declares`
+      : 'an even number of residual additions (two per block; without the layer count from config.json one per block cannot be told apart)';
+    throw new InstrumentationError(`expected ${expected}, found ${links.length}; the chain ends at node "${last.name}" (${last.opType})`);
   }
   const numLayers = links.length / linksPerBlock;
   const blockEnds = Array.from({ length: numLayers }, (_, l) => links[(l + 1) * linksPerBlock - 1]);
