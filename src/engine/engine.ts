@@ -6,6 +6,7 @@ import type {
 import { EngineError } from './errors';
 import { captureBatch } from './captureBatch';
 import { generate } from './generate';
+import { PrefixStore } from './prefixStore';
 import { nextTask } from './nextTask';
 import { loadModel, type LoadedModel } from './loadModel';
 import { fetcherFor, type FileFetcher, type SourceSettings } from './modelSource';
@@ -16,6 +17,8 @@ import { inspectVariants } from './loadModel';
 export interface EngineSettings extends SourceSettings {
   /** Overrides how sources become fetchers (the CLI reads local folders). */
   fetcher?: (request: LoadRequest) => FileFetcher | null;
+  /** Keep the last generations' caches and start from them where ids and steering match (prefixStore.ts). Default true. */
+  prefixReuse?: boolean;
 }
 
 export function modelInfo(m: LoadedModel): ModelInfo {
@@ -29,6 +32,8 @@ export function modelInfo(m: LoadedModel): ModelInfo {
 
 export class Engine implements EngineApi {
   private model: LoadedModel | null = null;
+  /** Caches of the last generations on this model (cleared with it). */
+  private readonly prefixes = new PrefixStore();
 
   constructor(private readonly settings: EngineSettings = {}) {}
 
@@ -68,6 +73,7 @@ export class Engine implements EngineApi {
   async unload(): Promise<void> {
     const m = this.model;
     this.model = null;
+    this.prefixes.clear();
     await m?.session.release();
   }
 
@@ -150,6 +156,7 @@ export class Engine implements EngineApi {
       probes,
       isCancelled: () => signal?.aborted ?? false,
       betweenSteps: signal ? nextTask : undefined,
+      prefixes: this.settings.prefixReuse === false ? undefined : this.prefixes,
       onStep: (step) => {
         const deltas = step.tokens.map((t, b) => {
           if (t < 0) return '';

@@ -5,6 +5,7 @@
  */
 import type { LoadedModel } from './loadModel';
 import { RowGroup, rowGroupsFor } from './rowGroup';
+import type { PrefixStore } from './prefixStore';
 import { sampleToken, seededRandom, GREEDY, type SamplingSettings } from './sampling';
 import type { PositionMode, SteeringTerm } from './steering';
 
@@ -28,6 +29,8 @@ export interface GenerateOptions {
   isCancelled?: () => boolean;
   /** Awaited between steps, before the cancel check (the worker yields there so a cancel message can land). */
   betweenSteps?: () => Promise<void>;
+  /** Earlier caches to start from and to keep this generation's in (prefixStore.ts); results equal recomputing. */
+  prefixes?: PrefixStore;
 }
 
 export interface StepEvent {
@@ -44,22 +47,25 @@ export interface GenerateResult {
   finish: FinishReason[];
   /** Per row, per generated token: [(L+1) * K] projections (when probes were given). */
   projections?: Float32Array[][];
+  /** Per row: prompt positions taken from earlier caches instead of recomputed (0 without `prefixes`). */
+  reused: number[];
 }
 
 export async function generate(model: LoadedModel, options: GenerateOptions): Promise<GenerateResult> {
   const B = options.prompts.length;
-  if (B === 0) return { tokens: [], finish: [] };
+  if (B === 0) return { tokens: [], finish: [], reused: [] };
   if (options.prompts.some((p) => p.length === 0)) throw new RangeError('every prompt needs at least one token');
   const L = model.info.numLayers;
   const mode = options.positions ?? 'response';
   const sampling = options.sampling ?? GREEDY;
   const stop = new Set(options.stopTokenIds ?? model.config.eosTokenIds);
   const randoms = Array.from({ length: B }, (_, b) => seededRandom(options.rowSeeds?.[b] ?? options.seed ?? 0));
-  const groups = rowGroupsFor(model, B).map((rows) => new RowGroup(model, rows, options.prompts, options.steering, mode, options.probes));
+  const groups = rowGroupsFor(model, B).map((rows) => new RowGroup(model, rows, options.prompts, options.steering, mode, options.probes, options.prefixes));
   const tokens: number[][] = Array.from({ length: B }, () => []);
   const finish: (FinishReason | null)[] = new Array(B).fill(null);
   const projections: Float32Array[][] | undefined = options.probes ? Array.from({ length: B }, () => []) : undefined;
   const width = (L + 1) * (options.probes?.k ?? 0);
+  let completed = false;
 
   try {
     let next: number[] = [];
@@ -90,8 +96,15 @@ export async function generate(model: LoadedModel, options: GenerateOptions): Pr
       options.onStep?.({ step, tokens: next, projections: stepProjections });
       if (finish.every((f) => f)) break;
     }
+    completed = true;
   } finally {
-    for (const g of groups) g.dispose();
+    // a pass that threw leaves its caches unknown: only a finished or cancelled run is kept
+    for (const g of groups) {
+      if (completed) await g.keep().catch(() => undefined);
+      g.dispose();
+    }
   }
-  return { tokens, finish: finish.map((f) => f ?? 'length'), projections };
+  const reused = new Array<number>(B).fill(0);
+  for (const g of groups) for (const b of g.rows) reused[b] = g.reused;
+  return { tokens, finish: finish.map((f) => f ?? 'length'), projections, reused };
 }

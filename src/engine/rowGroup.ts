@@ -8,6 +8,7 @@ import { positionStart } from './feeds';
 import type { LoadedModel } from './loadModel';
 import { DecodeCursor, padBatch, prefillSteerPositions, type PaddedBatch } from './padding';
 import { steerPositions, steerTensor, type PositionMode, type SteeringTerm } from './steering';
+import { decodeSteering, promptSteering, steeringKey, type PrefixStore, type RowHistory } from './prefixStore';
 
 export interface StepOutput {
   /** [rows * V] logits of the position that produces each row's next token. */
@@ -22,6 +23,11 @@ export class RowGroup {
   private readonly steer: Float32Array | undefined;
   private readonly readouts: Readout[];
   private past: KvCache;
+  /** Per row: what each cached position was fed (ids and steering), for prefix reuse (prefixStore.ts). */
+  private readonly history: RowHistory[];
+  private readonly steerKeys: string[];
+  /** Prompt positions taken from an earlier generation's caches (0 = none). */
+  reused: number;
 
   constructor(
     private readonly model: LoadedModel,
@@ -31,6 +37,8 @@ export class RowGroup {
     steering: (SteeringTerm[] | null)[] | undefined,
     private readonly mode: PositionMode,
     private readonly probes: { data: Float32Array; k: number } | undefined,
+    /** Earlier caches to start from where ids and steering match; only for rows of equal length. */
+    private readonly prefixes?: PrefixStore,
   ) {
     const { numLayers: L, hiddenSize: H } = model.info;
     const start = positionStart(model.config.modelType);
@@ -39,7 +47,11 @@ export class RowGroup {
     const own = steering && rows.map((b) => steering[b] ?? null);
     this.steer = own?.some((r) => r && r.length) ? steerTensor(own, L, H) : undefined;
     this.readouts = probes ? ['logitsLast', 'probeProj'] : ['logitsLast'];
-    this.past = KvCache.empty(model, rows.length);
+    this.steerKeys = rows.map((_, i) => steeringKey(this.steer?.subarray(i * L * H, (i + 1) * L * H)));
+    this.history = rows.map((b, i) => ({ ids: [...prompts[b]], steer: promptSteering(mode, prompts[b].length, this.steerKeys[i]) }));
+    const reuse = prefixes && this.batch.lengths.every((n) => n === this.batch.width) ? prefixes.reuse(model, this.history) : null;
+    this.past = reuse?.past ?? KvCache.empty(model, rows.length);
+    this.reused = reuse?.length ?? 0;
   }
 
   /** Step 0 is the prefill (and, for unequal right-padded rows, the pass re-feeding each last prompt token); later steps feed `tokens` (-1 = a finished row). */
@@ -48,13 +60,33 @@ export class RowGroup {
     let out;
     if (step === 0) {
       const b = this.batch;
-      const prefill = { ids: b.ids, attentionMask: b.mask, positionIds: b.positions, steerPositions: this.steer && prefillSteerPositions(this.mode, b) };
-      if (this.cursor.needsLastTokenPass) {
+      const P = this.reused;
+      const prefill = P
+        ? { ids: b.ids.map((r) => r.slice(P)), attentionMask: b.mask, positionIds: b.positions.map((r) => r.slice(P)), steerPositions: this.steer && steerPositions(this.mode, B, b.width - P, true) }
+        : { ids: b.ids, attentionMask: b.mask, positionIds: b.positions, steerPositions: this.steer && prefillSteerPositions(this.mode, b) };
+      if (P > 0 && b.width - P > 1) {
+        try {
+          out = await this.pass(prefill, this.readouts);
+        } catch {
+          // this graph takes no multi-token pass after a cache: recompute the whole prompt, and reuse only one-token continuations from now on
+          this.prefixes!.oneTokenOnly = true;
+          this.reused = 0;
+          this.past.dispose();
+          this.past = KvCache.empty(this.model, B);
+          out = await this.pass({ ids: b.ids, attentionMask: b.mask, positionIds: b.positions, steerPositions: this.steer && prefillSteerPositions(this.mode, b) }, this.readouts);
+        }
+      } else if (this.cursor.needsLastTokenPass) {
         await this.pass(prefill, []);
         const last = this.cursor.lastTokenPass(this.past.length);
         out = await this.pass({ ids: last.ids, attentionMask: last.mask, positionIds: last.positions, steerPositions: this.steer && steerPositions(this.mode, B, 1, true) }, this.readouts);
       } else out = await this.pass(prefill, this.readouts);
     } else {
+      tokens.forEach((t, i) => {
+        if (t >= 0) {
+          this.history[i].ids.push(t);
+          this.history[i].steer.push(decodeSteering(this.mode, this.steerKeys[i]));
+        }
+      });
       const next = this.cursor.step(tokens.map((t) => (t < 0 ? this.model.tokenizer.padTokenId : t)), this.past.length);
       out = await this.pass({ ids: next.ids, attentionMask: next.mask, positionIds: next.positions, steerPositions: this.steer && steerPositions(this.mode, B, 1, false) }, this.readouts);
     }
@@ -69,6 +101,11 @@ export class RowGroup {
       projections[(b * L1 + r) * K + k] = all[((b * L1 + r) * S + S - 1) * K + k];
     }
     return { logits: out.readouts.logitsLast!, projections };
+  }
+
+  /** Hands this group's caches to the prefix store (a copy; call before dispose). */
+  async keep(): Promise<void> {
+    if (this.prefixes && this.batch.lengths.every((n) => n === this.batch.width)) await this.prefixes.keep(this.model, this.past, this.history);
   }
 
   dispose(): void {
