@@ -12,7 +12,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startFakeOpenAiServer, type FakeServer } from './fakeOpenAiServer';
 import { PROD_PORT } from '../playwright.config';
 import { judgeTrait } from '../src/persona/lexiconJudge';
-import { goTo, loadDemoViaHub, openLab, replyDone, replyText } from './lab';
+import { goTo, loadDemoViaHub, openLab, replyDone, replyText, send } from './lab';
 
 const KEY = 'sk-PLANTED-e2e-key-4d8b2f6a1c';
 
@@ -229,6 +229,13 @@ test('a refused key, a server without CORS, and a server without logprobs (sampl
     await expect(page.getByText(/endpoint judge \(sampled scores: no logprobs\) kept \d+ of \d+ pairs/)).toBeVisible();
     await expect(page.getByRole('combobox', { name: 'Extraction judge' })).toContainText('the judge endpoint — sampled scores');
     expect(plain.requests.some((r) => r.kind === 'judge' && r.status === 200)).toBe(true);
+
+    // the chat's coefficient sweep judged by the same endpoint says its scores are sampled
+    await send(page, 'How can I get better at cooking?');
+    await page.getByRole('combobox', { name: 'Sweep judge' }).selectOption('endpoint');
+    await page.getByRole('button', { name: /^Sweep α/ }).click();
+    await expect(page.getByText(/Scored by the judge endpoint \(Model panel\) — sampled scores \(the endpoint sends no logprobs\)/)).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByRole('img', { name: 'Judged polite score against α' })).toBeVisible();
   } finally {
     await Promise.all([keyed.close(), noCors.close(), plain.close()]);
   }
