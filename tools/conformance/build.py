@@ -33,6 +33,8 @@ VARIANTS = {'llama': ['model', 'model_fp16', 'model_quantized', 'model_int8', 'm
             'gemma3': ['model', 'model_quantized', 'model_q4']}
 # Families whose fp32 file is post-processed into the builder's shared_embeddings layout.
 SHARED_EMBEDDINGS = {'gemma3_shared'}
+# Families whose fp32 file is rewritten into the onnxruntime-genai builder's fused norms.
+FUSED_NORMS = {'llama_fused'}
 
 
 def write_safetensors(path, tensors, metadata):
@@ -191,10 +193,14 @@ def build_family(name, out_root, seed):
             if m.head is None:
                 quantize.share_embedding_int4(proto, table, c['vocab_size'], c['hidden_size'])
                 note += '; tied table: GatherBlockQuantized of the head weights'
+        if variant == 'model' and name in FUSED_NORMS:
+            quantize.fuse_norms_builder_style(proto, c['num_hidden_layers'])
+            note = 'builder-style norms: SimplifiedLayerNormalization, then SkipSimplifiedLayerNormalization per residual Add'
         if variant == 'model' and name in SHARED_EMBEDDINGS:
             quantize.share_embedding_transposed(proto, table)
             note = 'tied table: Gather of Transpose(head weight)'
-        onnx.checker.check_model(proto)
+        if name not in FUSED_NORMS:  # onnx's checker does not know onnxruntime's SimplifiedLayerNormalization
+            onnx.checker.check_model(proto)
         onnx.save(proto, path)
         refs, greedy = references(m, c, ids)
         meta = {'family': name, 'variant': variant, 'note': note}

@@ -464,6 +464,7 @@ def gpt_neox():
 
 FAMILIES = {
     'llama': lambda: llama_like('llama'),
+    'llama_fused': lambda: llama_like('llama'),  # post-processed into the builder's fused norms
     'qwen2': lambda: llama_like('qwen2', bias=True),
     'qwen3': lambda: llama_like('qwen3', qk_norm=True),
     'gemma3': gemma3,

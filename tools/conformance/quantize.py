@@ -288,3 +288,40 @@ def convert_fp16(model_proto):
     nodes = head + list(g.node) + tail
     del g.node[:]
     g.node.extend(nodes)
+
+
+def fuse_norms_builder_style(model_proto, num_layers):
+    """Rewrites a Llama-style export's RMSNorms and residual Adds the way the onnxruntime-genai builder
+    lays them out: SimplifiedLayerNormalization on the embedding, then one com.microsoft
+    SkipSimplifiedLayerNormalization(residual, branch, weight) per residual Add, whose output 3 carries
+    the sum forward; the final norm has output 0 only. Relies on this tool's own node names."""
+    g = model_proto.graph
+    by_name = {n.name: n for n in g.node}
+    producer = {o: n for n in g.node for o in n.output}
+    prefixes = [f'/layers.{i}/{k}' for i in range(num_layers) for k in ('input_layernorm', 'post_attention_layernorm')] + ['/norm']
+    inits = {i.name for i in g.initializer}
+    replace, drop = {}, set()
+    for k, p in enumerate(prefixes):
+        pow_node, scale_node = by_name[p + '/Pow'], by_name[p + '/Mul_1']
+        eps_node = producer[by_name[p + '/Add'].input[1]]
+        eps = float(numpy_helper.to_array(eps_node.attribute[0].t))
+        weight = next(i for i in scale_node.input if i in inits)
+        out = scale_node.output[0]
+        x = pow_node.input[0]
+        drop |= {n.name for n in g.node if n.name.startswith(p + '/')}
+        if k == 0:
+            replace[scale_node.name] = helper.make_node('SimplifiedLayerNormalization', [x, weight], [out], name=p + '/SimplifiedLayerNorm',
+                                                        epsilon=eps, axis=-1, stash_type=1)
+            continue
+        add = producer[x]
+        assert add.op_type == 'Add', (p, add.op_type)
+        residual, branch = add.input[0], add.input[1]
+        outputs = [out] if p == '/norm' else [out, '', '', x]
+        drop.add(add.name)
+        replace[add.name] = helper.make_node('SkipSimplifiedLayerNormalization', [residual, branch, weight], outputs,
+                                             name=p + '/SkipLayerNorm', domain='com.microsoft', epsilon=eps)
+    nodes = [replace[n.name] if n.name in replace else n for n in g.node if n.name in replace or n.name not in drop]
+    del g.node[:]
+    g.node.extend(nodes)
+    if not any(o.domain == 'com.microsoft' for o in model_proto.opset_import):
+        model_proto.opset_import.append(helper.make_opsetid('com.microsoft', 1))

@@ -43,6 +43,7 @@ export const CONFORMANCE_CASES: ConformanceCase[] = [
   { family: 'Llama', dir: 'llama', variant: 'model_int8', exporter: `${REPLICA} + q8 post-processing`, structure: 'uint8 embedding + DequantizeLinear, DynamicQuantizeLinear + MatMulInteger (int8 weights)', reference: 'torch',
     chunkDependent: 'DynamicQuantizeLinear takes one scale per pass over the whole activation tensor, so a row’s numbers depend on the other tokens and rows in the pass (a cached decode or a batch gives slightly different numbers than one full pass; torch does the same)' },
   { family: 'Llama', dir: 'llama', variant: 'model_q4', exporter: `${REPLICA} + int4 post-processing`, structure: 'MatMulNBits (int4, block 32)', reference: 'torch' },
+  { family: 'Llama', dir: 'llama_fused', variant: 'model', exporter: `${REPLICA} + builder-style norm fusion`, structure: 'SimplifiedLayerNormalization, then SkipSimplifiedLayerNormalization per residual link (output 3 = stream; final norm output 0 only), plain attention', reference: 'torch' },
   { family: 'Qwen2', dir: 'qwen2', variant: 'model', exporter: REPLICA, structure: 'q/k/v bias', reference: 'torch' },
   { family: 'Qwen3', dir: 'qwen3', variant: 'model', exporter: REPLICA, structure: 'per-head q/k RMSNorm', reference: 'torch' },
   { family: 'Gemma 3', dir: 'gemma3', variant: 'model', exporter: REPLICA, structure: 'embedding × √hidden, sandwich norms, tied head, stream through Cast', reference: 'torch' },
