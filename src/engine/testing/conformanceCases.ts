@@ -70,10 +70,10 @@ export function caseName(c: ConformanceCase): string {
 }
 
 const CHECKS = {
-  torch: 'rows and logits = torch, plain, steered and cached decode; greedy tokens; steering lands exactly at its block',
-  self: 'steering lands exactly at its block; cached decode = full pass',
+  torch: '= torch: rows, logits, steered, cached decode, greedy; steering placement',
+  self: 'steering placement; cached decode = full pass',
 };
-const BATCH = '; a batch of unequal rows = each row alone';
+const BATCH = '; batch = alone';
 
 /** The README's family × variant × status table. */
 export function conformanceTable(): string {
@@ -83,7 +83,7 @@ export function conformanceTable(): string {
   ];
   for (const c of CONFORMANCE_CASES) {
     const status = c.todo ? `not checked: ${c.todo}` : c.tolerance ? `passes (within ${c.tolerance} of the largest value: float16 arithmetic)` : 'passes';
-    const checked = c.todo ? '—' : CHECKS[c.reference] + (c.chunkDependent ? ' (cached decode and batches ≠ one full pass alone, as in torch: one quantization scale per pass)' : BATCH);
+    const checked = c.todo ? '—' : CHECKS[c.reference] + (c.chunkDependent ? ' (cached decode and batches ≠ a full pass alone, as in torch: one activation scale per pass)' : BATCH);
     lines.push(`| ${c.family} | \`${c.variant}\` | ${c.exporter} | ${c.structure} | ${checked} | ${status} |`);
   }
   return lines.join('\n');
