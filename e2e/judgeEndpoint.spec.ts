@@ -248,6 +248,10 @@ test('the production build (with its Content-Security-Policy) may call a local e
     await expect(page.getByRole('heading', { name: 'Persona Lab' })).toBeVisible();
     await configureEndpoint(page, server);
     expect(await testConnection(page)).toContain('logprobs work');
+    // a host the build's policy does not name: said before anything is tried, with what to do
+    await page.getByRole('textbox', { name: 'Endpoint base URL' }).fill('http://192.0.2.7:8000/v1');
+    await testConnection(page);
+    await expect(page.getByRole('alert').filter({ hasText: 'may not connect to http://192.0.2.7:8000' })).toContainText('PERSONA_LAB_CONNECT_SRC="http://192.0.2.7:8000"');
   } finally {
     await server.close();
   }

@@ -10,6 +10,7 @@ import {
 } from '../../persona/pipeline';
 import { endpointWriter, generateTraitSet, modelWriter, type GenerationProgress, type TraitDescription } from '../../persona/traitGeneration';
 import { exportTraitSet, type TraitSet } from '../../persona/traitSet';
+import { policyAllows } from '../connectPolicy';
 import { getEngine, toUiError } from '../engine';
 import {
   ENDPOINT_PRESETS, ENDPOINT_SETTINGS_KEY, endpointIdentity, getJudgeEndpoint, initialJudgeEndpoint, judgeEndpointStore, setJudgeEndpoint,
@@ -59,9 +60,32 @@ export function setExtractJudge(choice: LabJudgeChoice): void {
   remember();
 }
 
+/**
+ * When this copy of the lab may not connect to the endpoint at all (the production build's
+ * Content-Security-Policy names the hosts it may reach): what to say instead of a bare network error.
+ */
+export function policyProblem(baseUrl: string): { message: string; hint: string } | null {
+  let origin: string;
+  try {
+    origin = new URL(baseUrl).origin;
+  } catch {
+    return null; // checkEndpoint names a malformed URL
+  }
+  if (policyAllows(origin)) return null;
+  return {
+    message: `this copy of the lab may not connect to ${origin}: its Content-Security-Policy allows only the Hub, api.openai.com and servers on this machine`,
+    hint: `Run the server on this machine (http://localhost:…), or build the lab with PERSONA_LAB_CONNECT_SRC="${origin}" npm run build.`,
+  };
+}
+
 /** Test connection: what works, and when something fails, why and what to do. */
 export async function testConnection(): Promise<void> {
   const id = endpointIdentity(getJudgeEndpoint());
+  const blocked = policyProblem(getJudgeEndpoint().baseUrl.trim());
+  if (blocked) {
+    setJudgeEndpoint({ report: { ok: false, models: null, scoring: null, topLogprobs: 0, lines: [{ ok: false, text: blocked.message }], problem: { kind: 'url', ...blocked } }, checkedFor: id });
+    return;
+  }
   setJudgeEndpoint({ checking: true });
   try {
     const report = await checkEndpoint(endpointConfig());

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { choosePreset, setApiKey, setEndpointFields, testConnection } from '../../state/actions/judgeEndpoint';
+import { choosePreset, policyProblem, setApiKey, setEndpointFields, testConnection } from '../../state/actions/judgeEndpoint';
 import { ENDPOINT_PRESETS, endpointIdentity, useJudgeEndpoint } from '../../state/judgeEndpointStore';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { Section } from '../common/Section';
@@ -14,6 +14,7 @@ export function JudgeEndpointPanel() {
   const preset = ENDPOINT_PRESETS.find((p) => p.id === s.preset) ?? ENDPOINT_PRESETS[ENDPOINT_PRESETS.length - 1];
   const keyId = useId();
   const report = s.report && s.checkedFor === endpointIdentity(s) ? s.report : null;
+  const blocked = policyProblem(s.baseUrl.trim());
   const insecure = typeof location !== 'undefined' && location.protocol === 'https:' && /^http:\/\/(?!localhost[:/]|127\.0\.0\.1[:/])/.test(s.baseUrl);
   return (
     <Section title="Judge endpoint" id="judge-endpoint">
@@ -42,6 +43,7 @@ export function JudgeEndpointPanel() {
           <input id={keyId} type="password" aria-label="API key" autoComplete="off" spellCheck={false} defaultValue="" data-lpignore="true" onChange={(e) => setApiKey(e.target.value)} />
         </label>
         <p className="muted small-text">The key stays in this tab's memory: it is never saved, exported, shared or logged, and a reload forgets it.</p>
+        {blocked && <p className="alert small-text">{blocked.message}. {blocked.hint}</p>}
         {insecure && <p className="alert small-text">This page is served over https: the browser blocks plain http:// servers other than localhost. Use https or a localhost address.</p>}
         <div className="row">
           <button type="button" onClick={() => void testConnection()} disabled={s.checking}>{s.checking ? 'Testing…' : 'Test connection'}</button>
