@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { batchBench, decodeBench, type BatchResult, type DecodeResult } from './decode';
 import { instrumentMemoryBench } from './instrumentMemory';
 import { runPipelineBench } from './pipeline';
-import { shareLinkSizes, sliderLatencyRatio } from './lab';
+import { shareLinkSizes } from './lab';
+import { chatTurnBench, sliderBench } from './prefixReuse';
 import { syntheticForwardBench } from './syntheticForward';
 import { paddingBench } from './padding';
 import { versusTransformersJs, type VersusResult } from './transformersjs';
@@ -77,8 +78,12 @@ add('instrumentation time ÷ time to build the model bytes', ratio(mem.instrumen
 const links = shareLinkSizes();
 add('share link, 3 traits × 896 wide: URL bytes ÷ 8 KB budget', ratio(links.int8 / 8192), `${links.int8} bytes with int8 vectors (the lab's default), ${links.fp16} with fp16`);
 if (hasDemoModel()) {
-  const slider = await sliderLatencyRatio();
-  add('slider → first steered token ÷ one decode step [demo]', ratio(slider.ratio), `engine side of a regeneration (batch: unsteered + steered row, prefill to first token), median of 7; UI debounce not included`);
+  const slider = await sliderBench();
+  add('slider → first steered token ÷ one decode step [demo, response mode]', ratio(slider.reuseRatio),
+    `engine side of the lab's regeneration: the steered row only, from the cached prompt (prefix reuse re-runs the last of ${slider.promptTokens} prompt tokens); before: both rows, whole prompt, ${ratio(slider.beforeRatio)}; median of 7 CPU times; UI debounce not included; goal ≤ 1.5`);
+  const turn = await chatTurnBench();
+  add('chat turn: first-token time with prefix reuse ÷ recomputed [demo]', ratio(turn.timeRatio),
+    `second turn of ${turn.promptTokens} tokens of which ${turn.newTokens} new (share ${ratio(turn.newShare)}): ${turn.reuseMs.toFixed(1)} vs ${turn.fullMs.toFixed(1)} ms CPU, median of 5; the rest is fixed per-call cost (template, tokenizer, cache copy)`);
 }
 
 const pipeline = hasDemoModel() ? await runPipelineBench() : 'skipped: no demo model';
