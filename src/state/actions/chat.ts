@@ -9,13 +9,15 @@ import { getLab, setLab, type LabState } from '../store';
 import type { ChatTurn, UiError } from '../types';
 import { frameThrottle, LiveMonitor, probeInputs } from './liveMonitor';
 import { monitorFromCapture } from './monitorMath';
-import { steerableTraits, steeringTerms, vectorRowOf } from './steer';
+import { steerableTraits, steeringTerms, vectorRowAt } from './steer';
 
 let runGeneration = 0;
 /** Aborts the generation that is running (a newer run, Stop or Clear cancels it). */
 let running: AbortController | null = null;
 let debounce: ReturnType<typeof setTimeout> | null = null;
 let lastRun: Promise<void> = Promise.resolve();
+/** What the scheduled re-generation redoes: only the steered reply (steering changed) or both (anything else). */
+let pendingScope: 'steered' | 'both' | null = null;
 
 /** The conversation before turn `index`, plus that turn's user message, as chat messages. */
 export function conversationFor(s: LabState, index: number, user: string): ChatMessage[] {
@@ -51,8 +53,12 @@ export async function sendMessage(text?: string): Promise<void> {
   await runTurn(turn.id);
 }
 
-/** (Re)generates one turn's replies with the current sliders. */
-export async function runTurn(turnId: string): Promise<void> {
+/**
+ * (Re)generates one turn's replies with the current sliders. With `steeredOnly` (a steering
+ * change on a finished turn) the unsteered reply stays as it is and only the steered row runs;
+ * the engine then starts from the prompt's cached keys and values where steering allows.
+ */
+export async function runTurn(turnId: string, options: { steeredOnly?: boolean } = {}): Promise<void> {
   const engine = getEngine();
   const gen = ++runGeneration;
   if (running) {
@@ -66,10 +72,11 @@ export async function runTurn(turnId: string): Promise<void> {
   if (index < 0) return;
   const turn = s.turns[index];
   const before = turn;
+  const steeredOnly = options.steeredOnly === true && turn.status === 'done' && turn.seed === s.seed;
   const messages = conversationFor(s, index, turn.user);
   const terms = steeringTerms(s);
   const alphas = Object.fromEntries(steerableTraits(s).map((t) => [t, s.alphas[t] ?? 0]));
-  updateTurn(turnId, { unsteered: '', steered: '', status: 'running', alphas, layer: s.layer, seed: s.seed, monitor: undefined });
+  updateTurn(turnId, { ...(steeredOnly ? {} : { unsteered: '' }), steered: '', status: 'running', alphas, layer: s.layer, seed: s.seed, monitor: undefined });
   setLab({ generating: true, chatError: null });
   const controller = new AbortController();
   running = controller;
@@ -77,21 +84,22 @@ export async function runTurn(turnId: string): Promise<void> {
   // per-token projections of the steered reply, streamed with the tokens (probes computed in the graph)
   const probed = s.info && s.layer !== null ? monitoredVectors(s, s.layer) : [];
   const live = probed.length && s.info && s.layer !== null
-    ? new LiveMonitor(probed.map((p) => p.name), probed.map((p) => p.row), s.layer, 1, terms.length ? terms : null, s.positions)
+    ? new LiveMonitor(probed.map((p) => p.name), probed.map((p) => p.row), s.layer, steeredOnly ? 0 : 1, terms.length ? terms : null, s.positions)
     : null;
   const probes = live && s.info && s.layer !== null ? probeInputs(probed, s.info.numLayers, s.info.hiddenSize, s.layer) : undefined;
   // the UI follows the stream at most once per animation frame
   const frame = frameThrottle(() => {
     if (gen !== runGeneration) return;
-    updateTurn(turnId, (t) => (t.status === 'running' ? { unsteered: texts[0], steered: texts[1], ...(live ? { monitor: live.snapshot() } : {}) } : {}));
+    updateTurn(turnId, (t) => (t.status === 'running' ? { ...(steeredOnly ? {} : { unsteered: texts[0] }), steered: texts[1], ...(live ? { monitor: live.snapshot() } : {}) } : {}));
   });
   const run = (async () => {
     try {
+      const steeredRow = { prompt: { messages }, steering: terms.length ? terms : null };
       const res = await engine.generate(
-        { rows: [{ prompt: { messages }, steering: null }, { prompt: { messages }, steering: terms.length ? terms : null }], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed, probes },
+        { rows: steeredOnly ? [steeredRow] : [{ prompt: { messages }, steering: null }, steeredRow], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed, probes },
         (e) => {
           if (gen !== runGeneration) return;
-          e.deltas.forEach((d, b) => (texts[b] += d));
+          e.deltas.forEach((d, b) => (texts[steeredOnly ? 1 : b] += d));
           live?.push(e);
           frame.schedule();
         },
@@ -100,7 +108,7 @@ export async function runTurn(turnId: string): Promise<void> {
       frame.cancel();
       if (gen !== runGeneration) return;
       const cancelled = res.rows.some((r) => r.finish === 'cancelled');
-      updateTurn(turnId, { unsteered: res.rows[0].text, steered: res.rows[1].text, status: cancelled ? 'cancelled' : 'done', ...(live ? { monitor: live.snapshot() } : {}) });
+      updateTurn(turnId, { ...(steeredOnly ? {} : { unsteered: res.rows[0].text }), steered: res.rows[res.rows.length - 1].text, status: cancelled ? 'cancelled' : 'done', ...(live ? { monitor: live.snapshot() } : {}) });
     } catch (e) {
       frame.cancel();
       if (gen !== runGeneration) return;
@@ -155,18 +163,21 @@ export async function monitorTurn(turnId: string): Promise<void> {
 /** Vectors to project onto: the active traits' rows at the layer. */
 export function monitoredVectors(s: LabState, layer: number): { name: string; row: Float32Array }[] {
   return s.active
-    .map((name) => ({ name, row: s.vectors[name] ? vectorRowOf(s.vectors[name], layer + 1) : null }))
+    .map((name) => ({ name, row: s.vectors[name] ? vectorRowAt(s.vectors[name], layer) : null }))
     .filter((x): x is { name: string; row: Float32Array } => x.row !== null && (!s.info || x.row.length === s.info.hiddenSize));
 }
 
 function regenerateLast(): Promise<void> {
   const turns = getLab().turns;
-  return turns.length && getLab().loadState === 'ready' ? runTurn(turns[turns.length - 1].id) : Promise.resolve();
+  const steeredOnly = pendingScope === 'steered';
+  pendingScope = null;
+  return turns.length && getLab().loadState === 'ready' ? runTurn(turns[turns.length - 1].id, { steeredOnly }) : Promise.resolve();
 }
 
-/** Re-generates the last reply soon (a slider moved); stale runs are cancelled. */
-export function scheduleRegenerate(delayMs = 250): void {
+/** Re-generates the last reply soon (a slider moved); stale runs are cancelled. `steeringOnly`: only steering changed, so the unsteered reply stays. */
+export function scheduleRegenerate(delayMs = 250, steeringOnly = false): void {
   if (debounce) clearTimeout(debounce);
+  pendingScope = pendingScope === 'both' || !steeringOnly ? 'both' : 'steered';
   debounce = setTimeout(() => {
     debounce = null;
     void regenerateLast();
@@ -193,6 +204,7 @@ export async function settled(): Promise<void> {
 export async function cancelGeneration(): Promise<void> {
   if (debounce) clearTimeout(debounce);
   debounce = null;
+  pendingScope = null;
   running?.abort();
   running = null;
 }
@@ -204,17 +216,17 @@ export function clearChat(): void {
 
 export function setAlpha(trait: string, alpha: number, regenerate = true): void {
   setLab((s) => ({ alphas: { ...s.alphas, [trait]: alpha } }));
-  if (regenerate) scheduleRegenerate();
+  if (regenerate) scheduleRegenerate(undefined, true);
 }
 
 export function setLayer(layer: number): void {
   setLab({ layer });
-  scheduleRegenerate();
+  scheduleRegenerate(undefined, true);
 }
 
 export function setSteeringOption(patch: Partial<Pick<LabState, 'positions' | 'sampling' | 'seed' | 'maxNewTokens' | 'systemPrompt'>>, regenerate = true): void {
   setLab(patch);
-  if (regenerate) scheduleRegenerate();
+  if (regenerate) scheduleRegenerate(undefined, Object.keys(patch).every((k) => k === 'positions'));
 }
 
 export function toggleActive(trait: string, on: boolean): void {
