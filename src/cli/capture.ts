@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readSafetensors, writeSafetensors } from '../persona/safetensors';
 import type { ModelInfo, PositionMode, PromptInput, SteeringTerm } from '../engine/api';
+import { rowOfLayer } from '../engine/hooks';
 import { CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag, type ParsedArgs } from './args';
 import type { Command } from './commands';
 import { loadEngine } from './loadEngine';
@@ -43,7 +44,7 @@ export function steeringFromArgs(args: ParsedArgs, info: Pick<ModelInfo, 'numLay
   if (!v) throw new CliError(`${file} has no tensor "vector"; it holds ${Object.keys(tensors).join(', ') || 'no tensors'}`);
   let vector: Float32Array;
   if (v.shape.length === 1 && v.shape[0] === H) vector = v.data;
-  else if (v.shape.length === 2 && v.shape[0] === L + 1 && v.shape[1] === H) vector = v.data.slice((layer + 1) * H, (layer + 2) * H);
+  else if (v.shape.length === 2 && v.shape[0] === L + 1 && v.shape[1] === H) vector = v.data.slice(rowOfLayer(layer) * H, (rowOfLayer(layer) + 1) * H);
   else throw new CliError(`"vector" in ${file} has shape [${v.shape.join(', ')}]; expected [${H}] or [${L + 1}, ${H}] for this model`);
   return { layer, vector, alpha };
 }

@@ -17,11 +17,7 @@ export function hookPoints(numLayers: number): HookName[] {
   return Array.from({ length: numLayers + 1 }, (_, r) => hookName(r));
 }
 
-/** Row index of a hook name, or of a block index given as a number (block l → row l+1). */
-export function hookRow(hook: HookName | number): number {
-  if (typeof hook === 'number') return hook + 1;
-  if (hook === 'embed') return 0;
-  const m = /^blocks\.(\d+)\.resid_post$/.exec(hook);
-  if (!m) throw new Error(`unknown hook point "${hook}"; expected "embed" or "blocks.{l}.resid_post"`);
-  return Number(m[1]) + 1;
+/** The residual row of decoder block `layer` (row l+1 = `blocks.{l}.resid_post`; −1 gives the `embed` row 0). */
+export function rowOfLayer(layer: number): number {
+  return layer + 1;
 }

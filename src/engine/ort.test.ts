@@ -1,6 +1,6 @@
 /** float16 → float32 conversion (used for fp16 logits and residual readouts): exact for every bit pattern. */
 import { describe, expect, it } from 'vitest';
-import { float16ToFloat32 } from './ort';
+import { float16ToFloat32 } from './float16';
 
 describe('float16ToFloat32', () => {
   it('converts known values exactly', () => {

@@ -3,6 +3,7 @@
  * serialises runs per session (ORT sessions are not re-entrant).
  */
 import * as ort from 'onnxruntime-web/webgpu';
+import { float16ToFloat32 } from './float16';
 
 export { ort };
 export type Tensor = ort.Tensor;
@@ -129,23 +130,4 @@ export async function toFloat32(t: ort.Tensor): Promise<Float32Array> {
     return float16ToFloat32(new Uint16Array(data.buffer, data.byteOffset, t.size));
   }
   throw new Error(`expected a float32 or float16 tensor, got ${t.type}`);
-}
-
-let float16Table: Float32Array | null = null;
-
-/** IEEE half → float via a 65,536-entry table (256 KiB, built once): a per-element formula with
- * `2 **` took ~1 ms per 32k-entry logits row in Node, more than a small model's decode step. */
-export function float16ToFloat32(src: Uint16Array): Float32Array {
-  if (!float16Table) {
-    float16Table = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) {
-      const s = h & 0x8000 ? -1 : 1;
-      const e = (h >> 10) & 0x1f;
-      const f = h & 0x3ff;
-      float16Table[h] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15);
-    }
-  }
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = float16Table[src[i]];
-  return out;
 }

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProtoWriter } from './onnx/protobuf';
-import { configureRuntime, float16ToFloat32, ort } from './ort';
+import { float16ToFloat32 } from './float16';
+import { configureRuntime, ort } from './ort';
 import { buildOnnx, TensorType } from './testing/onnxBuilder';
 
 const K = 64;

@@ -7,6 +7,7 @@
  * vector in `personalab.vector`, and Neuronpedia JSON is written with every present row unless
  * `layers` narrows it.
  */
+import { rowOfLayer } from '../engine/hooks';
 import { exportControlVectorGguf, importControlVectorGguf } from './gguf';
 import { exportNeuronpedia, importNeuronpedia } from './neuronpedia';
 import type { ExpectedShape, PersonaVector } from './personaVector';
@@ -66,7 +67,7 @@ export function writeVectorFile(v: PersonaVector, to: VectorFormat, opts: WriteO
     case 'gguf':
       return exportControlVectorGguf(v, { layers: opts.layers, alpha: opts.alpha, modelHint: opts.modelHint });
     case 'neuronpedia': {
-      const rows = opts.layers ? opts.layers.map((l) => l + 1) : v.presentRows ?? Array.from({ length: v.rows }, (_, r) => r);
+      const rows = opts.layers ? opts.layers.map(rowOfLayer) : v.presentRows ?? Array.from({ length: v.rows }, (_, r) => r);
       return new TextEncoder().encode(exportNeuronpedia(v, { rows, strength: opts.alpha }));
     }
     default:

@@ -22,6 +22,7 @@
  */
 import { GGUF_TYPE, gv, readGguf, writeGguf, type GgufTensor, type GgufValue } from './ggufContainer';
 import { assertVector, makePersonaVector, type ExpectedShape, type PersonaVector } from './personaVector';
+import { rowOfLayer } from '../engine/hooks';
 import { nameRecord } from './nameRecord';
 import { metaFromMetadata, vectorMetadata } from './vectorFile';
 
@@ -73,9 +74,10 @@ export function exportControlVectorGguf(v: PersonaVector, opts: GgufExportOption
   const tensors: GgufTensor[] = [];
   for (const l of [...new Set(layers)].sort((a, b) => a - b)) {
     const name = ggufDirectionName(l);
-    if (l + 1 >= v.rows) throw new Error(`block ${l} does not exist in this vector (blocks 0…${v.rows - 2})`);
-    if (!present.has(l + 1)) throw new Error(`block ${l} has no data in this vector (rows present: ${[...present].join(', ')})`);
-    const row = v.data.subarray((l + 1) * v.hidden, (l + 2) * v.hidden);
+    const r = rowOfLayer(l);
+    if (r >= v.rows) throw new Error(`block ${l} does not exist in this vector (blocks 0…${v.rows - 2})`);
+    if (!present.has(r)) throw new Error(`block ${l} has no data in this vector (rows present: ${[...present].join(', ')})`);
+    const row = v.data.subarray(r * v.hidden, (r + 1) * v.hidden);
     tensors.push({ name, dims: [v.hidden], data: alpha === 1 ? Float32Array.from(row) : Float32Array.from(row, (x) => x * alpha) });
   }
   const hint = opts.modelHint ?? v.meta.extra?.model_hint ?? v.meta.modelId ?? 'unknown';

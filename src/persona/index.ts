@@ -9,6 +9,7 @@ export * from './convert';
 export * from './stats';
 export * from './extract';
 export * from './project';
+export * from './vectorMath';
 export * from './layerStats';
 export * from './judgeScore';
 export * from './filter';

@@ -10,6 +10,7 @@
  * that round trips keep model id, trait, readout and chosen layer.
  */
 import { assertVector, makePersonaVector, type ExpectedShape, type PersonaVector } from './personaVector';
+import { rowOfLayer } from '../engine/hooks';
 import { nameRecord } from './nameRecord';
 import { metaFromMetadata, vectorMetadata } from './vectorFile';
 
@@ -35,7 +36,7 @@ export function rowOfTlHook(hook: string): number {
   const m = /^blocks\.(\d+)\.hook_resid_(pre|post)$/.exec(hook);
   if (!m) throw new Error(`hook "${hook}" is not a residual-stream hook; expected blocks.{l}.hook_resid_post or blocks.{l}.hook_resid_pre`);
   const l = Number(m[1]);
-  return m[2] === 'pre' ? l : l + 1;
+  return m[2] === 'pre' ? l : rowOfLayer(l);
 }
 
 export interface NeuronpediaExportOptions {
@@ -53,7 +54,7 @@ export function toNeuronpedia(v: PersonaVector, opts: NeuronpediaExportOptions =
   const strength = opts.strength ?? 1;
   if (!Number.isFinite(strength)) throw new Error(`strength must be a finite number, got ${strength}`);
   const present = v.presentRows ?? Array.from({ length: v.rows }, (_, r) => r);
-  const rows = opts.rows ?? (v.meta.layer !== undefined ? [v.meta.layer + 1] : present);
+  const rows = opts.rows ?? (v.meta.layer !== undefined ? [rowOfLayer(v.meta.layer)] : present);
   const vectors = rows.map((r) => {
     if (!present.includes(r)) throw new Error(`row ${r} has no data in this vector (rows present: ${present.join(', ')})`);
     return { steering_vector: Array.from(v.data.subarray(r * v.hidden, (r + 1) * v.hidden)), strength, hook: tlHookOfRow(r) };

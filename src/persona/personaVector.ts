@@ -3,7 +3,7 @@
  * (docs/ARCHITECTURE.md §3): row 0 = `embed`, row l+1 = `blocks.{l}.resid_post`. Every file format
  * (safetensors, GGUF control vector, Neuronpedia JSON) converts to and from this one type.
  */
-import { hookName, type HookName } from '../engine/hooks';
+import { hookName, rowOfLayer, type HookName } from '../engine/hooks';
 
 export const CONVENTION = 'hf_hidden_states';
 export type Readout = 'response_avg' | 'prompt_avg' | 'prompt_last';
@@ -41,11 +41,6 @@ export function vectorRow(v: PersonaVector, row: number): Float32Array {
     throw new RangeError(`row ${row} is outside 0..${v.rows - 1} (${hookName(0)} … ${hookName(v.rows - 1)})`);
   }
   return v.data.subarray(row * v.hidden, (row + 1) * v.hidden);
-}
-
-/** The row of the hook that steering at block `layer` targets. */
-export function rowOfLayer(layer: number): number {
-  return layer + 1;
 }
 
 /** Rows that hold data, in order. */
@@ -93,7 +88,7 @@ export function vectorProblems(v: PersonaVector, expected: ExpectedShape = {}): 
     }
   }
   if (bad > 0) out.push(`${bad} value(s) are NaN or infinite (${first.join(', ')}); recompute the vector`);
-  if (v.meta.layer !== undefined && (!Number.isInteger(v.meta.layer) || v.meta.layer < 0 || v.meta.layer + 1 >= v.rows)) {
+  if (v.meta.layer !== undefined && (!Number.isInteger(v.meta.layer) || v.meta.layer < 0 || rowOfLayer(v.meta.layer) >= v.rows)) {
     out.push(`chosen layer ${v.meta.layer} is not a block of this vector (0..${v.rows - 2})`);
   }
   return out;
@@ -108,5 +103,5 @@ export function assertVector(v: PersonaVector, expected: ExpectedShape = {}): Pe
 
 /** Hook name of the row steering at the chosen layer targets, if a layer is chosen. */
 export function chosenHook(v: PersonaVector): HookName | undefined {
-  return v.meta.layer === undefined ? undefined : hookName(v.meta.layer + 1);
+  return v.meta.layer === undefined ? undefined : hookName(rowOfLayer(v.meta.layer));
 }

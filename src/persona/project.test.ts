@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { scalarProjection, projectTokens, lastPromptTokenProjection, projectCaptureRow, unit, norm } from './project';
+import { scalarProjection, projectTokens, lastPromptTokenProjection, projectCaptureRow } from './project';
+import { norm, unit } from './vectorMath';
 import { makeCapture } from './extract';
 
 describe('project', () => {

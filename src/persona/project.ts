@@ -3,24 +3,7 @@
  * a·v/‖v‖, per token for a [T, hidden] slice of one layer, and at the last prompt token.
  */
 import { captureAt, captureRow, type Capture } from './extract';
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`dot product of lengths ${a.length} and ${b.length}`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-export function norm(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
-
-/** v/‖v‖ as float32; throws for a zero vector (projection onto it is undefined). */
-export function unit(v: ArrayLike<number>): Float32Array {
-  const n = norm(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`cannot project onto a vector of norm ${n}; is this layer's vector empty?`);
-  return Float32Array.from(v as ArrayLike<number>, (x) => x / n);
-}
+import { dot, norm, unit } from './vectorMath';
 
 /** Scalar projection a·v/‖v‖. */
 export function scalarProjection(a: ArrayLike<number>, v: ArrayLike<number>): number {

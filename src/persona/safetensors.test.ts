@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { readSafetensors, writeSafetensors, f16ToF32 } from './safetensors';
+import { halfToFloat as f16ToF32 } from '../engine/float16';
+import { readSafetensors, writeSafetensors } from './safetensors';
 
 /** Build a safetensors file by hand, with raw data bytes, independent of writeSafetensors. */
 function rawFile(header: unknown, data: Uint8Array): Uint8Array {

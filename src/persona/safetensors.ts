@@ -6,6 +6,7 @@
  *
  * We write F32 only; we read F32, F16, BF16 and F64 and always hand back a Float32Array.
  */
+import { halfToFloat } from '../engine/float16';
 import { nameRecord } from './nameRecord';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64';
@@ -38,16 +39,6 @@ function isShape(x: unknown): x is number[] {
   return Array.isArray(x) && x.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0);
 }
 
-/** IEEE half → float. */
-export function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
 function decode(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
@@ -59,7 +50,7 @@ function decode(dtype: SafetensorsDtype, bytes: Uint8Array, count: number): Floa
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
       break;
     case 'F16':
-      for (let i = 0; i < count; i++) out[i] = f16ToF32(view.getUint16(i * 2, true));
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
       break;
     case 'BF16': {
       const u = new Uint32Array(out.buffer);

@@ -7,7 +7,7 @@
  * Also: a JSONL parser for {prompt, response} datasets that keeps the good lines and reports the
  * broken ones by line number.
  */
-import { dot, unit } from './project';
+import { dot, unit } from './vectorMath';
 import { percentileRank, quantile } from './stats';
 
 /** ΔP = (a − a′)·v/‖v‖ for response averages a (dataset response) and a′ (model's own response). */

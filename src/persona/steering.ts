@@ -6,6 +6,7 @@
  * is the size of the added vector as a fraction of a typical residual vector at that layer.
  */
 import type { PositionMode } from '../engine/steering';
+import { nameRecord } from './nameRecord';
 import { median } from './stats';
 
 /** ρ = α·‖v‖/typicalNorm. */
@@ -101,4 +102,43 @@ export function clampAlpha(alpha: number, vectorNorm?: number, typicalNorm?: num
   if (Math.abs(alpha) <= maxAbsolute) return { alpha };
   const a = Math.sign(alpha) * maxAbsolute;
   return { alpha: a, note: `α ${alpha} is outside ±${maxAbsolute}; limited to ${a}` };
+}
+
+/** ‖v‖ at the steering layer and the typical residual norm there (both positive), when known. */
+export interface SteeringNorms {
+  vector: number;
+  typical: number;
+}
+
+/**
+ * α for one trait kept within the lab's sensible range for the position mode (labAlphaLimits):
+ * relative to the typical residual norm at the steering layer when the norms are known, else in
+ * raw α. Non-finite α becomes 0. The note names the trait and the mode.
+ */
+export function clampTraitAlpha(trait: string, alpha: number, norms: SteeringNorms | null, positions: PositionMode): { alpha: number; note?: string } {
+  const limits = labAlphaLimits(positions);
+  const c = norms ? clampAlpha(alpha, norms.vector, norms.typical, limits) : clampAlpha(alpha, undefined, undefined, limits);
+  return c.note ? { alpha: Number(c.alpha.toPrecision(6)), note: `${trait}: ${c.note} (${positions} mode)` } : { alpha };
+}
+
+/**
+ * The α values of `after` that changed from `before` (every one when `recheckAll`: the position
+ * mode changed, and with it the limits), clamped by clampTraitAlpha. Returns the fixed map (a
+ * prototype-free copy; `after` itself when nothing had to change) and the notes joined, or null.
+ */
+export function clampChangedAlphas(
+  before: Record<string, number>, after: Record<string, number>, normsOf: (trait: string) => SteeringNorms | null, positions: PositionMode, recheckAll = false,
+): { alphas: Record<string, number>; note: string | null } {
+  let fixed: Record<string, number> | null = null;
+  const notes: string[] = [];
+  for (const [t, a] of Object.entries(after)) {
+    if (!recheckAll && before[t] === a && Number.isFinite(a)) continue;
+    const c = clampTraitAlpha(t, a, normsOf(t), positions);
+    if (c.note) {
+      fixed ??= nameRecord(after);
+      fixed[t] = c.alpha;
+      notes.push(c.note);
+    }
+  }
+  return { alphas: fixed ?? after, note: notes.length ? notes.join('; ') : null };
 }

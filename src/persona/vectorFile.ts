@@ -11,7 +11,7 @@
  */
 import { nameRecord } from './nameRecord';
 import { readSafetensors, writeSafetensors } from './safetensors';
-import { hookName } from '../engine/hooks';
+import { hookName, rowOfLayer } from '../engine/hooks';
 import { assertVector, CONVENTION, makePersonaVector, READOUTS, type ExpectedShape, type PersonaVector, type Readout, type VectorMeta } from './personaVector';
 
 export const VECTOR_FORMAT = 'persona-lab/persona-vector';
@@ -29,7 +29,7 @@ export function vectorMetadata(v: PersonaVector): Record<string, string> {
   if (v.meta.readout !== undefined) m.readout = v.meta.readout;
   if (v.meta.layer !== undefined) {
     m.layer = String(v.meta.layer);
-    m.hook = hookName(v.meta.layer + 1);
+    m.hook = hookName(rowOfLayer(v.meta.layer));
   }
   m.num_layers = String(v.rows - 1);
   m.hidden_size = String(v.hidden);
@@ -120,8 +120,8 @@ export function importVectorSafetensors(bytes: Uint8Array, expected: ExpectedSha
     const rows = Math.max(meta.layer + 2, (numLayers ?? 0) + 1);
     const hidden = t.shape[0];
     const data = new Float32Array(rows * hidden);
-    data.set(t.data, (meta.layer + 1) * hidden);
-    v = makePersonaVector(rows, hidden, data, meta, [meta.layer + 1]);
+    data.set(t.data, rowOfLayer(meta.layer) * hidden);
+    v = makePersonaVector(rows, hidden, data, meta, [rowOfLayer(meta.layer)]);
   } else {
     throw new Error(`tensor "${name}" has shape [${t.shape.join(', ')}]; expected [L+1, hidden] or [hidden]`);
   }

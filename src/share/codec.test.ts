@@ -1,8 +1,9 @@
 import { deflateSync, inflateSync as inflate } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { Preset } from './preset';
-import { crc32, fromBase64Url, fromHalf, toBase64Url, toHalf } from './bytes';
-import { int8Steering } from './quantize';
+import { floatToHalf as toHalf, halfToFloat as fromHalf } from '../engine/float16';
+import { crc32, fromBase64Url, toBase64Url } from './bytes';
+import { atSteeringPrecision as int8Steering } from '../persona/steeringPrecision';
 import { decodePreset, encodePreset, MAX_INFLATED, MAX_LINK_CHARS, presetParam, SHARE_FORMAT_VERSION, shareLink } from './codec';
 import { presetsFromJson, presetsToJson } from './presetFile';
 import { seededRandom } from '../engine/sampling';

@@ -2,4 +2,4 @@
 export * from './codec';
 export * from './presetFile';
 export { PRESET_LIMITS } from './schema';
-export { int8Steering, type Quant } from './quantize';
+export type { Quant } from './quantize';

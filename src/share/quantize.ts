@@ -1,5 +1,6 @@
-/** Vector quantisation for share links: int8 with one power-of-two scale per vector, or float16. */
-import { fromHalf, toHalf } from './bytes';
+/** Vector quantisation for share links: int8 at the lab's steering precision (persona/steeringPrecision.ts), or float16. */
+import { floatToHalf, halfToFloat } from '../engine/float16';
+import { dequantizeInt8, quantizeInt8 } from '../persona/steeringPrecision';
 
 export type Quant = 'int8' | 'fp16';
 
@@ -10,32 +11,14 @@ export interface Quantized {
   bytes: Uint8Array;
 }
 
-/**
- * The int8 scale for a vector: the smallest power of two s with 127·s ≥ max|v|. A power of two
- * makes k·s exact in float32, so quantising a dequantised vector gives it back bit for bit
- * (int8Steering below is idempotent) — what lets a share link reproduce a reply exactly.
- */
-export function int8Scale(maxAbs: number): number {
-  if (!(maxAbs > 0) || !Number.isFinite(maxAbs)) return 0;
-  let e = Math.ceil(Math.log2(maxAbs / 127));
-  while (2 ** e * 127 < maxAbs) e++;
-  while (2 ** (e - 1) * 127 >= maxAbs) e--;
-  return 2 ** e;
-}
-
 export function quantize(v: ArrayLike<number>, quant: Quant): Quantized {
   if (quant === 'int8') {
-    let max = 0;
-    for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]));
-    const scale = int8Scale(max);
-    const bytes = new Uint8Array(v.length);
-    const q = new Int8Array(bytes.buffer);
-    for (let i = 0; i < v.length; i++) q[i] = scale > 0 ? Math.max(-127, Math.min(127, Math.round(v[i] / scale))) : 0;
-    return { quant, scale, bytes };
+    const q = quantizeInt8(v);
+    return { quant, scale: q.scale, bytes: new Uint8Array(q.steps.buffer) };
   }
   const bytes = new Uint8Array(v.length * 2);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < v.length; i++) view.setUint16(i * 2, toHalf(v[i]), true);
+  for (let i = 0; i < v.length; i++) view.setUint16(i * 2, floatToHalf(v[i]), true);
   return { quant, scale: 1, bytes };
 }
 
@@ -44,23 +27,9 @@ export function bytesPerValue(quant: Quant): number {
 }
 
 export function dequantize(bytes: Uint8Array, quant: Quant, scale: number, length: number): Float32Array {
+  if (quant === 'int8') return dequantizeInt8(new Int8Array(bytes.buffer, bytes.byteOffset, length), scale);
   const out = new Float32Array(length);
-  if (quant === 'int8') {
-    const q = new Int8Array(bytes.buffer, bytes.byteOffset, length);
-    for (let i = 0; i < length; i++) out[i] = q[i] * scale;
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, length * 2);
-    for (let i = 0; i < length; i++) out[i] = fromHalf(view.getUint16(i * 2, true));
-  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, length * 2);
+  for (let i = 0; i < length; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
   return out;
-}
-
-/**
- * The steering precision of the lab: a vector row as a share link carries it (int8, power-of-two
- * scale). The lab always steers with this, so a reply made here and one made from a share link of
- * the same setup are identical. Idempotent: int8Steering(int8Steering(v)) equals int8Steering(v).
- */
-export function int8Steering(v: ArrayLike<number>): Float32Array {
-  const q = quantize(v, 'int8');
-  return dequantize(q.bytes, 'int8', q.scale, v.length);
 }

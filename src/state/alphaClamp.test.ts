@@ -16,7 +16,7 @@ import { importLab } from './labArchive';
 import { restore, SETTINGS_KEY, stopPersistence, type KeyValue } from './persist';
 import { clampPresetAlphas } from './presetsSlice';
 import { setStorage } from './storage';
-import { clampEnteringAlphas } from './steeringSlice';
+import { clampEnteringAlphas } from './alphaClamp';
 import { getLab, resetLab, setLab } from './store';
 import { fakeEngine } from './testing/fakeEngine';
 import type { VectorEntry } from './types';

@@ -6,7 +6,7 @@
  * (so opening one link twice does not pile up copies). Names stay within the name limit: the
  * base is shortened to make room for the suffix.
  */
-import { int8Scale } from '../share/quantize';
+import { int8Scale } from '../persona/steeringPrecision';
 import type { VectorEntry } from './types';
 
 export type NameCheck = 'free' | 'same' | 'taken';

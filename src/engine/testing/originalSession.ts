@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ort, float16ToFloat32 } from '../ort';
+import { float16ToFloat32 } from '../float16';
+import { ort } from '../ort';
 import { parseOnnx, typeName } from '../onnx/onnxModel';
 import { argmax } from '../sampling';
 

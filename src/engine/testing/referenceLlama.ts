@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { float16ToFloat32 } from '../ort';
+import { float16ToFloat32 } from '../float16';
 import { TensorType, parseOnnx, type Initializer, type OnnxModel } from '../onnx/onnxModel';
 
 export interface LlamaConfig {

@@ -14,7 +14,7 @@ import { MemoryStorage } from '../../storage/memory';
 import { judgeTrait } from '../lexiconJudge';
 import { vectorRow, type PersonaVector, type Readout } from '../personaVector';
 import type { PositionMode } from '../../engine/api';
-import { norm } from '../project';
+import { norm } from '../vectorMath';
 import { auroc, mean, pearson } from '../stats';
 import { importTraitSet, systemPrompt, type TraitSet } from '../traitSet';
 import {

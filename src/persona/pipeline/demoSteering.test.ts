@@ -14,11 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MODEL_DIR, loadEngine } from '../../cli/loadEngine';
 import type { Engine } from '../../engine/engine';
 import { MemoryStorage } from '../../storage/memory';
-import { rowOfLayer, vectorRow } from '../personaVector';
-import { norm } from '../project';
+import { vectorRow } from '../personaVector';
+import { norm } from '../vectorMath';
 import { labAlphaLimits } from '../steering';
 import { importTraitSet, type TraitSet } from '../traitSet';
 import { labSweepSettings, lexiconJudge, runPipeline, steeringEval, typicalNorms, type PipelineContext, type PipelineResult, type SteerCellResult } from './index';
+import { rowOfLayer } from '../../engine/hooks';
 
 v8.setFlagsFromString('--liftoff-only');
 

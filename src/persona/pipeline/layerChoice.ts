@@ -6,8 +6,8 @@
  * coherent cell when steering beats the unsteered baseline, else the statistics' suggestion.
  */
 import { layerStats, projectOnRows, suggestLayer, type LayerStat } from '../layerStats';
-import { READOUTS, rowOfLayer, vectorRow, type PersonaVector, type Readout } from '../personaVector';
-import { norm } from '../project';
+import { READOUTS, vectorRow, type PersonaVector, type Readout } from '../personaVector';
+import { norm } from '../vectorMath';
 import { captureRows } from './engineCalls';
 import { rowReadouts } from './activations';
 import type { Judge } from './judges';
@@ -15,6 +15,7 @@ import { checkCancelled, chunks, ProgressTracker } from './progress';
 import { messagesOf } from './rollouts';
 import { steeringEval, type SteerCell, type SteerCellResult } from './steer';
 import { PipelineError, type PipelineContext, type RolloutRecord, type SweepSettings } from './types';
+import { rowOfLayer } from '../../engine/hooks';
 
 /** Stored held-out projections (collection "activationMeans"): per rollout, per readout, one value per row. */
 export interface HeldoutRecord {

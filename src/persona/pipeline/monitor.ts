@@ -4,9 +4,10 @@
  * drift over the turns of a conversation.
  */
 import type { CapturedRow, ChatMessage, PromptInput } from '../../engine/api';
-import { hookName } from '../../engine/hooks';
+import { hookName, rowOfLayer } from '../../engine/hooks';
 import { vectorRow, type PersonaVector } from '../personaVector';
-import { dot, projectTokens, unit } from '../project';
+import { projectTokens } from '../project';
+import { dot, unit } from '../vectorMath';
 import { captureRows } from './engineCalls';
 import { checkCancelled, chunks, ProgressTracker } from './progress';
 import { PipelineError, type PipelineContext } from './types';
@@ -18,7 +19,7 @@ export function rowOf(ctx: Pick<PipelineContext, 'info'>, layer: number): number
   if (!Number.isInteger(layer) || layer < -1 || layer >= ctx.info.numLayers) {
     throw new PipelineError('bad_input', `layer ${layer} is outside −1..${ctx.info.numLayers - 1} (−1 = embed)`);
   }
-  return layer + 1;
+  return rowOfLayer(layer);
 }
 
 function unitRow(v: PersonaVector, row: number): Float32Array {

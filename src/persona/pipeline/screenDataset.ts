@@ -7,7 +7,7 @@
  */
 import type { ChatMessage, PromptInput } from '../../engine/api';
 import { vectorRow, type PersonaVector } from '../personaVector';
-import { dot, unit } from '../project';
+import { dot, unit } from '../vectorMath';
 import { rankProjectionDifferences, type ScreenSample } from '../screen';
 import { captureRows, generateRows } from './engineCalls';
 import { chunks, ProgressTracker } from './progress';

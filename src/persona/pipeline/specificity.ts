@@ -9,12 +9,13 @@
  * is not chosen.
  */
 import { seededRandom } from '../../engine/sampling';
-import { rowOfLayer, vectorRow, type PersonaVector, type Readout } from '../personaVector';
-import { dot, norm } from '../project';
+import { vectorRow, type PersonaVector, type Readout } from '../personaVector';
+import { dot, norm } from '../vectorMath';
 import { extractActivations } from './activations';
 import type { Judge } from './judges';
 import { steeringEval, type SteerCellResult } from './steer';
 import type { PipelineContext, RolloutRecord } from './types';
+import { rowOfLayer } from '../../engine/hooks';
 
 type Pair = { pos: RolloutRecord; neg: RolloutRecord };
 

@@ -12,6 +12,7 @@ import type { Judge } from './judges';
 import { generatePlanned, type RolloutPlan } from './rollouts';
 import { judgeRollouts, withScores, type ScoredRollout } from './scoring';
 import type { PipelineContext, PipelineStep } from './types';
+import { rowOfLayer } from '../../engine/hooks';
 
 export interface SteerCell {
   /** Decoder block steered; null = unsteered. */
@@ -59,7 +60,7 @@ export function cellKey(c: SteerCell): string {
 
 export function steeringFor(v: PersonaVector, c: SteerCell): SteeringTerm[] | null {
   if (c.layer === null || c.alpha === 0) return null;
-  return [{ layer: c.layer, vector: Float32Array.from(vectorRow(v, c.layer + 1)), alpha: c.alpha }];
+  return [{ layer: c.layer, vector: Float32Array.from(vectorRow(v, rowOfLayer(c.layer))), alpha: c.alpha }];
 }
 
 function finite(xs: (number | null)[]): number[] {

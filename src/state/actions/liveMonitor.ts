@@ -12,7 +12,9 @@
  * capture of the finished text reads at that row — the numbers the finished chart shows.
  */
 import type { GenerateEvent, PositionMode, SteeringTerm } from '../../engine/api';
+import { rowOfLayer } from '../../engine/hooks';
 import { nameRecord } from '../../persona/nameRecord';
+import { unitOrZero } from '../../persona/vectorMath';
 import type { TokenMonitor } from '../types';
 
 export interface Probe {
@@ -21,25 +23,18 @@ export interface Probe {
   row: Float32Array;
 }
 
-function unit(row: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < row.length; i++) s += row[i] * row[i];
-  const n = Math.sqrt(s);
-  return n > 0 ? Float32Array.from(row, (x) => x / n) : new Float32Array(row.length);
-}
-
 /** The engine's `probes` input: one [L+1, hidden] array per trait with v̂ at row layer+1. */
 export function probeInputs(probes: Probe[], numLayers: number, hidden: number, layer: number): Float32Array[] {
   return probes.map((p) => {
     const full = new Float32Array((numLayers + 1) * hidden);
-    full.set(unit(p.row), (layer + 1) * hidden);
+    full.set(unitOrZero(p.row), rowOfLayer(layer) * hidden);
     return full;
   });
 }
 
 /** What steering adds to the projection onto v̂ at row layer+1 of a steered position: Σ α·(vector·v̂). */
 export function steeringOffset(terms: SteeringTerm[] | null, layer: number, probeRow: Float32Array): number {
-  const u = unit(probeRow);
+  const u = unitOrZero(probeRow);
   let out = 0;
   for (const t of terms ?? []) {
     if (t.layer !== layer) continue;
@@ -82,7 +77,7 @@ export class LiveMonitor {
 
   push(e: GenerateEvent): void {
     this.steps++;
-    const proj = e.projections?.[this.batchRow]?.[this.layer + 1];
+    const proj = e.projections?.[this.batchRow]?.[rowOfLayer(this.layer)];
     // step 0: the last prompt token; later steps: the token the previous step produced, while the row ran
     if (proj && (e.step === 0 || this.prevToken >= 0)) {
       const steered = newestPositionSteered(this.mode, e.step);

@@ -1,5 +1,6 @@
 /** Turns one captured row into per-token projections at a layer (pure; used by chat and monitor). */
 import type { CapturedRow } from '../../engine/api';
+import { rowOfLayer } from '../../engine/hooks';
 import { makeCapture } from '../../persona/extract';
 import { nameRecord } from '../../persona/nameRecord';
 import { lastPromptTokenProjection, projectCaptureRow } from '../../persona/project';
@@ -11,8 +12,8 @@ export function monitorFromCapture(row: CapturedRow, numRows: number, hidden: nu
   const projections = nameRecord<number[]>();
   const lastPrompt = nameRecord<number>();
   for (const v of vectors) {
-    projections[v.name] = Array.from(projectCaptureRow(cap, layer + 1, v.row));
-    lastPrompt[v.name] = lastPromptTokenProjection(cap, layer + 1, row.promptLength, v.row);
+    projections[v.name] = Array.from(projectCaptureRow(cap, rowOfLayer(layer), v.row));
+    lastPrompt[v.name] = lastPromptTokenProjection(cap, rowOfLayer(layer), row.promptLength, v.row);
   }
   const layerNorms: number[] = [];
   const t = Math.max(0, row.promptLength - 1);

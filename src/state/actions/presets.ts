@@ -1,5 +1,6 @@
 /** Preset actions: save the steering setup, rename, delete, export/import, share links and restoring them. */
 import { decodePreset, presetParam, presetsFromJson, presetsToJson, shareLink, type Quant } from '../../share';
+import { rowOfLayer } from '../../engine/hooks';
 import { nameRecord, ownValue } from '../../persona/nameRecord';
 import { TEXT_LIMITS } from '../../persona/limits';
 import { mergePresets } from '../archiveMerge';
@@ -11,7 +12,7 @@ import type { HostAsker } from '../modelSlice';
 import { DEFAULT_HUB_HOST } from '../modelSlice';
 import { clampPresetAlphas } from '../presetsSlice';
 import { runTurn, sendMessage } from './chat';
-import { steerableTraits, vectorRowOf } from './steer';
+import { steerableTraits, typicalNormAt, vectorRowAt } from './steer';
 
 /** The current steering setup as a preset (null when nothing can be steered yet). */
 export function currentPreset(name: string): Preset | null {
@@ -20,7 +21,7 @@ export function currentPreset(name: string): Preset | null {
   const layer = s.layer;
   const traits = steerableTraits(s).map((t) => {
     const v = s.vectors[t];
-    return { name: t, alpha: s.alphas[t] ?? 0, vector: Float32Array.from(vectorRowOf(v, layer + 1)!), typicalNorm: v.typicalNorms?.[layer + 1] || undefined };
+    return { name: t, alpha: s.alphas[t] ?? 0, vector: Float32Array.from(vectorRowAt(v, layer)!), typicalNorm: typicalNormAt(v, layer) || undefined };
   });
   const host = normalizeHost(s.hubHost);
   const lastUser = s.turns.length ? s.turns[s.turns.length - 1].user : s.draft;
@@ -141,7 +142,7 @@ export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?
     return;
   }
   const rows = info.numLayers + 1;
-  const row = p.layer + 1;
+  const row = rowOfLayer(p.layer);
   const saved = getLab().vectors;
   const added = nameRecord<VectorEntry>();
   const names: string[] = [];

@@ -1,12 +1,20 @@
-/** Steering terms and probe data from the store's vectors and sliders (pure helpers). */
+/** Steering terms and probe data from the store's vectors and sliders (pure helpers; no store import). */
 import type { SteeringTerm } from '../../engine/api';
+import { rowOfLayer } from '../../engine/hooks';
 import { relativeAlpha } from '../../persona/steering';
-import { int8Steering } from '../../share/quantize';
-import type { LabState } from '../store';
+import { atSteeringPrecision } from '../../persona/steeringPrecision';
+import { norm } from '../../persona/vectorMath';
+import type { ModelSlice } from '../modelSlice';
+import type { SteeringSlice } from '../steeringSlice';
 import type { VectorEntry } from '../types';
+import type { VectorsSlice } from '../vectorsSlice';
 
-/** Row `row` of a vector, or null when the vector does not hold it (or it is all zeros). */
-export function vectorRowOf(v: VectorEntry, row: number): Float32Array | null {
+/** What these helpers read of the store. */
+export type SteeringView = Pick<SteeringSlice, 'layer' | 'active' | 'alphas'> & Pick<VectorsSlice, 'vectors'> & Pick<ModelSlice, 'info'>;
+
+/** The vector's row at block `layer` (row rowOfLayer(layer)), or null when the vector does not hold it (or it is all zeros). */
+export function vectorRowAt(v: VectorEntry, layer: number): Float32Array | null {
+  const row = rowOfLayer(layer);
   if (row < 0 || row >= v.rows) return null;
   if (v.presentRows && !v.presentRows.includes(row)) return null;
   const r = v.data.subarray(row * v.hidden, (row + 1) * v.hidden);
@@ -14,40 +22,39 @@ export function vectorRowOf(v: VectorEntry, row: number): Float32Array | null {
   return null;
 }
 
-export function rowNorm(r: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < r.length; i++) s += r[i] * r[i];
-  return Math.sqrt(s);
+/** The typical residual norm at block `layer` the vector was extracted with, when known. */
+export function typicalNormAt(v: VectorEntry, layer: number): number | undefined {
+  return v.typicalNorms?.[rowOfLayer(layer)];
 }
 
 /** Traits that have a vector usable at the steering layer for the loaded model. */
-export function steerableTraits(s: LabState): string[] {
-  if (s.layer === null) return [];
+export function steerableTraits(s: Pick<SteeringView, 'layer' | 'active' | 'vectors' | 'info'>): string[] {
+  const layer = s.layer;
+  if (layer === null) return [];
   return s.active.filter((t) => {
     const v = s.vectors[t];
-    return v && (!s.info || v.hidden === s.info.hiddenSize) && vectorRowOf(v, s.layer! + 1) !== null;
+    return v && (!s.info || v.hidden === s.info.hiddenSize) && vectorRowAt(v, layer) !== null;
   });
 }
 
-/** Steering terms for the current sliders (α ≠ 0), at the chosen layer. */
-export function steeringTerms(s: LabState, alphas: Record<string, number> = s.alphas): SteeringTerm[] {
+/** Steering terms for the current sliders (α ≠ 0), at the chosen layer, at the lab's steering precision. */
+export function steeringTerms(s: SteeringView, alphas: Record<string, number> = s.alphas): SteeringTerm[] {
   if (s.layer === null) return [];
   const out: SteeringTerm[] = [];
   for (const t of steerableTraits(s)) {
     const alpha = alphas[t] ?? 0;
     if (alpha === 0) continue;
-    // steering precision = share-link precision, so a shared setup reproduces this reply exactly
-    out.push({ layer: s.layer, vector: int8Steering(vectorRowOf(s.vectors[t], s.layer + 1)!), alpha });
+    out.push({ layer: s.layer, vector: atSteeringPrecision(vectorRowAt(s.vectors[t], s.layer)!), alpha });
   }
   return out;
 }
 
 /** ρ = α·‖v‖ / typical residual norm at the layer, when the norms are known. */
-export function relativeStrength(s: LabState, trait: string, alpha: number): number | null {
+export function relativeStrength(s: Pick<SteeringView, 'layer' | 'vectors'>, trait: string, alpha: number): number | null {
   const v = s.vectors[trait];
   if (!v || s.layer === null) return null;
-  const row = vectorRowOf(v, s.layer + 1);
-  const typical = v.typicalNorms?.[s.layer + 1];
+  const row = vectorRowAt(v, s.layer);
+  const typical = typicalNormAt(v, s.layer);
   if (!row || !typical || !(typical > 0)) return null;
-  return relativeAlpha(alpha, rowNorm(row), typical);
+  return relativeAlpha(alpha, norm(row), typical);
 }

@@ -3,8 +3,8 @@ import { isDemoTrait, judgeTrait } from '../../persona/lexiconJudge';
 import { getEngine, toUiError } from '../engine';
 import { getLab, setLab } from '../store';
 import { conversationFor } from './chat';
-import { vectorRowOf } from './steer';
-import { int8Steering } from '../../share/quantize';
+import { atSteeringPrecision } from '../../persona/steeringPrecision';
+import { vectorRowAt } from './steer';
 
 export const SWEEP_ALPHAS = [-2, -1, 0, 1, 2];
 
@@ -18,7 +18,7 @@ export async function runSweep(trait: string, alphas: number[] = SWEEP_ALPHAS): 
     setLab({ chatError: { message: 'the sweep needs a loaded model, a trait vector and a message', hint: 'Send a message first, then sweep.' } });
     return;
   }
-  const row = vectorRowOf(v, layer + 1);
+  const row = vectorRowAt(v, layer);
   if (!row) {
     setLab({ chatError: { message: `the ${trait} vector has no data at layer ${layer}`, hint: 'Choose another layer.' } });
     return;
@@ -29,7 +29,7 @@ export async function runSweep(trait: string, alphas: number[] = SWEEP_ALPHAS): 
   try {
     const res = await getEngine().generate(
       {
-        rows: alphas.map((alpha) => ({ prompt: { messages }, steering: alpha === 0 ? null : [{ layer, alpha, vector: int8Steering(row) }] })),
+        rows: alphas.map((alpha) => ({ prompt: { messages }, steering: alpha === 0 ? null : [{ layer, alpha, vector: atSteeringPrecision(row) }] })),
         positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed,
       },
     );

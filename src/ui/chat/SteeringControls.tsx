@@ -1,5 +1,6 @@
 import { setAlpha, setLayer, setSteeringOption, toggleActive } from '../../state/actions/chat';
-import { relativeStrength, vectorRowOf } from '../../state/actions/steer';
+import { useShallow } from 'zustand/react/shallow';
+import { relativeStrength, vectorRowAt } from '../../state/actions/steer';
 import { useLab } from '../../state/store';
 import type { PositionMode } from '../../state/types';
 import { fmt } from '../common/format';
@@ -27,16 +28,11 @@ export function alphaMax(relativePerUnit: number | null, reach = 2): number {
 
 /** One slider per active trait, the layer, position mode and sampling settings. */
 export function SteeringControls() {
-  const info = useLab((s) => s.info);
-  const vectors = useLab((s) => s.vectors);
-  const active = useLab((s) => s.active);
-  const alphas = useLab((s) => s.alphas);
-  const layer = useLab((s) => s.layer);
-  const positions = useLab((s) => s.positions);
-  const sampling = useLab((s) => s.sampling);
-  const seed = useLab((s) => s.seed);
-  const maxNewTokens = useLab((s) => s.maxNewTokens);
-  const state = useLab();
+  // only what the controls show: a streamed token (a new `turns`) does not re-render them
+  const { info, vectors, active, alphas, layer, positions, sampling, seed, maxNewTokens } = useLab(useShallow((s) => ({
+    info: s.info, vectors: s.vectors, active: s.active, alphas: s.alphas, layer: s.layer, positions: s.positions, sampling: s.sampling, seed: s.seed, maxNewTokens: s.maxNewTokens,
+  })));
+  const state = { vectors, layer };
   const inactive = Object.keys(vectors).filter((t) => !active.includes(t));
   return (
     <div className="stack">
@@ -52,7 +48,7 @@ export function SteeringControls() {
       {active.length === 0 && <p className="muted small-text">No steering vectors yet. Extract a trait in the Traits panel (or open a preset), and its slider appears here.</p>}
       {active.map((t) => {
         const v = vectors[t];
-        const usable = v && layer !== null && vectorRowOf(v, layer + 1) !== null && (!info || v.hidden === info.hiddenSize);
+        const usable = v && layer !== null && vectorRowAt(v, layer) !== null && (!info || v.hidden === info.hiddenSize);
         const alpha = alphas[t] ?? 0;
         const rel = relativeStrength(state, t, alpha);
         // a preset or link may hold a (clamped) α beyond the usual reach: the thumb must still show it

@@ -1,4 +1,5 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { rowOfLayer } from '../../engine/hooks';
 import { setVectorLayer } from '../../state/actions/extract';
 import { setLayer } from '../../state/actions/chat';
 import { useLab } from '../../state/store';
@@ -59,7 +60,7 @@ export function LayerStatsView({ vector }: { vector: VectorEntry }) {
           {data.map((d) => (
             <tr key={d.layer} aria-current={d.layer === vector.layer}>
               <td className="mono">{d.layer === vector.layer ? `▸ ${d.layer}` : d.layer}</td>
-              <td>{fmt(d.norm)}</td><td>{fmt(d.cohensD)}</td><td>{fmt(d.auroc)}</td><td>{fmt(vector.typicalNorms?.[d.layer + 1])}</td>
+              <td>{fmt(d.norm)}</td><td>{fmt(d.cohensD)}</td><td>{fmt(d.auroc)}</td><td>{fmt(vector.typicalNorms?.[rowOfLayer(d.layer)])}</td>
             </tr>
           ))}
         </tbody>
