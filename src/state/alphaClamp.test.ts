@@ -8,7 +8,8 @@ import { LAB_ALPHA_LIMITS, labAlphaLimits, PROMPT_ALPHA_LIMITS, strictestAlphaLi
 import { writeSafetensors } from '../persona/safetensors';
 import { encodePreset, presetsToJson } from '../share';
 import { MemoryStorage } from '../storage';
-import { setAlpha, setSteeringOption, settled } from './actions/chat';
+import { settled } from './actions/chat';
+import { setAlpha, setSteeringOption } from './actions/steering';
 import { loadModel } from './actions/model';
 import { applyPreset, currentPreset, importPresets, openShareLink } from './actions/presets';
 import { setEngine } from './engine';

@@ -18,7 +18,7 @@ import { makePersonaVector } from '../persona/personaVector';
 import { exportVectorSafetensors } from '../persona/vectorFile';
 import { decodePreset, encodePreset } from '../share';
 import { MemoryStorage } from '../storage';
-import { setAlpha, toggleActive } from './actions/chat';
+import { setAlpha, toggleActive } from './actions/steering';
 import { deleteVector, setVectorLayer } from './actions/extract';
 import { loadModel } from './actions/model';
 import { currentPreset, openShareLink, renamePreset, savePreset } from './actions/presets';

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../storage';
 import { decodePreset, encodePreset } from '../share';
-import { flushRegenerate, sendMessage, setAlpha, settled, setLayer } from './actions/chat';
+import { flushRegenerate, sendMessage, settled } from './actions/chat';
+import { setAlpha, setLayer } from './actions/steering';
 import { loadModel, sourceFor } from './actions/model';
 import { applyPreset, currentPreset, deletePreset, openShareLink, renamePreset, savePreset } from './actions/presets';
 import { analyseText } from './actions/monitor';

@@ -12,7 +12,7 @@ import { labSweepSettings, labSweepSummary, typicalNorms as pipelineTypicalNorms
 import type { TraitSet } from '../../persona/traitSet';
 import { isDemoTrait } from '../../persona/lexiconJudge';
 import { getEngine, isCancelled, toUiError } from '../engine';
-import { setAlpha } from './chat';
+import { setAlpha } from './steering';
 import { getStorage } from '../storage';
 import { chosenJudge, judgeLabel } from './judgeEndpoint';
 import { getLab, setLab } from '../store';

@@ -11,7 +11,8 @@ import { setEngine } from '../engine';
 import { stopPersistence } from '../persist';
 import { getLab, lab, resetLab, setLab } from '../store';
 import type { VectorEntry } from '../types';
-import { flushRegenerate, runTurn, sendMessage, setAlpha, setSteeringOption, settled } from './chat';
+import { flushRegenerate, runTurn, sendMessage, settled } from './chat';
+import { setAlpha, setSteeringOption } from './steering';
 
 describe.skipIf(!hasDemoModel())('a slider move on the demo model', () => {
   let engine: Engine;

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { cancelGeneration, clearChat, sendMessage, setDraft, setSteeringOption } from '../../state/actions/chat';
+import { cancelGeneration, clearChat, sendMessage, setDraft } from '../../state/actions/chat';
+import { setSteeringOption } from '../../state/actions/steering';
 import { useLab } from '../../state/store';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { Section } from '../common/Section';

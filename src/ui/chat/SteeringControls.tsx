@@ -1,4 +1,4 @@
-import { setAlpha, setLayer, setSteeringOption, toggleActive } from '../../state/actions/chat';
+import { setAlpha, setLayer, setSteeringOption, toggleActive } from '../../state/actions/steering';
 import { useShallow } from 'zustand/react/shallow';
 import { relativeStrength, vectorRowAt } from '../../state/actions/steer';
 import { useLab } from '../../state/store';

@@ -2,7 +2,8 @@
  * The guided tour on the demo model: each step runs live (it loads, generates, extracts or steers
  * what it needs) and explains it in a sentence or two for a class. `#tour=N` opens step N.
  */
-import { flushRegenerate, setAlpha, sendMessage, setSteeringOption, settled } from '../../state/actions/chat';
+import { flushRegenerate, sendMessage, settled } from '../../state/actions/chat';
+import { setAlpha, setSteeringOption } from '../../state/actions/steering';
 import { relativeStrength } from '../../state/actions/steer';
 import { extractTrait } from '../../state/actions/extract';
 import { loadModel } from '../../state/actions/model';

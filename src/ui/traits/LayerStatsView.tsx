@@ -1,7 +1,7 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { rowOfLayer } from '../../engine/hooks';
 import { setVectorLayer } from '../../state/actions/extract';
-import { setLayer } from '../../state/actions/chat';
+import { setLayer } from '../../state/actions/steering';
 import { useLab } from '../../state/store';
 import type { VectorEntry } from '../../state/types';
 import { fmt } from '../common/format';

@@ -1,4 +1,4 @@
-import { setAlpha, setLayer, setSteeringOption } from '../../state/actions/chat';
+import { setAlpha, setLayer, setSteeringOption } from '../../state/actions/steering';
 import { LAB_SWEEP_COHERENCE_MIN, LAB_SWEEP_RHOS } from '../../persona/pipeline/labSweep';
 import { useLab } from '../../state/store';
 import type { VectorEntry } from '../../state/types';
