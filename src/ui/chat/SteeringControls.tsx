@@ -1,7 +1,7 @@
 import { setAlpha, setLayer, setSteeringOption, toggleActive } from '../../state/actions/steering';
 import { useShallow } from 'zustand/react/shallow';
 import { relativeStrength, vectorRowAt } from '../../state/actions/steer';
-import { useLab } from '../../state/store';
+import { useLab, type LabState } from '../../state/store';
 import type { PositionMode } from '../../state/types';
 import { fmt } from '../common/format';
 import { READOUT_HELP, readoutOf } from '../traits/readoutText';
@@ -26,12 +26,17 @@ export function alphaMax(relativePerUnit: number | null, reach = 2): number {
   return Math.min(100, Math.max(ALPHA_RANGE.max, Math.ceil(reach / relativePerUnit)));
 }
 
+/**
+ * What the controls show, read with a shallow comparison (useShallow): a write that changes none
+ * of these fields (a streamed token changes only `turns`) does not re-render them.
+ */
+export function steeringControlsView(s: LabState) {
+  return { info: s.info, vectors: s.vectors, active: s.active, alphas: s.alphas, layer: s.layer, positions: s.positions, sampling: s.sampling, seed: s.seed, maxNewTokens: s.maxNewTokens };
+}
+
 /** One slider per active trait, the layer, position mode and sampling settings. */
 export function SteeringControls() {
-  // only what the controls show: a streamed token (a new `turns`) does not re-render them
-  const { info, vectors, active, alphas, layer, positions, sampling, seed, maxNewTokens } = useLab(useShallow((s) => ({
-    info: s.info, vectors: s.vectors, active: s.active, alphas: s.alphas, layer: s.layer, positions: s.positions, sampling: s.sampling, seed: s.seed, maxNewTokens: s.maxNewTokens,
-  })));
+  const { info, vectors, active, alphas, layer, positions, sampling, seed, maxNewTokens } = useLab(useShallow(steeringControlsView));
   const state = { vectors, layer };
   const inactive = Object.keys(vectors).filter((t) => !active.includes(t));
   return (
