@@ -41,7 +41,7 @@ export async function judgeSweepWithModel(kind: 'self' | 'endpoint' = 'self'): P
     return false;
   }
   try {
-    const judge = kind === 'endpoint' ? await endpointJudge(entry.set) : selfJudge({ engine: getEngine(), info: s.info! }, entry.set);
+    const judge = kind === 'endpoint' ? await endpointJudge(entry.set, { pause: false }) : selfJudge({ engine: getEngine(), info: s.info! }, entry.set);
     const scores = await judge.judge(sweep.points.map((p) => ({ question: sweep.prompt, answer: p.text })));
     setLab((cur) => (cur.sweep === sweep
       ? { sweep: { ...sweep, points: sweep.points.map((p, i) => ({ ...p, score: scores[i].trait })) } }
