@@ -126,13 +126,17 @@ function pauseFor(problem: EndpointError, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The endpoint as judge for a trait, scored the way its test found (logprobs, else sampled); throws what is wrong. */
-export async function endpointJudge(trait: Pick<TraitSet, 'eval_prompt'>): Promise<Judge> {
+/**
+ * The endpoint as judge for a trait, scored the way its test found (logprobs, else sampled); throws
+ * what is wrong. With `pause` (long runs: extraction) an endpoint that stops answering pauses the
+ * run until Resume; without it (a quick judgement with no cancel) the failure is thrown.
+ */
+export async function endpointJudge(trait: Pick<TraitSet, 'eval_prompt'>, { pause = true }: { pause?: boolean } = {}): Promise<Judge> {
   const report = await currentReport();
   if (!report.ok || !report.scoring) {
     throw new PipelineError('judge', `the judge endpoint does not work: ${report.problem?.message ?? 'Test connection failed'}`, report.problem?.hint ?? 'Fix it in the Judge endpoint settings (Model panel), then try again.');
   }
-  return openAiJudge(trait, { ...endpointConfig(), scoring: report.scoring, onUnreachable: pauseFor });
+  return openAiJudge(trait, { ...endpointConfig(), scoring: report.scoring, onUnreachable: pause ? pauseFor : undefined });
 }
 
 /**
