@@ -4,7 +4,7 @@
  * chain). Shows how the fixed cost of the added nodes compares with a wider model's compute.
  */
 import { ort } from '../src/engine/ort';
-import { instrumentModel, PROBES_INPUT, STEER_INPUT, STEER_POSITIONS_INPUT, LOGITS_LAST_OUTPUT } from '../src/engine/onnx/instrument';
+import { instrumentModel, STEER_INPUT, STEER_POSITIONS_INPUT, LOGITS_LAST_OUTPUT } from '../src/engine/onnx/instrument';
 import { syntheticDecoder } from './instrumentMemory';
 import { interleaved } from './timing';
 
@@ -29,7 +29,6 @@ export async function syntheticForwardBench(layers = 8, hidden = 1024, vocab = 4
   const extra = {
     [STEER_INPUT]: new ort.Tensor('float32', new Float32Array(layers * hidden), [1, layers, hidden]),
     [STEER_POSITIONS_INPUT]: new ort.Tensor('float32', new Float32Array([1]), [1, 1]),
-    [PROBES_INPUT]: new ort.Tensor('float32', new Float32Array((layers + 1) * hidden), [layers + 1, 1, hidden]),
   };
   const t = await interleaved({
     original: () => original.run({ input_ids: ids }),

@@ -42,7 +42,7 @@ async function plainModel(spec: GraphSpec, modelType = 'lfm2', hints = { headDim
 
 /**
  * logits[b, s, 0] = input_ids + 1000·num_logits_to_keep + 100·use_cache_branch
- * resid = [num_logits_to_keep]
+ * logits_last = [num_logits_to_keep] (read back as the logitsLast readout)
  * present_conv.0 = past_conv.0 + 1                      (a [batch, 4, 3] state)
  * present.1.key/value = concat(past, ids broadcast to [batch, 2, seq, 3], axis 2)
  */
@@ -60,7 +60,7 @@ function hybridDecoder(): GraphSpec {
     ],
     outputs: [
       { name: 'logits', elemType: F, dims: ['batch_size', 'sequence_length', 1] },
-      { name: 'resid', elemType: F, dims: [1] },
+      { name: 'logits_last', elemType: F, dims: [1] },
       { name: 'present_conv.0', elemType: F, dims: ['batch_size', 4, 3] },
       kv('present.1.key', 'total_sequence_length'),
       kv('present.1.value', 'total_sequence_length'),
@@ -83,7 +83,7 @@ function hybridDecoder(): GraphSpec {
       { op: 'Add', inputs: ['keep_term', 'branch_term'], outputs: ['offset'] },
       { op: 'Unsqueeze', inputs: ['ids_f', 'axes_2'], outputs: ['ids_3d'] },
       { op: 'Add', inputs: ['ids_3d', 'offset'], outputs: ['logits'] },
-      { op: 'Unsqueeze', inputs: ['keep_f', 'axes_0'], outputs: ['resid'] },
+      { op: 'Unsqueeze', inputs: ['keep_f', 'axes_0'], outputs: ['logits_last'] },
       { op: 'Add', inputs: ['past_conv.0', 'one'], outputs: ['present_conv.0'] },
       { op: 'Unsqueeze', inputs: ['ids_f', 'axes_1_3'], outputs: ['ids_4d'] },
       { op: 'Mul', inputs: ['ids_4d', 'kv_ones'], outputs: ['new_kv'] },
@@ -105,16 +105,16 @@ describe('feeds follow the graph declarations', () => {
     // Prefill, all logits asked for: keep = 0, no cache yet: branch = 0. (position_ids are not declared: not fed.)
     const ids = [[5, 6, 7], [8, 9, 10]];
     const mask = ids.map((r) => r.map(() => 1));
-    const a = await forward(model, { ids, attentionMask: mask, positionIds: [[0, 1, 2], [0, 1, 2]], past: past0, readouts: ['logits', 'resid'] });
+    const a = await forward(model, { ids, attentionMask: mask, positionIds: [[0, 1, 2], [0, 1, 2]], past: past0, readouts: ['logits', 'logitsLast'] });
     expect(Array.from(a.readouts.logits!)).toEqual([5, 6, 7, 8, 9, 10]);
-    expect(Array.from(a.readouts.resid!)).toEqual([0]);
+    expect(Array.from(a.readouts.logitsLast!)).toEqual([0]);
     expect(a.present.length).toBe(3);
     expect(Array.from(a.present.tensors['past_conv.0'].data as Float32Array)).toEqual(new Array(B * 12).fill(1));
     expect(a.present.tensors['past_key_values.1.key'].dims).toEqual([B, 2, 3, 3]);
 
     // Decode without the logits readout: keep = 1, a cache exists: branch = 1; the conv state advances.
-    const b = await forward(model, { ids: [[11], [12]], attentionMask: mask.map((m) => [...m, 1]), past: a.present, readouts: ['resid'] });
-    expect(Array.from(b.readouts.resid!)).toEqual([1]);
+    const b = await forward(model, { ids: [[11], [12]], attentionMask: mask.map((m) => [...m, 1]), past: a.present, readouts: ['logitsLast'] });
+    expect(Array.from(b.readouts.logitsLast!)).toEqual([1]);
     expect(Array.from(b.present.tensors['past_conv.0'].data as Float32Array)).toEqual(new Array(B * 12).fill(2));
     const key = b.present.tensors['past_key_values.1.key'];
     expect(key.dims).toEqual([B, 2, 4, 3]);

@@ -1,13 +1,13 @@
 /**
  * What a pass feeds, decided by what the session declares (as transformers.js does): `position_ids`
  * only when declared, `num_logits_to_keep` (int64 scalar) and `use_cache_branch` (bool) when
- * declared, every `past_*` cache, and the instrumented graph's own inputs (steer, steer_positions,
- * probes). No input is fed that the graph lacks; an input it declares that nothing here knows how
+ * declared, every `past_*` cache, and the instrumented graph's own inputs (steer, steer_positions).
+ * No input is fed that the graph lacks; an input it declares that nothing here knows how
  * to fill is refused by name before the first run.
  */
 import { EngineError } from './errors';
 import { cacheSpecs, isCacheInput, type CacheSpec, type SessionDeclarations } from './caches';
-import { PROBES_INPUT, STEER_INPUT, STEER_POSITIONS_INPUT } from './onnx/instrument';
+import { STEER_INPUT, STEER_POSITIONS_INPUT } from './onnx/instrument';
 
 export const INPUT_IDS = 'input_ids';
 export const ATTENTION_MASK = 'attention_mask';
@@ -15,7 +15,7 @@ export const POSITION_IDS = 'position_ids';
 export const NUM_LOGITS_TO_KEEP = 'num_logits_to_keep';
 export const USE_CACHE_BRANCH = 'use_cache_branch';
 
-const INSTRUMENTED = [STEER_INPUT, STEER_POSITIONS_INPUT, PROBES_INPUT];
+const INSTRUMENTED = [STEER_INPUT, STEER_POSITIONS_INPUT];
 const KNOWN = new Set([INPUT_IDS, ATTENTION_MASK, POSITION_IDS, NUM_LOGITS_TO_KEEP, USE_CACHE_BRANCH, ...INSTRUMENTED]);
 
 /** The inputs a graph declares, sorted by how they are filled. */

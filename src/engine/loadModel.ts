@@ -5,7 +5,7 @@
 import { EngineError } from './errors';
 import type { FileFetcher } from './modelSource';
 import { ProgressTracker, type ProgressListener } from './progress';
-import { instrumentModel, ORIGINAL_WEIGHTS_PATH, RESID_OUTPUT, type InstrumentationInfo } from './onnx/instrument';
+import { instrumentModel, ORIGINAL_WEIGHTS_PATH, type InstrumentationInfo } from './onnx/instrument';
 import { fitBackend } from './backendFit';
 import { QueuedSession, detectCapabilities, type Backend, type Capabilities } from './ort';
 import { buildTokenizer, type Tokenizer } from './tokenizer';
@@ -266,7 +266,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
 
   tracker.stage('session', `Creating the ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} session`);
   const files = { model: instrumented.model, externalData };
-  const gpuOutputs = instrumented.info.pastInputs.map((p) => p.name.replace('past_key_values', 'present')).concat(RESID_OUTPUT);
+  const gpuOutputs = instrumented.info.pastInputs.map((p) => p.name.replace('past_key_values', 'present')).concat(instrumented.info.residOutputs);
   let session: QueuedSession;
   try {
     session = await QueuedSession.create(files, backend, gpuOutputs);

@@ -3,11 +3,13 @@
  * (docs/ARCHITECTURE.md §3, §5). Added inputs:
  *   steer            float32 [batch, L, hidden]    added to blocks.{l}.resid_post of each row
  *   steer_positions  float32 [batch, seq]          1 where this pass steers a position, else 0
- *   probes           float32 [L+1, K, hidden]      unit vectors to project the stream onto
  * Added outputs:
- *   resid            float32 [batch, L+1, seq, hidden]  row 0 = embed, row l+1 = blocks.{l}.resid_post
- *   resid_last       float32 [batch, L+1, hidden]       the newest position only
- *   probe_proj       float32 [batch, L+1, seq, K]       resid · probes
+ *   the L+1 residual rows themselves, in the residual dtype [batch, seq, hidden], named in
+ *   info.residOutputs: row 0 = embed, row l+1 = blocks.{l}.resid_post. They are tensors the pass
+ *   computes anyway, so exposing them adds no work: onnxruntime-web computes every graph output on
+ *   every run, fetched or not, and a stacked copy (Concat), its newest position or probe
+ *   projections built in the graph would cost every decode step. forward.ts stacks and projects
+ *   them on the host when asked.
  *   logits_last      float32 [batch, vocab]             logits of the newest position
  * Weights are never decoded or copied: large inline initializers are re-pointed at the original
  * model bytes, handed to ORT as an external-data file.
@@ -25,10 +27,6 @@ export const ORIGINAL_WEIGHTS_PATH = 'persona_lab_original_model.bin';
 
 export const STEER_INPUT = 'steer';
 export const STEER_POSITIONS_INPUT = 'steer_positions';
-export const PROBES_INPUT = 'probes';
-export const RESID_OUTPUT = 'resid';
-export const RESID_LAST_OUTPUT = 'resid_last';
-export const PROBE_OUTPUT = 'probe_proj';
 export const LOGITS_LAST_OUTPUT = 'logits_last';
 
 export interface InstrumentOptions {
@@ -57,6 +55,8 @@ export interface InstrumentationInfo {
   padding: PaddingSide;
   /** An op that makes a row's result depend on the other rows of its batch (then rows run one per pass); null if none. */
   rowCoupling: string | null;
+  /** The graph outputs that hold the residual rows 0..L ([batch, seq, hidden], residual dtype). */
+  residOutputs: string[];
 }
 
 export interface InstrumentedModel {
@@ -78,7 +78,7 @@ function hiddenSizeOf(model: OnnxModel, path: ResidualPath): number {
 export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & { hiddenSize?: number } = {}): InstrumentedModel {
   const model = parseOnnx(bytes);
   const { graph } = model;
-  for (const name of [STEER_INPUT, STEER_POSITIONS_INPUT, PROBES_INPUT]) {
+  for (const name of [STEER_INPUT, STEER_POSITIONS_INPUT]) {
     if (graph.inputs.some((i) => i.name === name)) {
       throw new InstrumentationError(`the model already has an input named "${name}": it looks instrumented already; load the original export`);
     }
@@ -122,12 +122,6 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
     }
   }
 
-  // Captures: all rows, the newest position, and projections onto probe vectors.
-  const unsqueezed = rows.map((r) => b.unsqueeze(r, [1]));
-  if (needsCast) b.cast(b.concat(unsqueezed, 1), TensorType.FLOAT, RESID_OUTPUT);
-  else b.concat(unsqueezed, 1, RESID_OUTPUT);
-  b.take(RESID_OUTPUT, -1, 2, RESID_LAST_OUTPUT);
-  b.binary('MatMul', RESID_OUTPUT, b.transpose(PROBES_INPUT, [0, 2, 1]), PROBE_OUTPUT);
   const logits = graph.outputs.find((o) => o.name === 'logits');
   if (!logits) throw new InstrumentationError(`expected a "logits" output; found ${graph.outputs.map((o) => o.name).join(', ')}`);
   if (logits.elemType !== TensorType.FLOAT) b.cast(b.take('logits', -1, 1), TensorType.FLOAT, LOGITS_LAST_OUTPUT);
@@ -145,12 +139,10 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
   graph.inputs.push(
     { name: STEER_INPUT, elemType: F, dims: ['batch_size', L, hidden] },
     { name: STEER_POSITIONS_INPUT, elemType: F, dims: ['batch_size', 'sequence_length'] },
-    { name: PROBES_INPUT, elemType: F, dims: [L + 1, 'num_probes', hidden] },
   );
+  const residOutputs = rows.filter((r) => !graph.outputs.some((o) => o.name === r));
   graph.outputs.push(
-    { name: RESID_OUTPUT, elemType: F, dims: ['batch_size', L + 1, 'sequence_length', hidden] },
-    { name: RESID_LAST_OUTPUT, elemType: F, dims: ['batch_size', L + 1, hidden] },
-    { name: PROBE_OUTPUT, elemType: F, dims: ['batch_size', L + 1, 'sequence_length', 'num_probes'] },
+    ...residOutputs.map((name) => ({ name, elemType: path.residualType, dims: ['batch_size', 'sequence_length', hidden] })),
     { name: LOGITS_LAST_OUTPUT, elemType: F, dims: ['batch_size', logits.dims?.[2] ?? 'vocab_size'] },
   );
 
@@ -189,6 +181,7 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
       largestTensor,
       padding: paddingSideOf(graph),
       rowCoupling: rowCouplingOf(graph),
+      residOutputs: rows,
     },
   };
 }
