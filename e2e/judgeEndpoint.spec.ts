@@ -12,7 +12,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startFakeOpenAiServer, type FakeServer } from './fakeOpenAiServer';
 import { PROD_PORT } from '../playwright.config';
 import { judgeTrait } from '../src/persona/lexiconJudge';
-import { goTo, loadDemoViaHub, openLab, replyDone, replyText, send } from './lab';
+import { goTo, loadDemoViaHub, openLab, replyDone, replyText, send, shot } from './lab';
 
 const KEY = 'sk-PLANTED-e2e-key-4d8b2f6a1c';
 
@@ -88,6 +88,7 @@ test('a trait from a description, extraction judged by the endpoint, steering; t
     expect(report).toContain('chat works');
     expect(report).toContain('logprobs work');
     await expect(page.getByText("scoring: logprobs (the paper's)")).toBeVisible();
+    await page.getByRole('region', { name: 'Judge endpoint' }).screenshot({ path: 'e2e/screenshots/judge-endpoint.png' });
 
     // 1. a trait set from a description, reviewed, then saved
     await goTo(page, 'Traits');
@@ -106,6 +107,7 @@ test('a trait from a description, extraction judged by the endpoint, steering; t
     expect(set.eval_prompt).toContain('{answer}');
     expect(server.requests.filter((r) => r.method === 'POST').map((r) => r.kind)).toEqual(['other', 'pairs', 'questions', 'questions', 'eval_prompt']);
     await expect(gen.getByText(/saving replaces it/)).toBeVisible();
+    await shot(page, 'trait-from-description', 'traits');
     await gen.getByRole('button', { name: 'Save generated trait' }).click();
     await expect(gen).toHaveCount(0);
     await expect(page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: /^optimistic.*yours/ })).toBeVisible();
