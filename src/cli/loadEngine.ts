@@ -2,10 +2,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { Engine } from '../engine/engine';
-import { folderFetcher } from '../engine/nodeFolderFetcher';
+import type { Engine } from '../engine/engine';
 import { parseSourceText } from '../engine/modelSource';
-import { configureRuntime } from '../engine/ort';
+import { loadNodeEngine } from '../engine/nodeEngine';
 import type { ModelInfo } from '../engine/api';
 
 /** The bundled demo model's folder (the CLI's `demo`). */
@@ -16,17 +15,14 @@ export async function loadEngine(model: string, options: { quiet?: boolean } = {
   // machine, slows every run meanwhile and holds up process exit until it is done. Liftoff code
   // alone runs these models faster overall. Must be set before the first session compiles the wasm.
   setFlagsFromString('--liftoff-only');
-  configureRuntime({ numThreads: 1 });
   const dir = model === 'demo' ? DEMO_MODEL_DIR : resolve(model);
   const isFolder = existsSync(dir) && statSync(dir).isDirectory();
-  const engine = new Engine({
+  return loadNodeEngine(isFolder ? { kind: 'url', baseUrl: dir } : parseSourceText(model), isFolder ? dir : null, {
     hubHost: process.env.PERSONA_LAB_HUB,
-    fetcher: () => (isFolder ? folderFetcher(dir) : null),
+    // PERSONA_LAB_VARIANT picks the ONNX variant (q4, fp16, a builder folder, …); default: the engine's choice for WASM.
+    variant: process.env.PERSONA_LAB_VARIANT || undefined,
+    onProgress: (p) => {
+      if (!options.quiet && p.status === 'stage') process.stderr.write(`${p.message}\n`);
+    },
   });
-  const source = isFolder ? { kind: 'url' as const, baseUrl: dir } : parseSourceText(model);
-  // PERSONA_LAB_VARIANT picks the ONNX variant (q4, fp16, a builder folder, …); default: the engine's choice for WASM.
-  const info = await engine.load({ source, backend: 'wasm', variant: process.env.PERSONA_LAB_VARIANT || undefined }, (p) => {
-    if (!options.quiet && p.status === 'stage') process.stderr.write(`${p.message}\n`);
-  });
-  return { engine, info };
 }

@@ -23,7 +23,8 @@ export const PRESET_LIMITS = {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function isObj(x: unknown): x is Record<string, unknown> {
+/** A JSON object: not null, not an array. */
+export function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 

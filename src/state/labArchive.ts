@@ -27,7 +27,8 @@ import { SETTINGS, settingsOf, writeLabRecords, LAB_RECORD_PREFIX } from './pers
 import { getStorage } from './storage';
 import { getLab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
-import { isInt, isObj, READOUT_LIST, settingProblem } from './settingsSchema';
+import { isObj } from '../share/schema';
+import { isInt, READOUT_LIST, settingProblem } from './settingsSchema';
 import { withExtractDefaults, type ExtractSettings } from './vectorsSlice';
 
 export const LAB_ARCHIVE_FORMAT = 'persona-lab-archive';

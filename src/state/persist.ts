@@ -8,7 +8,8 @@ import type { PersonaStorage } from '../storage';
 import { getLab, lab, setLab, type LabState } from './store';
 import type { Preset, TraitEntry, VectorEntry } from './types';
 import { COUNT_LIMITS } from '../persona/limits';
-import { isObj, isTurn, settingProblem } from './settingsSchema';
+import { isObj } from '../share/schema';
+import { isTurn, settingProblem } from './settingsSchema';
 import { withExtractDefaults } from './vectorsSlice';
 
 export const SETTINGS_KEY = 'persona-lab:state-v1';

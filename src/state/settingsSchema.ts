@@ -7,11 +7,11 @@
 import { POSITION_MODES } from '../engine/steering';
 import { COUNT_LIMITS, TEXT_LIMITS } from '../persona/limits';
 import { READOUTS } from '../persona/personaVector';
+import { isObj } from '../share/schema';
 import type { SETTINGS } from './persist';
 
 type SettingKey = (typeof SETTINGS)[number];
 
-export const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 export const isInt = (x: unknown, min = 0): x is number => Number.isInteger(x) && (x as number) >= min;
 const oneOf = (...xs: unknown[]) => (x: unknown) => xs.includes(x);
 /** A string of at most `max` characters. */

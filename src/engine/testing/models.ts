@@ -3,8 +3,6 @@ import { loadModel, type LoadedModel } from '../loadModel';
 import { folderFetcher } from '../nodeFolderFetcher';
 import { configureRuntime } from '../ort';
 import { seededRandom } from '../sampling';
-import { Engine } from '../engine';
-import type { ModelInfo } from '../api';
 
 export async function loadLocalModel(dir: string): Promise<LoadedModel> {
   configureRuntime({ numThreads: 1 });
@@ -17,10 +15,5 @@ export function seededFloats(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => random() * 2 - 1);
 }
 
-/** An Engine whose every source reads the given local folder (as the CLI does). */
-export async function loadLocalEngine(dir: string): Promise<{ engine: Engine; info: ModelInfo }> {
-  configureRuntime({ numThreads: 1 });
-  const engine = new Engine({ fetcher: () => folderFetcher(dir) });
-  const info = await engine.load({ source: { kind: 'url', baseUrl: dir }, backend: 'wasm' });
-  return { engine, info };
-}
+/** An Engine whose every source reads the given local folder (as the CLI does): engine/nodeEngine.ts. */
+export { loadFolderEngine as loadLocalEngine } from '../nodeEngine';

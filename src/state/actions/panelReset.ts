@@ -4,11 +4,10 @@
  * never touched here, so recovering a panel never costs saved work; the boundary offers
  * "Export lab" beside it for everything else.
  */
+import { isObj } from '../../share/schema';
 import { getLab, setLab } from '../store';
 import type { ChatTurn, Tab } from '../types';
 import { initialUi } from '../uiSlice';
-
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** A chat turn the chat panel can show (what a damaged settings document may lack). */
 export function isShowableTurn(t: unknown): t is ChatTurn {
