@@ -5,7 +5,7 @@
 import { EngineError } from './errors';
 import type { Backend, Capabilities } from './ort';
 
-export interface ModelFacts {
+export interface BackendFitFacts {
   /** The graph computes in float16 (residual stream or KV cache). */
   halfPrecision: boolean;
   largestTensor: { name: string; bytes: number };
@@ -18,7 +18,7 @@ export const WASM_MODEL_LIMIT = 3.5 * 2 ** 30;
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
-export function fitBackend(backend: Backend, caps: Capabilities, facts: ModelFacts): { backend: Backend; note: string | null } {
+export function fitBackend(backend: Backend, caps: Capabilities, facts: BackendFitFacts): { backend: Backend; note: string | null } {
   if (backend === 'webgpu' && facts.halfPrecision && !caps.shaderF16) {
     backend = 'wasm';
     const note = 'this model computes in float16 and the WebGPU adapter lacks shader-f16, so it runs on WASM (CPU)';
@@ -31,7 +31,7 @@ export function fitBackend(backend: Backend, caps: Capabilities, facts: ModelFac
   return backend === 'wasm' ? { ...checkWasm(facts), note: null } : { backend, note: null };
 }
 
-function checkWasm(facts: ModelFacts): { backend: Backend } {
+function checkWasm(facts: BackendFitFacts): { backend: Backend } {
   if (facts.totalBytes > WASM_MODEL_LIMIT) {
     throw new EngineError(
       'too_large',

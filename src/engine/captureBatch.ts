@@ -5,7 +5,7 @@
  * come from a one-token pass that re-feeds each row's last token. Where the graph couples the rows
  * of a batch (dynamic quantization, onnx/batchCoupling.ts), each row runs alone.
  */
-import { forward, KvCache, type Readout } from './forward';
+import { forward, KvCache, type ForwardReadout } from './forward';
 import { positionStart } from './feeds';
 import type { LoadedModel } from './loadModel';
 import { DecodeCursor, padBatch, prefillSteerPositions } from './padding';
@@ -44,7 +44,7 @@ export async function captureBatch(model: LoadedModel, rows: number[][], options
   const steer = steering.some((s) => s && s.length) ? steerTensor(steering, L, H) : undefined;
   const cursor = new DecodeCursor(batch, start);
   const lastPass = options.logits === 'last' && cursor.needsLastTokenPass;
-  const readouts: Readout[] = [
+  const readouts: ForwardReadout[] = [
     ...(options.resid === false ? [] : (['resid'] as const)),
     ...(options.logits === true ? (['logits'] as const) : options.logits === 'last' && !lastPass ? (['logitsLast'] as const) : []),
   ];

@@ -14,10 +14,10 @@ import { EngineError } from './errors';
 
 export { KvCache };
 
-export type Readout = 'logits' | 'logitsLast' | 'resid' | 'residLast' | 'probeProj';
+export type ForwardReadout = 'logits' | 'logitsLast' | 'resid' | 'residLast' | 'probeProj';
 
 const OUTPUT_OF = { logits: 'logits', logitsLast: LOGITS_LAST_OUTPUT } as const;
-const isRowReadout = (r: Readout): r is 'resid' | 'residLast' | 'probeProj' => !(r in OUTPUT_OF);
+const isRowReadout = (r: ForwardReadout): r is 'resid' | 'residLast' | 'probeProj' => !(r in OUTPUT_OF);
 
 /** What a pass needs of a loaded model (tests also run plain graphs through it). */
 export type ForwardModel = Pick<LoadedModel, 'config'> & {
@@ -39,12 +39,12 @@ export interface ForwardInput {
   steerPositions?: Float32Array;
   /** [(L+1) * K * hidden] unit probe vectors, with K (projected on the host). */
   probes?: { data: Float32Array; k: number };
-  readouts: Readout[];
+  readouts: ForwardReadout[];
 }
 
 export interface ForwardOutput {
-  readouts: Partial<Record<Readout, Float32Array>>;
-  dims: Partial<Record<Readout, readonly number[]>>;
+  readouts: Partial<Record<ForwardReadout, Float32Array>>;
+  dims: Partial<Record<ForwardReadout, readonly number[]>>;
   present: KvCache;
 }
 
@@ -108,7 +108,7 @@ export async function forward(model: ForwardModel, input: ForwardInput): Promise
  * From the rows [R][B * S * H]: resid [B, R, S, H], residLast [B, R, H] (the newest position) and
  * probeProj [B, R, S, K] (row r · probe (r, k), probes [R * K * H]).
  */
-function stackRows(rows: Float32Array[], B: number, S: number, H: number, wanted: Readout[], probes?: { data: Float32Array; k: number }): ForwardOutput['readouts'] {
+function stackRows(rows: Float32Array[], B: number, S: number, H: number, wanted: ForwardReadout[], probes?: { data: Float32Array; k: number }): ForwardOutput['readouts'] {
   const R = rows.length;
   const out: ForwardOutput['readouts'] = {};
   if (wanted.includes('resid')) {

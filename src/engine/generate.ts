@@ -42,7 +42,7 @@ export interface StepEvent {
 
 export type FinishReason = 'stop' | 'length' | 'cancelled';
 
-export interface GenerateResult {
+export interface GenerationLoopResult {
   tokens: number[][];
   finish: FinishReason[];
   /** Per row, per generated token: [(L+1) * K] projections (when probes were given). */
@@ -51,7 +51,7 @@ export interface GenerateResult {
   reused: number[];
 }
 
-export async function generate(model: LoadedModel, options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(model: LoadedModel, options: GenerateOptions): Promise<GenerationLoopResult> {
   const B = options.prompts.length;
   if (B === 0) return { tokens: [], finish: [], reused: [] };
   if (options.prompts.some((p) => p.length === 0)) throw new RangeError('every prompt needs at least one token');

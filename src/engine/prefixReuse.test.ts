@@ -7,7 +7,7 @@
  * its last token; in `prompt` and `all` modes new steering on the prompt reuses nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate, type GenerateOptions, type GenerateResult } from './generate';
+import { generate, type GenerateOptions, type GenerationLoopResult } from './generate';
 import type { LoadedModel } from './loadModel';
 import { PrefixStore } from './prefixStore';
 import type { PositionMode, SteeringTerm } from './steering';
@@ -42,7 +42,7 @@ describe.each(MODELS)('prefix reuse on the $name', ({ dir, tol, chunked }) => {
   const run = (store: PrefixStore | undefined, prompts: number[][], steering: (SteeringTerm[] | null)[], positions: PositionMode) =>
     generate(model, { prompts, steering, positions, maxNewTokens: 8, probes, prefixes: store, stopTokenIds: [] });
 
-  function expectSame(reused: GenerateResult, fresh: GenerateResult) {
+  function expectSame(reused: GenerationLoopResult, fresh: GenerationLoopResult) {
     expect(reused.tokens).toEqual(fresh.tokens);
     expect(fresh.reused.every((n) => n === 0)).toBe(true);
     reused.projections!.forEach((row, b) => row.forEach((p, t) => {

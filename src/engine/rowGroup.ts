@@ -3,7 +3,7 @@
  * cursor, the caches and their steering. A generation is one group, or one group per row when the
  * graph couples the rows of a batch (dynamic quantization, see onnx/batchCoupling.ts).
  */
-import { forward, KvCache, type ForwardInput, type Readout } from './forward';
+import { forward, KvCache, type ForwardInput, type ForwardReadout } from './forward';
 import { positionStart } from './feeds';
 import type { LoadedModel } from './loadModel';
 import { DecodeCursor, padBatch, prefillSteerPositions, type PaddedBatch } from './padding';
@@ -21,7 +21,7 @@ export class RowGroup {
   private readonly batch: PaddedBatch;
   private readonly cursor: DecodeCursor;
   private readonly steer: Float32Array | undefined;
-  private readonly readouts: Readout[];
+  private readonly readouts: ForwardReadout[];
   private past: KvCache;
   /** Per row: what each cached position was fed (ids and steering), for prefix reuse (prefixStore.ts). */
   private readonly history: RowHistory[];
@@ -113,7 +113,7 @@ export class RowGroup {
   }
 
   /** Runs one pass and keeps its caches. */
-  private async pass(inputs: Pick<ForwardInput, 'ids' | 'attentionMask' | 'positionIds' | 'steerPositions'>, readouts: Readout[]) {
+  private async pass(inputs: Pick<ForwardInput, 'ids' | 'attentionMask' | 'positionIds' | 'steerPositions'>, readouts: ForwardReadout[]) {
     const out = await forward(this.model, { ...inputs, past: this.past, steer: this.steer, probes: this.probes, readouts });
     this.past.dispose();
     this.past = out.present;

@@ -1,5 +1,5 @@
 /** Steering slice: sliders, layer, position mode, sampling, and the conversation. */
-import type { ChatTurn, PositionMode, SamplingSettings, SweepResult, UiError } from './types';
+import type { ChatTurn, PositionMode, SamplingSettings, CoefficientSweep, UiError } from './types';
 
 export interface SteeringSlice {
   /** α per trait (traits with a slider). */
@@ -16,7 +16,7 @@ export interface SteeringSlice {
   turns: ChatTurn[];
   generating: boolean;
   chatError: UiError | null;
-  sweep: SweepResult | null;
+  sweep: CoefficientSweep | null;
   sweepRunning: boolean;
   /** What the last α to enter the store was clamped from and to (role="status"); null when kept. */
   alphaNote: string | null;

@@ -86,7 +86,7 @@ export interface ChatTurn {
   monitor?: TokenMonitor;
 }
 
-export interface SweepResult {
+export interface CoefficientSweep {
   trait: string;
   layer: number;
   prompt: string;

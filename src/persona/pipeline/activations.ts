@@ -9,7 +9,7 @@ import type { CapturedRow } from '../../engine/api';
 import { makeCapture, personaVectorFrom, ReadoutAccumulator, readouts, type Readouts } from '../extract';
 import { READOUTS, type PersonaVector, type Readout } from '../personaVector';
 import { captureRows } from './engineCalls';
-import { checkCancelled, chunks, ProgressTracker } from './progress';
+import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
 import { messagesOf } from './rollouts';
 import { PipelineError, type PipelineContext, type RolloutRecord, type Side } from './types';
 
@@ -88,7 +88,7 @@ export async function extractActivations(ctx: PipelineContext, runId: string, pa
   }
   const all = pairs.flatMap((p) => [p.pos, p.neg]);
   const todo = all.filter((r) => !state[r.side as Side].included.has(r.id) && !state[r.side as Side].empty.has(r.id));
-  const progress = new ProgressTracker(ctx, 'activations', all.length);
+  const progress = new PipelineProgressTracker(ctx, 'activations', all.length);
   progress.skip(all.length - todo.length);
   for (const batch of chunks(todo, opts.batchSize)) {
     checkCancelled(ctx.signal);

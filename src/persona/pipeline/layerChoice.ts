@@ -11,7 +11,7 @@ import { norm } from '../vectorMath';
 import { captureRows } from './engineCalls';
 import { rowReadouts } from './activations';
 import type { Judge } from './judges';
-import { checkCancelled, chunks, ProgressTracker } from './progress';
+import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
 import { messagesOf } from './rollouts';
 import { steeringEval, type SteerCell, type SteerCellResult } from './steer';
 import { PipelineError, type PipelineContext, type RolloutRecord, type SweepSettings } from './types';
@@ -36,7 +36,7 @@ export async function heldoutLayerStats(ctx: PipelineContext, runId: string, rol
   const rec: HeldoutRecord = (await ctx.storage.get<HeldoutRecord>('activationMeans', id)) ?? { id, runId, projections: {} };
   const rows = ctx.info.numLayers + 1;
   const todo = rollouts.filter((r) => !rec.projections[r.id]);
-  const progress = new ProgressTracker(ctx, 'heldout', rollouts.length);
+  const progress = new PipelineProgressTracker(ctx, 'heldout', rollouts.length);
   progress.skip(rollouts.length - todo.length);
   for (const batch of chunks(todo, batchSize)) {
     checkCancelled(ctx.signal);

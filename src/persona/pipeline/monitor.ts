@@ -9,7 +9,7 @@ import { vectorRow, type PersonaVector } from '../personaVector';
 import { projectTokens } from '../project';
 import { dot, unit } from '../vectorMath';
 import { captureRows } from './engineCalls';
-import { checkCancelled, chunks, ProgressTracker } from './progress';
+import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
 import { PipelineError, type PipelineContext } from './types';
 
 export type MonitorContext = Pick<PipelineContext, 'engine' | 'info' | 'signal' | 'onProgress'>;
@@ -54,7 +54,7 @@ export async function projectTexts(ctx: MonitorContext, inputs: TextInput[], vec
   const row = rowOf(ctx, layer);
   const u = unitRow(vector, row);
   const out: TokenProjections[] = [];
-  const progress = new ProgressTracker(ctx, 'monitor', inputs.length);
+  const progress = new PipelineProgressTracker(ctx, 'monitor', inputs.length);
   for (const batch of chunks(inputs, batchSize)) {
     const captured = await captureRows(ctx.engine, { rows: batch.map((t) => ({ prompt: t.prompt, response: t.response })) }, ctx.signal);
     for (const c of captured) {

@@ -1,7 +1,7 @@
 /** Progress with counts and an ETA, for one pipeline step. */
 import { PipelineError, type PipelineContext, type PipelineStep } from './types';
 
-export class ProgressTracker {
+export class PipelineProgressTracker {
   private readonly start = Date.now();
   private computed = 0;
   done = 0;

@@ -7,7 +7,7 @@
 import type { ChatMessage, PositionMode, SamplingSettings, SteeringTerm } from '../../engine/api';
 import { systemPrompt, type TraitSet } from '../traitSet';
 import { generateRows } from './engineCalls';
-import { checkCancelled, chunks, ProgressTracker } from './progress';
+import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
 import type { PipelineContext, PipelineSettings, PipelineStep, RolloutRecord, Side, Split } from './types';
 
 const GREEDY: SamplingSettings = { temperature: 0, topK: 0, topP: 1 };
@@ -103,7 +103,7 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
   const stored = new Map<string, RolloutRecord>();
   for (const prefix of prefixes) for (const r of await ctx.storage.list<RolloutRecord>('rollouts', prefix + ':')) stored.set(r.id, r);
   const todo = plan.filter((p) => !stored.has(p.id));
-  const progress = new ProgressTracker(ctx, opts.step, plan.length, opts.phase);
+  const progress = new PipelineProgressTracker(ctx, opts.step, plan.length, opts.phase);
   progress.skip(plan.length - todo.length, todo.length ? undefined : 'all rollouts were stored');
   // One engine call serves rows of one position mode.
   const groups = new Map<PositionMode, RolloutPlan[]>();

@@ -5,7 +5,7 @@
  */
 import { filterRollouts, type FilterResult, type FilterSettings } from '../filter';
 import type { Judge } from './judges';
-import { checkCancelled, chunks, ProgressTracker } from './progress';
+import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
 import type { PipelineContext, PipelineStep, RolloutRecord, ScoreRecord } from './types';
 
 export function scoreId(rolloutId: string, judgeId: string): string {
@@ -15,7 +15,7 @@ export function scoreId(rolloutId: string, judgeId: string): string {
 /** Scores every rollout with the judge; returns scores by rollout id. */
 export async function judgeRollouts(ctx: PipelineContext, rollouts: RolloutRecord[], judge: Judge, step: PipelineStep = 'judge'): Promise<Map<string, ScoreRecord>> {
   const out = new Map<string, ScoreRecord>();
-  const progress = new ProgressTracker(ctx, step, rollouts.length, step === 'judge' ? undefined : 'judge');
+  const progress = new PipelineProgressTracker(ctx, step, rollouts.length, step === 'judge' ? undefined : 'judge');
   const todo: RolloutRecord[] = [];
   for (const r of rollouts) {
     const s = await ctx.storage.get<ScoreRecord>('scores', scoreId(r.id, judge.id));

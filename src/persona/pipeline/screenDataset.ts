@@ -10,7 +10,7 @@ import { vectorRow, type PersonaVector } from '../personaVector';
 import { dot, unit } from '../vectorMath';
 import { rankProjectionDifferences, type ScreenSample } from '../screen';
 import { captureRows, generateRows } from './engineCalls';
-import { chunks, ProgressTracker } from './progress';
+import { chunks, PipelineProgressTracker } from './progress';
 import { residRow, rowOf, type MonitorContext } from './monitor';
 
 export interface ScreenOptions {
@@ -57,7 +57,7 @@ function promptOf(prompt: string, system: string | null | undefined): PromptInpu
 }
 
 /** Response-average and last-prompt-token projections of (prompt, response) pairs at one row. */
-async function projections(ctx: MonitorContext, items: { prompt: PromptInput; response: string }[], row: number, u: Float32Array, batchSize: number, progress: ProgressTracker): Promise<{ avg: number; last: number }[]> {
+async function projections(ctx: MonitorContext, items: { prompt: PromptInput; response: string }[], row: number, u: Float32Array, batchSize: number, progress: PipelineProgressTracker): Promise<{ avg: number; last: number }[]> {
   const H = ctx.info.hiddenSize;
   const out: { avg: number; last: number }[] = [];
   for (const batch of chunks(items, batchSize)) {
@@ -85,7 +85,7 @@ export async function screenDataset(ctx: MonitorContext, samples: ScreenSample[]
   const row = rowOf(ctx, opts.layer);
   const u = unit(vectorRow(opts.vector, row));
   const full = mode !== 'cheap';
-  const progress = new ProgressTracker(ctx, 'screen', samples.length * (full ? 3 : 1), full ? 'capture, generate, capture' : 'capture');
+  const progress = new PipelineProgressTracker(ctx, 'screen', samples.length * (full ? 3 : 1), full ? 'capture, generate, capture' : 'capture');
   const prompts = samples.map((s) => promptOf(s.prompt, opts.systemPrompt));
   const data = await projections(ctx, samples.map((s, i) => ({ prompt: prompts[i], response: s.response })), row, u, batchSize, progress);
   let own: string[] | null = null;
