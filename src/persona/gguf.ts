@@ -42,12 +42,6 @@ export function rowOfGgufDirection(n: number): number {
   return n + 1;
 }
 
-/** Block index (= llama.cpp N) of a vector row; rows 0 and 1 have none. */
-export function ggufDirectionOfRow(row: number): number {
-  if (row < 2) throw new Error(`row ${row} (${row === 0 ? 'embed' : 'blocks.0.resid_post'}) cannot be written to a llama.cpp control vector`);
-  return row - 1;
-}
-
 export interface GgufExportOptions {
   /** Blocks to write as directions (each ≥ 1). Default: the vector's chosen layer, else all blocks 1…L−1 present. */
   layers?: number[];

@@ -53,8 +53,3 @@ export function fileTooLarge(bytes: number, limit: number, what: string): string
   const [a, b] = formatMegabytes(bytes) === formatMegabytes(limit) ? [`${bytes} bytes`, `${limit} bytes`] : [formatMegabytes(bytes), formatMegabytes(limit)];
   return `the file is ${a}; ${what} may be at most ${b}`;
 }
-
-/** Why a text is too long, or null: "is 5000 characters long; the limit is 4000". */
-export function tooLong(text: string, limit: number): string | null {
-  return text.length > limit ? `is ${text.length} characters long; the limit is ${limit}` : null;
-}

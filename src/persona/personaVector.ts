@@ -3,7 +3,7 @@
  * (docs/ARCHITECTURE.md §3): row 0 = `embed`, row l+1 = `blocks.{l}.resid_post`. Every file format
  * (safetensors, GGUF control vector, Neuronpedia JSON) converts to and from this one type.
  */
-import { hookName, rowOfLayer, type HookName } from '../engine/hooks';
+import { hookName, rowOfLayer } from '../engine/hooks';
 
 export const CONVENTION = 'hf_hidden_states';
 export type Readout = 'response_avg' | 'prompt_avg' | 'prompt_last';
@@ -99,9 +99,4 @@ export function assertVector(v: PersonaVector, expected: ExpectedShape = {}): Pe
   const p = vectorProblems(v, expected);
   if (p.length) throw new Error(`invalid persona vector: ${p.join('; ')}`);
   return v;
-}
-
-/** Hook name of the row steering at the chosen layer targets, if a layer is chosen. */
-export function chosenHook(v: PersonaVector): HookName | undefined {
-  return v.meta.layer === undefined ? undefined : hookName(rowOfLayer(v.meta.layer));
 }

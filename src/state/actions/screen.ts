@@ -27,10 +27,6 @@ export function loadScreenFile(name: string, text: string): number {
   return r.samples.length;
 }
 
-export function screenSampleCount(): number {
-  return samples.length;
-}
-
 export function cancelScreen(): void {
   controller?.abort();
 }

@@ -14,8 +14,3 @@ export function downloadFile(name: string, data: Uint8Array | string, type: stri
 export function downloadText(name: string, text: string, type = 'application/json'): void {
   downloadFile(name, text, type);
 }
-
-/** Reads a picked file as text. */
-export function readFileText(file: File): Promise<string> {
-  return file.text();
-}
