@@ -28,7 +28,7 @@ process.stdout.write(JSON.stringify({
   modelBytes: bytes.length,
   instrumentMs: ms,
   graphBytes: inst.model.length,
-  sharesOriginalBuffer: inst.externalData.length === 1 && inst.externalData[0].data.buffer === bytes.buffer,
+  sharesOriginalBuffer: inst.externalData.length > 0 && inst.externalData.every((d) => d.data.buffer === bytes.buffer),
   extraArrayBuffers: settled.arrayBuffers - before.arrayBuffers,
   extraRss: after.rss - before.rss,
   extraRssAfterGc: settled.rss - before.rss,

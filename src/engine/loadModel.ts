@@ -258,7 +258,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     if (!data) throw new EngineError('not_found', `the graph stores its weights in ${path}, which ${fetcher.label} does not have`, 'Download the complete repository, including its external-data files (.onnx_data, .onnx.data).');
     externalData.push({ path: file, data });
   }
-  if (!chosen) fit = fitFor(inlineBytes + externalData.reduce((n, d) => n + (d.path === ORIGINAL_WEIGHTS_PATH ? 0 : d.data.length), 0));
+  if (!chosen) fit = fitFor(inlineBytes + externalData.reduce((n, d) => n + (d.path.startsWith(ORIGINAL_WEIGHTS_PATH) ? 0 : d.data.length), 0));
   if (fit.backend !== backend) {
     backend = fit.backend;
     note = fit.note;

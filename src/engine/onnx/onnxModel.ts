@@ -285,7 +285,8 @@ export function encodeTensor(name: string, dataType: number, dims: number[], raw
  * Re-encodes an inline initializer so that its weights are read from an external file holding the
  * original model bytes: metadata is rewritten, the weight bytes are neither decoded nor copied.
  */
-export function pointInitializerAt(model: OnnxModel, init: Initializer, location: string): void {
+/** Re-points an inline initializer at `location`, where its raw bytes start at `offset` (default: where they sit in this model's bytes). */
+export function pointInitializerAt(model: OnnxModel, init: Initializer, location: string, offset = init.rawData?.start ?? 0): void {
   if (!init.rawData || !init.field) throw new Error(`initializer ${init.name} has no inline raw data`);
   const { bytes } = model;
   const w = new ProtoWriter();
@@ -295,7 +296,7 @@ export function pointInitializerAt(model: OnnxModel, init: Initializer, location
   }
   const entry = (key: string, value: string) => new ProtoWriter().stringField(1, key).stringField(2, value);
   w.messageField(13, entry('location', location));
-  w.messageField(13, entry('offset', String(init.rawData.start)));
+  w.messageField(13, entry('offset', String(offset)));
   w.messageField(13, entry('length', String(init.rawData.end - init.rawData.start)));
   w.varintField(14, 1);
   init.replacement = w.finish();
