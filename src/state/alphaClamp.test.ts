@@ -15,9 +15,8 @@ import { applyPreset, currentPreset, importPresets, openShareLink } from './acti
 import { setEngine } from './engine';
 import { importLab } from './labArchive';
 import { restore, SETTINGS_KEY, stopPersistence, type KeyValue } from './persist';
-import { clampPresetAlphas } from './presetsSlice';
 import { setStorage } from './storage';
-import { clampEnteringAlphas } from './alphaClamp';
+import { clampEnteringAlphas, clampPresetAlphas } from './alphaClamp';
 import { getLab, resetLab, setLab } from './store';
 import { fakeEngine } from './testing/fakeEngine';
 import type { VectorEntry } from './types';

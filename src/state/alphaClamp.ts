@@ -7,11 +7,11 @@
  * from the store's vectors.
  */
 import type { PositionMode } from '../engine/steering';
-import { clampChangedAlphas, type SteeringNorms } from '../persona/steering';
+import { clampChangedAlphas, clampTraitAlpha, type SteeringNorms } from '../persona/steering';
 import { norm } from '../persona/vectorMath';
 import { typicalNormAt, vectorRowAt } from './actions/steer';
 import type { SteeringSlice } from './steeringSlice';
-import type { VectorEntry } from './types';
+import type { Preset, VectorEntry } from './types';
 import type { VectorsSlice } from './vectorsSlice';
 import { writeRule } from './writeRule';
 
@@ -49,3 +49,20 @@ export function clampAlphaWrite<T extends AlphaState>(s: T, patch: Partial<T>): 
 
 /** The α clamp as a zustand middleware. */
 export const alphaClamp = <T extends AlphaState>() => writeRule<T>(clampAlphaWrite);
+
+/**
+ * A preset's α values kept within the lab's sensible range for its position mode, relative to the
+ * typical residual norm it carries when known (clampTraitAlpha). Returns the preset (the same
+ * object when nothing changed) and one note per clamped trait.
+ */
+export function clampPresetAlphas(p: Preset): { preset: Preset; notes: string[] } {
+  const notes: string[] = [];
+  const traits = p.traits.map((t) => {
+    const n = norm(t.vector);
+    const c = clampTraitAlpha(t.name, t.alpha, t.typicalNorm && n > 0 ? { vector: n, typical: t.typicalNorm } : null, p.positions);
+    if (!c.note) return t;
+    notes.push(`preset "${p.name}", ${c.note}`);
+    return { ...t, alpha: c.alpha };
+  });
+  return notes.length ? { preset: { ...p, traits }, notes } : { preset: p, notes };
+}

@@ -21,7 +21,7 @@ import { fromBase64Url, toBase64Url } from '../share/bytes';
 import { checkPresetFields, presetHeader } from '../share/schema';
 import { COLLECTIONS, type CollectionName, type PersonaStorage, type StoreRecord } from '../storage';
 import { mergeArchive } from './archiveMerge';
-import { clampPresetAlphas } from './presetsSlice';
+import { clampPresetAlphas } from './alphaClamp';
 import { withoutUnapprovedHosts } from './actions/hostConsent';
 import { SETTINGS, settingsOf, writeLabRecords, LAB_RECORD_PREFIX } from './persist';
 import { getStorage } from './storage';

@@ -10,7 +10,7 @@ import type { Preset, VectorEntry } from '../types';
 import { consentToLoad, loadModel, normalizeHost } from './model';
 import type { HostAsker } from '../modelSlice';
 import { DEFAULT_HUB_HOST } from '../modelSlice';
-import { clampPresetAlphas } from '../presetsSlice';
+import { clampPresetAlphas } from '../alphaClamp';
 import { runTurn, sendMessage } from './chat';
 import { steerableTraits, typicalNormAt, vectorRowAt } from './steer';
 
