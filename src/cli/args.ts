@@ -1,5 +1,6 @@
 /** Minimal argument parsing for the CLI: positionals and --flag value pairs. */
 import type { PositionMode } from '../engine/steering';
+import { PROMPT_FORMATS, type PromptFormat } from '../persona/promptFormat';
 import { clampAlpha, strictestAlphaLimits } from '../persona/steering';
 
 export class CliError extends Error {
@@ -61,6 +62,14 @@ export function choiceFlag<T extends string>(args: ParsedArgs, name: string, all
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v)) throw new CliError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
   return v as T;
+}
+
+/**
+ * `--prompt-format chat|completion`: how prompts are written (persona/promptFormat.ts); absent, a
+ * model without a chat template gets completion prompts.
+ */
+export function promptFormatFlag(args: ParsedArgs): PromptFormat | undefined {
+  return choiceFlag(args, 'prompt-format', PROMPT_FORMATS);
 }
 
 /** A comma-separated list of names, each one of `allowed`. */

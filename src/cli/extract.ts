@@ -14,7 +14,7 @@ import { BUILTIN_TRAIT_NAMES, builtinTrait } from '../persona/traits';
 import { readVectorFile } from '../persona/convert';
 import { exportVectorSafetensors } from '../persona/vectorFile';
 import { MemoryStorage } from '../storage/memory';
-import { choiceListFlag, CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag, numberListFlag, sensibleAlphas, type ParsedArgs } from './args';
+import { choiceListFlag, CliError, numberFlag, parseArgs, positional, promptFormatFlag, requiredFlag, stringFlag, numberListFlag, sensibleAlphas, type ParsedArgs } from './args';
 import type { Command } from './commands';
 import { chooseJudge, noScoreReason, type JudgeChoiceMade } from './judgeChoice';
 import { DEMO_MODEL_DIR, loadEngine } from './loadEngine';
@@ -131,7 +131,7 @@ export const extract: Command = {
     const sweepReadouts = choiceListFlag(args, 'sweep-readouts', READOUTS);
     const sweepControls = int('sweep-controls');
     const result = await withEngine(model, quiet, async (engine, info) => {
-      const ctx: PipelineContext = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
+      const ctx: PipelineContext = { engine, info, promptFormat: promptFormatFlag(args), storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const choice = judgeChoiceFromArgs(args, trait);
       const judge = judgeOf(choice, args, ctx, trait);
       const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [1, 2], sweepPositions ?? ['response']);

@@ -8,10 +8,11 @@
  * file order: `{"line", "prompt", "system"?, "reply", "finish", "tokens"}`. Prompt i samples with
  * seed S + i, so the replies do not depend on the batch size.
  */
-import { POSITION_MODES, type ChatMessage, type GenerateRequest, type SteeringTerm } from '../engine/api';
+import { POSITION_MODES, type GenerateRequest, type PromptInput, type SteeringTerm } from '../engine/api';
+import { freeTextPrompt, promptFormatOf, type PromptFormat } from '../persona/promptFormat';
 import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine/engine';
-import { choiceFlag, CliError, numberFlag, parseArgs, positional, stringFlag } from './args';
+import { choiceFlag, CliError, numberFlag, parseArgs, positional, promptFormatFlag, stringFlag } from './args';
 import type { Command } from './commands';
 import { steeringFromArgs } from './capture';
 import { loadEngine } from './loadEngine';
@@ -55,15 +56,16 @@ export function readPromptsFile(file: string): PromptLine[] {
   return prompts;
 }
 
-function messagesOf(prompt: string, system?: string): ChatMessage[] {
-  return [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user' as const, content: prompt }];
+/** A prompt line as the model takes it: a chat turn, or for a base model the plain text it continues. */
+function inputOf(format: PromptFormat, prompt: string, system?: string): PromptInput {
+  return freeTextPrompt(format, system ?? null, [], prompt);
 }
 
 type Settings = Omit<GenerateRequest, 'rows'>;
 
 /** Answers every prompt in batches of `batchSize`, calling `onReply` in prompt order as each batch ends. */
 export async function generateBatches(
-  engine: Pick<Engine, 'generate'>, prompts: PromptLine[], batchSize: number, settings: Settings, steering: SteeringTerm[] | null,
+  engine: Pick<Engine, 'generate'>, prompts: PromptLine[], batchSize: number, settings: Settings, steering: SteeringTerm[] | null, format: PromptFormat,
   onReply: (p: PromptLine, reply: { text: string; finish: string; tokens: number }) => void,
 ): Promise<void> {
   const seed = settings.seed ?? 0;
@@ -71,7 +73,7 @@ export async function generateBatches(
     const batch = prompts.slice(first, first + batchSize);
     const res = await engine.generate({
       ...settings,
-      rows: batch.map((p, j) => ({ prompt: { messages: messagesOf(p.prompt, p.system) }, steering, seed: seed + first + j })),
+      rows: batch.map((p, j) => ({ prompt: inputOf(format, p.prompt, p.system), steering, seed: seed + first + j })),
     });
     res.rows.forEach((row, j) => onReply(batch[j], { text: row.text, finish: row.finish, tokens: row.tokenIds.length }));
   }
@@ -103,14 +105,15 @@ export const generate: Command = {
     try {
       const term = steeringFromArgs(args, info, positions);
       const settings: Settings = { positions, maxNewTokens, sampling: { temperature, topK, topP }, seed };
+      const format = promptFormatOf(info, promptFormatFlag(args));
       if (prompts) {
-        await generateBatches(engine, prompts, batchSize, settings, term ? [term] : null, (p, reply) => {
+        await generateBatches(engine, prompts, batchSize, settings, term ? [term] : null, format, (p, reply) => {
           process.stdout.write(JSON.stringify({ line: p.line, prompt: p.prompt, ...(p.system ? { system: p.system } : {}), reply: reply.text, finish: reply.finish, tokens: reply.tokens }) + '\n');
         });
         return;
       }
       await engine.generate(
-        { rows: [{ prompt: { messages: messagesOf(prompt!, system) }, steering: term ? [term] : null }], ...settings },
+        { rows: [{ prompt: inputOf(format, prompt!, system), steering: term ? [term] : null }], ...settings },
         (e) => process.stdout.write(e.deltas[0]),
       );
       process.stdout.write('\n');

@@ -1,7 +1,7 @@
 /** `project <model> --vector vec.safetensors --layer L --text T [--response R] [--system S]` → per-token projections (JSON). */
-import type { ChatMessage } from '../engine/api';
+import { promptFormatOf, questionPrompt, responseText } from '../persona/promptFormat';
 import { projectText } from '../persona/pipeline';
-import { parseArgs, positional, requiredFlag, stringFlag } from './args';
+import { parseArgs, positional, promptFormatFlag, requiredFlag, stringFlag } from './args';
 import type { Command } from './commands';
 import { layerFromArgs, loadVector, withEngine } from './extract';
 
@@ -17,8 +17,8 @@ export const project: Command = {
     const out = await withEngine(model, args.flags.has('quiet'), async (engine, info) => {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);
-      const messages: ChatMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: text }];
-      return projectText({ engine, info }, { prompt: { messages }, response }, v, layer);
+      const format = promptFormatOf(info, promptFormatFlag(args));
+      return projectText({ engine, info }, { prompt: questionPrompt(format, { system: system ?? null, user: text }), response: response === undefined ? undefined : responseText(format, response) }, v, layer);
     });
     process.stdout.write(JSON.stringify({
       hook: out.hook, layer: out.layer, promptLength: out.promptLength,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { screenDataset } from '../persona/pipeline';
 import { parseScreenJsonl } from '../persona/screen';
-import { CliError, numberFlag, parseArgs, positional, requiredFlag, stringFlag } from './args';
+import { CliError, numberFlag, parseArgs, positional, promptFormatFlag, requiredFlag, stringFlag } from './args';
 import type { Command } from './commands';
 import { layerFromArgs, loadVector, stderrProgress, withEngine } from './extract';
 
@@ -27,7 +27,7 @@ export const screen: Command = {
     const report = await withEngine(model, quiet, async (engine, info) => {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);
-      return screenDataset({ engine, info, onProgress: stderrProgress(quiet) }, parsed.samples, {
+      return screenDataset({ engine, info, promptFormat: promptFormatFlag(args), onProgress: stderrProgress(quiet) }, parsed.samples, {
         vector: v, layer, mode, systemPrompt: stringFlag(args, 'system') ?? null, maxNewTokens: numberFlag(args, 'max-tokens') ?? 64,
         batchSize: numberFlag(args, 'batch') ?? 16, flagPercentile: numberFlag(args, 'flag-percentile') ?? 95,
       });

@@ -6,7 +6,7 @@
 import { POSITION_MODES } from '../engine/api';
 import { steeringEval } from '../persona/pipeline';
 import { MemoryStorage } from '../storage/memory';
-import { choiceFlag, CliError, numberFlag, numberListFlag, parseArgs, positional, requiredFlag, sensibleAlphas, stringFlag } from './args';
+import { choiceFlag, CliError, numberFlag, numberListFlag, parseArgs, positional, promptFormatFlag, requiredFlag, sensibleAlphas, stringFlag } from './args';
 import type { Command } from './commands';
 import { judgeChoiceFromArgs, judgeFromArgs, layerFromArgs, loadTrait, loadVector, requireScores, stderrProgress, withEngine } from './extract';
 
@@ -25,7 +25,7 @@ export const steerEval: Command = {
     const { cells, modelId } = await withEngine(model, quiet, async (engine, info) => {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);
-      const ctx = { engine, info, storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
+      const ctx = { engine, info, promptFormat: promptFormatFlag(args), storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const { cells } = await steeringEval(ctx, {
         runId: 'steer-eval', vector: v, questions: trait.evaluation_questions.slice(0, maxQ ?? Infinity),
         systemPrompt: stringFlag(args, 'system') ?? null, cells: alphas.map((alpha) => ({ layer, alpha, positions })),

@@ -38,8 +38,8 @@ export interface ModelInfo {
   hasChatTemplate: boolean;
 }
 
-/** A conversation to render with the chat template, or raw token ids. */
-export type PromptInput = { messages: ChatMessage[] } | { ids: number[] };
+/** A conversation to render with the chat template, plain text (a base model's prompt), or raw token ids. */
+export type PromptInput = { messages: ChatMessage[] } | { text: string } | { ids: number[] };
 
 export interface GenerateRow {
   prompt: PromptInput;

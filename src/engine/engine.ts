@@ -79,7 +79,7 @@ export class Engine implements EngineApi {
 
   promptIds(prompt: PromptInput): number[] {
     const m = this.loaded;
-    const ids = 'ids' in prompt ? prompt.ids : m.tokenizer.chat(prompt.messages, true);
+    const ids = 'ids' in prompt ? prompt.ids : 'text' in prompt ? m.tokenizer.encode(prompt.text) : m.tokenizer.chat(prompt.messages, true);
     if (ids.length === 0) throw new EngineError('bad_input', 'the prompt is empty', 'Type a message first.');
     if (ids.length >= m.config.maxPositions) {
       throw new EngineError('bad_input', `the prompt has ${ids.length} tokens; this model's context holds ${m.config.maxPositions}`, 'Shorten the conversation or start a new one.');

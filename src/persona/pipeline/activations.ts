@@ -8,9 +8,9 @@
 import type { CapturedRow } from '../../engine/api';
 import { makeCapture, personaVectorFrom, ReadoutAccumulator, readouts, type Readouts } from '../extract';
 import { READOUTS, type PersonaVector, type Readout } from '../personaVector';
+import { contextFormat, questionPrompt, responseText } from '../promptFormat';
 import { captureRows } from './engineCalls';
 import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
-import { messagesOf } from './rollouts';
 import { PipelineError, type PipelineContext, type RolloutRecord, type Side } from './types';
 
 /** Stored running means of one side (collection "activationMeans"). */
@@ -92,7 +92,7 @@ export async function extractActivations(ctx: PipelineContext, runId: string, pa
   progress.skip(all.length - todo.length);
   for (const batch of chunks(todo, opts.batchSize)) {
     checkCancelled(ctx.signal);
-    const captured = await captureRows(ctx.engine, { rows: batch.map((r) => ({ prompt: { messages: messagesOf(r) }, response: r.response })), includeResid: true }, ctx.signal);
+    const captured = await captureRows(ctx.engine, { rows: batch.map((r) => ({ prompt: questionPrompt(contextFormat(ctx), r), response: responseText(contextFormat(ctx), r.response) })), includeResid: true }, ctx.signal);
     batch.forEach((r, b) => {
       const s = state[r.side as Side];
       const ro = rowReadouts(captured[b], rows, hidden);

@@ -7,6 +7,7 @@ import type { EngineApi } from '../../engine/api';
 import { buildScoreTokenMap, judgeScoreFromLogits } from '../judgeScore';
 import { DEMO_TRAIT_NAMES, isDemoTrait, judgeCoherence, judgeTrait } from '../lexiconJudge';
 import { fillJudgePrompt, type TraitSet } from '../traitSet';
+import { contextFormat, questionPrompt } from '../promptFormat';
 import { captureRows } from './engineCalls';
 import { chunks } from './progress';
 import { PipelineError, type PipelineContext } from './types';
@@ -91,7 +92,7 @@ export interface SelfJudgeOptions {
  * the next-token logits give the exact distribution over integer tokens (judgeScore.ts).
  * Prompts longer than the model's context get no score.
  */
-export function selfJudge(ctx: Pick<PipelineContext, 'engine' | 'info'>, trait: Pick<TraitSet, 'eval_prompt'>, opts: SelfJudgeOptions = {}): Judge {
+export function selfJudge(ctx: Pick<PipelineContext, 'engine' | 'info' | 'promptFormat'>, trait: Pick<TraitSet, 'eval_prompt'>, opts: SelfJudgeOptions = {}): Judge {
   let map: Promise<Map<number, number>> | null = null;
   const coherencePrompt = opts.coherencePrompt ?? COHERENCE_PROMPT;
   const batchSize = opts.batchSize ?? 8;
@@ -101,7 +102,7 @@ export function selfJudge(ctx: Pick<PipelineContext, 'engine' | 'info'>, trait: 
     if (tokens.size === 0) throw new PipelineError('judge', 'this model has no tokens that read as integers 0–100, so it cannot judge', 'Use another judge.');
     const out: (number | null)[] = [];
     for (const batch of chunks(prompts, batchSize)) {
-      const rows = batch.map((content) => ({ prompt: { messages: [{ role: 'user' as const, content }] } }));
+      const rows = batch.map((content) => ({ prompt: questionPrompt(contextFormat(ctx), { system: null, user: content }) }));
       let captured;
       try {
         captured = await captureRows(ctx.engine, { rows, includeLogits: 'last', includeResid: false }, signal);

@@ -5,15 +5,16 @@
  * that passes the controls sets the steering layer and the suggested strength on the slider.
  */
 import type { EngineApi } from '../../engine/api';
+import { questionPrompt, type PromptFormat } from '../promptFormat';
 import { median } from '../stats';
 import { typicalResidualNorm } from '../steering';
 import { captureRows } from './engineCalls';
 import type { SteerCellResult } from './steer';
 import type { SweepSettings } from './types';
 
-/** Median per-token residual norm per row (0 = embeddings) over the first few questions as user turns. */
-export async function typicalNorms(engine: EngineApi, questions: string[], rows: number, hidden: number, signal?: AbortSignal): Promise<number[]> {
-  const captured = await captureRows(engine, { rows: questions.slice(0, 4).map((q) => ({ prompt: { messages: [{ role: 'user' as const, content: q }] } })) }, signal);
+/** Median per-token residual norm per row (0 = embeddings) over the first few questions, put as the format asks. */
+export async function typicalNorms(engine: EngineApi, questions: string[], rows: number, hidden: number, signal?: AbortSignal, format: PromptFormat = 'chat'): Promise<number[]> {
+  const captured = await captureRows(engine, { rows: questions.slice(0, 4).map((q) => ({ prompt: questionPrompt(format, { system: null, user: q }) })) }, signal);
   const perRow: number[][] = Array.from({ length: rows }, () => []);
   for (const c of captured) {
     const T = c.ids.length;

@@ -8,11 +8,11 @@
 import { layerStats, projectOnRows, suggestLayer, type LayerStat } from '../layerStats';
 import { READOUTS, vectorRow, type PersonaVector, type Readout } from '../personaVector';
 import { norm } from '../vectorMath';
+import { contextFormat, questionPrompt, responseText } from '../promptFormat';
 import { captureRows } from './engineCalls';
 import { rowReadouts } from './activations';
 import type { Judge } from './judges';
 import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
-import { messagesOf } from './rollouts';
 import { steeringEval, type SteerCell, type SteerCellResult } from './steer';
 import { PipelineError, type PipelineContext, type RolloutRecord, type SweepSettings } from './types';
 import { rowOfLayer } from '../../engine/hooks';
@@ -40,7 +40,7 @@ export async function heldoutLayerStats(ctx: PipelineContext, runId: string, rol
   progress.skip(rollouts.length - todo.length);
   for (const batch of chunks(todo, batchSize)) {
     checkCancelled(ctx.signal);
-    const captured = await captureRows(ctx.engine, { rows: batch.map((r) => ({ prompt: { messages: messagesOf(r) }, response: r.response })) }, ctx.signal);
+    const captured = await captureRows(ctx.engine, { rows: batch.map((r) => ({ prompt: questionPrompt(contextFormat(ctx), r), response: responseText(contextFormat(ctx), r.response) })) }, ctx.signal);
     batch.forEach((r, b) => {
       const ro = rowReadouts(captured[b], rows, ctx.info.hiddenSize);
       if (!ro) return;

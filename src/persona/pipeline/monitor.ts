@@ -12,7 +12,7 @@ import { captureRows } from './engineCalls';
 import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
 import { PipelineError, type PipelineContext } from './types';
 
-export type MonitorContext = Pick<PipelineContext, 'engine' | 'info' | 'signal' | 'onProgress'>;
+export type MonitorContext = Pick<PipelineContext, 'engine' | 'info' | 'signal' | 'onProgress' | 'promptFormat'>;
 
 /** Residual row of a decoder block (−1 = the embedding row). */
 export function rowOf(ctx: Pick<PipelineContext, 'info'>, layer: number): number {

@@ -5,7 +5,8 @@
  * rollouts already stored.
  */
 import type { ChatMessage, PositionMode, SamplingSettings, SteeringTerm } from '../../engine/api';
-import { systemPrompt, type TraitSet } from '../traitSet';
+import { contextFormat, personaFraming, questionPrompt, replyOf, type PromptFormat } from '../promptFormat';
+import type { TraitSet } from '../traitSet';
 import { generateRows } from './engineCalls';
 import { checkCancelled, chunks, PipelineProgressTracker } from './progress';
 import type { PipelineContext, PipelineSettings, PipelineStep, RolloutRecord, Side, Split } from './types';
@@ -26,10 +27,13 @@ export function rolloutId(runId: string, split: RolloutRecord['split'], side: Ro
   return `${runId}:${split}:${side}:q${question}:i${instruction}:s${sample}`;
 }
 
-/** The system prompt of one side: "You are a/an {trait} assistant. {instruction}" or the negative name. */
-export function sideSystemPrompt(trait: TraitSet, side: Side, instruction: string, negativeName: PipelineSettings['negativeName']): string {
+/**
+ * The persona of one side: "You are a/an {trait} assistant. {instruction}" (or the negative name) in
+ * chat, a narrator's framing of the same in completion (promptFormat.ts).
+ */
+export function sideSystemPrompt(trait: TraitSet, side: Side, instruction: string, negativeName: PipelineSettings['negativeName'], format: PromptFormat = 'chat'): string {
   const who = side === 'neg' && negativeName === 'helpful' ? { name: trait.name } : trait;
-  return systemPrompt(who, side, instruction);
+  return personaFraming(format, who, side, instruction);
 }
 
 export function messagesOf(r: Pick<RolloutRecord, 'system' | 'user'>): ChatMessage[] {
@@ -54,14 +58,14 @@ export function splitPlanShape(run: RunSpec, split: Split): { questions: string[
 }
 
 /** Every rollout of a split, pos and neg, in a fixed order. */
-export function planRollouts(run: RunSpec, split: Split): RolloutPlan[] {
+export function planRollouts(run: RunSpec, split: Split, format: PromptFormat = 'chat'): RolloutPlan[] {
   const { questions, instructions, samples } = splitPlanShape(run, split);
   const out: RolloutPlan[] = [];
   for (const side of ['pos', 'neg'] as const) {
     for (let q = 0; q < questions.length; q++) {
       for (let i = 0; i < instructions; i++) {
         const pair = run.trait.instruction[i];
-        const system = sideSystemPrompt(run.trait, side, side === 'pos' ? pair.pos : pair.neg, run.settings.negativeName);
+        const system = sideSystemPrompt(run.trait, side, side === 'pos' ? pair.pos : pair.neg, run.settings.negativeName, format);
         for (let s = 0; s < samples; s++) {
           out.push({ id: rolloutId(run.id, split, side, q, i, s), runId: run.id, split, side, question: q, instruction: i, sample: s, system, user: questions[q] });
         }
@@ -113,18 +117,19 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
     groups.get(positions)!.push(p);
   }
   let generated = 0;
+  const format = contextFormat(ctx);
   for (const [positions, items] of groups) {
     for (const batch of chunks(items, opts.batchSize)) {
       checkCancelled(ctx.signal);
       const rows = await generateRows(ctx.engine, {
-        rows: batch.map((p) => ({ prompt: { messages: messagesOf(p) }, steering: p.steering ?? null, seed: rolloutSeed(opts.seed, p) })),
+        rows: batch.map((p) => ({ prompt: questionPrompt(format, p), steering: p.steering ?? null, seed: rolloutSeed(opts.seed, p) })),
         maxNewTokens: opts.maxNewTokens,
         sampling: opts.sampling ?? GREEDY,
         positions,
       }, ctx.signal);
       const records: RolloutRecord[] = batch.map((p, b) => {
         const { steering: _steering, ...rest } = p;
-        return { ...rest, response: rows[b].text.trim(), tokens: rows[b].tokenIds.length, finish: rows[b].finish };
+        return { ...rest, response: replyOf(format, rows[b].text), tokens: rows[b].tokenIds.length, finish: rows[b].finish };
       });
       await ctx.storage.putMany('rollouts', records);
       for (const r of records) stored.set(r.id, r);
@@ -139,5 +144,5 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
 export function generateRollouts(ctx: PipelineContext, run: RunSpec, split: Split): Promise<RolloutRecord[]> {
   const s = run.settings;
   const sampling = split === 'extraction' && s.samples > 1 ? { temperature: s.temperature, topK: 0, topP: 1 } : null;
-  return generatePlanned(ctx, planRollouts(run, split), { step: 'rollouts', phase: split, maxNewTokens: s.maxNewTokens, batchSize: s.batchSize, sampling, seed: s.seed });
+  return generatePlanned(ctx, planRollouts(run, split, contextFormat(ctx)), { step: 'rollouts', phase: split, maxNewTokens: s.maxNewTokens, batchSize: s.batchSize, sampling, seed: s.seed });
 }

@@ -5,10 +5,11 @@
  * with a the response average at the chosen layer. Samples are ranked (percentiles) and those above
  * the flag percentile are flagged.
  */
-import type { ChatMessage, PromptInput } from '../../engine/api';
+import type { PromptInput } from '../../engine/api';
 import { vectorRow, type PersonaVector } from '../personaVector';
 import { dot, unit } from '../vectorMath';
 import { rankProjectionDifferences, type ScreenSample } from '../screen';
+import { contextFormat, questionPrompt, replyOf, responseText } from '../promptFormat';
 import { captureRows, generateRows } from './engineCalls';
 import { chunks, PipelineProgressTracker } from './progress';
 import { residRow, rowOf, type MonitorContext } from './monitor';
@@ -51,10 +52,6 @@ export interface ScreenReport {
   order: number[];
 }
 
-function promptOf(prompt: string, system: string | null | undefined): PromptInput {
-  const messages: ChatMessage[] = system ? [{ role: 'system', content: system }, { role: 'user', content: prompt }] : [{ role: 'user', content: prompt }];
-  return { messages };
-}
 
 /** Response-average and last-prompt-token projections of (prompt, response) pairs at one row. */
 async function projections(ctx: MonitorContext, items: { prompt: PromptInput; response: string }[], row: number, u: Float32Array, batchSize: number, progress: PipelineProgressTracker): Promise<{ avg: number; last: number }[]> {
@@ -86,18 +83,19 @@ export async function screenDataset(ctx: MonitorContext, samples: ScreenSample[]
   const u = unit(vectorRow(opts.vector, row));
   const full = mode !== 'cheap';
   const progress = new PipelineProgressTracker(ctx, 'screen', samples.length * (full ? 3 : 1), full ? 'capture, generate, capture' : 'capture');
-  const prompts = samples.map((s) => promptOf(s.prompt, opts.systemPrompt));
-  const data = await projections(ctx, samples.map((s, i) => ({ prompt: prompts[i], response: s.response })), row, u, batchSize, progress);
+  const format = contextFormat(ctx);
+  const prompts = samples.map((s) => questionPrompt(format, { system: opts.systemPrompt || null, user: s.prompt }));
+  const data = await projections(ctx, samples.map((s, i) => ({ prompt: prompts[i], response: responseText(format, s.response) })), row, u, batchSize, progress);
   let own: string[] | null = null;
   let ownProj: { avg: number; last: number }[] | null = null;
   if (full) {
     own = [];
     for (const batch of chunks(prompts, batchSize)) {
       const rows = await generateRows(ctx.engine, { rows: batch.map((prompt) => ({ prompt, steering: null })), maxNewTokens: opts.maxNewTokens ?? 64 }, ctx.signal);
-      own.push(...rows.map((r) => r.text.trim()));
+      own.push(...rows.map((r) => replyOf(format, r.text)));
       progress.advance(batch.length);
     }
-    ownProj = await projections(ctx, prompts.map((prompt, i) => ({ prompt, response: own![i] })), row, u, batchSize, progress);
+    ownProj = await projections(ctx, prompts.map((prompt, i) => ({ prompt, response: responseText(format, own![i]) })), row, u, batchSize, progress);
   }
   const rows: ScreenRow[] = samples.map((s, i) => {
     const r: ScreenRow = {

@@ -8,6 +8,7 @@ import type { EngineApi, ModelInfo, PositionMode } from '../../engine/api';
 import type { PersonaStorage } from '../../storage/types';
 import type { FilterSettings } from '../filter';
 import type { Readout } from '../personaVector';
+import type { PromptFormat } from '../promptFormat';
 
 export type PipelineStep = 'rollouts' | 'judge' | 'activations' | 'heldout' | 'sweep' | 'steer' | 'monitor' | 'screen';
 
@@ -29,7 +30,9 @@ export interface PipelineProgress {
 export interface PipelineContext {
   engine: EngineApi;
   /** The loaded model (from `engine.load`): layer count, hidden size, vocabulary, context length, id. */
-  info: Pick<ModelInfo, 'id' | 'numLayers' | 'hiddenSize' | 'vocabSize' | 'maxPositions'>;
+  info: Pick<ModelInfo, 'id' | 'numLayers' | 'hiddenSize' | 'vocabSize' | 'maxPositions'> & { hasChatTemplate?: boolean };
+  /** How prompts are written (promptFormat.ts); default from info.hasChatTemplate (none → completion). */
+  promptFormat?: PromptFormat;
   storage: PersonaStorage;
   signal?: AbortSignal;
   onProgress?: (p: PipelineProgress) => void;

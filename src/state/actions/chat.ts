@@ -3,7 +3,8 @@
  * call (row 0 unsteered, row 1 steered, same seed); re-generate the last reply when a slider moves
  * (debounced, cancelling the stale run); monitor each finished reply.
  */
-import type { ChatMessage } from '../../engine/api';
+import type { ChatMessage, PromptInput } from '../../engine/api';
+import { freeTextPrompt, promptFormatOf } from '../../persona/promptFormat';
 import { getEngine, isCancelled, toUiError } from '../engine';
 import { getLab, setLab, type LabState } from '../store';
 import type { ChatTurn, UiError } from '../types';
@@ -19,16 +20,13 @@ let lastRun: Promise<void> = Promise.resolve();
 /** What the scheduled re-generation redoes: only the steered reply (steering changed) or both (anything else). */
 let pendingScope: 'steered' | 'both' | null = null;
 
-/** The conversation before turn `index`, plus that turn's user message, as chat messages. */
-export function conversationFor(s: LabState, index: number, user: string): ChatMessage[] {
-  const msgs: ChatMessage[] = [];
-  if (s.systemPrompt.trim()) msgs.push({ role: 'system', content: s.systemPrompt.trim() });
-  for (const t of s.turns.slice(0, index)) {
-    msgs.push({ role: 'user', content: t.user });
-    msgs.push({ role: 'assistant', content: t.steered });
-  }
-  msgs.push({ role: 'user', content: user });
-  return msgs;
+/**
+ * The prompt of turn `index`: with a chat template the conversation before it plus its user message;
+ * for a base model the user's text alone, which the reply continues (persona/promptFormat.ts).
+ */
+export function promptFor(s: LabState, index: number, user: string): PromptInput {
+  const history: ChatMessage[] = s.turns.slice(0, index).flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.steered }]);
+  return freeTextPrompt(promptFormatOf(s.info ?? {}), s.systemPrompt, history, user);
 }
 
 function updateTurn(id: string, patch: Partial<ChatTurn> | ((t: ChatTurn) => Partial<ChatTurn>)): void {
@@ -73,7 +71,7 @@ export async function runTurn(turnId: string, options: { steeredOnly?: boolean }
   const turn = s.turns[index];
   const before = turn;
   const steeredOnly = options.steeredOnly === true && turn.status === 'done' && turn.seed === s.seed;
-  const messages = conversationFor(s, index, turn.user);
+  const prompt = promptFor(s, index, turn.user);
   const terms = steeringTerms(s);
   const alphas = Object.fromEntries(steerableTraits(s).map((t) => [t, s.alphas[t] ?? 0]));
   updateTurn(turnId, { ...(steeredOnly ? {} : { unsteered: '' }), steered: '', status: 'running', alphas, layer: s.layer, seed: s.seed, monitor: undefined });
@@ -94,9 +92,9 @@ export async function runTurn(turnId: string, options: { steeredOnly?: boolean }
   });
   const run = (async () => {
     try {
-      const steeredRow = { prompt: { messages }, steering: terms.length ? terms : null };
+      const steeredRow = { prompt, steering: terms.length ? terms : null };
       const res = await engine.generate(
-        { rows: steeredOnly ? [steeredRow] : [{ prompt: { messages }, steering: null }, steeredRow], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed, probes },
+        { rows: steeredOnly ? [steeredRow] : [{ prompt, steering: null }, steeredRow], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed, probes },
         (e) => {
           if (gen !== runGeneration) return;
           e.deltas.forEach((d, b) => (texts[steeredOnly ? 1 : b] += d));
@@ -150,7 +148,7 @@ export async function monitorTurn(turnId: string): Promise<void> {
   const turn = s.turns[index];
   if (!turn.steered) return;
   try {
-    const res = await getEngine().capture({ rows: [{ prompt: { messages: conversationFor(s, index, turn.user) }, response: turn.steered }] });
+    const res = await getEngine().capture({ rows: [{ prompt: promptFor(s, index, turn.user), response: turn.steered }] });
     const layer = s.layer;
     const vectors = monitoredVectors(getLab(), layer);
     const monitor = monitorFromCapture(res.rows[0], res.numRows, res.hiddenSize, layer, vectors);

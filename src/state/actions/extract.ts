@@ -11,6 +11,7 @@
 import { labSweepSettings, labSweepSummary, typicalNorms as pipelineTypicalNorms, runPipeline, lexiconJudge, noJudge, PipelineError, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../../persona/pipeline';
 import type { TraitSet } from '../../persona/traitSet';
 import { isDemoTrait } from '../../persona/lexiconJudge';
+import { promptFormatOf } from '../../persona/promptFormat';
 import { getEngine, isCancelled, toUiError } from '../engine';
 import { setAlpha } from './steering';
 import { getStorage } from '../storage';
@@ -36,7 +37,7 @@ function progressView(p: PipelineProgress): JobProgress {
 
 /** Median per-token residual norm per row over a few prompts (for α relative to ‖resid‖). */
 export function typicalNorms(questions: string[], rows: number, hidden: number): Promise<number[]> {
-  return pipelineTypicalNorms(getEngine(), questions, rows, hidden);
+  return pipelineTypicalNorms(getEngine(), questions, rows, hidden, undefined, promptFormatOf(getLab().info ?? {}));
 }
 
 /** Extracts a trait's vector with the extraction settings (`readout` overrides theirs, e.g. for the tour). */

@@ -1,9 +1,17 @@
 /** Monitor actions: analyse any pasted text; recompute the conversation's per-turn projections. */
-import type { ChatMessage } from '../../engine/api';
+import type { PromptInput } from '../../engine/api';
+import { freeTextPrompt, promptFormatOf, type PromptFormat } from '../../persona/promptFormat';
 import { getEngine, toUiError } from '../engine';
 import { getLab, setLab } from '../store';
 import { monitorTurn, monitoredVectors } from './chat';
 import { monitorFromCapture } from './monitorMath';
+
+/** The prompt the analysed text answers: a user turn (none when empty) in chat, the plain text (or a line break) for a base model. */
+function monitorPrompt(format: PromptFormat, prompt: string): PromptInput {
+  // A base model's capture needs some prompt: a bare line break when none was given.
+  if (format === 'completion') return freeTextPrompt(format, null, [], prompt || '\n');
+  return { messages: prompt ? [{ role: 'user', content: prompt }] : [] };
+}
 
 export function setMonitorText(monitorText: string): void {
   setLab({ monitorText });
@@ -22,8 +30,7 @@ export async function analyseText(text: string, prompt = ''): Promise<void> {
   }
   setLab({ monitorBusy: true, monitorError: null });
   try {
-    const messages: ChatMessage[] = prompt.trim() ? [{ role: 'user', content: prompt.trim() }] : [];
-    const res = await getEngine().capture({ rows: [{ prompt: { messages }, response: text }] });
+    const res = await getEngine().capture({ rows: [{ prompt: monitorPrompt(promptFormatOf(s.info), prompt.trim()), response: text }] });
     const layer = getLab().layer ?? s.layer;
     setLab({ monitorResult: monitorFromCapture(res.rows[0], res.numRows, res.hiddenSize, layer, monitoredVectors(getLab(), layer)) });
   } catch (e) {

@@ -2,7 +2,7 @@
 import { isDemoTrait, judgeTrait } from '../../persona/lexiconJudge';
 import { getEngine, toUiError } from '../engine';
 import { getLab, setLab } from '../store';
-import { conversationFor } from './chat';
+import { promptFor } from './chat';
 import { atSteeringPrecision } from '../../persona/steeringPrecision';
 import { vectorRowAt } from './steer';
 
@@ -24,12 +24,12 @@ export async function runSweep(trait: string, alphas: number[] = SWEEP_ALPHAS): 
     return;
   }
   const index = lastTurn ? s.turns.length - 1 : s.turns.length;
-  const messages = conversationFor(s, index, prompt);
+  const input = promptFor(s, index, prompt);
   setLab({ sweepRunning: true, chatError: null });
   try {
     const res = await getEngine().generate(
       {
-        rows: alphas.map((alpha) => ({ prompt: { messages }, steering: alpha === 0 ? null : [{ layer, alpha, vector: atSteeringPrecision(row) }] })),
+        rows: alphas.map((alpha) => ({ prompt: input, steering: alpha === 0 ? null : [{ layer, alpha, vector: atSteeringPrecision(row) }] })),
         positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed,
       },
     );

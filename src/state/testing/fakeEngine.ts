@@ -20,6 +20,7 @@ export function fakeInfo(numLayers = 4, hiddenSize = 8): ModelInfo {
 }
 
 function promptText(p: PromptInput): string {
+  if ('text' in p) return p.text;
   return 'messages' in p ? p.messages.map((m) => `${m.role}:${m.content}`).join('|') : p.ids.join(',');
 }
 

@@ -52,6 +52,7 @@ export class FakeEngine implements EngineApi {
 
   private promptWords(p: PromptInput): string[] {
     if ('ids' in p) return p.ids.map((i) => this.vocab[i] ?? '?');
+    if ('text' in p) return this.words(p.text);
     return [...p.messages.flatMap((m) => [`<${m.role}>`, ...this.words(m.content)]), '<assistant>'];
   }
 
