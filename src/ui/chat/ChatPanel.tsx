@@ -9,6 +9,7 @@ import { SweepView } from './SweepView';
 import { TurnView } from './TurnView';
 import { setLab } from '../../state/store';
 import { TEXT_LIMITS } from '../../persona/limits';
+import { BaseModelNote, useCompletionFormat } from '../common/BaseModelNote';
 
 /** Chat with the loaded model; every reply comes unsteered and steered from one batched call. */
 export function ChatPanel() {
@@ -18,6 +19,7 @@ export function ChatPanel() {
   const ready = useLab((s) => s.loadState === 'ready');
   const error = useLab((s) => s.chatError);
   const systemPrompt = useLab((s) => s.systemPrompt);
+  const completion = useCompletionFormat();
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'nearest' });
@@ -29,10 +31,13 @@ export function ChatPanel() {
         id="chat"
         actions={turns.length > 0 && <button type="button" className="small ghost" onClick={clearChat}>New chat</button>}
       >
-        <details className="advanced">
-          <summary>System prompt{systemPrompt ? ' (set)' : ''}</summary>
-          <textarea aria-label="System prompt" rows={2} maxLength={TEXT_LIMITS.systemPrompt} value={systemPrompt} placeholder="Optional, e.g. You are a helpful assistant." onChange={(e) => setSteeringOption({ systemPrompt: e.target.value }, false)} />
-        </details>
+        <BaseModelNote where="chat" />
+        {!completion && (
+          <details className="advanced">
+            <summary>System prompt{systemPrompt ? ' (set)' : ''}</summary>
+            <textarea aria-label="System prompt" rows={2} maxLength={TEXT_LIMITS.systemPrompt} value={systemPrompt} placeholder="Optional, e.g. You are a helpful assistant." onChange={(e) => setSteeringOption({ systemPrompt: e.target.value }, false)} />
+          </details>
+        )}
         <div className="turns">
           {turns.length === 0 && <p className="muted">{ready ? 'Ask the model something. Each reply is shown twice: without steering and with your sliders applied.' : 'Load a model first (Model panel).'}</p>}
           {turns.map((t, i) => <TurnView key={t.id} turn={t} latest={i === turns.length - 1} />)}
@@ -51,7 +56,7 @@ export function ChatPanel() {
             rows={2}
             maxLength={TEXT_LIMITS.userMessage}
             value={draft}
-            placeholder={ready ? 'Message (Enter to send, Shift+Enter for a new line)' : 'Load a model to chat'}
+            placeholder={!ready ? 'Load a model to chat' : completion ? 'Text for the model to continue (Enter to send)' : 'Message (Enter to send, Shift+Enter for a new line)'}
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {

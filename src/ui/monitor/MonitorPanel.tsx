@@ -11,6 +11,7 @@ import { LayerActivations } from './LayerActivations';
 import { TokenProjection } from './TokenProjection';
 import { TEXT_LIMITS } from '../../persona/limits';
 import { ownValue } from '../../persona/nameRecord';
+import { BaseModelNote } from '../common/BaseModelNote';
 
 /** Watch traits: conversation drift per turn, and per-token projections of any pasted text. */
 export function MonitorPanel() {
@@ -53,6 +54,7 @@ export function MonitorPanel() {
         )}
       </Section>
       <Section title="Analyse any text" id="analyse">
+        <BaseModelNote where="monitor" />
         <form
           className="stack"
           onSubmit={(e) => {

@@ -7,6 +7,7 @@ import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { Histogram } from './Histogram';
 import { ScreenTable } from './ScreenTable';
+import { BaseModelNote } from '../common/BaseModelNote';
 
 /** Screen a dataset for samples that would push the model toward a trait (projection difference ΔP). */
 export function ScreenPanel() {
@@ -23,6 +24,7 @@ export function ScreenPanel() {
   return (
     <div className="stack">
       <Section title="Screen data" id="screen">
+        <BaseModelNote where="screen" />
         <div
           className={`dropzone${over ? ' over' : ''}`}
           onDragOver={(e) => { e.preventDefault(); setOver(true); }}

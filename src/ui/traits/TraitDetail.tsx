@@ -14,6 +14,7 @@ import { LayerStatsView } from './LayerStatsView';
 import { SteeringSweepView } from './SteeringSweepView';
 import { READOUT_HELP, readoutOf } from './readoutText';
 import { VectorFiles } from './VectorFiles';
+import { BaseModelNote } from '../common/BaseModelNote';
 
 /** One trait: what it is, the editor, extraction with live progress, and its vector's per-layer stats. */
 export function TraitDetail({ entry }: { entry: TraitEntry }) {
@@ -80,6 +81,7 @@ export function TraitDetail({ entry }: { entry: TraitEntry }) {
         )}
       </Section>
       <Section title="Persona vector" id="vector">
+        <BaseModelNote where="traits" />
         <ExtractSettingsForm />
         <div className="row">
           <button type="button" className="primary" disabled={!ready || !!extraction} onClick={() => void extractTrait(t.name)}>Extract</button>
