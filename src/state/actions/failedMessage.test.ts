@@ -5,22 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../engine/engine';
-import { loadLocalEngine } from '../../engine/testing/models';
-import { DEMO_MODEL_DIR, hasDemoModel } from '../../engine/testing/paths';
-import { setEngine } from '../engine';
-import { stopPersistence } from '../persist';
-import { getLab, resetLab, setLab } from '../store';
+import { hasDemoModel } from '../../engine/testing/paths';
+import { getLab, setLab } from '../store';
+import { openDemoLab } from '../testing/demoLab';
 import { sendMessage, settled } from './chat';
 
 describe.skipIf(!hasDemoModel())('a message the model cannot take (demo model)', () => {
   let engine: Engine;
   beforeAll(async () => {
-    resetLab();
-    stopPersistence();
-    const loaded = await loadLocalEngine(DEMO_MODEL_DIR);
-    engine = loaded.engine;
-    setEngine(engine);
-    setLab({ loadState: 'ready', info: loaded.info, loadedId: loaded.info.id, layer: 2, maxNewTokens: 8 });
+    ({ engine } = await openDemoLab({ maxNewTokens: 8 }));
   });
   afterAll(() => engine?.unload());
 

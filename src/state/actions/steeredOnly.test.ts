@@ -5,29 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../engine/engine';
-import { loadLocalEngine, seededFloats } from '../../engine/testing/models';
-import { DEMO_MODEL_DIR, hasDemoModel } from '../../engine/testing/paths';
-import { setEngine } from '../engine';
-import { stopPersistence } from '../persist';
-import { getLab, lab, resetLab, setLab } from '../store';
-import type { VectorEntry } from '../types';
+import { hasDemoModel } from '../../engine/testing/paths';
+import { getLab, lab } from '../store';
+import { openDemoLab, seededVector } from '../testing/demoLab';
 import { flushRegenerate, runTurn, sendMessage, settled } from './chat';
 import { setAlpha, setSteeringOption } from './steering';
 
 describe.skipIf(!hasDemoModel())('a slider move on the demo model', () => {
   let engine: Engine;
   beforeAll(async () => {
-    resetLab();
-    stopPersistence();
-    const loaded = await loadLocalEngine(DEMO_MODEL_DIR);
-    engine = loaded.engine;
-    setEngine(engine);
-    const { numLayers: L, hiddenSize: H } = loaded.info;
-    const vector: VectorEntry = {
-      trait: 'bold', modelId: loaded.info.id, rows: L + 1, hidden: H, data: seededFloats((L + 1) * H, 3), layer: 2,
-      stats: null, typicalNorms: null, samples: { pos: 1, neg: 1 }, createdAt: 0,
-    };
-    setLab({ loadState: 'ready', info: loaded.info, loadedId: loaded.info.id, layer: 2, maxNewTokens: 12, vectors: { bold: vector }, active: ['bold'], alphas: { bold: 0 } });
+    ({ engine } = await openDemoLab((info) => ({ maxNewTokens: 12, vectors: { bold: seededVector('bold', info, 3) }, active: ['bold'], alphas: { bold: 0 } })));
   });
   afterAll(() => engine?.unload());
 

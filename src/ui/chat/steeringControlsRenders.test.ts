@@ -8,14 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shallow } from 'zustand/shallow';
 import type { Engine } from '../../engine/engine';
-import { loadLocalEngine, seededFloats } from '../../engine/testing/models';
-import { DEMO_MODEL_DIR, hasDemoModel } from '../../engine/testing/paths';
+import { hasDemoModel } from '../../engine/testing/paths';
 import { sendMessage, settled } from '../../state/actions/chat';
 import { setAlpha } from '../../state/actions/steering';
-import { setEngine } from '../../state/engine';
-import { stopPersistence } from '../../state/persist';
-import { getLab, lab, resetLab, setLab, type LabState } from '../../state/store';
-import type { VectorEntry } from '../../state/types';
+import { getLab, lab, type LabState } from '../../state/store';
+import { openDemoLab, seededVector } from '../../state/testing/demoLab';
 import { steeringControlsView } from './SteeringControls';
 
 /** How many of the store's writes would re-render a component reading `select` through useShallow, and how many writes there were. */
@@ -34,17 +31,7 @@ function countRenders(select: (s: LabState) => object): { writes: number; render
 describe.skipIf(!hasDemoModel())('steering controls while a reply streams', () => {
   let engine: Engine;
   beforeAll(async () => {
-    resetLab();
-    stopPersistence();
-    const loaded = await loadLocalEngine(DEMO_MODEL_DIR);
-    engine = loaded.engine;
-    setEngine(engine);
-    const { numLayers: L, hiddenSize: H } = loaded.info;
-    const vector: VectorEntry = {
-      trait: 'bold', modelId: loaded.info.id, rows: L + 1, hidden: H, data: seededFloats((L + 1) * H, 3), layer: 2,
-      stats: null, typicalNorms: null, samples: { pos: 1, neg: 1 }, createdAt: 0,
-    };
-    setLab({ loadState: 'ready', info: loaded.info, loadedId: loaded.info.id, layer: 2, maxNewTokens: 16, vectors: { bold: vector }, active: ['bold'], alphas: { bold: 2 } });
+    ({ engine } = await openDemoLab((info) => ({ maxNewTokens: 16, vectors: { bold: seededVector('bold', info, 3) }, active: ['bold'], alphas: { bold: 2 } })));
   });
   afterAll(() => engine?.unload());
 
