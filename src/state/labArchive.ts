@@ -174,11 +174,22 @@ function checkSweep(x: unknown, path: string): void {
     if (!isObj(c) || !(c.layer === null || isInt(c.layer)) || typeof c.alpha !== 'number' || !Number.isFinite(c.alpha) || !isNumOrNull(c.trait) || !isNumOrNull(c.coherence) || !isInt(c.n)) {
       throw new Bad(`${at} must be a sweep cell {layer, alpha, trait, coherence, n}`);
     }
+    if (c.rho !== undefined && !(typeof c.rho === 'number' && Number.isFinite(c.rho))) throw new Bad(`${at}.rho must be a number (or absent)`);
   };
   x.cells.forEach((c, i) => cell(c, `${path}.cells[${i}]`));
   if (x.suggested !== null) cell(x.suggested, `${path}.suggested`);
   if (x.note !== null && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note)) throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters or null`);
   if (!isInt(x.controlsChecked)) throw new Bad(`${path}.controlsChecked must be a whole number`);
+  if (x.controls === undefined) return;
+  if (!Array.isArray(x.controls) || x.controls.length > 100) throw new Bad(`${path}.controls must be a list of at most 100 checked cells (or absent)`);
+  x.controls.forEach((c, i) => {
+    const at = `${path}.controls[${i}]`;
+    if (!isObj(c) || typeof c.specific !== 'boolean' || !Array.isArray(c.shuffled) || c.shuffled.length > 100) throw new Bad(`${at} must be {cell, shuffled, specific} with at most 100 controls`);
+    cell(c.cell, `${at}.cell`);
+    c.shuffled.forEach((k, j) => {
+      if (!isObj(k) || !isNumOrNull(k.trait) || !isNumOrNull(k.coherence) || typeof k.cos !== 'number' || !Number.isFinite(k.cos)) throw new Bad(`${at}.shuffled[${j}] must be {trait, coherence, cos} numbers`);
+    });
+  });
 }
 
 const FIX_HINT = 'Choose a file made with "Export lab"; nothing in the lab was changed.';

@@ -7,8 +7,9 @@
 import type { EngineApi } from '../../engine/api';
 import { questionPrompt, type PromptFormat } from '../promptFormat';
 import { median } from '../stats';
-import { typicalResidualNorm } from '../steering';
+import { relativeAlpha, typicalResidualNorm } from '../steering';
 import { captureRows } from './engineCalls';
+import type { ControlResult } from './specificity';
 import type { SteerCellResult } from './steer';
 import type { SweepSettings } from './types';
 
@@ -35,7 +36,16 @@ export function labSweepSettings(typicalNorms: number[]): SweepSettings {
   };
 }
 
-/** What the lab keeps of the sweep: the table and the suggestion (null when no cell qualified). */
+/** One cell checked with the shuffled-label controls: what each control vector did there, at the same strength. */
+export interface LabSweepControl {
+  cell: SteerCellResult;
+  /** Per control: mean trait and coherence at the cell, and the shuffled row's cosine to the real one. */
+  shuffled: { trait: number | null; coherence: number | null; cos: number }[];
+  /** No control raised the trait more than the allowed rise over the unsteered baseline. */
+  specific: boolean;
+}
+
+/** What the lab keeps of the sweep: the table, the controls' results and the suggestion (null when no cell qualified). */
 export interface LabSweepSummary {
   cells: SteerCellResult[];
   suggested: SteerCellResult | null;
@@ -43,15 +53,27 @@ export interface LabSweepSummary {
   note: string | null;
   /** Cells checked with the shuffled-label controls before one passed (or all failed). */
   controlsChecked: number;
+  /** Those cells and their controls, in the order checked (absent in sweeps saved before controls were kept). */
+  controls?: LabSweepControl[];
 }
 
-export function labSweepSummary(cells: SteerCellResult[], steering: SteerCellResult | null, controlsChecked: number): LabSweepSummary {
-  if (steering && steering.layer !== null) return { cells, suggested: steering, note: null, controlsChecked };
+/** The ρ of a sweep cell: its own when the sweep was set in ρ, else from α, the vector row's norm and the layer's typical norm. */
+export function cellRho(cell: Pick<SteerCellResult, 'alpha' | 'rho'>, rowNorm?: number, typicalNorm?: number): number | null {
+  if (typeof cell.rho === 'number') return cell.rho;
+  return rowNorm !== undefined && typicalNorm !== undefined && typicalNorm > 0 ? relativeAlpha(cell.alpha, rowNorm, typicalNorm) : null;
+}
+
+export function labSweepSummary(cells: SteerCellResult[], steering: SteerCellResult | null, checked: ControlResult[] | null): LabSweepSummary {
+  const controls: LabSweepControl[] = (checked ?? []).map((c) => ({
+    cell: c.cell, specific: c.specific, shuffled: c.shuffled.map((s) => ({ trait: s.trait, coherence: s.coherence, cos: s.cos })),
+  }));
+  const controlsChecked = controls.length;
+  if (steering && steering.layer !== null) return { cells, suggested: steering, note: null, controlsChecked, controls };
   const baseline = cells.find((c) => c.layer === null)?.trait ?? null;
   const note = cells.length <= 1
     ? 'the vector is zero at every layer (or the residual norms are unknown), so there was nothing to sweep'
     : controlsChecked > 0
       ? 'every cell that raised the trait was also raised by a shuffled-label control: no specific strength to suggest'
       : `no coherent cell (coherence ≥ ${LAB_SWEEP_COHERENCE_MIN}) raised the trait above the unsteered ${baseline === null ? 'baseline' : baseline.toFixed(0)}`;
-  return { cells, suggested: null, note, controlsChecked };
+  return { cells, suggested: null, note, controlsChecked, controls };
 }

@@ -8,6 +8,7 @@
 import { layerStats, projectOnRows, suggestLayer, type LayerStat } from '../layerStats';
 import { READOUTS, vectorRow, type PersonaVector, type Readout } from '../personaVector';
 import { norm } from '../vectorMath';
+import { absoluteAlpha } from '../steering';
 import { contextFormat, questionPrompt, responseText } from '../promptFormat';
 import { captureRows } from './engineCalls';
 import { rowReadouts } from './activations';
@@ -76,15 +77,15 @@ export interface SweepResult {
 export function sweepCells(numLayers: number, s: SweepSettings, vector?: PersonaVector): SteerCell[] {
   const layers = s.layers ?? Array.from({ length: numLayers }, (_, l) => l);
   const modes = s.positions ?? ['response'];
-  const alphasAt = (layer: number): number[] => {
-    if (!s.relative) return s.alphas;
+  const alphasAt = (layer: number): { alpha: number; rho?: number }[] => {
+    if (!s.relative) return s.alphas.map((alpha) => ({ alpha }));
     if (!vector) throw new PipelineError('bad_input', 'a sweep with relative strengths needs the vector');
     const rowNorm = norm(vectorRow(vector, rowOfLayer(layer)));
     const typical = s.relative.typicalNorms[rowOfLayer(layer)] ?? 0;
     if (!(rowNorm > 0) || !(typical > 0)) return [];
-    return s.relative.rhos.map((rho) => roundAlpha((rho * typical) / rowNorm));
+    return s.relative.rhos.map((rho) => ({ alpha: roundAlpha(absoluteAlpha(rho, rowNorm, typical)), rho }));
   };
-  return [{ layer: null, alpha: 0 }, ...modes.flatMap((positions) => layers.flatMap((layer) => alphasAt(layer).map((alpha) => ({ layer, alpha, positions }))))];
+  return [{ layer: null, alpha: 0 }, ...modes.flatMap((positions) => layers.flatMap((layer) => alphasAt(layer).map((a) => ({ layer, positions, ...a }))))];
 }
 
 /** α to three significant digits (what a slider shows and a share link carries). */

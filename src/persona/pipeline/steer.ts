@@ -22,6 +22,11 @@ export interface SteerCell {
   positions?: PositionMode;
   /** Which readout's vector the cell steers with (a label set by sweeps over several readouts). */
   readout?: Readout;
+  /**
+   * The strength relative to the residual stream, ρ = α·‖v‖ / typical ‖resid‖ at the layer, when the
+   * sweep was set in ρ (SweepSettings.relative); α is then ρ's value at this layer, rounded.
+   */
+  rho?: number;
 }
 
 export interface SteerCellResult extends SteerCell {

@@ -85,7 +85,7 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
       },
     });
     const v = result.vector;
-    const sweep = result.sweep ? labSweepSummary(result.sweep.cells, result.steering, result.controls?.length ?? 0) : undefined;
+    const sweep = result.sweep ? labSweepSummary(result.sweep.cells, result.steering, result.controls) : undefined;
     const suggested = sweep?.suggested ?? null;
     const layer = suggested?.layer ?? result.chosenLayer ?? Math.floor(info.numLayers / 2);
     const c = result.counts;
