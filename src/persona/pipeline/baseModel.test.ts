@@ -1,18 +1,15 @@
 /**
  * A base model (no chat template) through the pipeline: the GPT-2 conformance replica with a small
- * word-level tokenizer of its own (the replica's has only placeholder tokens, so text would not
- * encode) and no chat_template. Extraction, steering evaluation with the loaded model as judge,
- * monitoring and screening run, and every prompt the engine is given is the completion text of
+ * word-level tokenizer of its own (engine/testing/baseModelReplica.ts) and no chat_template.
+ * Extraction, steering evaluation with the loaded model as judge, monitoring and screening run, and every prompt the engine is given is the completion text of
  * persona/promptFormat.ts, never a chat.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineApi, ModelInfo, PromptInput } from '../../engine/api';
 import { loadFolderEngine } from '../../engine/nodeEngine';
 import type { Engine } from '../../engine/engine';
-import { REPO_ROOT } from '../../engine/testing/paths';
+import { writeBaseModelReplica } from '../../engine/testing/baseModelReplica';
 import { MemoryStorage } from '../../storage/memory';
 import { completionText, personaFraming, promptFormatOf, questionPrompt } from '../promptFormat';
 import type { TraitSet } from '../traitSet';
@@ -23,23 +20,6 @@ import { generateRollouts, type RunSpec } from './rollouts';
 import { screenDataset } from './screenDataset';
 import { steeringEval } from './steer';
 import { DEFAULT_SETTINGS, type PipelineContext } from './types';
-
-const REPLICA = resolve(REPO_ROOT, 'src/engine/testing/conformance/gpt2');
-
-const WORDS = ['Question', 'Answer', ':', '.', '"', 'What', 'follows', 'is', 'an', 'exchange', 'with', 'a', 'cheerful', 'gloomy', 'assistant', 'had', 'been', 'told', 'Be', 'sunny', 'sad', 'How', 'day'];
-
-/** WordLevel over special tokens, [UNK], a few words and the integers 0–100 (so the model can judge). */
-function tokenizerJson(): object {
-  const vocab: Record<string, number> = { t0: 0, t1: 1, t2: 2, '[UNK]': 3 };
-  for (const w of [...WORDS, ...Array.from({ length: 101 }, (_, i) => String(i))]) vocab[w] ??= Object.keys(vocab).length;
-  expect(Object.keys(vocab).length).toBeLessThanOrEqual(128);
-  const special = (id: number) => ({ id, content: `t${id}`, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
-  return {
-    version: '1.0', truncation: null, padding: null, added_tokens: [special(0), special(1), special(2)],
-    normalizer: null, pre_tokenizer: { type: 'Whitespace' }, post_processor: null, decoder: null,
-    model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
-  };
-}
 
 const TRAIT: TraitSet = {
   name: 'cheerful', description: 'sunny', antonym: 'gloomy',
@@ -57,12 +37,7 @@ const prompts: PromptInput[] = [];
 let spy: EngineApi;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'base-model-'));
-  mkdirSync(join(dir, 'onnx'));
-  copyFileSync(join(REPLICA, 'config.json'), join(dir, 'config.json'));
-  copyFileSync(join(REPLICA, 'onnx/model.onnx'), join(dir, 'onnx/model.onnx'));
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'PreTrainedTokenizer', pad_token: 't0', bos_token: 't1', eos_token: 't2', unk_token: '[UNK]', model_max_length: 64 }));
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson()));
+  dir = writeBaseModelReplica();
   ({ engine, info } = await loadFolderEngine(dir));
   spy = {
     load: (r, p) => engine.load(r, p),
