@@ -126,7 +126,8 @@ export class PrefixStore {
    * owns and disposes them.
    */
   async keep(model: Model, cache: KvCache, rows: RowHistory[]): Promise<void> {
-    if (!PrefixStore.supports(model)) return;
+    // large batches (extraction rollouts) are not what a next call continues; their download would be waste
+    if (rows.length > 2 * this.capacity || !PrefixStore.supports(model)) return;
     const read: Record<string, { t: Tensor; data: CacheArray }> = {};
     for (const spec of cacheSpecs(model.session)) {
       const t = cache.tensors[spec.past];

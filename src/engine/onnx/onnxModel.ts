@@ -282,10 +282,10 @@ export function encodeTensor(name: string, dataType: number, dims: number[], raw
 }
 
 /**
- * Re-encodes an inline initializer so that its weights are read from an external file holding the
- * original model bytes: metadata is rewritten, the weight bytes are neither decoded nor copied.
+ * Re-encodes an inline initializer so that its weights are read from an external file, where its
+ * raw bytes start at `offset` (default: where they sit in this model's bytes): metadata is
+ * rewritten, the weight bytes are neither decoded nor copied.
  */
-/** Re-points an inline initializer at `location`, where its raw bytes start at `offset` (default: where they sit in this model's bytes). */
 export function pointInitializerAt(model: OnnxModel, init: Initializer, location: string, offset = init.rawData?.start ?? 0): void {
   if (!init.rawData || !init.field) throw new Error(`initializer ${init.name} has no inline raw data`);
   const { bytes } = model;
