@@ -22,6 +22,8 @@ export interface TensorSpec {
   dataType: number;
   dims: number[];
   raw: Uint8Array;
+  /** Where the bytes are instead, in an external-data file beside the model (then `raw` is ignored). */
+  external?: { location: string; offset: number; length: number };
 }
 
 export interface ValueSpec {
@@ -36,6 +38,8 @@ export interface GraphSpec {
   inputs: ValueSpec[];
   outputs: ValueSpec[];
   opset?: number;
+  /** Opsets of other domains the nodes use (com.microsoft, …). */
+  domains?: Record<string, number>;
 }
 
 function encodeNode(n: NodeSpec): ProtoWriter {
@@ -55,11 +59,22 @@ export function buildOnnx(spec: GraphSpec): Uint8Array {
   const g = new ProtoWriter();
   for (const n of spec.nodes) g.messageField(1, encodeNode(n));
   g.stringField(2, 'test_graph');
-  for (const t of spec.initializers) g.bytesField(5, encodeTensor(t.name, t.dataType, t.dims, t.raw));
+  for (const t of spec.initializers) g.bytesField(5, t.external ? encodeExternalTensor(t, t.external) : encodeTensor(t.name, t.dataType, t.dims, t.raw));
   for (const v of spec.inputs) g.messageField(11, encodeValueInfo(v));
   for (const v of spec.outputs) g.messageField(12, encodeValueInfo(v));
   const opset = new ProtoWriter().stringField(1, '').varintField(2, spec.opset ?? 17);
-  return new ProtoWriter().varintField(1, 8).stringField(2, 'persona-lab-tests').messageField(8, opset).messageField(7, g).finish();
+  const model = new ProtoWriter().varintField(1, 8).stringField(2, 'persona-lab-tests').messageField(8, opset);
+  for (const [domain, version] of Object.entries(spec.domains ?? {})) model.messageField(8, new ProtoWriter().stringField(1, domain).varintField(2, version));
+  return model.messageField(7, g).finish();
+}
+
+function encodeExternalTensor(t: TensorSpec, at: { location: string; offset: number; length: number }): Uint8Array {
+  const w = new ProtoWriter();
+  for (const d of t.dims) w.varintField(1, d);
+  w.varintField(2, t.dataType).stringField(8, t.name);
+  const entry = (key: string, value: string) => new ProtoWriter().stringField(1, key).stringField(2, value);
+  w.messageField(13, entry('location', at.location)).messageField(13, entry('offset', String(at.offset))).messageField(13, entry('length', String(at.length)));
+  return w.varintField(14, 1).finish();
 }
 
 export function float32Raw(values: ArrayLike<number>): Uint8Array {
