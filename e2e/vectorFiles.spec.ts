@@ -67,6 +67,9 @@ test('download a vector, import it into another trait, steer with it; a wrong-wi
   await expect(page.getByRole('combobox', { name: 'Sweep judge' })).toHaveValue('self');
   await page.getByRole('button', { name: /^Sweep α/ }).click();
   await expect(page.getByLabel('Sweep results').getByRole('listitem')).toHaveCount(5, { timeout: 120_000 });
+  // each α also reads as ρ, its strength relative to the residual stream at the layer (the unsteered one has none)
+  await expect(page.getByLabel('Sweep results').getByRole('listitem').last()).toContainText(/α \+[\d.]+ρ \+\d+\.\d\d/);
+  await expect(page.getByLabel('Sweep results').getByRole('listitem').nth(2)).not.toContainText('ρ');
   await expect(page.getByLabel(`Judged ${TARGET} score against α`).or(page.getByText(/the model gave no usable score/))).toBeVisible({ timeout: 120_000 });
   await expect(page.getByRole('alert')).toHaveCount(0);
 

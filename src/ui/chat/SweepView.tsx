@@ -7,11 +7,18 @@ import { useJudgeEndpoint } from '../../state/judgeEndpointStore';
 import { fmt } from '../common/format';
 import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
+import { rhoOfCell } from '../traits/sweepGrid';
+
+/** α's strength relative to the residual stream at the sweep's layer, so sweeps of other layers and readouts compare. */
+function RhoBadge({ rho }: { rho: number | null }) {
+  return rho === null ? null : <span className="mono badge" title="ρ = α·‖v‖ / typical ‖resid‖ at this layer">ρ {rho > 0 ? '+' : ''}{fmt(rho, 2)}</span>;
+}
 
 /** α = −2…2 for one trait in one batch: the replies and the judged trait score against α. */
 export function SweepView() {
   const active = useLab((s) => s.active);
   const sweep = useLab((s) => s.sweep);
+  const sweptVector = useLab((s) => (s.sweep ? s.vectors[s.sweep.trait] : undefined));
   const running = useLab((s) => s.sweepRunning);
   const ready = useLab((s) => s.loadState === 'ready');
   const [pick, setPick] = useState<string>('');
@@ -83,6 +90,7 @@ export function SweepView() {
             {sweep.points.map((p) => (
               <li key={p.alpha}>
                 <span className="mono badge">α {p.alpha > 0 ? '+' : ''}{p.alpha}</span>
+                {sweptVector && p.alpha !== 0 && <RhoBadge rho={rhoOfCell(sweptVector, { layer: sweep.layer, alpha: p.alpha })} />}
                 {p.score !== null && <span className="mono badge">score {fmt(p.score, 0)}</span>}
                 <span>{p.text || '(empty)'}</span>
               </li>

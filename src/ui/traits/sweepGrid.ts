@@ -23,7 +23,7 @@ export interface SweepGrid {
 }
 
 /** ρ of a cell of this vector's sweep (null when neither the cell nor the vector can say). */
-export function rhoOfCell(vector: Pick<VectorEntry, 'data' | 'hidden' | 'typicalNorms'>, cell: SteerCellResult): number | null {
+export function rhoOfCell(vector: Pick<VectorEntry, 'data' | 'hidden' | 'typicalNorms'>, cell: Pick<SteerCellResult, 'layer' | 'alpha' | 'rho'>): number | null {
   if (cell.layer === null) return null;
   const row = rowOfLayer(cell.layer);
   const H = vector.hidden;
