@@ -114,7 +114,10 @@ describe('chat and steering', () => {
     expect(engine.log.generates.at(-1)!.rows[1].steering).toBeNull();
     setLayer(2);
     await flushRegenerate();
-    expect(engine.log.generates.at(-1)!.rows[1].steering?.[0].layer).toBe(2);
+    // A layer move regenerates only the steered reply: one row, steered at the new layer.
+    const rerun = engine.log.generates.at(-1)!.rows;
+    expect(rerun).toHaveLength(1);
+    expect(rerun[0].steering?.[0].layer).toBe(2);
   });
 
   it('analyses pasted text', async () => {
