@@ -124,6 +124,9 @@ Reading them:
   tokenizer, copying the cache rows kept for the next call).
 - Run-to-run spread is a few per cent even in CPU time; treat differences under ~5 % as noise.
 
+Real model size (Qwen2.5-0.5B's shapes, random weights, fp32 and q4): \`npm run bench:real\` writes bench/RESULTS-real-size.md.
+No WebGPU figures: the sessions that wrote these results had no GPU (a \`bench:webgpu\` page is still to be built).
+
 Absolute figures behind the ratios (this machine only):
 ${absolute.join('\n')}
 

@@ -186,6 +186,8 @@ export interface RealSizeResult {
   oursStepMs: number;
   theirsStepMs: number;
   tokensAgree: boolean;
+  /** Why transformers.js could not run this build, if it could not. */
+  theirsError: string | null;
   batchMs: number;
   sequentialMs: number;
   extractionS: number;
@@ -238,23 +240,30 @@ export async function realSizeBench(quant: 'q4' | 'fp32' = 'fp32', newTokens = 4
       extractionS = (cpuMs() - c) / 1000;
     }
     await model.session.release();
+    process.stdout.write(`ours: ${JSON.stringify({ steps, batchMs, sequentialMs, extractionS })}\n`);
 
-    transformers.env.localModelPath = `${dirname(dir)}/`;
-    const theirs = await transformers.AutoModelForCausalLM.from_pretrained(basename(dir), { dtype: 'fp32', device: 'auto' as never });
-    const input_ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
-    const attention_mask = new transformers.Tensor('int64', BigInt64Array.from(prompt, () => 1n), [1, prompt.length]);
     const theirSteps: number[] = [];
     let theirTokens: number[] = [];
-    for (let r = 0; r < 2; r++) {
-      const stamps: number[] = [];
-      let first = true;
-      const streamer = { put: () => (first ? (first = false) : stamps.push(cpuMs())), end: () => {} };
-      const out = (await theirs.generate({ input_ids, attention_mask, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false, streamer } as never)) as { data: BigInt64Array };
-      theirTokens = Array.from(out.data, Number).slice(prompt.length);
-      if (r > 0) theirSteps.push(...stamps.slice(1).map((x, i) => x - stamps[i]));
+    let theirsError: string | null = null;
+    try {
+      transformers.env.localModelPath = `${dirname(dir)}/`;
+      const theirs = await transformers.AutoModelForCausalLM.from_pretrained(basename(dir), { dtype: 'fp32', device: 'auto' as never });
+      const input_ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
+      const attention_mask = new transformers.Tensor('int64', BigInt64Array.from(prompt, () => 1n), [1, prompt.length]);
+      for (let r = 0; r < 2; r++) {
+        const stamps: number[] = [];
+        let first = true;
+        const streamer = { put: () => (first ? (first = false) : stamps.push(cpuMs())), end: () => {} };
+        const out = (await theirs.generate({ input_ids, attention_mask, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false, streamer } as never)) as { data: BigInt64Array };
+        theirTokens = Array.from(out.data, Number).slice(prompt.length);
+        if (r > 0) theirSteps.push(...stamps.slice(1).map((x, i) => x - stamps[i]));
+      }
+      await (theirs as unknown as { dispose(): Promise<unknown> }).dispose();
+    } catch (e) {
+      theirsError = (e as Error).message.split('\n')[0];
     }
-    await (theirs as unknown as { dispose(): Promise<unknown> }).dispose();
     return {
+      theirsError,
       quant, modelBytes, newTokens, oursStepMs: medianOf(steps), theirsStepMs: medianOf(theirSteps), tokensAgree: ours.join() === theirTokens.join(),
       batchMs, sequentialMs, extractionS, peakRssBytes: process.resourceUsage().maxRSS * 1024, buildS,
     };
@@ -272,7 +281,8 @@ if (process.argv[1]?.endsWith('realSize.ts')) {
   const lines: string[] = [];
   const console = { log: (line: string) => (lines.push(`- ${line}`), process.stdout.write(`${line}\n`)) };
   console.log(`Qwen2.5-0.5B-shaped random weights, ${quant}, ${gib(r.modelBytes)}, ${tokens} new tokens, ORT-web wasm 1 thread (built in ${r.buildS.toFixed(0)} s)`);
-  console.log(`decode tok/s, ours ÷ transformers.js generate(): ${(r.theirsStepMs / r.oursStepMs).toFixed(3)} (${r.oursStepMs.toFixed(0)} vs ${r.theirsStepMs.toFixed(0)} CPU ms per step; tokens agree: ${r.tokensAgree})`);
+  if (r.theirsError) console.log(`decode: ours ${r.oursStepMs.toFixed(0)} CPU ms per step; transformers.js could not load this build here: ${r.theirsError}`);
+  else console.log(`decode tok/s, ours ÷ transformers.js generate(): ${(r.theirsStepMs / r.oursStepMs).toFixed(3)} (${r.oursStepMs.toFixed(0)} vs ${r.theirsStepMs.toFixed(0)} CPU ms per step; tokens agree: ${r.tokensAgree})`);
   if (!Number.isNaN(r.batchMs)) console.log(`batch 8 speed-up vs 8 sequential rollouts: ${(r.sequentialMs / r.batchMs).toFixed(3)} (prompts 6–9 tokens, 2 new tokens: ${r.batchMs.toFixed(0)} vs ${r.sequentialMs.toFixed(0)} CPU ms)`);
   if (!Number.isNaN(r.extractionS)) console.log(`one trait, 20 questions (40 rollouts of 8-token prompts + 2 new tokens in batches of 8, then 40 captures): ${r.extractionS.toFixed(1)} CPU s`);
   console.log(`peak RSS ÷ model size: ${(r.peakRssBytes / r.modelBytes).toFixed(2)} (${gib(r.peakRssBytes)}; the process holds the file bytes and onnxruntime's copy in the wasm heap, and for part of the run transformers.js's session)`);

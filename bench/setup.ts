@@ -19,7 +19,13 @@ const shim = {
   ...ort,
   InferenceSession: {
     create: (model: unknown, options?: ort.InferenceSession.SessionOptions) =>
-      ort.InferenceSession.create((typeof model === 'string' ? new Uint8Array(readFileSync(model)) : model) as Uint8Array, options ?? {}),
+      ort.InferenceSession.create((typeof model === 'string' ? new Uint8Array(readFileSync(model)) : model) as Uint8Array, {
+        ...options,
+        // external data comes as file paths too (a model over 2 GB)
+        ...(options?.externalData && {
+          externalData: options.externalData.map((d) => (typeof d === 'object' && typeof d.data === 'string' ? { path: d.path, data: new Uint8Array(readFileSync(d.data)) } : d)),
+        }),
+      }),
   },
 };
 (globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = shim;
