@@ -116,9 +116,13 @@ Reading them:
   [B, L, S, H] steer tensor (Unsqueeze, Mul by the positions), a Gather and an Add per block, and the
   logits_last Gather — a fixed ~0.05 ms per pass, visible only beside the ~1 ms step of the 4-layer,
   128-wide demo model (that is the demo's remaining gap; on the wider graphs it is within noise).
-- Weights reach onnxruntime as one external file per initializer (views of the original bytes, offset 0).
-  Handed as one file at their original offsets they started at arbitrary bytes, and per-token time at
-  hidden 2048 was ~20 % above the same graph with inline weights; now the two agree within noise.
+- The synthetic rows' remaining gap is the weights, not the added nodes: the same instrumented graph with its
+  weights copied inline runs as fast as the original (compare the inline figure in each row), while the
+  graph that reads them as external data is 0–25 % slower from run to run. Weights now reach onnxruntime as
+  one external file per initializer (views of the original bytes at offset 0; before, one file with the
+  weights at their original offsets, which start at arbitrary bytes); single runs after that change gave
+  0.97 / 1.07 at hidden 1024 / 2048, this run 0.90 / 0.81, so the cause is not settled (onnxruntime-web's
+  handling of external initializers: pre-packing? copies?).
 - Prefix reuse (src/engine/prefixStore.ts): a slider move in response mode re-runs only the last prompt
   token, a chat turn only its new tokens; the rest of the first-token time is per-call work (chat template,
   tokenizer, copying the cache rows kept for the next call).
