@@ -34,6 +34,8 @@ export class Engine implements EngineApi {
   private model: LoadedModel | null = null;
   /** Caches of the last generations on this model (cleared with it). */
   private readonly prefixes = new PrefixStore();
+  /** The last conversation's chat-template ids (a slider move re-sends the same messages). */
+  private lastChat: { model: LoadedModel; key: string; ids: number[] } | null = null;
 
   constructor(private readonly settings: EngineSettings = {}) {}
 
@@ -79,7 +81,7 @@ export class Engine implements EngineApi {
 
   promptIds(prompt: PromptInput): number[] {
     const m = this.loaded;
-    const ids = 'ids' in prompt ? prompt.ids : 'text' in prompt ? m.tokenizer.encode(prompt.text) : m.tokenizer.chat(prompt.messages, true);
+    const ids = 'ids' in prompt ? prompt.ids : 'text' in prompt ? m.tokenizer.encode(prompt.text) : this.chatIds(m, prompt.messages);
     if (ids.length === 0) throw new EngineError('bad_input', 'the prompt is empty', 'Type a message first.');
     if (ids.length >= m.config.maxPositions) {
       throw new EngineError('bad_input', `the prompt has ${ids.length} tokens; this model's context holds ${m.config.maxPositions}`, 'Shorten the conversation or start a new one.');
@@ -89,6 +91,14 @@ export class Engine implements EngineApi {
         throw new EngineError('bad_input', `token id ${id} is outside the vocabulary (0..${m.config.vocabSize - 1})`);
       }
     }
+    return ids;
+  }
+
+  private chatIds(m: LoadedModel, messages: Parameters<LoadedModel['tokenizer']['chat']>[0]): number[] {
+    const key = JSON.stringify(messages);
+    if (this.lastChat?.model === m && this.lastChat.key === key) return [...this.lastChat.ids];
+    const ids = m.tokenizer.chat(messages, true);
+    this.lastChat = { model: m, key, ids };
     return ids;
   }
 
