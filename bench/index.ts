@@ -120,9 +120,9 @@ Reading them:
   weights copied inline runs as fast as the original (compare the inline figure in each row), while the
   graph that reads them as external data is 0–25 % slower from run to run. Weights now reach onnxruntime as
   one external file per initializer (views of the original bytes at offset 0; before, one file with the
-  weights at their original offsets, which start at arbitrary bytes); single runs after that change gave
-  0.97 / 1.07 at hidden 1024 / 2048, this run 0.90 / 0.81, so the cause is not settled (onnxruntime-web's
-  handling of external initializers: pre-packing? copies?).
+  weights at their original offsets, which start at arbitrary bytes); runs since that change have ranged
+  from 0.81 to 1.07 at hidden 1024 and 2048 on this shared machine, so the cause is not settled
+  (onnxruntime-web's handling of external initializers: pre-packing? copies?).
 - Prefix reuse (src/engine/prefixStore.ts): a slider move in response mode re-runs only the last prompt
   token, a chat turn only its new tokens; the rest of the first-token time is per-call work (chat template,
   tokenizer, copying the cache rows kept for the next call).
