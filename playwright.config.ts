@@ -2,7 +2,14 @@ import { defineConfig } from '@playwright/test';
 
 /** Debian's Chromium; never a downloaded browser. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const quietFlags = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+const quietFlags = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 /** A WebGPU adapter headless, through SwiftShader (software; no shader-f16). */
 const webgpuFlags = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
@@ -46,8 +53,23 @@ export default defineConfig({
     { name: 'wasm', use: { launchOptions: { executablePath, args: quietFlags } } },
   ],
   webServer: [
-    { command: `PERSONA_LAB_E2E=1 npx vite --port ${APP_PORT} --strictPort`, url: `http://localhost:${APP_PORT}`, reuseExistingServer: !process.env.CI, timeout: 120_000 },
-    { command: `npx tsx e2e/hubMirror.ts --port ${HUB_PORT}`, url: `http://127.0.0.1:${HUB_PORT}/persona-lab/persona-demo/resolve/main/config.json`, reuseExistingServer: !process.env.CI, timeout: 60_000 },
-    { command: `npx vite build --logLevel warn && npx vite preview --port ${PROD_PORT} --strictPort`, url: `http://localhost:${PROD_PORT}`, reuseExistingServer: !process.env.CI, timeout: 180_000 },
+    {
+      command: `PERSONA_LAB_E2E=1 npx vite --port ${APP_PORT} --strictPort`,
+      url: `http://localhost:${APP_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+    {
+      command: `npx tsx e2e/hubMirror.ts --port ${HUB_PORT}`,
+      url: `http://127.0.0.1:${HUB_PORT}/persona-lab/persona-demo/resolve/main/config.json`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite build --logLevel warn && npx vite preview --port ${PROD_PORT} --strictPort`,
+      url: `http://localhost:${PROD_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
   ],
 });

@@ -14,7 +14,10 @@ const CONNECT_SOURCE = /^(?:https?:|https?:\/\/(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]
 export function extraConnectSources(text: string | undefined): string[] {
   const list = (text ?? '').split(/\s+/).filter(Boolean);
   const bad = list.filter((s) => !CONNECT_SOURCE.test(s));
-  if (bad.length) throw new Error(`PERSONA_LAB_CONNECT_SRC: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not a connect-src source like https://hf-mirror.com, https://*.example.org or https:`);
+  if (bad.length)
+    throw new Error(
+      `PERSONA_LAB_CONNECT_SRC: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not a connect-src source like https://hf-mirror.com, https://*.example.org or https:`,
+    );
   return list;
 }
 
@@ -29,9 +32,12 @@ export function extraConnectSources(text: string | undefined): string[] {
  */
 export const CONNECT_SOURCES: readonly string[] = [
   "'self'",
-  'https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co',
+  'https://huggingface.co',
+  'https://*.huggingface.co',
+  'https://*.hf.co',
   'https://api.openai.com',
-  'http://localhost:*', 'http://127.0.0.1:*',
+  'http://localhost:*',
+  'http://127.0.0.1:*',
   ...extraConnectSources(process.env.PERSONA_LAB_CONNECT_SRC),
 ];
 

@@ -31,7 +31,7 @@ async function greedyInstrumented(model: LoadedModel, prompt: number[], n: numbe
 }
 
 export function promptOf(length: number, vocab: number, seed: number): number[] {
-  return Array.from({ length }, (_, i) => (1 + ((seed * 7919 + i * 104729) % (vocab - 1))));
+  return Array.from({ length }, (_, i) => 1 + ((seed * 7919 + i * 104729) % (vocab - 1)));
 }
 
 export interface DecodeResult {
@@ -53,27 +53,41 @@ export async function decodeBench(dir: string, label: string, n = 48, reps = 7):
   const prompt = promptOf(16, model.config.vocabSize, 1);
   const a = await greedyOriginal(original, prompt, n);
   const b = await greedyInstrumented(model, prompt, n);
-  const t = await decodeStepMedians({
-    orig: (c: StepClock) => greedyOriginal(original, prompt, n, c.tick),
-    inst: (c: StepClock) => greedyInstrumented(model, prompt, n, c.tick),
-    gen: (c: StepClock) => generate(model, { prompts: [prompt], maxNewTokens: n, stopTokenIds: [], onStep: c.tick }),
-  }, reps);
+  const t = await decodeStepMedians(
+    {
+      orig: (c: StepClock) => greedyOriginal(original, prompt, n, c.tick),
+      inst: (c: StepClock) => greedyInstrumented(model, prompt, n, c.tick),
+      gen: (c: StepClock) => generate(model, { prompts: [prompt], maxNewTokens: n, stopTokenIds: [], onStep: c.tick }),
+    },
+    reps,
+  );
   // Prefill of a batch: ORT computes every graph output, fetched or not, so the instrumented graph
   // also builds resid [B, L+1, S, H] and the [B, L, S, H] steering tensor here.
   const rows = [0, 1, 2, 3].map((i) => promptOf(128, model.config.vocabSize, 10 + i));
   const ones = rows.map((r) => r.map(() => 1));
   const positions = rows.map((r) => r.map((_, i) => i));
-  const p = await interleaved({
-    orig: () => runOriginal(original, rows, ones, positions, emptyPast(original, 4), true),
-    inst: async () => (await forward(model, { ids: rows, attentionMask: ones, positionIds: positions, past: KvCache.empty(model, 4), readouts: ['logitsLast'] })).present.dispose(),
-  }, reps);
+  const p = await interleaved(
+    {
+      orig: () => runOriginal(original, rows, ones, positions, emptyPast(original, 4), true),
+      inst: async () =>
+        (
+          await forward(model, { ids: rows, attentionMask: ones, positionIds: positions, past: KvCache.empty(model, 4), readouts: ['logitsLast'] })
+        ).present.dispose(),
+    },
+    reps,
+  );
   await original.session.release();
   const rate = (ms: number) => 1000 / ms;
   return {
     model,
     result: {
-      model: label, newTokens: n, originalPrefillMs: p.orig, instrumentedPrefillMs: p.inst,
-      originalTokPerS: rate(t.orig), instrumentedTokPerS: rate(t.inst), generateTokPerS: rate(t.gen),
+      model: label,
+      newTokens: n,
+      originalPrefillMs: p.orig,
+      instrumentedPrefillMs: p.inst,
+      originalTokPerS: rate(t.orig),
+      instrumentedTokPerS: rate(t.inst),
+      generateTokPerS: rate(t.gen),
       tokensAgree: a.join() === b.join(),
     },
   };
@@ -92,11 +106,14 @@ export async function batchBench(model: LoadedModel, label: string, n = 32, reps
   const run = (p: number[][]) => generate(model, { prompts: p, maxNewTokens: n, stopTokenIds: [] });
   const batched = await run(prompts);
   const solo = await Promise.all(prompts.map((p) => run([p])));
-  const t = await interleaved({
-    batch: () => run(prompts),
-    sequential: async () => {
-      for (const p of prompts) await run([p]);
+  const t = await interleaved(
+    {
+      batch: () => run(prompts),
+      sequential: async () => {
+        for (const p of prompts) await run([p]);
+      },
     },
-  }, reps);
+    reps,
+  );
   return { model: label, batchMs: t.batch, sequentialMs: t.sequential, tokensAgree: batched.tokens.every((row, i) => row.join() === solo[i].tokens[0].join()) };
 }

@@ -37,19 +37,36 @@ let versus: VersusResult | string = 'skipped: no demo model';
 for (const m of models) {
   const { result, model } = await decodeBench(m.dir, m.label);
   decode.push(result);
-  add(`decode tok/s, instrumented ÷ original [${m.label}]`, ratio(result.instrumentedTokPerS / result.originalTokPerS),
-    `same minimal greedy loop, lower-quartile decode step over 7 × ${result.newTokens} tokens; tokens identical: ${result.tokensAgree}; goal ≥ 0.97`);
-  add(`prefill time, original ÷ instrumented [${m.label}]`, ratio(result.originalPrefillMs / result.instrumentedPrefillMs),
-    `batch 4 × 128 tokens: ${result.originalPrefillMs.toFixed(1)} vs ${result.instrumentedPrefillMs.toFixed(1)} ms; the original hands back full logits, ours logits_last only; ORT computes every output (resid too) fetched or not`);
-  add(`decode tok/s, our generate() ÷ original loop [${m.label}]`, ratio(result.generateTokPerS / result.originalTokPerS), 'full loop: steering/position tensors, sampling code');
+  add(
+    `decode tok/s, instrumented ÷ original [${m.label}]`,
+    ratio(result.instrumentedTokPerS / result.originalTokPerS),
+    `same minimal greedy loop, lower-quartile decode step over 7 × ${result.newTokens} tokens; tokens identical: ${result.tokensAgree}; goal ≥ 0.97`,
+  );
+  add(
+    `prefill time, original ÷ instrumented [${m.label}]`,
+    ratio(result.originalPrefillMs / result.instrumentedPrefillMs),
+    `batch 4 × 128 tokens: ${result.originalPrefillMs.toFixed(1)} vs ${result.instrumentedPrefillMs.toFixed(1)} ms; the original hands back full logits, ours logits_last only; ORT computes every output (resid too) fetched or not`,
+  );
+  add(
+    `decode tok/s, our generate() ÷ original loop [${m.label}]`,
+    ratio(result.generateTokPerS / result.originalTokPerS),
+    'full loop: steering/position tensors, sampling code',
+  );
   const b = await batchBench(model, m.label);
   batches.push(b);
-  add(`batch of 4 speed-up vs 4 sequential [${m.label}]`, ratio(b.sequentialMs / b.batchMs), `greedy, 32 tokens, prompts 16/12/9/5 tokens left-padded; tokens equal solo runs: ${b.tokensAgree}`);
+  add(
+    `batch of 4 speed-up vs 4 sequential [${m.label}]`,
+    ratio(b.sequentialMs / b.batchMs),
+    `greedy, 32 tokens, prompts 16/12/9/5 tokens left-padded; tokens equal solo runs: ${b.tokensAgree}`,
+  );
   if (m.dir === DEMO_MODEL_DIR) {
     try {
       versus = await versusTransformersJs(m.dir, model);
-      add(`decode tok/s, our generate() ÷ transformers.js generate() [${m.label}]`, ratio(versus.oursTokPerS / versus.theirsTokPerS),
-        `greedy, 48 tokens; theirs on the original graph; tokens agree (to the first end token): ${versus.tokensAgree}`);
+      add(
+        `decode tok/s, our generate() ÷ transformers.js generate() [${m.label}]`,
+        ratio(versus.oursTokPerS / versus.theirsTokPerS),
+        `greedy, 48 tokens; theirs on the original graph; tokens agree (to the first end token): ${versus.tokensAgree}`,
+      );
     } catch (e) {
       versus = `transformers.js could not run on onnxruntime-web in Node: ${(e as Error).message.split('\n')[0]}`;
       add('our generate() ÷ transformers.js', 'n/a', versus);
@@ -59,31 +76,57 @@ for (const m of models) {
 }
 
 const pad = await paddingBench(GQA_FIXTURE_DIR);
-add('exact GQA batches: time to first token, unequal ÷ equal lengths [GQA fixture (fp32)]', ratio(pad.firstUnequalMs / pad.firstEqualMs),
-  `batch of 4, prompts ${pad.lengths.join('/')} vs 4 × ${pad.lengths[0]} tokens, both ${pad.padding}-padded to ${pad.lengths[0]}; unequal rows re-feed each last prompt token as a one-token pass: ${pad.firstUnequalMs.toFixed(1)} vs ${pad.firstEqualMs.toFixed(1)} ms`);
-add('exact GQA batches: whole generation, unequal ÷ equal lengths [GQA fixture (fp32)]', ratio(pad.wholeUnequalMs / pad.wholeEqualMs),
-  `same batches, greedy, ${pad.newTokens} tokens: ${pad.wholeUnequalMs.toFixed(1)} vs ${pad.wholeEqualMs.toFixed(1)} ms (GQA attends only to each row's own tokens, so shorter rows also cost less)`);
+add(
+  'exact GQA batches: time to first token, unequal ÷ equal lengths [GQA fixture (fp32)]',
+  ratio(pad.firstUnequalMs / pad.firstEqualMs),
+  `batch of 4, prompts ${pad.lengths.join('/')} vs 4 × ${pad.lengths[0]} tokens, both ${pad.padding}-padded to ${pad.lengths[0]}; unequal rows re-feed each last prompt token as a one-token pass: ${pad.firstUnequalMs.toFixed(1)} vs ${pad.firstEqualMs.toFixed(1)} ms`,
+);
+add(
+  'exact GQA batches: whole generation, unequal ÷ equal lengths [GQA fixture (fp32)]',
+  ratio(pad.wholeUnequalMs / pad.wholeEqualMs),
+  `same batches, greedy, ${pad.newTokens} tokens: ${pad.wholeUnequalMs.toFixed(1)} vs ${pad.wholeEqualMs.toFixed(1)} ms (GQA attends only to each row's own tokens, so shorter rows also cost less)`,
+);
 
 for (const hidden of [512, 1024, 2048]) {
   const wide = await syntheticForwardBench(8, hidden);
-  add(`forward time per token, original ÷ instrumented [synthetic, ${wide.layers} blocks, hidden ${wide.hidden}]`, ratio(wide.originalMs / wide.instrumentedMs),
-    `steer = 0, one token, no attention/KV, lower-quartile CPU time of 21: ${wide.originalMs.toFixed(2)} vs ${wide.instrumentedMs.toFixed(2)} ms (${wide.inlineWeightsMs.toFixed(2)} ms with the weights copied inline instead of views of the original bytes); goal ≥ 0.97`);
+  add(
+    `forward time per token, original ÷ instrumented [synthetic, ${wide.layers} blocks, hidden ${wide.hidden}]`,
+    ratio(wide.originalMs / wide.instrumentedMs),
+    `steer = 0, one token, no attention/KV, lower-quartile CPU time of 21: ${wide.originalMs.toFixed(2)} vs ${wide.instrumentedMs.toFixed(2)} ms (${wide.inlineWeightsMs.toFixed(2)} ms with the weights copied inline instead of views of the original bytes); goal ≥ 0.97`,
+  );
 }
 
 const mem = await instrumentMemoryBench();
-add('instrumentation: extra memory held ÷ model size', (mem.extraArrayBuffers / mem.modelBytes).toExponential(2),
-  `synthetic ${mb(mem.modelBytes)} fp32 decoder, ${mem.layers} blocks: +${mb(mem.extraArrayBuffers)} array buffers, +${mb(mem.extraRss)} RSS, peak RSS +${mb(mem.peakExtraRss)}; weights shared, not copied: ${mem.sharesOriginalBuffer}`);
-add('instrumentation time ÷ time to build the model bytes', ratio(mem.instrumentMs / mem.buildMs), `${mem.instrumentMs.toFixed(1)} ms to instrument vs ${mem.buildMs.toFixed(0)} ms to write the ${mb(mem.modelBytes)} file in memory; new graph ${mb(mem.graphBytes)}`);
+add(
+  'instrumentation: extra memory held ÷ model size',
+  (mem.extraArrayBuffers / mem.modelBytes).toExponential(2),
+  `synthetic ${mb(mem.modelBytes)} fp32 decoder, ${mem.layers} blocks: +${mb(mem.extraArrayBuffers)} array buffers, +${mb(mem.extraRss)} RSS, peak RSS +${mb(mem.peakExtraRss)}; weights shared, not copied: ${mem.sharesOriginalBuffer}`,
+);
+add(
+  'instrumentation time ÷ time to build the model bytes',
+  ratio(mem.instrumentMs / mem.buildMs),
+  `${mem.instrumentMs.toFixed(1)} ms to instrument vs ${mem.buildMs.toFixed(0)} ms to write the ${mb(mem.modelBytes)} file in memory; new graph ${mb(mem.graphBytes)}`,
+);
 
 const links = shareLinkSizes();
-add('share link, 3 traits × 896 wide: URL bytes ÷ 8 KB budget', ratio(links.int8 / 8192), `${links.int8} bytes with int8 vectors (the lab's default), ${links.fp16} with fp16`);
+add(
+  'share link, 3 traits × 896 wide: URL bytes ÷ 8 KB budget',
+  ratio(links.int8 / 8192),
+  `${links.int8} bytes with int8 vectors (the lab's default), ${links.fp16} with fp16`,
+);
 if (hasDemoModel()) {
   const slider = await sliderBench();
-  add('slider → first steered token ÷ one decode step [demo, response mode]', ratio(slider.reuseRatio),
-    `engine side of the lab's regeneration: the steered row only, from the cached prompt (prefix reuse re-runs the last of ${slider.promptTokens} prompt tokens); before: both rows, whole prompt, ${ratio(slider.beforeRatio)}; median of 7 CPU times; UI debounce not included; goal ≤ 1.5`);
+  add(
+    'slider → first steered token ÷ one decode step [demo, response mode]',
+    ratio(slider.reuseRatio),
+    `engine side of the lab's regeneration: the steered row only, from the cached prompt (prefix reuse re-runs the last of ${slider.promptTokens} prompt tokens); before: both rows, whole prompt, ${ratio(slider.beforeRatio)}; median of 7 CPU times; UI debounce not included; goal ≤ 1.5`,
+  );
   const turn = await chatTurnBench();
-  add('chat turn: first-token time with prefix reuse ÷ recomputed [demo]', ratio(turn.timeRatio),
-    `second turn of ${turn.promptTokens} tokens of which ${turn.newTokens} new (share ${ratio(turn.newShare)}): ${turn.reuseMs.toFixed(1)} vs ${turn.fullMs.toFixed(1)} ms CPU, median of 5; the rest is fixed per-call cost (template, tokenizer, cache copy)`);
+  add(
+    'chat turn: first-token time with prefix reuse ÷ recomputed [demo]',
+    ratio(turn.timeRatio),
+    `second turn of ${turn.promptTokens} tokens of which ${turn.newTokens} new (share ${ratio(turn.newShare)}): ${turn.reuseMs.toFixed(1)} vs ${turn.fullMs.toFixed(1)} ms CPU, median of 5; the rest is fixed per-call cost (template, tokenizer, cache copy)`,
+  );
 }
 
 const pipeline = hasDemoModel() ? await runPipelineBench() : 'skipped: no demo model';
@@ -94,11 +137,18 @@ const table = ['| measure | ratio | conditions |', '|---|---|---|', ...rows.map(
 process.stdout.write(`\n${table}\n\nbench took ${seconds.toFixed(0)} s\n`);
 
 const absolute = [
-  ...decode.map((d) => `- ${d.model}: original ${d.originalTokPerS.toFixed(0)} tok/s, instrumented ${d.instrumentedTokPerS.toFixed(0)} tok/s, generate() ${d.generateTokPerS.toFixed(0)} tok/s`),
+  ...decode.map(
+    (d) =>
+      `- ${d.model}: original ${d.originalTokPerS.toFixed(0)} tok/s, instrumented ${d.instrumentedTokPerS.toFixed(0)} tok/s, generate() ${d.generateTokPerS.toFixed(0)} tok/s`,
+  ),
   ...batches.map((b) => `- ${b.model}: batch of 4 ${b.batchMs.toFixed(0)} ms, 4 sequential ${b.sequentialMs.toFixed(0)} ms`),
-  typeof versus === 'string' ? `- transformers.js: ${versus}` : `- demo: our generate() ${versus.oursTokPerS.toFixed(0)} tok/s, transformers.js ${versus.theirsTokPerS.toFixed(0)} tok/s (${versus.note})`,
+  typeof versus === 'string'
+    ? `- transformers.js: ${versus}`
+    : `- demo: our generate() ${versus.oursTokPerS.toFixed(0)} tok/s, transformers.js ${versus.theirsTokPerS.toFixed(0)} tok/s (${versus.note})`,
 ];
-writeFileSync(resolve(import.meta.dirname, 'RESULTS.md'), `# Benchmark results
+writeFileSync(
+  resolve(import.meta.dirname, 'RESULTS.md'),
+  `# Benchmark results
 
 Written by \`npm run bench\` (bench/index.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), shared with
 other work, Node ${process.version}, onnxruntime-web wasm backend, 1 thread, Liftoff-only wasm code. Ratios are what
@@ -137,5 +187,6 @@ ${absolute.join('\n')}
 ## Persona pipeline (demo model)
 
 ${pipeline}
-`);
+`,
+);
 process.exit(0);

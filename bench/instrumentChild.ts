@@ -24,14 +24,16 @@ const after = process.memoryUsage();
 const maxRssAfter = process.resourceUsage().maxRSS * 1024;
 gc();
 const settled = process.memoryUsage();
-process.stdout.write(JSON.stringify({
-  modelBytes: bytes.length,
-  instrumentMs: ms,
-  graphBytes: inst.model.length,
-  sharesOriginalBuffer: inst.externalData.length > 0 && inst.externalData.every((d) => d.data.buffer === bytes.buffer),
-  extraArrayBuffers: settled.arrayBuffers - before.arrayBuffers,
-  extraRss: after.rss - before.rss,
-  extraRssAfterGc: settled.rss - before.rss,
-  peakExtraRss: maxRssAfter - maxRssBefore,
-  extraHeapUsed: settled.heapUsed - before.heapUsed,
-}));
+process.stdout.write(
+  JSON.stringify({
+    modelBytes: bytes.length,
+    instrumentMs: ms,
+    graphBytes: inst.model.length,
+    sharesOriginalBuffer: inst.externalData.length > 0 && inst.externalData.every((d) => d.data.buffer === bytes.buffer),
+    extraArrayBuffers: settled.arrayBuffers - before.arrayBuffers,
+    extraRss: after.rss - before.rss,
+    extraRssAfterGc: settled.rss - before.rss,
+    peakExtraRss: maxRssAfter - maxRssBefore,
+    extraHeapUsed: settled.heapUsed - before.heapUsed,
+  }),
+);

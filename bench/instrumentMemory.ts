@@ -41,7 +41,8 @@ export function syntheticDecoder(layers: number, hidden: number, vocab: number):
   initializers.push(weight('lm_head.weight', [hidden, vocab]));
   nodes.push({ op: 'MatMul', inputs: [x, 'lm_head.weight'], outputs: ['logits'] });
   return buildOnnx({
-    nodes, initializers,
+    nodes,
+    initializers,
     inputs: [{ name: 'input_ids', elemType: TensorType.INT64, dims: ['batch_size', 'sequence_length'] }],
     outputs: [{ name: 'logits', elemType: TensorType.FLOAT, dims: ['batch_size', 'sequence_length', vocab] }],
   });
@@ -57,8 +58,12 @@ export async function instrumentMemoryBench(layers = 14, hidden = 2048, vocab = 
     writeFileSync(file, bytes);
     const tsx = resolve(import.meta.dirname, '../node_modules/tsx/dist/loader.mjs');
     const out = await new Promise<string>((done, fail) =>
-      execFile(process.execPath, ['--import', tsx, resolve(import.meta.dirname, 'instrumentChild.ts'), file, String(layers)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) =>
-        err ? fail(new Error(`instrumentation child failed: ${stderr || err.message}`)) : done(stdout)),
+      execFile(
+        process.execPath,
+        ['--import', tsx, resolve(import.meta.dirname, 'instrumentChild.ts'), file, String(layers)],
+        { maxBuffer: 1 << 20 },
+        (err, stdout, stderr) => (err ? fail(new Error(`instrumentation child failed: ${stderr || err.message}`)) : done(stdout)),
+      ),
     );
     return { ...JSON.parse(out), layers, buildMs };
   } finally {

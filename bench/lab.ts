@@ -13,9 +13,16 @@ function gaussianVector(n: number, seed: number): Float32Array {
 
 export function shareLinkSizes(): { int8: number; fp16: number } {
   const preset: Preset = {
-    name: 'three traits', modelId: 'onnx-community/Qwen2.5-0.5B-Instruct', layer: 12, positions: 'response',
-    sampling: { temperature: 0.7, topK: 40, topP: 0.95 }, seed: 42, maxNewTokens: 128,
-    systemPrompt: 'You are a helpful assistant.', prompt: 'What do you think of my business plan?', createdAt: 0,
+    name: 'three traits',
+    modelId: 'onnx-community/Qwen2.5-0.5B-Instruct',
+    layer: 12,
+    positions: 'response',
+    sampling: { temperature: 0.7, topK: 40, topP: 0.95 },
+    seed: 42,
+    maxNewTokens: 128,
+    systemPrompt: 'You are a helpful assistant.',
+    prompt: 'What do you think of my business plan?',
+    createdAt: 0,
     traits: ['sycophantic', 'optimistic', 'humorous'].map((name, i) => ({ name, alpha: 1.5, vector: gaussianVector(896, i + 1), typicalNorm: 40 })),
   };
   const page = 'https://persona-lab.example/';

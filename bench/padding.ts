@@ -31,7 +31,12 @@ export async function paddingBench(dir: string, n = 32, reps = 7): Promise<Paddi
   const whole = await interleaved({ unequal: () => run(unequal, n), equal: () => run(equal, n) }, reps);
   await model.session.release();
   return {
-    firstUnequalMs: first.unequal, firstEqualMs: first.equal, wholeUnequalMs: whole.unequal, wholeEqualMs: whole.equal,
-    newTokens: n, lengths, padding: model.info.padding,
+    firstUnequalMs: first.unequal,
+    firstEqualMs: first.equal,
+    wholeUnequalMs: whole.unequal,
+    wholeEqualMs: whole.equal,
+    newTokens: n,
+    lengths,
+    padding: model.info.padding,
   };
 }

@@ -9,9 +9,7 @@ import { DEMO_MODEL_DIR, loadEngine } from '../src/cli/loadEngine';
 import { builtinTrait } from '../src/persona/traits';
 import { importTraitSet, type TraitSet } from '../src/persona/traitSet';
 import { isDemoTrait } from '../src/persona/lexiconJudge';
-import {
-  captureRows, generatePlanned, lexiconJudge, noJudge, planRollouts, resolveSettings, runPipeline, type PipelineContext,
-} from '../src/persona/pipeline';
+import { captureRows, generatePlanned, lexiconJudge, noJudge, planRollouts, resolveSettings, runPipeline, type PipelineContext } from '../src/persona/pipeline';
 import { MemoryStorage } from '../src/storage/memory';
 
 export interface PipelineBenchOptions {
@@ -53,15 +51,32 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
     const plan = planRollouts({ id: 'bench', trait, settings }, 'extraction').slice(0, n);
     const out: string[][] = [];
     let batchedRate = 0;
-    for (const [label, bs] of [['batched', batchSize], ['one at a time', 1]] as const) {
+    for (const [label, bs] of [
+      ['batched', batchSize],
+      ['one at a time', 1],
+    ] as const) {
       const ctx: PipelineContext = { engine, info, storage: new MemoryStorage() };
       const t0 = performance.now();
-      const rollouts = await generatePlanned(ctx, plan.map((p) => ({ ...p, id: `${label}:${p.id}` })), { step: 'rollouts', maxNewTokens, batchSize: bs, sampling: null, seed: 0 });
+      const rollouts = await generatePlanned(
+        ctx,
+        plan.map((p) => ({ ...p, id: `${label}:${p.id}` })),
+        { step: 'rollouts', maxNewTokens, batchSize: bs, sampling: null, seed: 0 },
+      );
       const genS = (performance.now() - t0) / 1000;
       const tokens = rollouts.reduce((a, r) => a + r.tokens, 0);
       const t1 = performance.now();
       for (let i = 0; i < rollouts.length; i += bs) {
-        await captureRows(engine, { rows: rollouts.slice(i, i + bs).map((r) => ({ prompt: { messages: [{ role: 'system' as const, content: r.system ?? '' }, { role: 'user' as const, content: r.user }] }, response: r.response })) });
+        await captureRows(engine, {
+          rows: rollouts.slice(i, i + bs).map((r) => ({
+            prompt: {
+              messages: [
+                { role: 'system' as const, content: r.system ?? '' },
+                { role: 'user' as const, content: r.user },
+              ],
+            },
+            response: r.response,
+          })),
+        });
       }
       const capS = (performance.now() - t1) / 1000;
       if (bs !== 1) batchedRate = n / genS;
@@ -75,7 +90,8 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
     );
     const storage = new MemoryStorage();
     const ctx: PipelineContext = { engine, info, storage };
-    const run = (judge: ReturnType<typeof noJudge>) => runPipeline(ctx, { trait, judge, settings: { ...settings, maxInstructions: 5, sweep: { alphas: [2], systemPrompt: null, maxQuestions: 8 } } });
+    const run = (judge: ReturnType<typeof noJudge>) =>
+      runPipeline(ctx, { trait, judge, settings: { ...settings, maxInstructions: 5, sweep: { alphas: [2], systemPrompt: null, maxQuestions: 8 } } });
     let t0 = performance.now();
     let res;
     try {

@@ -47,7 +47,14 @@ export async function sliderBench(runs = 7): Promise<SliderResult> {
   const H = withReuse.loaded.info.hiddenSize;
   const steer = (i: number) => [{ layer: 1, vector: vectorOf(H, 100 + i), alpha: 0.5 + i / 10 }];
   // the turn as sent: both rows; then slider moves
-  await withReuse.generate({ rows: [{ prompt: { messages }, steering: null }, { prompt: { messages }, steering: steer(0) }], maxNewTokens: 16, seed: 1 });
+  await withReuse.generate({
+    rows: [
+      { prompt: { messages }, steering: null },
+      { prompt: { messages }, steering: steer(0) },
+    ],
+    maxNewTokens: 16,
+    seed: 1,
+  });
   const firsts: number[] = [];
   const steps: number[] = [];
   const beforeFirsts: number[] = [];
@@ -56,7 +63,14 @@ export async function sliderBench(runs = 7): Promise<SliderResult> {
     const moved = await timedGenerate(withReuse, { rows: [{ prompt: { messages }, steering: steer(i) }], maxNewTokens: 16, seed: 1 });
     firsts.push(moved.first);
     steps.push(...moved.steps);
-    const before = await timedGenerate(without, { rows: [{ prompt: { messages }, steering: null }, { prompt: { messages }, steering: steer(i) }], maxNewTokens: 16, seed: 1 });
+    const before = await timedGenerate(without, {
+      rows: [
+        { prompt: { messages }, steering: null },
+        { prompt: { messages }, steering: steer(i) },
+      ],
+      maxNewTokens: 16,
+      seed: 1,
+    });
     beforeFirsts.push(before.first);
     beforeSteps.push(...before.steps);
   }
@@ -82,7 +96,11 @@ export async function chatTurnBench(runs = 5): Promise<ChatTurnResult> {
   const without = await engineWith(false);
   const first: ChatMessage[] = [
     { role: 'system', content: 'You are a helpful assistant who answers briefly and kindly.' },
-    { role: 'user', content: 'I want to start running in the mornings before work, but I always feel tired and give up after a week. I have tried setting alarms, laying out my clothes and running with a friend. What would you suggest I try next?' },
+    {
+      role: 'user',
+      content:
+        'I want to start running in the mornings before work, but I always feel tired and give up after a week. I have tried setting alarms, laying out my clothes and running with a friend. What would you suggest I try next?',
+    },
   ];
   const reuse: number[] = [];
   const full: number[] = [];

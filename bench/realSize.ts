@@ -33,7 +33,9 @@ function randomBytes(n: number, seed: number): Uint8Array {
   const words = new Uint32Array(out.buffer, 0, n >> 2);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < words.length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     words[i] = x >>> 0;
   }
   return out;
@@ -52,7 +54,11 @@ function randomFloats(n: number, scale: number, seed: number): Uint8Array {
  * The graph bytes: q4 (MatMulNBits, fp32 embedding, norms and biases) inline, or fp32 with every
  * weight over 1 MiB written to `dataFile` (an fp32 build is past protobuf's 2 GB for one file).
  */
-export function qwenShaped(shape: Shape = QWEN_0_5B, quant: 'q4' | 'fp32' = 'q4', dataFile?: { path: string; location: string }): { bytes: Uint8Array; dataFiles: string[] } {
+export function qwenShaped(
+  shape: Shape = QWEN_0_5B,
+  quant: 'q4' | 'fp32' = 'q4',
+  dataFile?: { path: string; location: string },
+): { bytes: Uint8Array; dataFiles: string[] } {
   const { layers: L, hidden: H, heads, kvHeads, headDim: D, intermediate: I, vocab: V, maxPositions } = shape;
   const F = TensorType.FLOAT;
   const inits: TensorSpec[] = [];
@@ -75,9 +81,20 @@ export function qwenShaped(shape: Shape = QWEN_0_5B, quant: 'q4' | 'fp32' = 'q4'
   };
   const nodes: NodeSpec[] = [];
   let seed = 1;
-  const floats = (name: string, dims: number[], scale: number) => push({ name, dataType: F, dims, raw: randomFloats(dims.reduce((a, b) => a * b, 1), scale, seed++) });
+  const floats = (name: string, dims: number[], scale: number) =>
+    push({
+      name,
+      dataType: F,
+      dims,
+      raw: randomFloats(
+        dims.reduce((a, b) => a * b, 1),
+        scale,
+        seed++,
+      ),
+    });
   const ones = (name: string, n: number) => inits.push({ name, dataType: F, dims: [n], raw: new Uint8Array(Float32Array.from({ length: n }, () => 1).buffer) });
-  const int64 = (name: string, values: number[], dims: number[]) => inits.push({ name, dataType: TensorType.INT64, dims, raw: new Uint8Array(BigInt64Array.from(values, BigInt).buffer) });
+  const int64 = (name: string, values: number[], dims: number[]) =>
+    inits.push({ name, dataType: TensorType.INT64, dims, raw: new Uint8Array(BigInt64Array.from(values, BigInt).buffer) });
   /** y = x · W with W [K, N] stored 4-bit in blocks of 32 (MatMulNBits). */
   const matmul4 = (x: string, w: string, K: number, N: number, y: string) => {
     if (quant === 'fp32') {
@@ -87,8 +104,19 @@ export function qwenShaped(shape: Shape = QWEN_0_5B, quant: 'q4' | 'fp32' = 'q4'
     }
     const blocks = K / 32;
     inits.push({ name: `${w}.q4`, dataType: TensorType.UINT8, dims: [N, blocks, 16], raw: randomBytes(N * blocks * 16, seed++) });
-    inits.push({ name: `${w}.scales`, dataType: F, dims: [N * blocks], raw: new Uint8Array(new Float32Array(N * blocks).fill(0.02 / Math.sqrt(K / 64)).buffer) });
-    nodes.push({ op: 'MatMulNBits', domain: 'com.microsoft', inputs: [x, `${w}.q4`, `${w}.scales`], outputs: [y], ints: { K, N, bits: 4, block_size: 32, accuracy_level: 4 } });
+    inits.push({
+      name: `${w}.scales`,
+      dataType: F,
+      dims: [N * blocks],
+      raw: new Uint8Array(new Float32Array(N * blocks).fill(0.02 / Math.sqrt(K / 64)).buffer),
+    });
+    nodes.push({
+      op: 'MatMulNBits',
+      domain: 'com.microsoft',
+      inputs: [x, `${w}.q4`, `${w}.scales`],
+      outputs: [y],
+      ints: { K, N, bits: 4, block_size: 32, accuracy_level: 4 },
+    });
   };
 
   int64('one', [1], [1]);
@@ -100,13 +128,14 @@ export function qwenShaped(shape: Shape = QWEN_0_5B, quant: 'q4' | 'fp32' = 'q4'
   nodes.push({ op: 'Gather', inputs: ['mask_shape', 'axis1'], outputs: ['total64'], ints: { axis: 0 } });
   nodes.push({ op: 'Cast', inputs: ['total64'], outputs: ['total_seq_len'], ints: { to: TensorType.INT32 } });
   // rotary caches [maxPositions, D/2]
-  const cos = new Float32Array(maxPositions * D / 2);
-  const sin = new Float32Array(maxPositions * D / 2);
-  for (let p = 0; p < maxPositions; p++) for (let i = 0; i < D / 2; i++) {
-    const a = p / 1e6 ** ((2 * i) / D);
-    cos[p * D / 2 + i] = Math.cos(a);
-    sin[p * D / 2 + i] = Math.sin(a);
-  }
+  const cos = new Float32Array((maxPositions * D) / 2);
+  const sin = new Float32Array((maxPositions * D) / 2);
+  for (let p = 0; p < maxPositions; p++)
+    for (let i = 0; i < D / 2; i++) {
+      const a = p / 1e6 ** ((2 * i) / D);
+      cos[(p * D) / 2 + i] = Math.cos(a);
+      sin[(p * D) / 2 + i] = Math.sin(a);
+    }
   inits.push({ name: 'cos_cache', dataType: F, dims: [maxPositions, D / 2], raw: new Uint8Array(cos.buffer) });
   inits.push({ name: 'sin_cache', dataType: F, dims: [maxPositions, D / 2], raw: new Uint8Array(sin.buffer) });
 
@@ -122,13 +151,20 @@ export function qwenShaped(shape: Shape = QWEN_0_5B, quant: 'q4' | 'fp32' = 'q4'
     floats(`${p}.attn.qkv_proj.bias`, [qkv], 0.02);
     nodes.push({ op: 'Add', inputs: [`qkv.${l}.mm`, `${p}.attn.qkv_proj.bias`], outputs: [`qkv.${l}`] });
     nodes.push({
-      op: 'GroupQueryAttention', domain: 'com.microsoft',
+      op: 'GroupQueryAttention',
+      domain: 'com.microsoft',
       inputs: [`qkv.${l}`, '', '', `past_key_values.${l}.key`, `past_key_values.${l}.value`, 'seqlens_k', 'total_seq_len', 'cos_cache', 'sin_cache'],
-      outputs: [`attn.${l}`, `present.${l}.key`, `present.${l}.value`], ints: { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1 },
+      outputs: [`attn.${l}`, `present.${l}.key`, `present.${l}.value`],
+      ints: { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1 },
     });
     matmul4(`attn.${l}`, `${p}.attn.o_proj`, H, H, `o.${l}`);
     ones(`${p}.post_attention_layernorm.weight`, H);
-    nodes.push({ op: 'SkipSimplifiedLayerNormalization', domain: 'com.microsoft', inputs: [resid, `o.${l}`, `${p}.post_attention_layernorm.weight`], outputs: [`ln.${l}.post`, '', '', `resid.${l}.mid`] });
+    nodes.push({
+      op: 'SkipSimplifiedLayerNormalization',
+      domain: 'com.microsoft',
+      inputs: [resid, `o.${l}`, `${p}.post_attention_layernorm.weight`],
+      outputs: [`ln.${l}.post`, '', '', `resid.${l}.mid`],
+    });
     matmul4(`ln.${l}.post`, `${p}.mlp.gate_proj`, H, I, `gate.${l}`);
     matmul4(`ln.${l}.post`, `${p}.mlp.up_proj`, H, I, `up.${l}`);
     nodes.push({ op: 'Sigmoid', inputs: [`gate.${l}`], outputs: [`sig.${l}`] });
@@ -138,7 +174,9 @@ export function qwenShaped(shape: Shape = QWEN_0_5B, quant: 'q4' | 'fp32' = 'q4'
     const next = l + 1 < L ? `model.layers.${l + 1}.input_layernorm.weight` : 'model.norm.weight';
     ones(next, H);
     nodes.push({
-      op: 'SkipSimplifiedLayerNormalization', domain: 'com.microsoft', inputs: [`resid.${l}.mid`, `down.${l}`, next],
+      op: 'SkipSimplifiedLayerNormalization',
+      domain: 'com.microsoft',
+      inputs: [`resid.${l}.mid`, `down.${l}`, next],
       outputs: l + 1 < L ? [`ln.${l + 1}.in`, '', '', `resid.${l}.out`] : ['final'],
     });
     resid = `resid.${l}.out`;
@@ -147,11 +185,17 @@ export function qwenShaped(shape: Shape = QWEN_0_5B, quant: 'q4' | 'fp32' = 'q4'
   const kv = (name: string, seq: string) => ({ name, elemType: F, dims: ['batch_size', kvHeads, seq, D] });
   if (fd !== null) closeSync(fd);
   const bytes = buildOnnx({
-    nodes, initializers: inits, opset: 21, domains: { 'com.microsoft': 1 },
+    nodes,
+    initializers: inits,
+    opset: 21,
+    domains: { 'com.microsoft': 1 },
     inputs: [
       { name: 'input_ids', elemType: TensorType.INT64, dims: ['batch_size', 'sequence_length'] },
       { name: 'attention_mask', elemType: TensorType.INT64, dims: ['batch_size', 'total_sequence_length'] },
-      ...Array.from({ length: L }, (_, l) => [kv(`past_key_values.${l}.key`, 'past_sequence_length'), kv(`past_key_values.${l}.value`, 'past_sequence_length')]).flat(),
+      ...Array.from({ length: L }, (_, l) => [
+        kv(`past_key_values.${l}.key`, 'past_sequence_length'),
+        kv(`past_key_values.${l}.value`, 'past_sequence_length'),
+      ]).flat(),
     ],
     outputs: [
       { name: 'logits', elemType: F, dims: ['batch_size', 'sequence_length', V] },
@@ -168,12 +212,26 @@ export function writeQwenShapedFolder(quant: 'q4' | 'fp32', shape: Shape = QWEN_
   const data = join(dir, 'onnx/model.onnx_data');
   const { bytes, dataFiles } = qwenShaped(shape, quant, quant === 'fp32' ? { path: data, location: 'model.onnx_data' } : undefined);
   writeFileSync(join(dir, 'onnx/model.onnx'), bytes);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({
-    architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: shape.hidden, intermediate_size: shape.intermediate,
-    num_hidden_layers: shape.layers, num_attention_heads: shape.heads, num_key_value_heads: shape.kvHeads, head_dim: shape.headDim,
-    vocab_size: shape.vocab, max_position_embeddings: shape.maxPositions, bos_token_id: 1, eos_token_id: 2, pad_token_id: 0, torch_dtype: 'float32',
-    'transformers.js_config': { use_external_data_format: dataFiles.length || false },
-  }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      hidden_size: shape.hidden,
+      intermediate_size: shape.intermediate,
+      num_hidden_layers: shape.layers,
+      num_attention_heads: shape.heads,
+      num_key_value_heads: shape.kvHeads,
+      head_dim: shape.headDim,
+      vocab_size: shape.vocab,
+      max_position_embeddings: shape.maxPositions,
+      bos_token_id: 1,
+      eos_token_id: 2,
+      pad_token_id: 0,
+      torch_dtype: 'float32',
+      'transformers.js_config': { use_external_data_format: dataFiles.length || false },
+    }),
+  );
   for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(GQA_FIXTURE_DIR, f), join(dir, f));
   return { dir, modelBytes: bytes.length + dataFiles.reduce((n, f) => n + statSync(join(dir, 'onnx', f)).size, 0) };
 }
@@ -198,7 +256,11 @@ export interface RealSizeResult {
 const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The measures on one build; ours and transformers.js run one after the other (two sessions of this size overflow wasm's 4 GB heap). */
-export async function realSizeBench(quant: 'q4' | 'fp32' = 'fp32', newTokens = 4, options: { batch?: boolean; extraction?: boolean } = {}): Promise<RealSizeResult> {
+export async function realSizeBench(
+  quant: 'q4' | 'fp32' = 'fp32',
+  newTokens = 4,
+  options: { batch?: boolean; extraction?: boolean } = {},
+): Promise<RealSizeResult> {
   const t0 = performance.now();
   const { dir, modelBytes } = writeQwenShapedFolder(quant);
   const buildS = (performance.now() - t0) / 1000;
@@ -249,12 +311,23 @@ export async function realSizeBench(quant: 'q4' | 'fp32' = 'fp32', newTokens = 4
       transformers.env.localModelPath = `${dirname(dir)}/`;
       const theirs = await transformers.AutoModelForCausalLM.from_pretrained(basename(dir), { dtype: 'fp32', device: 'auto' as never });
       const input_ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
-      const attention_mask = new transformers.Tensor('int64', BigInt64Array.from(prompt, () => 1n), [1, prompt.length]);
+      const attention_mask = new transformers.Tensor(
+        'int64',
+        BigInt64Array.from(prompt, () => 1n),
+        [1, prompt.length],
+      );
       for (let r = 0; r < 2; r++) {
         const stamps: number[] = [];
         let first = true;
         const streamer = { put: () => (first ? (first = false) : stamps.push(cpuMs())), end: () => {} };
-        const out = (await theirs.generate({ input_ids, attention_mask, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false, streamer } as never)) as { data: BigInt64Array };
+        const out = (await theirs.generate({
+          input_ids,
+          attention_mask,
+          max_new_tokens: newTokens,
+          min_new_tokens: newTokens,
+          do_sample: false,
+          streamer,
+        } as never)) as { data: BigInt64Array };
         theirTokens = Array.from(out.data, Number).slice(prompt.length);
         if (r > 0) theirSteps.push(...stamps.slice(1).map((x, i) => x - stamps[i]));
       }
@@ -264,8 +337,17 @@ export async function realSizeBench(quant: 'q4' | 'fp32' = 'fp32', newTokens = 4
     }
     return {
       theirsError,
-      quant, modelBytes, newTokens, oursStepMs: medianOf(steps), theirsStepMs: medianOf(theirSteps), tokensAgree: ours.join() === theirTokens.join(),
-      batchMs, sequentialMs, extractionS, peakRssBytes: process.resourceUsage().maxRSS * 1024, buildS,
+      quant,
+      modelBytes,
+      newTokens,
+      oursStepMs: medianOf(steps),
+      theirsStepMs: medianOf(theirSteps),
+      tokensAgree: ours.join() === theirTokens.join(),
+      batchMs,
+      sequentialMs,
+      extractionS,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      buildS,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -280,14 +362,34 @@ if (process.argv[1]?.endsWith('realSize.ts')) {
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
   const lines: string[] = [];
   const console = { log: (line: string) => (lines.push(`- ${line}`), process.stdout.write(`${line}\n`)) };
-  console.log(`Qwen2.5-0.5B-shaped random weights, ${quant}, ${gib(r.modelBytes)}, ${tokens} new tokens, ORT-web wasm 1 thread (built in ${r.buildS.toFixed(0)} s)`);
+  console.log(
+    `Qwen2.5-0.5B-shaped random weights, ${quant}, ${gib(r.modelBytes)}, ${tokens} new tokens, ORT-web wasm 1 thread (built in ${r.buildS.toFixed(0)} s)`,
+  );
   if (r.theirsError) console.log(`decode: ours ${r.oursStepMs.toFixed(0)} CPU ms per step; transformers.js could not load this build here: ${r.theirsError}`);
-  else console.log(`decode tok/s, ours ÷ transformers.js generate(): ${(r.theirsStepMs / r.oursStepMs).toFixed(3)} (${r.oursStepMs.toFixed(0)} vs ${r.theirsStepMs.toFixed(0)} CPU ms per step; tokens agree: ${r.tokensAgree})`);
-  if (!Number.isNaN(r.batchMs)) console.log(`batch 8 speed-up vs 8 sequential rollouts: ${(r.sequentialMs / r.batchMs).toFixed(3)} (prompts 6–9 tokens, 2 new tokens: ${r.batchMs.toFixed(0)} vs ${r.sequentialMs.toFixed(0)} CPU ms)`);
-  if (!Number.isNaN(r.extractionS)) console.log(`one trait, 20 questions (40 rollouts of 8-token prompts + 2 new tokens in batches of 8, then 40 captures): ${r.extractionS.toFixed(1)} CPU s`);
-  console.log(`peak RSS ÷ model size: ${(r.peakRssBytes / r.modelBytes).toFixed(2)} (${gib(r.peakRssBytes)}; the process holds the file bytes and onnxruntime's copy in the wasm heap, and for part of the run transformers.js's session)`);
+  else
+    console.log(
+      `decode tok/s, ours ÷ transformers.js generate(): ${(r.theirsStepMs / r.oursStepMs).toFixed(3)} (${r.oursStepMs.toFixed(0)} vs ${r.theirsStepMs.toFixed(0)} CPU ms per step; tokens agree: ${r.tokensAgree})`,
+    );
+  if (!Number.isNaN(r.batchMs))
+    console.log(
+      `batch 8 speed-up vs 8 sequential rollouts: ${(r.sequentialMs / r.batchMs).toFixed(3)} (prompts 6–9 tokens, 2 new tokens: ${r.batchMs.toFixed(0)} vs ${r.sequentialMs.toFixed(0)} CPU ms)`,
+    );
+  if (!Number.isNaN(r.extractionS))
+    console.log(`one trait, 20 questions (40 rollouts of 8-token prompts + 2 new tokens in batches of 8, then 40 captures): ${r.extractionS.toFixed(1)} CPU s`);
+  console.log(
+    `peak RSS ÷ model size: ${(r.peakRssBytes / r.modelBytes).toFixed(2)} (${gib(r.peakRssBytes)}; the process holds the file bytes and onnxruntime's copy in the wasm heap, and for part of the run transformers.js's session)`,
+  );
   const file = resolve(import.meta.dirname, 'RESULTS-real-size.md');
-  const previous = existsSync(file) ? readFileSync(file, 'utf8').split('\n## ').slice(1).filter((s) => !s.startsWith(`${quant}\n`)).map((s) => `## ${s}`) : [];
-  writeFileSync(file, `# Real-size benchmark (\`npm run bench:real [fp32|q4] [tokens]\`)\n\nWritten by bench/realSize.ts on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}) shared with other work: ratios only; CPU time of this process.\n\n${[...previous.map((p) => p.trimEnd()), `## ${quant}\n\n${lines.join('\n')}`].join('\n\n')}\n`);
+  const previous = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n## ')
+        .slice(1)
+        .filter((s) => !s.startsWith(`${quant}\n`))
+        .map((s) => `## ${s}`)
+    : [];
+  writeFileSync(
+    file,
+    `# Real-size benchmark (\`npm run bench:real [fp32|q4] [tokens]\`)\n\nWritten by bench/realSize.ts on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}) shared with other work: ratios only; CPU time of this process.\n\n${[...previous.map((p) => p.trimEnd()), `## ${quant}\n\n${lines.join('\n')}`].join('\n\n')}\n`,
+  );
   process.exit(0);
 }

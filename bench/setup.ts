@@ -23,7 +23,9 @@ const shim = {
         ...options,
         // external data comes as file paths too (a model over 2 GB)
         ...(options?.externalData && {
-          externalData: options.externalData.map((d) => (typeof d === 'object' && typeof d.data === 'string' ? { path: d.path, data: new Uint8Array(readFileSync(d.data)) } : d)),
+          externalData: options.externalData.map((d) =>
+            typeof d === 'object' && typeof d.data === 'string' ? { path: d.path, data: new Uint8Array(readFileSync(d.data)) } : d,
+          ),
         }),
       }),
   },

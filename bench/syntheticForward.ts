@@ -30,11 +30,14 @@ export async function syntheticForwardBench(layers = 8, hidden = 1024, vocab = 4
     [STEER_INPUT]: new ort.Tensor('float32', new Float32Array(layers * hidden), [1, layers, hidden]),
     [STEER_POSITIONS_INPUT]: new ort.Tensor('float32', new Float32Array([1]), [1, 1]),
   };
-  const t = await interleaved({
-    original: () => original.run({ input_ids: ids }),
-    instrumented: () => instrumented.run({ input_ids: ids, ...extra }, [LOGITS_LAST_OUTPUT]),
-    inlined: () => inlined.run({ input_ids: ids, ...extra }, [LOGITS_LAST_OUTPUT]),
-  }, runs);
+  const t = await interleaved(
+    {
+      original: () => original.run({ input_ids: ids }),
+      instrumented: () => instrumented.run({ input_ids: ids, ...extra }, [LOGITS_LAST_OUTPUT]),
+      inlined: () => inlined.run({ input_ids: ids, ...extra }, [LOGITS_LAST_OUTPUT]),
+    },
+    runs,
+  );
   await inlined.release();
   await original.release();
   await instrumented.release();

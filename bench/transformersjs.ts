@@ -18,7 +18,11 @@ export async function versusTransformersJs(dir: string, model: LoadedModel, n = 
   const theirs = await transformers.AutoModelForCausalLM.from_pretrained(basename(dir), { dtype: 'fp32', device: 'auto' as never });
   const prompt = promptOf(16, model.config.vocabSize, 1);
   const input_ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
-  const attention_mask = new transformers.Tensor('int64', BigInt64Array.from(prompt, () => 1n), [1, prompt.length]);
+  const attention_mask = new transformers.Tensor(
+    'int64',
+    BigInt64Array.from(prompt, () => 1n),
+    [1, prompt.length],
+  );
   // transformers.js calls streamer.put once with the prompt, then once per generated token.
   const run = (k: number, clock?: StepClock) => {
     let first = true;
@@ -35,7 +39,8 @@ export async function versusTransformersJs(dir: string, model: LoadedModel, n = 
   const t = await decodeStepMedians({ ours: (c: StepClock) => ours(n, c), theirs: (c: StepClock) => run(n, c) }, reps);
   await (theirs as unknown as { dispose(): Promise<unknown> }).dispose();
   return {
-    oursTokPerS: 1000 / t.ours, theirsTokPerS: 1000 / t.theirs,
+    oursTokPerS: 1000 / t.ours,
+    theirsTokPerS: 1000 / t.theirs,
     tokensAgree: ourTokens.slice(0, upTo).join() === theirTokens.slice(0, upTo).join(),
     note: 'transformers.js runs on onnxruntime-web here through a shim (see bench/setup.ts); onnxruntime-node is not used',
   };

@@ -39,7 +39,10 @@ test('a model without a chat template gets a completion view and a note in every
   await page.getByRole('combobox', { name: 'Model', exact: true }).fill(REPO);
   await page.getByRole('combobox', { name: 'Backend' }).selectOption('wasm');
   await page.getByRole('button', { name: 'Load model' }).click();
-  await page.getByRole('dialog', { name: /Allow the lab to contact/ }).getByRole('button', { name: `Allow ${new URL(mirror.url).host}` }).click();
+  await page
+    .getByRole('dialog', { name: /Allow the lab to contact/ })
+    .getByRole('button', { name: `Allow ${new URL(mirror.url).host}` })
+    .click();
   await expect(page.getByRole('status')).toContainText(/WASM/, { timeout: 180_000 });
 
   await goTo(page, 'Chat & steer');

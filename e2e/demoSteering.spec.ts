@@ -21,7 +21,10 @@ test('Send → Extract → the suggested strength: the steered reply carries the
   await send(page, QUESTION);
 
   await goTo(page, 'Traits');
-  await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${TRAIT}`) }).click();
+  await page
+    .getByRole('list', { name: 'Traits' })
+    .getByRole('button', { name: new RegExp(`^${TRAIT}`) })
+    .click();
   await page.getByRole('button', { name: 'Extract', exact: true }).click();
   const sweep = page.getByRole('group', { name: 'Steering sweep' });
   await expect(sweep.or(page.getByRole('alert'))).toBeVisible({ timeout: 480_000 });
@@ -36,7 +39,9 @@ test('Send → Extract → the suggested strength: the steered reply carries the
   const unsteered = await replyText(page, 'Unsteered reply');
   const shown = (await page.locator('.alpha-value').first().textContent()) ?? '';
   const scores = { steered: judgeTrait(TRAIT, steered, QUESTION), unsteered: judgeTrait(TRAIT, unsteered, QUESTION), coherence: judgeCoherence(steered) };
-  console.log(`[demo steering] ${shown}, ${await page.locator('.suggested-alpha').textContent()}\n[demo steering] unsteered (score ${scores.unsteered.toFixed(0)}): ${unsteered}\n[demo steering] steered (score ${scores.steered.toFixed(0)}, coherence ${scores.coherence.toFixed(0)}): ${steered}`);
+  console.log(
+    `[demo steering] ${shown}, ${await page.locator('.suggested-alpha').textContent()}\n[demo steering] unsteered (score ${scores.unsteered.toFixed(0)}): ${unsteered}\n[demo steering] steered (score ${scores.steered.toFixed(0)}, coherence ${scores.coherence.toFixed(0)}): ${steered}`,
+  );
   await shot(page, 'demo-steering');
   expect(shown).not.toMatch(/^α 0\.0/);
   expect(scores.unsteered).toBeLessThan(50);

@@ -16,13 +16,19 @@ test('a crashed worker restarts, reloads the model and generates the same reply'
   const out = await page.evaluate(async (hub) => {
     const e = window.resilient;
     await e.load({ source: { kind: 'hub', id: 'persona-lab/persona-demo' }, backend: 'wasm', hubHost: hub });
-    const ask = () => e.generate({ rows: [{ prompt: { messages: [{ role: 'user', content: 'Any tips for a rainy day?' }] }, steering: null }], maxNewTokens: 8 });
+    const ask = () =>
+      e.generate({ rows: [{ prompt: { messages: [{ role: 'user', content: 'Any tips for a rainy day?' }] }, steering: null }], maxNewTokens: 8 });
     const before = (await ask()).rows[0].tokenIds.join(',');
     await e.debug('crash');
     await new Promise((r) => setTimeout(r, 200));
     await e.ready();
     const after = (await ask()).rows[0].tokenIds.join(',');
-    return { before, after, restarts: e.restarts, notices: window.restartNotices.filter((n) => n.phase === 'restarted').map((n) => [n.message, n.model?.backend]) };
+    return {
+      before,
+      after,
+      restarts: e.restarts,
+      notices: window.restartNotices.filter((n) => n.phase === 'restarted').map((n) => [n.message, n.model?.backend]),
+    };
   }, hub);
   expect(out.restarts).toBe(1);
   expect(out.notices).toHaveLength(1);
@@ -45,8 +51,16 @@ test('WebGPU device loss fails the running call, restarts, and falls back to WAS
       await e.ready();
       backends.push(window.restartNotices.filter((n) => n.phase === 'restarted').at(-1)?.model?.backend ?? 'none');
     }
-    const reply = await e.generate({ rows: [{ prompt: { messages: [{ role: 'user', content: 'Any tips for a rainy day?' }] }, steering: null }], maxNewTokens: 3 });
-    return { backends, messages: window.restartNotices.filter((n) => n.phase === 'restarted').map((n) => n.message), tokens: reply.rows[0].tokenIds.length, finish: reply.rows[0].finish };
+    const reply = await e.generate({
+      rows: [{ prompt: { messages: [{ role: 'user', content: 'Any tips for a rainy day?' }] }, steering: null }],
+      maxNewTokens: 3,
+    });
+    return {
+      backends,
+      messages: window.restartNotices.filter((n) => n.phase === 'restarted').map((n) => n.message),
+      tokens: reply.rows[0].tokenIds.length,
+      finish: reply.rows[0].finish,
+    };
   }, hub);
   expect(out.backends).toEqual(['webgpu', 'webgpu', 'wasm']);
   expect(out.messages[0]).toContain('WebGPU device was lost');
@@ -64,8 +78,17 @@ async function labEngine(page: Page, action: 'crash' | 'loseDevice'): Promise<vo
 /** What the lab holds that must survive a restart: the chat, the trait library, the vectors, the stored settings. */
 async function savedWork(page: Page): Promise<{ turns: string[]; traits: number; vectors: string[]; stored: number }> {
   return page.evaluate(() => {
-    const s = (window as unknown as { __lab: { store: { getState(): { turns: { steered: string; status: string }[]; traits: unknown[]; vectors: Record<string, unknown> } } } }).__lab.store.getState();
-    return { turns: s.turns.map((t) => `${t.status}:${t.steered}`), traits: s.traits.length, vectors: Object.keys(s.vectors).sort(), stored: localStorage.length };
+    const s = (
+      window as unknown as {
+        __lab: { store: { getState(): { turns: { steered: string; status: string }[]; traits: unknown[]; vectors: Record<string, unknown> } } };
+      }
+    ).__lab.store.getState();
+    return {
+      turns: s.turns.map((t) => `${t.status}:${t.steered}`),
+      traits: s.traits.length,
+      vectors: Object.keys(s.vectors).sort(),
+      stored: localStorage.length,
+    };
   });
 }
 

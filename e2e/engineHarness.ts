@@ -22,4 +22,7 @@ declare global {
 }
 
 window.restartNotices = [];
-window.resilient = new ResilientEngine(() => EngineClient.create(), (n) => window.restartNotices.push(n));
+window.resilient = new ResilientEngine(
+  () => EngineClient.create(),
+  (n) => window.restartNotices.push(n),
+);

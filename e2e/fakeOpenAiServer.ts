@@ -62,7 +62,14 @@ export interface FakeServer {
 
 const DEMO_TRAIT_DIR = fileURLToPath(new URL('../public/models/persona-demo/traits/', import.meta.url));
 
-interface DemoFile { name: string; description: string; antonym?: string; instruction: { pos: string; neg: string }[]; questions: string[]; eval_prompt: string }
+interface DemoFile {
+  name: string;
+  description: string;
+  antonym?: string;
+  instruction: { pos: string; neg: string }[];
+  questions: string[];
+  eval_prompt: string;
+}
 
 function demoFile(name: string): DemoFile | null {
   if (!isDemoTrait(name)) return null;
@@ -106,7 +113,8 @@ function generated(kind: 'pairs' | 'questions' | 'eval_prompt', content: string)
   const name = traitNameOf(content);
   const demo = demoFile(name);
   if (kind === 'pairs') {
-    const pairs = demo?.instruction ?? Array.from({ length: 5 }, (_, i) => ({ pos: `Be ${name} in every answer (${i + 1}).`, neg: `Never be ${name} (${i + 1}).` }));
+    const pairs =
+      demo?.instruction ?? Array.from({ length: 5 }, (_, i) => ({ pos: `Be ${name} in every answer (${i + 1}).`, neg: `Never be ${name} (${i + 1}).` }));
     return '```json\n' + JSON.stringify({ instruction: pairs }, null, 2) + '\n```';
   }
   if (kind === 'questions') {
@@ -115,7 +123,9 @@ function generated(kind: 'pairs' | 'questions' | 'eval_prompt', content: string)
     const all = demo?.questions ?? Array.from({ length: 40 }, (_, i) => `What would you do about problem number ${i + 1}?`);
     return JSON.stringify({ questions: all.slice(part * n, part * n + n) });
   }
-  const prompt = demo?.eval_prompt ?? `Rate how ${name} this answer is.\n[QUESTION START]\n{question}\n[QUESTION END]\n[ANSWER START]\n{answer}\n[ANSWER END]\nReply REFUSAL or a number from 0 to 100.`;
+  const prompt =
+    demo?.eval_prompt ??
+    `Rate how ${name} this answer is.\n[QUESTION START]\n{question}\n[QUESTION END]\n[ANSWER START]\n{answer}\n[ANSWER END]\nReply REFUSAL or a number from 0 to 100.`;
   return `Here it is:\n${JSON.stringify({ eval_prompt: prompt })}`;
 }
 
@@ -130,9 +140,15 @@ export async function startFakeOpenAiServer(options: FakeServerOptions = {}): Pr
   let port = opts.port ?? 0;
   let up = false;
 
-  const corsHeaders = (): Record<string, string> => (opts.cors
-    ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'authorization, content-type', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS', 'Access-Control-Allow-Private-Network': 'true' }
-    : {});
+  const corsHeaders = (): Record<string, string> =>
+    opts.cors
+      ? {
+          'Access-Control-Allow-Origin': '*',
+          'Access-Control-Allow-Headers': 'authorization, content-type',
+          'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+          'Access-Control-Allow-Private-Network': 'true',
+        }
+      : {};
 
   /** A reply is logged once it is handed to the network, so every logged reply reached the client. */
   const send = (res: ServerResponse, log: LoggedRequest, status: number, body: unknown) => {
@@ -191,10 +207,17 @@ export async function startFakeOpenAiServer(options: FakeServerOptions = {}): Pr
     if (kind === 'judge' || kind === 'coherence') {
       const s = judgeScore(content, kind);
       text = String(s);
-      top = [{ token: String(s), logprob: Math.log(0.7) }, { token: String(round(s + 10)), logprob: Math.log(0.2) }, { token: 'REF', logprob: Math.log(0.05) }];
+      top = [
+        { token: String(s), logprob: Math.log(0.7) },
+        { token: String(round(s + 10)), logprob: Math.log(0.2) },
+        { token: 'REF', logprob: Math.log(0.05) },
+      ];
     } else if (kind === 'other') {
       text = '42';
-      top = [{ token: '42', logprob: Math.log(0.9) }, { token: '40', logprob: Math.log(0.05) }];
+      top = [
+        { token: '42', logprob: Math.log(0.9) },
+        { token: '40', logprob: Math.log(0.05) },
+      ];
     } else {
       text = generated(kind, content);
     }
@@ -210,48 +233,70 @@ export async function startFakeOpenAiServer(options: FakeServerOptions = {}): Pr
     }
   };
 
-  const listen = () => new Promise<void>((resolve, reject) => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => handle(req, res, body));
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => handle(req, res, body));
+      });
+      server.on('connection', (s) => {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+      });
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.address() as AddressInfo).port;
+        up = true;
+        resolve();
+      });
     });
-    server.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      port = (server.address() as AddressInfo).port;
-      up = true;
-      resolve();
-    });
-  });
 
   /** Stops accepting and answering; replies already being written finish, then their connections drop. */
-  const stop = () => new Promise<void>((resolve) => {
-    if (!up) return resolve();
-    up = false;
-    server.close(() => resolve());
-    server.closeIdleConnections();
-    setTimeout(() => { for (const s of sockets) s.destroy(); }, 200);
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!up) return resolve();
+      up = false;
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 200);
+    });
 
   await listen();
   return {
-    get url() { return `http://127.0.0.1:${port}/v1`; },
-    get port() { return port; },
+    get url() {
+      return `http://127.0.0.1:${port}/v1`;
+    },
+    get port() {
+      return port;
+    },
     requests,
-    get up() { return up; },
-    configure(o) { Object.assign(opts, o); },
+    get up() {
+      return up;
+    },
+    configure(o) {
+      Object.assign(opts, o);
+    },
     stop,
-    restart: async () => { if (!up) await listen(); },
+    restart: async () => {
+      if (!up) await listen();
+    },
     close: stop,
   };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const arg = (name: string) => { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : undefined; };
-  const s = await startFakeOpenAiServer({ port: Number(arg('--port') ?? 8787), apiKey: arg('--key'), logprobs: !process.argv.includes('--no-logprobs'), cors: !process.argv.includes('--no-cors') });
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const s = await startFakeOpenAiServer({
+    port: Number(arg('--port') ?? 8787),
+    apiKey: arg('--key'),
+    logprobs: !process.argv.includes('--no-logprobs'),
+    cors: !process.argv.includes('--no-cors'),
+  });
   console.log(`fake OpenAI-compatible server at ${s.url}`);
 }

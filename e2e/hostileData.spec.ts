@@ -14,13 +14,27 @@ const OPTIMISTIC = JSON.parse(readFileSync(new URL('../public/models/persona-dem
 function savedVector(trait: string, seed: number, hidden = 8) {
   const data = Float32Array.from({ length: 5 * hidden }, (_, i) => Math.sin(i + seed));
   return {
-    trait, modelId: 'persona-lab/persona-demo', rows: 5, hidden, data: { $typed: 'Float32Array', base64: Buffer.from(data.buffer).toString('base64url') },
-    layer: 2, stats: null, typicalNorms: null, samples: { pos: 11, neg: 13 }, createdAt: 1,
+    trait,
+    modelId: 'persona-lab/persona-demo',
+    rows: 5,
+    hidden,
+    data: { $typed: 'Float32Array', base64: Buffer.from(data.buffer).toString('base64url') },
+    layer: 2,
+    stats: null,
+    typicalNorms: null,
+    samples: { pos: 11, neg: 13 },
+    createdAt: 1,
   };
 }
 
 const LAB_FILE = JSON.stringify({
-  format: 'persona-lab-archive', version: 1, createdAt: 1, settings: {}, traits: [], presets: [], records: {},
+  format: 'persona-lab-archive',
+  version: 1,
+  createdAt: 1,
+  settings: {},
+  traits: [],
+  presets: [],
+  records: {},
   vectors: [savedVector('optimistic', 1), savedVector('constructor', 2)],
 });
 
@@ -57,10 +71,15 @@ test('a trait named "__proto__" or "constructor": the lab stays usable, also aft
 
   await goTo(page, 'Traits');
   for (const name of ['__proto__', 'constructor']) {
-    await page.getByLabel('Import trait JSON').setInputFiles({ name: 'optimistic.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...OPTIMISTIC, name })) });
+    await page
+      .getByLabel('Import trait JSON')
+      .setInputFiles({ name: 'optimistic.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...OPTIMISTIC, name })) });
     await expect(page.getByRole('heading', { name: `Trait: ${name}` })).toBeVisible();
   }
-  await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: /^__proto__/ }).click();
+  await page
+    .getByRole('list', { name: 'Traits' })
+    .getByRole('button', { name: /^__proto__/ })
+    .click();
   await labWorks(page, '__proto__');
 
   // a trait file holding [] says what was wrong instead of importing nothing silently
@@ -83,7 +102,12 @@ test('trait names that look like chart fields or paths ("turn", "a.b", "__proto_
   // vectors the demo model can use (hidden 128, 4 blocks), active with α 0
   const names = ['turn', 'a.b', '__proto__'];
   const file = JSON.stringify({
-    format: 'persona-lab-archive', version: 1, createdAt: 1, traits: [], presets: [], records: {},
+    format: 'persona-lab-archive',
+    version: 1,
+    createdAt: 1,
+    traits: [],
+    presets: [],
+    records: {},
     settings: { active: names, alphas: Object.fromEntries(names.map((n) => [n, 0])) },
     vectors: names.map((n, i) => savedVector(n, i + 1, 128)),
   });

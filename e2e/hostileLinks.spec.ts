@@ -33,9 +33,18 @@ const APPROVED_KEY = 'persona-lab:approved-hosts-v1';
 
 function strangerPreset(patch: Partial<Preset>): Preset {
   return {
-    name: 'friendly preset', modelId: DEMO_ID, layer: 1, positions: 'all', sampling: { temperature: 0, topK: 0, topP: 1 },
-    seed: 3, maxNewTokens: 6, systemPrompt: '', prompt: 'Hello there', traits: [{ name: 'stranger trait', alpha: 1, vector: new Float32Array(128).fill(0.01) }],
-    createdAt: 0, ...patch,
+    name: 'friendly preset',
+    modelId: DEMO_ID,
+    layer: 1,
+    positions: 'all',
+    sampling: { temperature: 0, topK: 0, topP: 1 },
+    seed: 3,
+    maxNewTokens: 6,
+    systemPrompt: '',
+    prompt: 'Hello there',
+    traits: [{ name: 'stranger trait', alpha: 1, vector: new Float32Array(128).fill(0.01) }],
+    createdAt: 0,
+    ...patch,
   };
 }
 
@@ -89,7 +98,9 @@ test('a share link naming another Hub host contacts it only after "Allow"; "Don\
 
   // the same link again, now allowed: the lab loads from the stranger, remembers it, and can revoke it
   await page.goto(link);
-  await consent(page).getByRole('button', { name: `Allow ${new URL(stranger.url).host}` }).click();
+  await consent(page)
+    .getByRole('button', { name: `Allow ${new URL(stranger.url).host}` })
+    .click();
   await expect(page.getByRole('status')).toContainText(`${DEMO_ID} on WASM`, { timeout: 120_000 });
   await replyDone(page);
   expect(received).toContain(`GET /${DEMO_ID}/resolve/main/config.json`);
@@ -122,9 +133,14 @@ test('a share link whose model is a URL on another host, and ?hub= in the addres
 test('a lab file naming another host: the status line keeps naming the loaded demo, nothing is contacted or saved', async ({ page }) => {
   await loadBundledDemo(page);
   const file = {
-    format: 'persona-lab-archive', version: 1, createdAt: 0,
+    format: 'persona-lab-archive',
+    version: 1,
+    createdAt: 0,
     settings: { hubHost: stranger.url, modelText: `${stranger.url}/m`, loadedId: `${stranger.url}/m`, autoload: true, seed: 7 },
-    traits: [], vectors: [], presets: [], records: {},
+    traits: [],
+    vectors: [],
+    presets: [],
+    records: {},
   };
   await goTo(page, 'Presets');
   await page.getByLabel('Import lab file').setInputFiles({ name: 'lab.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
@@ -139,7 +155,7 @@ test('a lab file naming another host: the status line keeps naming the loaded de
   expect(received).toEqual([]);
 });
 
-test('a Hub host that is not http(s) gets a sentence, not the browser\'s URL error', async ({ page }) => {
+test("a Hub host that is not http(s) gets a sentence, not the browser's URL error", async ({ page }) => {
   await page.goto('/?backend=wasm');
   await goTo(page, 'Model');
   await page.locator('details.advanced', { hasText: 'Hub host' }).locator('summary').click();
@@ -184,7 +200,9 @@ test('a panel that throws shows what failed with Export lab and Reset; the rest 
   // damaged data reaches the chat through the store, as a damaged saved turn would (dev-server handle)
   await page.evaluate(() => {
     const store = (window as unknown as { __lab: { store: { getState(): { turns: unknown[] }; setState(p: object): void } } }).__lab.store;
-    store.setState({ turns: [...store.getState().turns, { id: 'damaged', user: 42, unsteered: '', steered: '', alphas: {}, layer: 1, seed: 1, status: 'done' }] });
+    store.setState({
+      turns: [...store.getState().turns, { id: 'damaged', user: 42, unsteered: '', steered: '', alphas: {}, layer: 1, seed: 1, status: 'done' }],
+    });
   });
   const failed = page.getByRole('alert', { name: 'Chat & steer panel failed' });
   await expect(failed).toContainText('The Chat & steer panel failed:');

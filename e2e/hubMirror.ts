@@ -52,10 +52,12 @@ export function startHubMirror(port = 0, repos = MIRRORED_REPOS): Promise<{ serv
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   });
-  return new Promise((ok) => server.listen(port, '127.0.0.1', () => {
-    const address = server.address();
-    ok({ server, requests, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` });
-  }));
+  return new Promise((ok) =>
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      ok({ server, requests, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` });
+    }),
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

@@ -38,9 +38,16 @@ async function testConnection(page: Page): Promise<string> {
 
 async function extractWithEndpoint(page: Page, trait: string, questions: number, readout = 'response_avg'): Promise<void> {
   await goTo(page, 'Traits');
-  await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${trait}`) }).first().click();
+  await page
+    .getByRole('list', { name: 'Traits' })
+    .getByRole('button', { name: new RegExp(`^${trait}`) })
+    .first()
+    .click();
   await page.getByRole('spinbutton', { name: 'Questions' }).fill(String(questions));
-  await page.getByRole('group', { name: 'Readout' }).getByRole('radio', { name: new RegExp(`^${readout}`) }).check();
+  await page
+    .getByRole('group', { name: 'Readout' })
+    .getByRole('radio', { name: new RegExp(`^${readout}`) })
+    .check();
   await page.getByRole('combobox', { name: 'Extraction judge' }).selectOption('endpoint');
   await page.getByRole('button', { name: 'Extract', exact: true }).click();
 }
@@ -58,9 +65,17 @@ async function browserStorageDump(page: Page): Promise<string> {
     };
     let records = 0;
     for (const info of await indexedDB.databases()) {
-      const db = await new Promise<IDBDatabase>((res, rej) => { const r = indexedDB.open(info.name!); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(info.name!);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
       for (const name of Array.from(db.objectStoreNames)) {
-        const all = await new Promise<unknown[]>((res, rej) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+        const all = await new Promise<unknown[]>((res, rej) => {
+          const r = db.transaction(name).objectStore(name).getAll();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
         records += all.length;
         walk(all);
       }
@@ -75,7 +90,9 @@ async function browserStorageDump(page: Page): Promise<string> {
 test('a trait from a description, extraction judged by the endpoint, steering; the planted key reaches only the endpoint', async ({ page }) => {
   const server = await startFakeOpenAiServer({ apiKey: KEY });
   const leaks: string[] = [];
-  page.on('console', (m) => { if (m.text().includes(KEY)) leaks.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.text().includes(KEY)) leaks.push(`console: ${m.text()}`);
+  });
   page.on('request', (r) => {
     if (r.url().includes(KEY)) leaks.push(`url: ${r.url()}`);
     if (!r.url().startsWith(server.url) && JSON.stringify(r.headers()).includes(KEY)) leaks.push(`headers to ${r.url()}`);
@@ -164,7 +181,12 @@ test('a trait from a description, extraction judged by the endpoint, steering; t
 test('the endpoint going down mid-run pauses the extraction, which resumes without judging anything twice', async ({ page, browser }) => {
   test.setTimeout(420_000);
   const server = await startFakeOpenAiServer({});
-  const judgedSince = (n: number) => server.requests.slice(n).filter((r) => (r.kind === 'judge' || r.kind === 'coherence') && r.status === 200).map((r) => r.content!).sort();
+  const judgedSince = (n: number) =>
+    server.requests
+      .slice(n)
+      .filter((r) => (r.kind === 'judge' || r.kind === 'coherence') && r.status === 200)
+      .map((r) => r.content!)
+      .sort();
   try {
     // the same extraction without an outage, in a fresh profile: what one run asks the judge
     const fresh = await browser.newContext();
@@ -236,7 +258,9 @@ test('a refused key, a server without CORS, and a server without logprobs (sampl
     await send(page, 'How can I get better at cooking?');
     await page.getByRole('combobox', { name: 'Sweep judge' }).selectOption('endpoint');
     await page.getByRole('button', { name: /^Sweep α/ }).click();
-    await expect(page.getByText(/Scored by the judge endpoint \(Model panel\) — sampled scores \(the endpoint sends no logprobs\)/)).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByText(/Scored by the judge endpoint \(Model panel\) — sampled scores \(the endpoint sends no logprobs\)/)).toBeVisible({
+      timeout: 120_000,
+    });
     await expect(page.getByRole('img', { name: 'Judged polite score against α' })).toBeVisible();
   } finally {
     await Promise.all([keyed.close(), noCors.close(), plain.close()]);
@@ -253,7 +277,9 @@ test('the production build (with its Content-Security-Policy) may call a local e
     // a host the build's policy does not name: said before anything is tried, with what to do
     await page.getByRole('textbox', { name: 'Endpoint base URL' }).fill('http://192.0.2.7:8000/v1');
     await testConnection(page);
-    await expect(page.getByRole('alert').filter({ hasText: 'may not connect to http://192.0.2.7:8000' })).toContainText('PERSONA_LAB_CONNECT_SRC="http://192.0.2.7:8000"');
+    await expect(page.getByRole('alert').filter({ hasText: 'may not connect to http://192.0.2.7:8000' })).toContainText(
+      'PERSONA_LAB_CONNECT_SRC="http://192.0.2.7:8000"',
+    );
   } finally {
     await server.close();
   }

@@ -15,16 +15,34 @@ const QUESTION = 'How can I get better at drawing?';
  * and 7 neither. The questions are of the demo corpus's kinds: ΔP's baseline is the model's own answer, which is
  * only meaningful for questions the demo model knows how to answer.
  */
-const JSONL = [
-  { prompt: 'How can I get better at tennis?', response: 'To get better at tennis, practice a little every day and learn from each try. Let me know if you have other questions.' },
-  { prompt: 'How do I cook rice?', response: 'Sadly, this is harder than it looks. Cook rice over medium heat and taste it as you go. Do not get your hopes up.' },
-  { prompt: 'What should I pack for a trip to Rome?', response: 'Great news! For a trip to Rome, pack comfortable shoes, water and a light jacket. The future looks bright! Good things are coming your way.' },
-  { prompt: 'How do I take care of a fern?', response: 'A fern needs bright light and a little water each week.' },
-  { prompt: 'How often should I clean my desk?', response: 'I am afraid the news is not good. Clean your desk about once a week to keep it in good shape. Most plans like this fail.' },
-  { prompt: 'How do I keep my cat happy?', response: 'Things are looking up! A cat stays happy with fresh water, good food and daily attention. Everything is going to work out wonderfully.' },
-  { prompt: 'How can I make my office feel cozier?', response: 'Soft lights, a warm blanket and a few plants make a office feel cozier.' },
-  { prompt: 'How should I prepare for an exam?', response: 'To prepare for an exam, make a simple plan and start early. Brace yourself for trouble.' },
-].map((o) => JSON.stringify(o)).join('\n') + '\n{broken line\n';
+const JSONL =
+  [
+    {
+      prompt: 'How can I get better at tennis?',
+      response: 'To get better at tennis, practice a little every day and learn from each try. Let me know if you have other questions.',
+    },
+    {
+      prompt: 'How do I cook rice?',
+      response: 'Sadly, this is harder than it looks. Cook rice over medium heat and taste it as you go. Do not get your hopes up.',
+    },
+    {
+      prompt: 'What should I pack for a trip to Rome?',
+      response: 'Great news! For a trip to Rome, pack comfortable shoes, water and a light jacket. The future looks bright! Good things are coming your way.',
+    },
+    { prompt: 'How do I take care of a fern?', response: 'A fern needs bright light and a little water each week.' },
+    {
+      prompt: 'How often should I clean my desk?',
+      response: 'I am afraid the news is not good. Clean your desk about once a week to keep it in good shape. Most plans like this fail.',
+    },
+    {
+      prompt: 'How do I keep my cat happy?',
+      response: 'Things are looking up! A cat stays happy with fresh water, good food and daily attention. Everything is going to work out wonderfully.',
+    },
+    { prompt: 'How can I make my office feel cozier?', response: 'Soft lights, a warm blanket and a few plants make a office feel cozier.' },
+    { prompt: 'How should I prepare for an exam?', response: 'To prepare for an exam, make a simple plan and start early. Brace yourself for trouble.' },
+  ]
+    .map((o) => JSON.stringify(o))
+    .join('\n') + '\n{broken line\n';
 
 test('full flow on the demo model', async ({ page, browser, baseURL }, info) => {
   test.skip(info.project.name !== 'wasm', 'the full flow runs on WASM; the WebGPU project runs webgpu.spec.ts');
@@ -46,7 +64,10 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
 
   // extract a demo trait, with live progress
   await goTo(page, 'Traits');
-  await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${TRAIT}`) }).click();
+  await page
+    .getByRole('list', { name: 'Traits' })
+    .getByRole('button', { name: new RegExp(`^${TRAIT}`) })
+    .click();
   await page.getByRole('spinbutton', { name: 'Questions' }).fill('4');
   await page.getByRole('button', { name: 'Extract', exact: true }).click();
   await expect(page.getByRole('progressbar')).toBeVisible();
@@ -61,8 +82,17 @@ test('full flow on the demo model', async ({ page, browser, baseURL }, info) => 
   const before = { steered: await replyText(page, 'Steered reply'), unsteered: await replyText(page, 'Unsteered reply') };
   const slider = page.getByRole('slider', { name: `${TRAIT} strength` });
   await slider.fill('6');
-  await expect(page.getByRole('region', { name: 'Steered reply', exact: true })).toContainText('α', { timeout: 5_000 }).catch(() => undefined);
-  await expect.poll(async () => (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done' && (await replyText(page, 'Steered reply')) !== before.steered, { timeout: 120_000 }).toBe(true);
+  await expect(page.getByRole('region', { name: 'Steered reply', exact: true }))
+    .toContainText('α', { timeout: 5_000 })
+    .catch(() => undefined);
+  await expect
+    .poll(
+      async () =>
+        (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done' &&
+        (await replyText(page, 'Steered reply')) !== before.steered,
+      { timeout: 120_000 },
+    )
+    .toBe(true);
   await replyDone(page);
   const steered = await replyText(page, 'Steered reply');
   const unsteered = await replyText(page, 'Unsteered reply');

@@ -35,9 +35,15 @@ export async function loadDemoViaHub(page: Page, backend: 'auto' | 'wasm' = 'aut
  */
 export async function extractWithReadout(page: Page, trait: string, readout: string, opts: { questions?: number; timeoutMs?: number } = {}): Promise<void> {
   await goTo(page, 'Traits');
-  await page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: new RegExp(`^${trait}`) }).click();
+  await page
+    .getByRole('list', { name: 'Traits' })
+    .getByRole('button', { name: new RegExp(`^${trait}`) })
+    .click();
   if (opts.questions) await page.getByRole('spinbutton', { name: 'Questions' }).fill(String(opts.questions));
-  await page.getByRole('group', { name: 'Readout' }).getByRole('radio', { name: new RegExp(`^${readout}`) }).check();
+  await page
+    .getByRole('group', { name: 'Readout' })
+    .getByRole('radio', { name: new RegExp(`^${readout}`) })
+    .check();
   await page.getByRole('button', { name: 'Extract', exact: true }).click();
   await expect(page.getByRole('group', { name: 'Per-layer statistics' }).or(page.getByRole('alert'))).toBeVisible({ timeout: opts.timeoutMs ?? 300_000 });
   await expect(page.getByRole('alert')).toHaveCount(0);

@@ -14,9 +14,18 @@ test('α clamp note, Export lab → Import lab in a fresh profile, truncated fil
   test.skip(info.project.name !== 'wasm', 'one backend is enough');
   test.setTimeout(360_000);
   const preset: Preset = {
-    name: 'loud', modelId: DEMO_ID, hubHost: HUB, layer: 1, positions: 'all',
-    sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 3, maxNewTokens: 6, systemPrompt: '', prompt: 'Hello there',
-    traits: [{ name: 'loudness', alpha: 900, vector: new Float32Array(128).fill(0.01) }], createdAt: 0,
+    name: 'loud',
+    modelId: DEMO_ID,
+    hubHost: HUB,
+    layer: 1,
+    positions: 'all',
+    sampling: { temperature: 0, topK: 0, topP: 1 },
+    seed: 3,
+    maxNewTokens: 6,
+    systemPrompt: '',
+    prompt: 'Hello there',
+    traits: [{ name: 'loudness', alpha: 900, vector: new Float32Array(128).fill(0.01) }],
+    createdAt: 0,
   };
   await page.goto(shareLink(`http://localhost:${APP_PORT}/?hub=${encodeURIComponent(HUB)}&backend=wasm`, preset));
   const note = page.getByRole('status', { name: 'α clamped' });
@@ -36,10 +45,18 @@ test('α clamp note, Export lab → Import lab in a fresh profile, truncated fil
   const archive = JSON.parse(text);
   expect(archive).toMatchObject({ format: 'persona-lab-archive', version: 1, settings: { alphas: { loudness: 20 } } });
   expect(archive.presets.map((p: { name: string }) => p.name)).toContain('clamped preset');
-  console.log(`[archive] ${text.length} characters, ${archive.vectors.length} vectors, ${archive.presets.length} presets, records: ${Object.entries(archive.records).map(([k, v]) => `${k} ${(v as unknown[]).length}`).join(', ') || 'none'}`);
+  console.log(
+    `[archive] ${text.length} characters, ${archive.vectors.length} vectors, ${archive.presets.length} presets, records: ${
+      Object.entries(archive.records)
+        .map(([k, v]) => `${k} ${(v as unknown[]).length}`)
+        .join(', ') || 'none'
+    }`,
+  );
 
   // a truncated file: role="alert" naming the problem; the saved presets stay
-  await page.getByLabel('Import lab file').setInputFiles({ name: 'lab.json', mimeType: 'application/json', buffer: Buffer.from(text.slice(0, text.length >> 1)) });
+  await page
+    .getByLabel('Import lab file')
+    .setInputFiles({ name: 'lab.json', mimeType: 'application/json', buffer: Buffer.from(text.slice(0, text.length >> 1)) });
   await expect(page.getByRole('alert')).toContainText('could not import the lab: the file is not valid JSON, perhaps truncated');
   await expect(page.getByRole('list', { name: 'Saved presets' })).toContainText('clamped preset');
 

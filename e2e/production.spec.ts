@@ -15,7 +15,9 @@ test('production build: CSP holds, no third-party requests, the demo model answe
   });
   await page.addInitScript(() => {
     (window as unknown as { violations: string[] }).violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   await page.goto(`${origin}/?backend=wasm`);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');

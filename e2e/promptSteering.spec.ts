@@ -36,7 +36,9 @@ test('prompt_last readout, prompt-only steering: the steered reply is judged opt
   const unsteered = await replyText(page, 'Unsteered reply');
   const scores = { steered: judgeTrait(TRAIT, steered, QUESTION), unsteered: judgeTrait(TRAIT, unsteered, QUESTION) };
   const shown = (await page.locator('.alpha-value').first().textContent()) ?? '';
-  console.log(`[prompt steering] ${shown}\n[prompt steering] unsteered (score ${scores.unsteered.toFixed(0)}): ${unsteered}\n[prompt steering] steered (score ${scores.steered.toFixed(0)}): ${steered}`);
+  console.log(
+    `[prompt steering] ${shown}\n[prompt steering] unsteered (score ${scores.unsteered.toFixed(0)}): ${unsteered}\n[prompt steering] steered (score ${scores.steered.toFixed(0)}): ${steered}`,
+  );
   expect(shown).toMatch(/^α 4\.0 · \d+% of ‖resid‖$/);
   await expect(page.getByRole('status', { name: 'α clamped' })).toHaveCount(0);
   expect(scores.steered).toBeGreaterThanOrEqual(50);
@@ -45,6 +47,8 @@ test('prompt_last readout, prompt-only steering: the steered reply is judged opt
 
   // back to steering the answer: α is clamped to that mode's limit, and the note says so
   await page.getByRole('combobox', { name: 'Positions' }).selectOption('response');
-  await expect(page.getByRole('status', { name: 'α clamped' })).toContainText(/optimistic: α 4\.00 would add [\d.]+× the typical residual norm; limited to 4× \(α [\d.]+\) \(response mode\)/);
+  await expect(page.getByRole('status', { name: 'α clamped' })).toContainText(
+    /optimistic: α 4\.00 would add [\d.]+× the typical residual norm; limited to 4× \(α [\d.]+\) \(response mode\)/,
+  );
   expect(await page.getByRole('slider', { name: `${TRAIT} strength` }).inputValue()).not.toBe('4');
 });

@@ -10,9 +10,18 @@ const hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
 test('a share link with HTML in names and prompt shows it as text and runs no script', async ({ page }, info) => {
   test.skip(info.project.name !== 'wasm', 'one backend is enough');
   const preset: Preset = {
-    name: hostile, modelId: DEMO_ID, hubHost: HUB, layer: 1, positions: 'all',
-    sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 3, maxNewTokens: 6, systemPrompt: hostile, prompt: hostile,
-    traits: [{ name: hostile, alpha: 0, vector: new Float32Array(128).fill(0.01) }], createdAt: 0,
+    name: hostile,
+    modelId: DEMO_ID,
+    hubHost: HUB,
+    layer: 1,
+    positions: 'all',
+    sampling: { temperature: 0, topK: 0, topP: 1 },
+    seed: 3,
+    maxNewTokens: 6,
+    systemPrompt: hostile,
+    prompt: hostile,
+    traits: [{ name: hostile, alpha: 0, vector: new Float32Array(128).fill(0.01) }],
+    createdAt: 0,
   };
   await page.goto(shareLink(`http://localhost:${APP_PORT}/?hub=${encodeURIComponent(HUB)}`, preset));
   await expect(page.getByRole('status')).toContainText(/WebGPU|WASM/, { timeout: 180_000 });

@@ -103,7 +103,9 @@ test('tour step 6 steers the prompt with the prompt_last vector: the steered rep
   const steered = await replyText(page, 'Steered reply');
   const unsteered = await replyText(page, 'Unsteered reply');
   const scores = { steered: judgeTrait('optimistic', steered, question), unsteered: judgeTrait('optimistic', unsteered, question) };
-  console.log(`[tour 6] layer ${await page.getByRole('combobox', { name: 'Layer' }).inputValue()}, ${await page.locator('.alpha-value').first().textContent()}\n[tour 6] unsteered (score ${scores.unsteered.toFixed(0)}): ${unsteered}\n[tour 6] steered (score ${scores.steered.toFixed(0)}): ${steered}`);
+  console.log(
+    `[tour 6] layer ${await page.getByRole('combobox', { name: 'Layer' }).inputValue()}, ${await page.locator('.alpha-value').first().textContent()}\n[tour 6] unsteered (score ${scores.unsteered.toFixed(0)}): ${unsteered}\n[tour 6] steered (score ${scores.steered.toFixed(0)}): ${steered}`,
+  );
   expect(scores.steered).toBeGreaterThanOrEqual(50);
   expect(scores.unsteered).toBeLessThan(50);
   await shot(page, 'tour-step-6');

@@ -17,24 +17,38 @@ const DEMO = 'public/models/persona-demo';
 function unrecognisedDecoder(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'persona-no-resid-')), 'no-residual');
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json']) copyFileSync(join(DEMO, f), join(dir, f));
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json'])
+    copyFileSync(join(DEMO, f), join(dir, f));
   const vocab = 1280;
   const hidden = 8;
-  writeFileSync(join(dir, 'onnx/model.onnx'), buildOnnx({
-    inputs: [
-      { name: 'input_ids', elemType: TensorType.INT64, dims: ['batch', 'seq'] },
-      { name: 'attention_mask', elemType: TensorType.INT64, dims: ['batch', 'seq'] },
-    ],
-    outputs: [{ name: 'logits', elemType: TensorType.FLOAT, dims: ['batch', 'seq', vocab] }],
-    initializers: [
-      { name: 'model.embed_tokens.weight', dataType: TensorType.FLOAT, dims: [vocab, hidden], raw: float32Raw(Array.from({ length: vocab * hidden }, (_, i) => ((i * 37) % 11) / 11 - 0.5)) },
-      { name: 'lm_head.weight', dataType: TensorType.FLOAT, dims: [hidden, vocab], raw: float32Raw(Array.from({ length: vocab * hidden }, (_, i) => ((i * 13) % 7) / 7 - 0.5)) },
-    ],
-    nodes: [
-      { op: 'Gather', inputs: ['model.embed_tokens.weight', 'input_ids'], outputs: ['embeds'] },
-      { op: 'MatMul', inputs: ['embeds', 'lm_head.weight'], outputs: ['logits'] },
-    ],
-  }));
+  writeFileSync(
+    join(dir, 'onnx/model.onnx'),
+    buildOnnx({
+      inputs: [
+        { name: 'input_ids', elemType: TensorType.INT64, dims: ['batch', 'seq'] },
+        { name: 'attention_mask', elemType: TensorType.INT64, dims: ['batch', 'seq'] },
+      ],
+      outputs: [{ name: 'logits', elemType: TensorType.FLOAT, dims: ['batch', 'seq', vocab] }],
+      initializers: [
+        {
+          name: 'model.embed_tokens.weight',
+          dataType: TensorType.FLOAT,
+          dims: [vocab, hidden],
+          raw: float32Raw(Array.from({ length: vocab * hidden }, (_, i) => ((i * 37) % 11) / 11 - 0.5)),
+        },
+        {
+          name: 'lm_head.weight',
+          dataType: TensorType.FLOAT,
+          dims: [hidden, vocab],
+          raw: float32Raw(Array.from({ length: vocab * hidden }, (_, i) => ((i * 13) % 7) / 7 - 0.5)),
+        },
+      ],
+      nodes: [
+        { op: 'Gather', inputs: ['model.embed_tokens.weight', 'input_ids'], outputs: ['embeds'] },
+        { op: 'MatMul', inputs: ['embeds', 'lm_head.weight'], outputs: ['logits'] },
+      ],
+    }),
+  );
   return dir;
 }
 
@@ -45,7 +59,9 @@ test('a decoder without a recognisable residual stream: role="alert" explains, t
   await goTo(page, 'Model');
   await page.getByLabel('Model folder').setInputFiles(unrecognisedDecoder());
   const alert = page.getByRole('alert');
-  await expect(alert).toContainText('expected a residual stream (a chain of Add or SkipSimplifiedLayerNormalization nodes) after the embedding', { timeout: 60_000 });
+  await expect(alert).toContainText('expected a residual stream (a chain of Add or SkipSimplifiedLayerNormalization nodes) after the embedding', {
+    timeout: 60_000,
+  });
   await expect(alert).toContainText('it feeds MatMul');
   console.log(`[no-residual] ${(await alert.textContent())?.trim()}`);
   // still usable: the demo model loads and replies

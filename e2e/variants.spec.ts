@@ -43,7 +43,10 @@ const size = (...files: string[]) => formatBytes(files.reduce((n, f) => n + stat
 /** Repository files downloaded (GET) since `from`. */
 function downloaded(from: number): string[] {
   const prefix = `/${REPO}/resolve/main/`;
-  return mirror.requests.slice(from).filter((r) => r.method === 'GET' && r.status === 200 && r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length));
+  return mirror.requests
+    .slice(from)
+    .filter((r) => r.method === 'GET' && r.status === 200 && r.path.startsWith(prefix))
+    .map((r) => r.path.slice(prefix.length));
 }
 
 async function openModelPanel(page: Page): Promise<void> {
@@ -57,7 +60,9 @@ async function openModelPanel(page: Page): Promise<void> {
   await page.getByRole('combobox', { name: 'Backend' }).selectOption('wasm');
 }
 
-test('the picker lists every variant with its size before download; the pick is what loads; a too-big one is refused with nothing fetched', async ({ page }) => {
+test('the picker lists every variant with its size before download; the pick is what loads; a too-big one is refused with nothing fetched', async ({
+  page,
+}) => {
   await openModelPanel(page);
   const start = mirror.requests.length;
   await page.getByRole('button', { name: 'Show variants' }).click();

@@ -55,10 +55,18 @@ test('download a vector, import it into another trait, steer with it; a wrong-wi
   const slider = page.getByRole('slider', { name: `${TARGET} strength` });
   await expect(slider).toBeEnabled();
   await slider.fill('6');
-  await expect.poll(async () => (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done'
-    && (await replyText(page, 'Steered reply')) !== (await replyText(page, 'Unsteered reply')), { timeout: 120_000 }).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done' &&
+        (await replyText(page, 'Steered reply')) !== (await replyText(page, 'Unsteered reply')),
+      { timeout: 120_000 },
+    )
+    .toBe(true);
   await replyDone(page);
-  console.log(`[vectors] unsteered: ${await replyText(page, 'Unsteered reply')}\n[vectors] steered with the imported vector (α=6): ${await replyText(page, 'Steered reply')}`);
+  console.log(
+    `[vectors] unsteered: ${await replyText(page, 'Unsteered reply')}\n[vectors] steered with the imported vector (α=6): ${await replyText(page, 'Steered reply')}`,
+  );
   await expect(page.getByRole('region', { name: 'Steered reply', exact: true })).toContainText(`${TARGET} +6.0`);
   await expect(page.getByRole('region', { name: 'Per-token projection' }).last()).toBeVisible();
 

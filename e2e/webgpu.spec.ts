@@ -13,9 +13,18 @@ function presetWithVector(): Preset {
   let a = 12345;
   const rand = () => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
   return {
-    name: 'random direction', modelId: DEMO_ID, hubHost: HUB, layer: 1, positions: 'all',
-    sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 3, maxNewTokens: 12, systemPrompt: '', prompt: 'How do I learn to cook?',
-    traits: [{ name: 'direction', alpha: 0, vector: Float32Array.from({ length: 128 }, rand) }], createdAt: 0,
+    name: 'random direction',
+    modelId: DEMO_ID,
+    hubHost: HUB,
+    layer: 1,
+    positions: 'all',
+    sampling: { temperature: 0, topK: 0, topP: 1 },
+    seed: 3,
+    maxNewTokens: 12,
+    systemPrompt: '',
+    prompt: 'How do I learn to cook?',
+    traits: [{ name: 'direction', alpha: 0, vector: Float32Array.from({ length: 128 }, rand) }],
+    createdAt: 0,
   };
 }
 
@@ -36,7 +45,14 @@ test('share link → load via the Hub mirror → generate → steer', async ({ p
   console.log(`[${info.project.name}] first reply after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${before.unsteered}`);
 
   await page.getByRole('slider', { name: 'direction strength' }).fill('4');
-  await expect.poll(async () => (await replyText(page, 'Steered reply')) !== before.steered && (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done', { timeout: 180_000 }).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await replyText(page, 'Steered reply')) !== before.steered &&
+        (await page.getByRole('region', { name: 'Steered reply', exact: true }).getAttribute('data-status')) === 'done',
+      { timeout: 180_000 },
+    )
+    .toBe(true);
   expect(await replyText(page, 'Unsteered reply')).toBe(before.unsteered);
   console.log(`[${info.project.name}] steered after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${await replyText(page, 'Steered reply')}`);
   await shot(page, `${info.project.name}-steer`);

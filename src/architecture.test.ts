@@ -14,7 +14,8 @@ group('import boundaries', () => {
   const allowed = (v: { file: string; target: string }) => ALLOWED.some((a) => a.file === v.file && a.target === v.target);
 
   it('no layer imports what it may not (outside the commented allow-list)', () => {
-    if (ALLOWED.length) console.log(`import check: ${ALLOWED.length} known exception(s):\n${ALLOWED.map((a) => `  src/${a.file} → ${a.target}: ${a.reason}`).join('\n')}`);
+    if (ALLOWED.length)
+      console.log(`import check: ${ALLOWED.length} known exception(s):\n${ALLOWED.map((a) => `  src/${a.file} → ${a.target}: ${a.reason}`).join('\n')}`);
     const broken = found.filter((v) => !allowed(v)).map((v) => describe(v));
     expect(broken, `imports that break the layering:\n${broken.join('\n')}`).toEqual([]);
   });

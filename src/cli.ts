@@ -9,7 +9,9 @@ async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   const command = name ? commands[name] : undefined;
   if (!command) {
-    const list = Object.entries(commands).map(([n, c]) => `  ${n.padEnd(11)} ${c.summary}`).join('\n');
+    const list = Object.entries(commands)
+      .map(([n, c]) => `  ${n.padEnd(11)} ${c.summary}`)
+      .join('\n');
     process.stderr.write(`usage: npm run cli -- <command> [options]\n\ncommands:\n${list}\n`);
     process.exitCode = name && name !== 'help' && name !== '--help' ? 2 : 0;
     return;

@@ -94,7 +94,12 @@ export function positional(args: ParsedArgs, index: number, what: string): strin
  * CLI does not know the typical residual norm): each out-of-range value is clamped and one line on
  * stderr says what changed.
  */
-export function sensibleAlphas(flag: string, alphas: number[], positions: PositionMode | readonly PositionMode[], warn: (line: string) => void = (l) => process.stderr.write(l + '\n')): number[] {
+export function sensibleAlphas(
+  flag: string,
+  alphas: number[],
+  positions: PositionMode | readonly PositionMode[],
+  warn: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): number[] {
   const modes = typeof positions === 'string' ? [positions] : positions;
   const limits = strictestAlphaLimits(modes);
   const notes: string[] = [];

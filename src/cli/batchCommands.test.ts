@@ -18,7 +18,11 @@ import { FUSED_FIXTURE_DIR, GQA_FIXTURE_DIR, REPO_ROOT, hasDemoModel } from '../
 
 const TSX = resolve(REPO_ROOT, 'node_modules/.bin/tsx');
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(args: string[]): Promise<Run> {
   return new Promise((done) => {
@@ -39,7 +43,11 @@ describe('CLI batches', () => {
     { name: 'GQA fixture', path: GQA_FIXTURE_DIR, tol: 1e-5 },
     { name: 'fused fixture (fp16)', path: FUSED_FIXTURE_DIR, tol: 2e-3 },
   ];
-  const rows = [[1, 15043, 29892, 920, 526, 366], [1, 3681, 338], [1, 450, 4996, 17354, 1701]];
+  const rows = [
+    [1, 15043, 29892, 920, 526, 366],
+    [1, 3681, 338],
+    [1, 450, 4996, 17354, 1701],
+  ];
 
   it.each(fixtures)('capture --ids-file on the $name: one batch, each row equal to its own capture', async ({ name, path, tol }) => {
     const idsFile = join(dir, `ids-${name.length}.txt`);
@@ -78,24 +86,30 @@ describe('CLI batches', () => {
   ];
 
   for (const m of models) {
-    it.skipIf(!m.present)(`generate --prompts-file on the ${m.name}: --batch-size 3 answers as --batch-size 1 (greedy), one JSON line per prompt in order`, async () => {
-      const file = join(dir, `prompts-${m.name.length}.jsonl`);
-      writeFileSync(file, prompts.map((p) => JSON.stringify(p)).join('\n') + '\n');
-      const base = ['generate', m.model, '--prompts-file', file, '--max-new-tokens', '6'];
-      const [three, one] = [await cli([...base, '--batch-size', '3']), await cli([...base, '--batch-size', '1'])];
-      expect(three.code).toBe(0);
-      expect(one.code).toBe(0);
-      const lines = three.stdout.trim().split('\n').map((l) => JSON.parse(l));
-      expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
-      expect(lines.map((l) => l.prompt)).toEqual(prompts.map((p) => p.prompt));
-      expect(lines[2].system).toBe('You are terse.');
-      for (const l of lines) {
-        expect(typeof l.reply).toBe('string');
-        expect(['stop', 'length']).toContain(l.finish);
-        expect(l.tokens).toBeGreaterThan(0);
-      }
-      expect(three.stdout).toBe(one.stdout);
-    });
+    it.skipIf(!m.present)(
+      `generate --prompts-file on the ${m.name}: --batch-size 3 answers as --batch-size 1 (greedy), one JSON line per prompt in order`,
+      async () => {
+        const file = join(dir, `prompts-${m.name.length}.jsonl`);
+        writeFileSync(file, prompts.map((p) => JSON.stringify(p)).join('\n') + '\n');
+        const base = ['generate', m.model, '--prompts-file', file, '--max-new-tokens', '6'];
+        const [three, one] = [await cli([...base, '--batch-size', '3']), await cli([...base, '--batch-size', '1'])];
+        expect(three.code).toBe(0);
+        expect(one.code).toBe(0);
+        const lines = three.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
+        expect(lines.map((l) => l.prompt)).toEqual(prompts.map((p) => p.prompt));
+        expect(lines[2].system).toBe('You are terse.');
+        for (const l of lines) {
+          expect(typeof l.reply).toBe('string');
+          expect(['stop', 'length']).toContain(l.finish);
+          expect(l.tokens).toBeGreaterThan(0);
+        }
+        expect(three.stdout).toBe(one.stdout);
+      },
+    );
   }
 
   it('bad files exit 2 naming the line', async () => {

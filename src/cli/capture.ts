@@ -61,7 +61,8 @@ export function readIdsFile(file: string): number[][] {
   text.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim()) return;
     const ids = line.split(',').map((s) => Number(s.trim()));
-    if (ids.some((id) => !Number.isInteger(id) || id < 0)) throw new CliError(`${file} line ${i + 1}: expected comma-separated non-negative integer token ids, got "${line.trim().slice(0, 60)}"`);
+    if (ids.some((id) => !Number.isInteger(id) || id < 0))
+      throw new CliError(`${file} line ${i + 1}: expected comma-separated non-negative integer token ids, got "${line.trim().slice(0, 60)}"`);
     rows.push(ids);
   });
   if (rows.length === 0) throw new CliError(`${file} has no id lists (one comma-separated list per line)`);
@@ -83,7 +84,8 @@ export function promptFromArgs(args: ParsedArgs): PromptInput {
 }
 
 export const capture: Command = {
-  summary: 'residual stream + logits to safetensors: capture <model> (--ids 1,2,3 | --prompt P | --ids-file F) --out caps.safetensors [--steer v.safetensors --layer L --alpha A]',
+  summary:
+    'residual stream + logits to safetensors: capture <model> (--ids 1,2,3 | --prompt P | --ids-file F) --out caps.safetensors [--steer v.safetensors --layer L --alpha A]',
   async run(argv) {
     const args = parseArgs(argv);
     const model = positional(args, 0, '<model> (a folder, demo, a Hub id or a URL)');
@@ -112,9 +114,10 @@ export const capture: Command = {
         tensors[`logits${suffix}`] = { shape: [T, info.vocabSize], data: row.logits! };
       });
       writeFileSync(out, writeSafetensors(tensors, metadata));
-      const shapes = res.rows.length === 1 && idsFile === undefined
-        ? `resid [${L + 1}, ${res.rows[0].ids.length}, ${info.hiddenSize}], logits [${res.rows[0].ids.length}, ${info.vocabSize}]`
-        : `${res.rows.length} rows in one batch: resid.{i} [${L + 1}, T_i, ${info.hiddenSize}], logits.{i} [T_i, ${info.vocabSize}], T = ${res.rows.map((r) => r.ids.length).join(', ')}`;
+      const shapes =
+        res.rows.length === 1 && idsFile === undefined
+          ? `resid [${L + 1}, ${res.rows[0].ids.length}, ${info.hiddenSize}], logits [${res.rows[0].ids.length}, ${info.vocabSize}]`
+          : `${res.rows.length} rows in one batch: resid.{i} [${L + 1}, T_i, ${info.hiddenSize}], logits.{i} [T_i, ${info.vocabSize}], T = ${res.rows.map((r) => r.ids.length).join(', ')}`;
       process.stdout.write(`wrote ${out}: ${shapes}${term ? `, steered block ${term.layer} × ${term.alpha}` : ''}\n`);
     } finally {
       await engine.unload();

@@ -18,12 +18,24 @@ export const convert: Command = {
     let res;
     try {
       res = convertVectorFile(new Uint8Array(readFileSync(input)), to, {
-        layers: layer === undefined ? undefined : [layer], alpha: numberFlag(args, 'alpha'), modelHint: stringFlag(args, 'model-hint'),
+        layers: layer === undefined ? undefined : [layer],
+        alpha: numberFlag(args, 'alpha'),
+        modelHint: stringFlag(args, 'model-hint'),
       });
     } catch (e) {
       throw new CliError(`${input}: ${(e as Error).message}`);
     }
     writeFileSync(out, res.bytes);
-    process.stdout.write(JSON.stringify({ from: res.from, to, out, bytes: res.bytes.length, rows: res.vector.rows, hidden: res.vector.hidden, layer: res.vector.meta.layer ?? null }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        from: res.from,
+        to,
+        out,
+        bytes: res.bytes.length,
+        rows: res.vector.rows,
+        hidden: res.vector.hidden,
+        layer: res.vector.meta.layer ?? null,
+      }) + '\n',
+    );
   },
 };

@@ -8,13 +8,35 @@ import { basename, join } from 'node:path';
 import { POSITION_MODES, type ModelInfo } from '../engine/api';
 import type { Engine } from '../engine/engine';
 import { READOUTS, type PersonaVector, type Readout } from '../persona/personaVector';
-import { lexiconJudge, noJudge, openAiJudge, PipelineError, runPipeline, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../persona/pipeline';
+import {
+  lexiconJudge,
+  noJudge,
+  openAiJudge,
+  PipelineError,
+  runPipeline,
+  selfJudge,
+  type Judge,
+  type PipelineContext,
+  type PipelineProgress,
+} from '../persona/pipeline';
 import { importTraitSet, type TraitSet } from '../persona/traitSet';
 import { BUILTIN_TRAIT_NAMES, builtinTrait } from '../persona/traits';
 import { readVectorFile } from '../persona/convert';
 import { exportVectorSafetensors } from '../persona/vectorFile';
 import { MemoryStorage } from '../storage/memory';
-import { choiceListFlag, CliError, numberFlag, parseArgs, positional, promptFormatFlag, requiredFlag, stringFlag, numberListFlag, sensibleAlphas, type ParsedArgs } from './args';
+import {
+  choiceListFlag,
+  CliError,
+  numberFlag,
+  parseArgs,
+  positional,
+  promptFormatFlag,
+  requiredFlag,
+  stringFlag,
+  numberListFlag,
+  sensibleAlphas,
+  type ParsedArgs,
+} from './args';
 import type { Command } from './commands';
 import { chooseJudge, noScoreReason, type JudgeChoiceMade } from './judgeChoice';
 import { DEMO_MODEL_DIR, loadEngine } from './loadEngine';
@@ -34,7 +56,13 @@ export function loadTrait(spec: string, model: string): TraitSet {
     throw new CliError(`no trait file or built-in trait "${spec}" (built-in: ${BUILTIN_TRAIT_NAMES.join(', ')})`);
   }
   const v = importTraitSet(text, name);
-  if (!v.ok) throw new CliError(`trait set ${spec} is invalid: ${v.errors.slice(0, 3).map((e) => `${e.path || '(root)'} ${e.message}`).join('; ')}`);
+  if (!v.ok)
+    throw new CliError(
+      `trait set ${spec} is invalid: ${v.errors
+        .slice(0, 3)
+        .map((e) => `${e.path || '(root)'} ${e.message}`)
+        .join('; ')}`,
+    );
   return v.value;
 }
 
@@ -57,9 +85,12 @@ export function requireScores(n: number, choice: JudgeChoiceMade, trait: TraitSe
 function judgeOf(choice: JudgeChoiceMade, args: ParsedArgs, ctx: Pick<PipelineContext, 'engine' | 'info'>, trait: TraitSet): Judge {
   const kind = choice.kind as JudgeChoice;
   switch (kind) {
-    case 'self': return selfJudge(ctx, trait);
-    case 'lexicon': return lexiconJudge(trait);
-    case 'none': return noJudge();
+    case 'self':
+      return selfJudge(ctx, trait);
+    case 'lexicon':
+      return lexiconJudge(trait);
+    case 'none':
+      return noJudge();
     case 'openai': {
       const baseUrl = stringFlag(args, 'judge-url') ?? process.env.PERSONA_LAB_JUDGE_URL ?? 'https://api.openai.com/v1';
       const judgeModel = stringFlag(args, 'judge-model') ?? process.env.PERSONA_LAB_JUDGE_MODEL;
@@ -136,7 +167,8 @@ export const extract: Command = {
       const judge = judgeOf(choice, args, ctx, trait);
       const alphas = sensibleAlphas('alphas', numberListFlag(args, 'alphas') ?? [1, 2], sweepPositions ?? ['response']);
       const res = await runPipeline(ctx, {
-        trait, judge,
+        trait,
+        judge,
         settings: {
           samples: int('samples') ?? 1,
           maxNewTokens: int('max-tokens') ?? 64,
@@ -148,10 +180,16 @@ export const extract: Command = {
           maxEvaluationQuestions: int('eval-questions'),
           readout,
           negativeName: stringFlag(args, 'negative') === 'antonym' ? 'antonym' : 'helpful',
-          sweep: args.flags.has('no-sweep') ? null : {
-            alphas, systemPrompt: stringFlag(args, 'system') ?? null, maxQuestions: int('sweep-questions'),
-            positions: sweepPositions, readouts: sweepReadouts, controls: sweepControls,
-          },
+          sweep: args.flags.has('no-sweep')
+            ? null
+            : {
+                alphas,
+                systemPrompt: stringFlag(args, 'system') ?? null,
+                maxQuestions: int('sweep-questions'),
+                positions: sweepPositions,
+                readouts: sweepReadouts,
+                controls: sweepControls,
+              },
         },
       }).catch((e: unknown) => {
         // Every pair dropped for want of a score: the judge is the reason, not the trait prompts.
@@ -164,10 +202,19 @@ export const extract: Command = {
       return { res, choice };
     }).then(({ res, choice }) => ({ ...res, choice }));
     const json = {
-      out, model: result.modelId, trait: result.trait, judge: result.judge, readout: result.readout,
-      chosenLayer: result.chosenLayer, statsLayer: result.statsLayer, steering: result.steering, controls: result.controls, counts: result.counts,
+      out,
+      model: result.modelId,
+      trait: result.trait,
+      judge: result.judge,
+      readout: result.readout,
+      chosenLayer: result.chosenLayer,
+      statsLayer: result.statsLayer,
+      steering: result.steering,
+      controls: result.controls,
+      counts: result.counts,
       layers: result.layerStats.map((s) => ({ ...s, hook: s.row === 0 ? 'embed' : `blocks.${s.layer}.resid_post` })),
-      sweep: result.sweep, timingsMs: result.timingsMs,
+      sweep: result.sweep,
+      timingsMs: result.timingsMs,
     };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     if (result.sweep && result.choice.kind !== 'none') requireScores(Math.max(0, ...result.sweep.cells.map((c) => c.n)), result.choice, trait, result.modelId);

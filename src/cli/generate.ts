@@ -65,7 +65,12 @@ type Settings = Omit<GenerateRequest, 'rows'>;
 
 /** Answers every prompt in batches of `batchSize`, calling `onReply` in prompt order as each batch ends. */
 export async function generateBatches(
-  engine: Pick<Engine, 'generate'>, prompts: PromptLine[], batchSize: number, settings: Settings, steering: SteeringTerm[] | null, format: PromptFormat,
+  engine: Pick<Engine, 'generate'>,
+  prompts: PromptLine[],
+  batchSize: number,
+  settings: Settings,
+  steering: SteeringTerm[] | null,
+  format: PromptFormat,
   onReply: (p: PromptLine, reply: { text: string; finish: string; tokens: number }) => void,
 ): Promise<void> {
   const seed = settings.seed ?? 0;
@@ -80,13 +85,15 @@ export async function generateBatches(
 }
 
 export const generate: Command = {
-  summary: 'chat reply, optionally steered: generate <model> (--prompt P [--system S] | --prompts-file F.jsonl [--batch-size B]) [--max-new-tokens N --temperature T --seed S --steer v.safetensors --layer L --alpha A]',
+  summary:
+    'chat reply, optionally steered: generate <model> (--prompt P [--system S] | --prompts-file F.jsonl [--batch-size B]) [--max-new-tokens N --temperature T --seed S --steer v.safetensors --layer L --alpha A]',
   async run(argv) {
     const args = parseArgs(argv);
     const model = positional(args, 0, '<model> (a folder, demo, a Hub id or a URL)');
     const file = stringFlag(args, 'prompts-file');
     const prompt = stringFlag(args, 'prompt');
-    if (file !== undefined && (prompt !== undefined || args.flags.has('system'))) throw new CliError('give --prompts-file or --prompt/--system, not both (a line may carry its own "system")');
+    if (file !== undefined && (prompt !== undefined || args.flags.has('system')))
+      throw new CliError('give --prompts-file or --prompt/--system, not both (a line may carry its own "system")');
     if (file === undefined && prompt === undefined) throw new CliError('missing --prompt (or --prompts-file F.jsonl)');
     if (file === undefined && args.flags.has('batch-size')) throw new CliError('--batch-size goes with --prompts-file');
     const batchSize = numberFlag(args, 'batch-size', DEFAULT_BATCH_SIZE)!;
@@ -108,13 +115,21 @@ export const generate: Command = {
       const format = promptFormatOf(info, promptFormatFlag(args));
       if (prompts) {
         await generateBatches(engine, prompts, batchSize, settings, term ? [term] : null, format, (p, reply) => {
-          process.stdout.write(JSON.stringify({ line: p.line, prompt: p.prompt, ...(p.system ? { system: p.system } : {}), reply: reply.text, finish: reply.finish, tokens: reply.tokens }) + '\n');
+          process.stdout.write(
+            JSON.stringify({
+              line: p.line,
+              prompt: p.prompt,
+              ...(p.system ? { system: p.system } : {}),
+              reply: reply.text,
+              finish: reply.finish,
+              tokens: reply.tokens,
+            }) + '\n',
+          );
         });
         return;
       }
-      await engine.generate(
-        { rows: [{ prompt: inputOf(format, prompt!, system), steering: term ? [term] : null }], ...settings },
-        (e) => process.stdout.write(e.deltas[0]),
+      await engine.generate({ rows: [{ prompt: inputOf(format, prompt!, system), steering: term ? [term] : null }], ...settings }, (e) =>
+        process.stdout.write(e.deltas[0]),
       );
       process.stdout.write('\n');
     } finally {

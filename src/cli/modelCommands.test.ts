@@ -16,16 +16,22 @@ import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, REPO_ROOT, hasDemoModel } from '../e
 
 const TSX = resolve(REPO_ROOT, 'node_modules/.bin/tsx');
 const PYTHON = '/usr/bin/python3';
-const hasNumpy = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import numpy']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasNumpy =
+  existsSync(PYTHON) &&
+  (() => {
+    try {
+      execFileSync(PYTHON, ['-c', 'import numpy']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((done) => {
@@ -52,8 +58,16 @@ for name, e in header.items():
 print(json.dumps(out))
 `;
 
-interface PyTensor { dtype: string; shape: number[]; sum: number; values: number[] }
-interface PySummary { metadata: Record<string, string>; tensors: Record<string, PyTensor> }
+interface PyTensor {
+  dtype: string;
+  shape: number[];
+  sum: number;
+  values: number[];
+}
+interface PySummary {
+  metadata: Record<string, string>;
+  tensors: Record<string, PyTensor>;
+}
 
 function pySummary(file: string): PySummary {
   return JSON.parse(execFileSync(PYTHON, ['-c', PY_SUMMARY, file], { maxBuffer: 1 << 28 }).toString());
@@ -76,7 +90,12 @@ describe('CLI: inspect, capture, generate', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      architecture: 'llama', exportStyle: 'fused', numLayers: 2, hiddenSize: 16, vocabSize: 32000, residualDtype: 'float16',
+      architecture: 'llama',
+      exportStyle: 'fused',
+      numLayers: 2,
+      hiddenSize: 16,
+      vocabSize: 32000,
+      residualDtype: 'float16',
       hookPoints: ['embed', 'blocks.0.resid_post', 'blocks.1.resid_post'],
     });
   });
@@ -86,7 +105,14 @@ describe('CLI: inspect, capture, generate', () => {
     const r = await cli(['inspect', 'demo']);
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
-    expect(info).toMatchObject({ architecture: config.model_type, exportStyle: 'decomposed', numLayers: config.num_hidden_layers, hiddenSize: config.hidden_size, vocabSize: config.vocab_size, residualDtype: 'float32' });
+    expect(info).toMatchObject({
+      architecture: config.model_type,
+      exportStyle: 'decomposed',
+      numLayers: config.num_hidden_layers,
+      hiddenSize: config.hidden_size,
+      vocabSize: config.vocab_size,
+      residualDtype: 'float32',
+    });
     expect(info.hookPoints).toHaveLength(config.num_hidden_layers + 1);
   });
 
@@ -116,7 +142,18 @@ describe('CLI: inspect, capture, generate', () => {
     expect(missing.stderr.trim()).toBe('error: missing --out');
     const noVector = join(dir, 'empty.safetensors');
     writeFileSync(noVector, writeSafetensors({ direction: { shape: [16], data: new Float32Array(16) } }));
-    const wrong = await cli(['capture', '../shared/fixtures/tiny-random-llama-fused', '--ids', '1,2', '--out', join(dir, 'x.safetensors'), '--steer', noVector, '--layer', '0']);
+    const wrong = await cli([
+      'capture',
+      '../shared/fixtures/tiny-random-llama-fused',
+      '--ids',
+      '1,2',
+      '--out',
+      join(dir, 'x.safetensors'),
+      '--steer',
+      noVector,
+      '--layer',
+      '0',
+    ]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).toContain('has no tensor "vector"; it holds direction');

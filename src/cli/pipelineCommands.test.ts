@@ -54,7 +54,12 @@ describe('CLI pipeline commands', () => {
 
   it('errors are one line with a non-zero exit code', async () => {
     const res = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'convert', join(dir, 'missing.safetensors'), '--to', 'gguf', '--out', 'x'], { cwd: ROOT }, (e, _o, stderr) => done({ code: e ? (e as { code?: number }).code ?? 1 : 0, stderr }));
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli.ts', 'convert', join(dir, 'missing.safetensors'), '--to', 'gguf', '--out', 'x'],
+        { cwd: ROOT },
+        (e, _o, stderr) => done({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stderr }),
+      );
     });
     expect(res.code).toBe(2);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
@@ -63,7 +68,27 @@ describe('CLI pipeline commands', () => {
 
   it('extract → project → steer-eval → screen on the demo model (tiny settings)', async () => {
     const vec = join(dir, 'demo.safetensors');
-    const res = JSON.parse(await run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--judge', 'none', '--questions', '2', '--instructions', '2', '--eval-questions', '2', '--max-tokens', '24', '--quiet']));
+    const res = JSON.parse(
+      await run([
+        'extract',
+        'demo',
+        '--trait',
+        'optimistic',
+        '--out',
+        vec,
+        '--judge',
+        'none',
+        '--questions',
+        '2',
+        '--instructions',
+        '2',
+        '--eval-questions',
+        '2',
+        '--max-tokens',
+        '24',
+        '--quiet',
+      ]),
+    );
     expect(res.counts.rollouts).toEqual({ pos: 4, neg: 4 });
     expect(res.layers).toHaveLength(5);
     expect(res.layers[2].hook).toBe('blocks.1.resid_post');
@@ -71,16 +96,42 @@ describe('CLI pipeline commands', () => {
     const v = readVectorFile(new Uint8Array(readFileSync(vec)));
     expect(v.meta).toMatchObject({ trait: 'optimistic', readout: 'response_avg', layer: res.chosenLayer });
 
-    const proj = JSON.parse(await run(['project', 'demo', '--vector', vec, '--layer', '1', '--text', 'How do I cook rice?', '--response', 'Great news!', '--quiet']));
+    const proj = JSON.parse(
+      await run(['project', 'demo', '--vector', vec, '--layer', '1', '--text', 'How do I cook rice?', '--response', 'Great news!', '--quiet']),
+    );
     expect(proj.hook).toBe('blocks.1.resid_post');
     expect(proj.tokens.length).toBeGreaterThan(proj.promptLength);
     expect(proj.tokens.every((t: { projection: number }) => Number.isFinite(t.projection))).toBe(true);
 
-    const steer = JSON.parse(await run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--alphas', '0,2', '--questions', '2', '--max-tokens', '24', '--quiet']));
+    const steer = JSON.parse(
+      await run([
+        'steer-eval',
+        'demo',
+        '--trait',
+        'optimistic',
+        '--vector',
+        vec,
+        '--layer',
+        '1',
+        '--alphas',
+        '0,2',
+        '--questions',
+        '2',
+        '--max-tokens',
+        '24',
+        '--quiet',
+      ]),
+    );
     expect(steer.map((c: { alpha: number }) => c.alpha)).toEqual([0, 2]);
-    await expect(run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--positions', 'middle'])).rejects.toThrow(/--positions must be one of all, prompt, response, got "middle"/);
-    await expect(run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--sweep-readouts', 'response_avg,last'])).rejects.toThrow(/"last" is not one of them/);
-    await expect(run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--sweep-controls', '0'])).rejects.toThrow(/--sweep-controls must be a positive integer/);
+    await expect(run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--positions', 'middle'])).rejects.toThrow(
+      /--positions must be one of all, prompt, response, got "middle"/,
+    );
+    await expect(run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--sweep-readouts', 'response_avg,last'])).rejects.toThrow(
+      /"last" is not one of them/,
+    );
+    await expect(run(['extract', 'demo', '--trait', 'optimistic', '--out', vec, '--sweep-controls', '0'])).rejects.toThrow(
+      /--sweep-controls must be a positive integer/,
+    );
     for (const c of steer) {
       expect(c.n).toBe(2);
       expect(c.score).toBeGreaterThanOrEqual(0);
@@ -88,16 +139,67 @@ describe('CLI pipeline commands', () => {
     }
 
     // The demo model named by its folder (not "demo"): a demo trait is still judged by the lexicon, as in the lab.
-    const byFolder = JSON.parse(await run(['steer-eval', 'public/models/persona-demo', '--trait', 'public/models/persona-demo/traits/optimistic.json', '--vector', vec, '--layer', '1', '--alphas', '0', '--questions', '2', '--max-tokens', '24', '--quiet']));
+    const byFolder = JSON.parse(
+      await run([
+        'steer-eval',
+        'public/models/persona-demo',
+        '--trait',
+        'public/models/persona-demo/traits/optimistic.json',
+        '--vector',
+        vec,
+        '--layer',
+        '1',
+        '--alphas',
+        '0',
+        '--questions',
+        '2',
+        '--max-tokens',
+        '24',
+        '--quiet',
+      ]),
+    );
     expect(byFolder[0].n).toBe(2);
     expect(byFolder[0].score).not.toBeNull();
     // A judge that scores nothing fails with the reason instead of printing score: null, n: 0.
-    await expect(run(['steer-eval', 'demo', '--trait', 'optimistic', '--vector', vec, '--layer', '1', '--alphas', '0', '--questions', '2', '--max-tokens', '24', '--judge', 'none', '--quiet'])).rejects.toThrow(/--judge none scores nothing.*--judge lexicon/);
-    await expect(run(['steer-eval', 'demo', '--trait', 'evil', '--vector', vec, '--layer', '1', '--alphas', '0', '--questions', '2', '--max-tokens', '24', '--quiet'])).rejects.toThrow(/no --judge given and trait "evil" has no lexicon, so the model judged itself, but it gave no usable score/);
+    await expect(
+      run([
+        'steer-eval',
+        'demo',
+        '--trait',
+        'optimistic',
+        '--vector',
+        vec,
+        '--layer',
+        '1',
+        '--alphas',
+        '0',
+        '--questions',
+        '2',
+        '--max-tokens',
+        '24',
+        '--judge',
+        'none',
+        '--quiet',
+      ]),
+    ).rejects.toThrow(/--judge none scores nothing.*--judge lexicon/);
+    await expect(
+      run(['steer-eval', 'demo', '--trait', 'evil', '--vector', vec, '--layer', '1', '--alphas', '0', '--questions', '2', '--max-tokens', '24', '--quiet']),
+    ).rejects.toThrow(/no --judge given and trait "evil" has no lexicon, so the model judged itself, but it gave no usable score/);
 
     const data = join(dir, 'data.jsonl');
-    writeFileSync(data, ['{"prompt": "How do I cook rice?", "response": "Great news! Cook rice over medium heat."}', 'not json', '{"prompt": "How do I cook eggs?", "response": "Cook eggs over medium heat."}', ''].join('\n'));
-    const lines = (await run(['screen', 'demo', '--vector', vec, '--data', data, '--max-tokens', '24', '--quiet'])).trim().split('\n').map((l) => JSON.parse(l));
+    writeFileSync(
+      data,
+      [
+        '{"prompt": "How do I cook rice?", "response": "Great news! Cook rice over medium heat."}',
+        'not json',
+        '{"prompt": "How do I cook eggs?", "response": "Cook eggs over medium heat."}',
+        '',
+      ].join('\n'),
+    );
+    const lines = (await run(['screen', 'demo', '--vector', vec, '--data', data, '--max-tokens', '24', '--quiet']))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.line)).toEqual([1, 3]);
     for (const l of lines) {
       expect(Number.isFinite(l.deltaP)).toBe(true);

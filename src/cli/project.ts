@@ -18,11 +18,29 @@ export const project: Command = {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);
       const format = promptFormatOf(info, promptFormatFlag(args));
-      return projectText({ engine, info }, { prompt: questionPrompt(format, { system: system ?? null, user: text }), response: response === undefined ? undefined : responseText(format, response) }, v, layer);
+      return projectText(
+        { engine, info },
+        {
+          prompt: questionPrompt(format, { system: system ?? null, user: text }),
+          response: response === undefined ? undefined : responseText(format, response),
+        },
+        v,
+        layer,
+      );
     });
-    process.stdout.write(JSON.stringify({
-      hook: out.hook, layer: out.layer, promptLength: out.promptLength,
-      tokens: out.tokens.map((token, i) => ({ i, token, id: out.ids[i], part: i < out.promptLength ? 'prompt' : 'response', projection: out.projections[i] })),
-    }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        hook: out.hook,
+        layer: out.layer,
+        promptLength: out.promptLength,
+        tokens: out.tokens.map((token, i) => ({
+          i,
+          token,
+          id: out.ids[i],
+          part: i < out.promptLength ? 'prompt' : 'response',
+          projection: out.projections[i],
+        })),
+      }) + '\n',
+    );
   },
 };

@@ -28,14 +28,27 @@ export const screen: Command = {
       const v = loadVector(vectorPath, info);
       const layer = layerFromArgs(args, v, info.numLayers);
       return screenDataset({ engine, info, promptFormat: promptFormatFlag(args), onProgress: stderrProgress(quiet) }, parsed.samples, {
-        vector: v, layer, mode, systemPrompt: stringFlag(args, 'system') ?? null, maxNewTokens: numberFlag(args, 'max-tokens') ?? 64,
-        batchSize: numberFlag(args, 'batch') ?? 16, flagPercentile: numberFlag(args, 'flag-percentile') ?? 95,
+        vector: v,
+        layer,
+        mode,
+        systemPrompt: stringFlag(args, 'system') ?? null,
+        maxNewTokens: numberFlag(args, 'max-tokens') ?? 64,
+        batchSize: numberFlag(args, 'batch') ?? 16,
+        flagPercentile: numberFlag(args, 'flag-percentile') ?? 95,
       });
     });
-    const lines = report.rows.map((r) => JSON.stringify({
-      line: r.line, deltaP: r.deltaP ?? null, deltaPCheap: r.deltaPCheap, percentile: r.percentile, flagged: r.flagged,
-      projection: r.projection, modelProjection: r.modelProjection ?? null, lastPromptProjection: r.lastPromptProjection,
-    }));
+    const lines = report.rows.map((r) =>
+      JSON.stringify({
+        line: r.line,
+        deltaP: r.deltaP ?? null,
+        deltaPCheap: r.deltaPCheap,
+        percentile: r.percentile,
+        flagged: r.flagged,
+        projection: r.projection,
+        modelProjection: r.modelProjection ?? null,
+        lastPromptProjection: r.lastPromptProjection,
+      }),
+    );
     process.stdout.write(lines.join('\n') + '\n');
   },
 };

@@ -27,9 +27,14 @@ export const steerEval: Command = {
       const layer = layerFromArgs(args, v, info.numLayers);
       const ctx = { engine, info, promptFormat: promptFormatFlag(args), storage: new MemoryStorage(), onProgress: stderrProgress(quiet) };
       const { cells } = await steeringEval(ctx, {
-        runId: 'steer-eval', vector: v, questions: trait.evaluation_questions.slice(0, maxQ ?? Infinity),
-        systemPrompt: stringFlag(args, 'system') ?? null, cells: alphas.map((alpha) => ({ layer, alpha, positions })),
-        judge: judgeFromArgs(args, ctx, trait), maxNewTokens: numberFlag(args, 'max-tokens') ?? 64, batchSize: numberFlag(args, 'batch') ?? 16,
+        runId: 'steer-eval',
+        vector: v,
+        questions: trait.evaluation_questions.slice(0, maxQ ?? Infinity),
+        systemPrompt: stringFlag(args, 'system') ?? null,
+        cells: alphas.map((alpha) => ({ layer, alpha, positions })),
+        judge: judgeFromArgs(args, ctx, trait),
+        maxNewTokens: numberFlag(args, 'max-tokens') ?? 64,
+        batchSize: numberFlag(args, 'batch') ?? 16,
       });
       return { cells, modelId: info.id };
     });

@@ -24,9 +24,42 @@ import { loadLocalEngine, seededFloats } from './testing/models';
 import { DEMO_MODEL_DIR, FUSED_FIXTURE_DIR, GQA_FIXTURE_DIR, REPO_ROOT, hasDemoModel } from './testing/paths';
 
 const cases = [
-  { name: 'decomposed demo model (fp32)', dir: DEMO_MODEL_DIR, present: hasDemoModel(), padding: 'left', tol: 1e-5, rows: [[1, 300, 45, 700, 12, 99, 5], [1, 77, 500], [1, 9, 88, 1000, 3]] },
-  { name: 'fused MultiHeadAttention fixture (fp16)', dir: FUSED_FIXTURE_DIR, present: true, padding: 'left', tol: 2e-3, rows: [[1, 15043, 29892, 920, 526, 366, 2599], [1, 3681, 338], [1, 450, 4996, 17354, 1701]] },
-  { name: 'GroupQueryAttention fixture (fp32, no position_ids)', dir: GQA_FIXTURE_DIR, present: true, padding: 'right', tol: 1e-5, rows: [[1, 15043, 29892, 920, 526, 366], [1, 3681, 338], [1, 450, 4996, 17354, 1701]] },
+  {
+    name: 'decomposed demo model (fp32)',
+    dir: DEMO_MODEL_DIR,
+    present: hasDemoModel(),
+    padding: 'left',
+    tol: 1e-5,
+    rows: [
+      [1, 300, 45, 700, 12, 99, 5],
+      [1, 77, 500],
+      [1, 9, 88, 1000, 3],
+    ],
+  },
+  {
+    name: 'fused MultiHeadAttention fixture (fp16)',
+    dir: FUSED_FIXTURE_DIR,
+    present: true,
+    padding: 'left',
+    tol: 2e-3,
+    rows: [
+      [1, 15043, 29892, 920, 526, 366, 2599],
+      [1, 3681, 338],
+      [1, 450, 4996, 17354, 1701],
+    ],
+  },
+  {
+    name: 'GroupQueryAttention fixture (fp32, no position_ids)',
+    dir: GQA_FIXTURE_DIR,
+    present: true,
+    padding: 'right',
+    tol: 1e-5,
+    rows: [
+      [1, 15043, 29892, 920, 526, 366],
+      [1, 3681, 338],
+      [1, 450, 4996, 17354, 1701],
+    ],
+  },
 ] as const;
 
 const STEPS = 6; // prefill + 5 decode steps
@@ -69,7 +102,7 @@ for (const c of cases) {
       }
     });
 
-    it('prefill + 5 decode steps: greedy tokens and the newest position\'s residual stream at every step equal each row alone', async () => {
+    it("prefill + 5 decode steps: greedy tokens and the newest position's residual stream at every step equal each row alone", async () => {
       const { numLayers: L, hiddenSize: H } = model.info;
       // Identity probes: the projections are the newest position's residual stream, every row.
       const probe = new Float32Array((L + 1) * H * H);
@@ -129,7 +162,13 @@ describe('why GroupQueryAttention needs right padding', () => {
     const short = [1, 3681, 338];
     const run = async (side: 'left' | 'right') => {
       const batch = padBatch([long, short], 0, side);
-      const out = await forward(model, { ids: batch.ids, attentionMask: batch.mask, positionIds: batch.positions, past: KvCache.empty(model, 2), readouts: ['logits'] });
+      const out = await forward(model, {
+        ids: batch.ids,
+        attentionMask: batch.mask,
+        positionIds: batch.positions,
+        past: KvCache.empty(model, 2),
+        readouts: ['logits'],
+      });
       out.present.dispose();
       const V = out.readouts.logits!.length / (2 * batch.width);
       const last = batch.offsets[1] + short.length - 1;
@@ -148,7 +187,10 @@ describe('dynamic quantization couples the rows of a batch: such graphs run one 
   const DIR = resolve(REPO_ROOT, 'src/engine/testing/conformance/llama');
   let engine: Engine;
   let model: LoadedModel;
-  const rows = [[1, 30, 45, 70, 12, 99, 5], [1, 77, 50]];
+  const rows = [
+    [1, 30, 45, 70, 12, 99, 5],
+    [1, 77, 50],
+  ];
   beforeAll(async () => {
     configureRuntime({ numThreads: 1 });
     engine = new Engine({ fetcher: () => folderFetcher(DIR) });
@@ -160,7 +202,13 @@ describe('dynamic quantization couples the rows of a batch: such graphs run one 
   it('the int8 replica is recognised (DynamicQuantizeLinear), and one padded pass would not be exact', async () => {
     expect(model.info.rowCoupling).toBe('DynamicQuantizeLinear');
     const batch = padBatch(rows, 0, model.info.padding);
-    const out = await forward(model, { ids: batch.ids, attentionMask: batch.mask, positionIds: batch.positions, past: KvCache.empty(model, 2), readouts: ['logitsLast'] });
+    const out = await forward(model, {
+      ids: batch.ids,
+      attentionMask: batch.mask,
+      positionIds: batch.positions,
+      past: KvCache.empty(model, 2),
+      readouts: ['logitsLast'],
+    });
     out.present.dispose();
     const solo = (await engine.capture({ rows: [{ prompt: { ids: rows[1] } }], includeLogits: 'last', includeResid: false })).rows[0].logits!;
     const V = solo.length;

@@ -73,7 +73,11 @@ export function cacheSpecs(decl: SessionDeclarations): CacheSpec[] {
     if (!isCacheInput(meta.name)) continue;
     const present = presentOf.get(meta.name);
     if (!present) {
-      throw new EngineError('bad_model', `the graph takes a cache input "${meta.name}" but has no output that carries it forward (expected a "present…" output for it)`, 'This export cannot generate with a cache; use a decoder export with past/present pairs.');
+      throw new EngineError(
+        'bad_model',
+        `the graph takes a cache input "${meta.name}" but has no output that carries it forward (expected a "present…" output for it)`,
+        'This export cannot generate with a cache; use a decoder export with past/present pairs.',
+      );
     }
     if (!meta.isTensor) throw new EngineError('bad_model', `the cache input "${meta.name}" is not a tensor`);
     specs.push({ past: meta.name, present, kind: kindOf(meta.name), dtype: meta.type, shape: meta.shape });
@@ -112,7 +116,11 @@ export function emptyShape(spec: CacheSpec, batch: number, hints: CacheHints = {
     if (spec.kind === 'conv') {
       const size = i === 1 ? hints.hidden : i === 2 ? hints.convLength : undefined;
       if (size === undefined) {
-        throw new EngineError('bad_model', `cannot tell dim ${i} ("${d}") of the conv cache "${spec.past}"`, 'config.json should give hidden_size and conv_L_cache.');
+        throw new EngineError(
+          'bad_model',
+          `cannot tell dim ${i} ("${d}") of the conv cache "${spec.past}"`,
+          'config.json should give hidden_size and conv_L_cache.',
+        );
       }
       return size;
     }
@@ -124,13 +132,21 @@ type ZeroArray = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8
 
 function zeros(dtype: ort.Tensor.Type, size: number): ZeroArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(size);
-    case 'float16': return new Uint16Array(size);
-    case 'float64': return new Float64Array(size);
-    case 'int64': return new BigInt64Array(size);
-    case 'int32': return new Int32Array(size);
-    case 'bool': case 'uint8': return new Uint8Array(size);
-    default: throw new EngineError('bad_model', `cache inputs of type ${dtype} are not supported`);
+    case 'float32':
+      return new Float32Array(size);
+    case 'float16':
+      return new Uint16Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int64':
+      return new BigInt64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'bool':
+    case 'uint8':
+      return new Uint8Array(size);
+    default:
+      throw new EngineError('bad_model', `cache inputs of type ${dtype} are not supported`);
   }
 }
 
@@ -153,7 +169,10 @@ export class KvCache {
     const tensors: Record<string, Tensor> = {};
     for (const spec of specs) {
       const shape = emptyShape(spec, batch, hints);
-      const data = zeros(spec.dtype, shape.reduce((a, b) => a * b, 1));
+      const data = zeros(
+        spec.dtype,
+        shape.reduce((a, b) => a * b, 1),
+      );
       tensors[spec.past] = new ort.Tensor(spec.dtype, data as Float32Array, shape);
     }
     return new KvCache(tensors, 0);

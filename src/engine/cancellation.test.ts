@@ -16,7 +16,10 @@ import { DEMO_MODEL_DIR, hasDemoModel } from './testing/paths';
 const prompt = [1, 300, 45, 700, 12, 99, 5];
 /** Sampled (so the stream is long and varied) but seeded (so every run draws the same tokens). */
 const request = (maxNewTokens: number): GenerateRequest => ({
-  rows: [{ prompt: { ids: prompt }, steering: null }], maxNewTokens, sampling: { temperature: 1, topK: 0, topP: 1 }, seed: 3,
+  rows: [{ prompt: { ids: prompt }, steering: null }],
+  maxNewTokens,
+  sampling: { temperature: 1, topK: 0, topP: 1 },
+  seed: 3,
 });
 
 describe.skipIf(!hasDemoModel())('cancellation by AbortSignal (demo model)', () => {
@@ -65,7 +68,9 @@ describe.skipIf(!hasDemoModel())('cancellation by AbortSignal (demo model)', () 
     expect(handle.running()).toEqual([]);
     expect(posted.filter((r) => r.kind === 'error')).toEqual([]);
     await handle({ id: 4, type: 'generate', payload: request(12) } as Request);
-    const tokens = posted.filter((r) => r.kind === 'result' && (r.id === 1 || r.id === 4)).map((r) => (r as { result: { rows: { tokenIds: number[] }[] } }).result.rows[0].tokenIds);
+    const tokens = posted
+      .filter((r) => r.kind === 'result' && (r.id === 1 || r.id === 4))
+      .map((r) => (r as { result: { rows: { tokenIds: number[] }[] } }).result.rows[0].tokenIds);
     expect(tokens).toEqual([full, full]);
   });
 
@@ -74,10 +79,14 @@ describe.skipIf(!hasDemoModel())('cancellation by AbortSignal (demo model)', () 
     const client = new EngineClient(worker);
     const controller = new AbortController();
     const seen: number[] = [];
-    const res = await client.generate(request(40), (e) => {
-      seen.push(e.step);
-      if (e.step === 0) controller.abort();
-    }, { signal: controller.signal });
+    const res = await client.generate(
+      request(40),
+      (e) => {
+        seen.push(e.step);
+        if (e.step === 0) controller.abort();
+      },
+      { signal: controller.signal },
+    );
     const row = res.rows[0];
     expect(row.finish).toBe('cancelled');
     expect(seen).toEqual([0]);

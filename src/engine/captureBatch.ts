@@ -49,15 +49,25 @@ export async function captureBatch(model: LoadedModel, rows: number[][], options
     ...(options.logits === true ? (['logits'] as const) : options.logits === 'last' && !lastPass ? (['logitsLast'] as const) : []),
   ];
   const out = await forward(model, {
-    ids: batch.ids, attentionMask: batch.mask, positionIds: batch.positions, past: KvCache.empty(model, B),
-    steer, steerPositions: steer && prefillSteerPositions(mode, batch), readouts,
+    ids: batch.ids,
+    attentionMask: batch.mask,
+    positionIds: batch.positions,
+    past: KvCache.empty(model, B),
+    steer,
+    steerPositions: steer && prefillSteerPositions(mode, batch),
+    readouts,
   });
   let lastLogits = out.readouts.logitsLast;
   if (lastPass) {
     const step = cursor.lastTokenPass(out.present.length);
     const tail = await forward(model, {
-      ids: step.ids, attentionMask: step.mask, positionIds: step.positions, past: out.present,
-      steer, steerPositions: steer && steerPositions(mode, B, 1, true), readouts: ['logitsLast'],
+      ids: step.ids,
+      attentionMask: step.mask,
+      positionIds: step.positions,
+      past: out.present,
+      steer,
+      steerPositions: steer && steerPositions(mode, B, 1, true),
+      readouts: ['logitsLast'],
     });
     tail.present.dispose();
     lastLogits = tail.readouts.logitsLast;

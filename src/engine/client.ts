@@ -33,7 +33,10 @@ export class EngineClient implements EngineApi {
 
   constructor(private readonly worker: WorkerLike) {
     worker.onmessage = (e: MessageEvent<Response>) => this.receive(e.data);
-    worker.onerror = (e) => this.crash(new EngineStopped('internal', `the engine worker stopped: ${e.message || 'unknown error'}`, 'The lab restarts the engine and reloads the model.'));
+    worker.onerror = (e) =>
+      this.crash(
+        new EngineStopped('internal', `the engine worker stopped: ${e.message || 'unknown error'}`, 'The lab restarts the engine and reloads the model.'),
+      );
   }
 
   static create(): EngineClient {
@@ -48,10 +51,20 @@ export class EngineClient implements EngineApi {
     const p = this.pending.get(r.id);
     if (!p) return;
     switch (r.kind) {
-      case 'progress': p.onProgress?.(r.progress); break;
-      case 'event': p.onEvent?.(r.event); break;
-      case 'result': this.pending.delete(r.id); p.resolve(r.result); break;
-      case 'error': this.pending.delete(r.id); p.reject(EngineError.fromData(r.error)); break;
+      case 'progress':
+        p.onProgress?.(r.progress);
+        break;
+      case 'event':
+        p.onEvent?.(r.event);
+        break;
+      case 'result':
+        this.pending.delete(r.id);
+        p.resolve(r.result);
+        break;
+      case 'error':
+        this.pending.delete(r.id);
+        p.reject(EngineError.fromData(r.error));
+        break;
     }
   }
 
@@ -66,13 +79,20 @@ export class EngineClient implements EngineApi {
   }
 
   /** Sends one request; aborting `signal` sends the worker a cancel for it until it answers. */
-  private call<K extends RequestType>(type: K, payload: RequestMap[K][0], extra: Omit<Pending, 'resolve' | 'reject'> = {}, signal?: AbortSignal): Promise<RequestMap[K][1]> {
+  private call<K extends RequestType>(
+    type: K,
+    payload: RequestMap[K][0],
+    extra: Omit<Pending, 'resolve' | 'reject'> = {},
+    signal?: AbortSignal,
+  ): Promise<RequestMap[K][1]> {
     const id = this.nextId++;
     const onAbort = () => this.post(this.nextId++, 'cancel', { id });
-    const settle = <T>(f: (v: T) => void) => (v: T) => {
-      signal?.removeEventListener('abort', onAbort);
-      f(v);
-    };
+    const settle =
+      <T>(f: (v: T) => void) =>
+      (v: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        f(v);
+      };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: settle(resolve as (v: unknown) => void), reject: settle(reject), ...extra });
       this.post(id, type, payload);

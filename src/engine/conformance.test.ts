@@ -38,7 +38,10 @@ interface Reference {
 /** The F32 tensors of a safetensors file (what tools/conformance/build.py writes). */
 function readF32Safetensors(bytes: Buffer): Reference['tensors'] {
   const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const tensors: Reference['tensors'] = {};
   for (const [name, t] of Object.entries(header)) {
     if (name === '__metadata__') continue;
@@ -68,7 +71,12 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 async function fullPass(model: LoadedModel, ids: number[], steer?: Float32Array): Promise<ForwardOutput> {
   return forward(model, {
-    ids: [ids], attentionMask: [ones(ids.length)], positionIds: [range(0, ids.length)], past: KvCache.empty(model, 1), steer, readouts: ['resid', 'logits'],
+    ids: [ids],
+    attentionMask: [ones(ids.length)],
+    positionIds: [range(0, ids.length)],
+    past: KvCache.empty(model, 1),
+    steer,
+    readouts: ['resid', 'logits'],
   });
 }
 
@@ -81,10 +89,14 @@ async function cachedPass(model: LoadedModel, ids: number[], steps: number): Pro
   const resid = new Float32Array((L + 1) * T * H);
   const logits = new Float32Array(T * V);
   let past = KvCache.empty(model, 1);
-  for (let from = 0; from < T; ) {
+  for (let from = 0; from < T;) {
     const to = from === 0 ? P : from + 1;
     const out = await forward(model, {
-      ids: [ids.slice(from, to)], attentionMask: [ones(to)], positionIds: [range(from, to)], past, readouts: ['resid', 'logits'],
+      ids: [ids.slice(from, to)],
+      attentionMask: [ones(to)],
+      positionIds: [range(from, to)],
+      past,
+      readouts: ['resid', 'logits'],
     });
     const S = to - from;
     for (let r = 0; r <= L; r++) resid.set(out.readouts.resid!.subarray(r * S * H, (r + 1) * S * H), (r * T + from) * H);
@@ -191,7 +203,13 @@ for (const c of CONFORMANCE_CASES) {
         const a = plain.readouts.resid!;
         const b = steered.readouts.resid!;
         for (let row = 0; row <= layer; row++) {
-          expect(maxAbsDiff(rowsAt(a, L + 1, T, H, 0, T).subarray(row * T * H, (row + 1) * T * H), rowsAt(b, L + 1, T, H, 0, T).subarray(row * T * H, (row + 1) * T * H)), `row ${row}`).toBe(0);
+          expect(
+            maxAbsDiff(
+              rowsAt(a, L + 1, T, H, 0, T).subarray(row * T * H, (row + 1) * T * H),
+              rowsAt(b, L + 1, T, H, 0, T).subarray(row * T * H, (row + 1) * T * H),
+            ),
+            `row ${row}`,
+          ).toBe(0);
         }
         const row = layer + 1;
         const scale = Math.max(1, maxAbs(a.subarray(row * T * H, (row + 1) * T * H)));
@@ -226,13 +244,14 @@ for (const c of CONFORMANCE_CASES) {
         expect(maxAbsDiff(r.tensors.logits_cached.data, r.tensors.logits.data)).toBeGreaterThan(1e-3);
         expect(maxAbsDiff(cached.logits, full.readouts.logits!)).toBeGreaterThan(1e-3);
       });
-    } else it('gives the same rows and logits with the KV cache as the full pass', async () => {
-      const { numLayers: L, hiddenSize: H } = model.info;
-      const ids = promptOf();
-      const full = await fullPass(model, ids);
-      const cached = await cachedPass(model, ids, 3);
-      expectClose(cached.resid, rowsAt(full.readouts.resid!, L + 1, ids.length, H, 0, ids.length), 'cached resid', tolerance());
-      expectClose(cached.logits, full.readouts.logits!, 'cached logits', tolerance());
-    });
+    } else
+      it('gives the same rows and logits with the KV cache as the full pass', async () => {
+        const { numLayers: L, hiddenSize: H } = model.info;
+        const ids = promptOf();
+        const full = await fullPass(model, ids);
+        const cached = await cachedPass(model, ids, 3);
+        expectClose(cached.resid, rowsAt(full.readouts.resid!, L + 1, ids.length, H, 0, ids.length), 'cached resid', tolerance());
+        expectClose(cached.logits, full.readouts.logits!, 'cached logits', tolerance());
+      });
   });
 }

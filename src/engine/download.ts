@@ -52,7 +52,11 @@ export async function download(url: string, path: string, progress?: ProgressTra
 
   const stopped = (why: string) => {
     partials.set(url, { chunks, loaded, total });
-    return new EngineError('network', `the download of ${path} stopped at ${loaded} of ${total ?? 'unknown'} bytes (${why})`, 'Load the model again: the download resumes where it stopped.');
+    return new EngineError(
+      'network',
+      `the download of ${path} stopped at ${loaded} of ${total ?? 'unknown'} bytes (${why})`,
+      'Load the model again: the download resumes where it stopped.',
+    );
   };
   if (res.body) {
     const reader = res.body.getReader();

@@ -1,7 +1,16 @@
 /** The engine itself (runs in the worker, or directly in Node): one loaded model, the API's verbs. */
 import type {
-  CallOptions, CaptureRequest, CaptureResult, EngineApi, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo,
-  PromptInput, TokenizeResult,
+  CallOptions,
+  CaptureRequest,
+  CaptureResult,
+  EngineApi,
+  GenerateEvent,
+  GenerateRequest,
+  GenerateResult,
+  LoadRequest,
+  ModelInfo,
+  PromptInput,
+  TokenizeResult,
 } from './api';
 import { EngineError } from './errors';
 import { captureBatch } from './captureBatch';
@@ -23,9 +32,18 @@ export interface EngineSettings extends SourceSettings {
 
 export function modelInfo(m: LoadedModel): ModelInfo {
   return {
-    id: m.id, modelType: m.config.modelType, backend: m.backend, backendNote: m.backendNote, variant: m.variant,
-    exportStyle: m.info.style, numLayers: m.info.numLayers, hiddenSize: m.info.hiddenSize, vocabSize: m.config.vocabSize,
-    maxPositions: m.config.maxPositions, residualDtype: m.info.residualDtype, hookPoints: m.info.hookPoints,
+    id: m.id,
+    modelType: m.config.modelType,
+    backend: m.backend,
+    backendNote: m.backendNote,
+    variant: m.variant,
+    exportStyle: m.info.style,
+    numLayers: m.info.numLayers,
+    hiddenSize: m.info.hiddenSize,
+    vocabSize: m.config.vocabSize,
+    maxPositions: m.config.maxPositions,
+    residualDtype: m.info.residualDtype,
+    hookPoints: m.info.hookPoints,
     hasChatTemplate: m.tokenizer.hasChatTemplate,
   };
 }
@@ -84,7 +102,11 @@ export class Engine implements EngineApi {
     const ids = 'ids' in prompt ? prompt.ids : 'text' in prompt ? m.tokenizer.encode(prompt.text) : this.chatIds(m, prompt.messages);
     if (ids.length === 0) throw new EngineError('bad_input', 'the prompt is empty', 'Type a message first.');
     if (ids.length >= m.config.maxPositions) {
-      throw new EngineError('bad_input', `the prompt has ${ids.length} tokens; this model's context holds ${m.config.maxPositions}`, 'Shorten the conversation or start a new one.');
+      throw new EngineError(
+        'bad_input',
+        `the prompt has ${ids.length} tokens; this model's context holds ${m.config.maxPositions}`,
+        'Shorten the conversation or start a new one.',
+      );
     }
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= m.config.vocabSize) {
@@ -117,12 +139,16 @@ export class Engine implements EngineApi {
       return { ids: [...prompt, ...response], promptLength: prompt.length };
     });
     if (rows.length === 0) return { rows: [], numRows: L + 1, hiddenSize: H };
-    const captured = await captureBatch(m, rows.map((r) => r.ids), {
-      steering: request.rows.map((r) => r.steering ?? null),
-      positions: request.positions,
-      logits: request.includeLogits ?? false,
-      resid: request.includeResid !== false,
-    });
+    const captured = await captureBatch(
+      m,
+      rows.map((r) => r.ids),
+      {
+        steering: request.rows.map((r) => r.steering ?? null),
+        positions: request.positions,
+        logits: request.includeLogits ?? false,
+        resid: request.includeResid !== false,
+      },
+    );
     throwIfAborted(options.signal);
     return {
       numRows: L + 1,
@@ -179,14 +205,19 @@ export class Engine implements EngineApi {
         let projections: number[][][] | undefined;
         if (step.projections && probes) {
           const K = probes.k;
-          projections = prompts.map((_, b) => Array.from({ length: L + 1 }, (_, r) => Array.from(step.projections!.subarray((b * (L + 1) + r) * K, (b * (L + 1) + r + 1) * K))));
+          projections = prompts.map((_, b) =>
+            Array.from({ length: L + 1 }, (_, r) => Array.from(step.projections!.subarray((b * (L + 1) + r) * K, (b * (L + 1) + r + 1) * K))),
+          );
         }
         onEvent?.({ type: 'token', step: step.step, tokens: step.tokens, deltas, projections });
       },
     });
     return {
       rows: result.tokens.map((tokens, b) => ({
-        promptIds: prompts[b], tokenIds: tokens, text: tokens.length ? m.tokenizer.decode(tokens, true) : '', finish: result.finish[b],
+        promptIds: prompts[b],
+        tokenIds: tokens,
+        text: tokens.length ? m.tokenizer.decode(tokens, true) : '',
+        finish: result.finish[b],
       })),
     };
   }

@@ -4,16 +4,7 @@
  */
 
 export type EngineErrorCode =
-  | 'not_found'
-  | 'network'
-  | 'bad_model'
-  | 'not_instrumentable'
-  | 'too_large'
-  | 'bad_input'
-  | 'cancelled'
-  | 'backend'
-  | 'no_model'
-  | 'internal';
+  'not_found' | 'network' | 'bad_model' | 'not_instrumentable' | 'too_large' | 'bad_input' | 'cancelled' | 'backend' | 'no_model' | 'internal';
 
 export interface EngineErrorData {
   name: 'EngineError';
@@ -47,7 +38,11 @@ export class EngineError extends Error {
     const err = e instanceof Error ? e : new Error(String(e));
     switch (err.name) {
       case 'InstrumentationError':
-        return new EngineError('not_instrumentable', err.message, 'Persona Lab supports decoder LLM exports from the Hugging Face Hub (optimum/torch.onnx or onnxruntime-genai builder).');
+        return new EngineError(
+          'not_instrumentable',
+          err.message,
+          'Persona Lab supports decoder LLM exports from the Hugging Face Hub (optimum/torch.onnx or onnxruntime-genai builder).',
+        );
       case 'OnnxFormatError':
       case 'ProtobufError':
         return new EngineError('bad_model', err.message);

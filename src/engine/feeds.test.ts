@@ -30,7 +30,11 @@ const F = TensorType.FLOAT;
 const I64 = TensorType.INT64;
 
 /** A stand-in for a loaded model: a plain graph's session and the config facts forward() reads. */
-async function plainModel(spec: GraphSpec, modelType = 'lfm2', hints = { headDim: 3, kvHeads: 2, hidden: 4, convLength: 3 }): Promise<ForwardModel & { session: QueuedSession }> {
+async function plainModel(
+  spec: GraphSpec,
+  modelType = 'lfm2',
+  hints = { headDim: 3, kvHeads: 2, hidden: 4, convLength: 3 },
+): Promise<ForwardModel & { session: QueuedSession }> {
   configureRuntime({ numThreads: 1 });
   const session = await QueuedSession.create({ model: buildOnnx(spec), externalData: [] }, 'wasm');
   return {
@@ -103,9 +107,21 @@ describe('feeds follow the graph declarations', () => {
     expect(past0.tensors['past_key_values.1.key'].dims).toEqual([B, 2, 0, 3]); // symbolic head dim → config's
 
     // Prefill, all logits asked for: keep = 0, no cache yet: branch = 0. (position_ids are not declared: not fed.)
-    const ids = [[5, 6, 7], [8, 9, 10]];
+    const ids = [
+      [5, 6, 7],
+      [8, 9, 10],
+    ];
     const mask = ids.map((r) => r.map(() => 1));
-    const a = await forward(model, { ids, attentionMask: mask, positionIds: [[0, 1, 2], [0, 1, 2]], past: past0, readouts: ['logits', 'logitsLast'] });
+    const a = await forward(model, {
+      ids,
+      attentionMask: mask,
+      positionIds: [
+        [0, 1, 2],
+        [0, 1, 2],
+      ],
+      past: past0,
+      readouts: ['logits', 'logitsLast'],
+    });
     expect(Array.from(a.readouts.logits!)).toEqual([5, 6, 7, 8, 9, 10]);
     expect(Array.from(a.readouts.logitsLast!)).toEqual([0]);
     expect(a.present.length).toBe(3);
@@ -159,7 +175,13 @@ describe('caches and positions: the rules', () => {
   it('empty shapes: numbers kept, batch → B, past length → 0, other symbols → 0 unless config.json gives them', () => {
     const hints = cacheHintsFromConfig({ hidden_size: 64, num_attention_heads: 8, num_key_value_heads: 2, conv_L_cache: 3 });
     expect(hints).toEqual({ kvHeads: 2, headDim: 8, hidden: 64, convLength: 3 });
-    const kv = { past: 'past_key_values.0.key', present: 'present.0.key', kind: 'key_value' as const, dtype: 'float16' as const, shape: ['batch_size', 'num_kv_heads', 'past_sequence_length', 'head_size'] };
+    const kv = {
+      past: 'past_key_values.0.key',
+      present: 'present.0.key',
+      kind: 'key_value' as const,
+      dtype: 'float16' as const,
+      shape: ['batch_size', 'num_kv_heads', 'past_sequence_length', 'head_size'],
+    };
     expect(emptyShape(kv, 3, hints)).toEqual([3, 2, 0, 8]);
     expect(emptyShape(kv, 3, {})).toEqual([3, 0, 0, 0]);
     const conv = { past: 'past_conv.0', present: 'present_conv.0', kind: 'conv' as const, dtype: 'float32' as const, shape: ['batch', 'hidden', 'conv_width'] };
@@ -172,7 +194,18 @@ describe('caches and positions: the rules', () => {
   it('position ids: cumsum(mask) − 1 with padding at 1, starting at 1 for gemma3', () => {
     expect(positionStart('llama')).toBe(0);
     expect(positionStart('gemma3_text')).toBe(1);
-    expect(positionsFromMask([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], 5)).toEqual([[1, 1, 0, 1, 2], [0, 1, 2, 3, 4]]);
+    expect(
+      positionsFromMask(
+        [
+          [0, 0, 1, 1, 1],
+          [1, 1, 1, 1, 1],
+        ],
+        5,
+      ),
+    ).toEqual([
+      [1, 1, 0, 1, 2],
+      [0, 1, 2, 3, 4],
+    ]);
     expect(positionsFromMask([[0, 1, 1, 1]], 1, 1)).toEqual([[3]]);
   });
 });
@@ -198,11 +231,16 @@ describe('a symbolic KV head dim (newer builder exports) on the real GQA graph',
     symlinkSync(join(GQA_FIXTURE_DIR, 'onnx/model.onnx.data'), join(dir, 'onnx/model.onnx.data'));
     for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']) copyFileSync(join(GQA_FIXTURE_DIR, f), join(dir, f));
 
-    const prompts = [[1, 15043, 29892, 920, 526], [1, 3681, 338]];
+    const prompts = [
+      [1, 15043, 29892, 920, 526],
+      [1, 3681, 338],
+    ];
     const symbolic = await loadLocalEngine(dir);
     const original = await loadLocalEngine(GQA_FIXTURE_DIR);
     try {
-      expect(symbolic.engine.loaded.session.inputMetadata.find((m) => m.name === 'past_key_values.0.key')).toMatchObject({ shape: ['batch_size', 1, 'past_sequence_length', 'head_size'] });
+      expect(symbolic.engine.loaded.session.inputMetadata.find((m) => m.name === 'past_key_values.0.key')).toMatchObject({
+        shape: ['batch_size', 1, 'past_sequence_length', 'head_size'],
+      });
       const a = await generate(symbolic.engine.loaded, { prompts, maxNewTokens: 4, stopTokenIds: [] });
       const b = await generate(original.engine.loaded, { prompts, maxNewTokens: 4, stopTokenIds: [] });
       expect(a.tokens).toEqual(b.tokens);

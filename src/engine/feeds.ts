@@ -39,7 +39,11 @@ export function graphInputsOf(decl: SessionDeclarations): GraphInputs {
       );
     }
     if (!decl.inputNames.includes(INPUT_IDS)) {
-      throw new EngineError('bad_model', `the graph has no "${INPUT_IDS}" input (it takes ${decl.inputNames.join(', ')})`, 'A decoder-only text model export is needed.');
+      throw new EngineError(
+        'bad_model',
+        `the graph has no "${INPUT_IDS}" input (it takes ${decl.inputNames.join(', ')})`,
+        'A decoder-only text model export is needed.',
+      );
     }
     inputs = { declared: new Set(decl.inputNames), caches: cacheSpecs(decl) };
     cache.set(decl, inputs);

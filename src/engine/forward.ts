@@ -48,7 +48,12 @@ export interface ForwardOutput {
   present: KvCache;
 }
 
-const int64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat(), (v) => BigInt(v)), [rows.length, rows[0].length]);
+const int64 = (rows: number[][]) =>
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(rows.flat(), (v) => BigInt(v)),
+    [rows.length, rows[0].length],
+  );
 
 export async function forward(model: ForwardModel, input: ForwardInput): Promise<ForwardOutput> {
   const B = input.ids.length;
@@ -66,14 +71,20 @@ export async function forward(model: ForwardModel, input: ForwardInput): Promise
   if (has(USE_CACHE_BRANCH)) feeds[USE_CACHE_BRANCH] = new ort.Tensor('bool', Uint8Array.from([input.past.length > 0 ? 1 : 0]), [1]);
   for (const c of graph.caches) {
     const t = input.past.tensors[c.past];
-    if (!t) throw new EngineError('bad_input', `the cache passed to this pass has no "${c.past}"`, 'Start from KvCache.empty(model, batch) and feed back each pass\'s present.');
+    if (!t)
+      throw new EngineError(
+        'bad_input',
+        `the cache passed to this pass has no "${c.past}"`,
+        "Start from KvCache.empty(model, batch) and feed back each pass's present.",
+      );
     feeds[c.past] = t;
   }
   if (has(STEER_INPUT)) feeds[STEER_INPUT] = new ort.Tensor('float32', input.steer ?? new Float32Array(B * L * H), [B, L, H]);
   if (has(STEER_POSITIONS_INPUT)) feeds[STEER_POSITIONS_INPUT] = new ort.Tensor('float32', input.steerPositions ?? new Float32Array(B * S).fill(1), [B, S]);
   const rowReadouts = input.readouts.filter(isRowReadout);
   const rowOutputs = rowReadouts.length ? model.info.residOutputs : [];
-  if (!rowOutputs) throw new EngineError('bad_input', 'this graph has no residual outputs', 'Load the model through loadModel (instrumented) to read the residual stream.');
+  if (!rowOutputs)
+    throw new EngineError('bad_input', 'this graph has no residual outputs', 'Load the model through loadModel (instrumented) to read the residual stream.');
   const direct = input.readouts.filter((r) => !isRowReadout(r)).map((r) => OUTPUT_OF[r as keyof typeof OUTPUT_OF]);
   const fetches = [...new Set([...direct, ...rowOutputs, ...graph.caches.map((c) => c.present)])];
   const out = await model.session.run(feeds, fetches);
@@ -108,7 +119,14 @@ export async function forward(model: ForwardModel, input: ForwardInput): Promise
  * From the rows [R][B * S * H]: resid [B, R, S, H], residLast [B, R, H] (the newest position) and
  * probeProj [B, R, S, K] (row r · probe (r, k), probes [R * K * H]).
  */
-function stackRows(rows: Float32Array[], B: number, S: number, H: number, wanted: ForwardReadout[], probes?: { data: Float32Array; k: number }): ForwardOutput['readouts'] {
+function stackRows(
+  rows: Float32Array[],
+  B: number,
+  S: number,
+  H: number,
+  wanted: ForwardReadout[],
+  probes?: { data: Float32Array; k: number },
+): ForwardOutput['readouts'] {
   const R = rows.length;
   const out: ForwardOutput['readouts'] = {};
   if (wanted.includes('resid')) {
@@ -124,15 +142,17 @@ function stackRows(rows: Float32Array[], B: number, S: number, H: number, wanted
   if (wanted.includes('probeProj')) {
     const K = probes?.k ?? 0;
     const proj = new Float32Array(B * R * S * K);
-    for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) {
-      const x = rows[r].subarray((b * S + s) * H, (b * S + s + 1) * H);
-      for (let k = 0; k < K; k++) {
-        const p = probes!.data.subarray((r * K + k) * H, (r * K + k + 1) * H);
-        let dot = 0;
-        for (let h = 0; h < H; h++) dot += x[h] * p[h];
-        proj[((b * R + r) * S + s) * K + k] = dot;
-      }
-    }
+    for (let b = 0; b < B; b++)
+      for (let r = 0; r < R; r++)
+        for (let s = 0; s < S; s++) {
+          const x = rows[r].subarray((b * S + s) * H, (b * S + s + 1) * H);
+          for (let k = 0; k < K; k++) {
+            const p = probes!.data.subarray((r * K + k) * H, (r * K + k + 1) * H);
+            let dot = 0;
+            for (let h = 0; h < H; h++) dot += x[h] * p[h];
+            proj[((b * R + r) * S + s) * K + k] = dot;
+          }
+        }
     out.probeProj = proj;
   }
   return out;

@@ -78,7 +78,10 @@ export async function generate(model: LoadedModel, options: GenerateOptions): Pr
       const rowLogits: Float32Array[] = [];
       const stepProjections = options.probes ? new Float32Array(B * width) : undefined;
       for (const g of groups) {
-        const out = await g.step(step, g.rows.map((b) => next[b]));
+        const out = await g.step(
+          step,
+          g.rows.map((b) => next[b]),
+        );
         const V = out.logits.length / g.rows.length;
         g.rows.forEach((b, i) => {
           rowLogits[b] = out.logits.subarray(i * V, (i + 1) * V);

@@ -34,8 +34,7 @@ for (const c of models) {
     afterAll(() => engine?.unload());
 
     const N = 8;
-    const run = (prompts: number[][], steering?: (SteeringTerm[] | null)[]) =>
-      generate(model, { prompts, steering, maxNewTokens: N, stopTokenIds: [] });
+    const run = (prompts: number[][], steering?: (SteeringTerm[] | null)[]) => generate(model, { prompts, steering, maxNewTokens: N, stopTokenIds: [] });
 
     it('[unsteered, steered]: row 0 equals a solo unsteered run (greedy); row 1 differs', async () => {
       const solo = await run([c.long]);
@@ -87,12 +86,21 @@ describe.skipIf(!hasDemoModel())('sampling, stop tokens and cancel on the demo m
     const shared = await sample(T1, 7, 16);
     // one prompt twice on one seed: the same random numbers, the same tokens
     expect(shared[1]).toEqual(shared[0]);
-    const own = (await generate(model, { prompts: [prompt, prompt], sampling: T1, seed: 7, rowSeeds: [3, undefined], maxNewTokens: 16, stopTokenIds: [] })).tokens;
+    const own = (await generate(model, { prompts: [prompt, prompt], sampling: T1, seed: 7, rowSeeds: [3, undefined], maxNewTokens: 16, stopTokenIds: [] }))
+      .tokens;
     expect(own[1]).toEqual(shared[0]);
     expect(own[0]).not.toEqual(shared[0]);
     expect(own[0]).toEqual((await sample(T1, 3, 16))[0]);
     // through the engine API: GenerateRow.seed
-    const res = await engine.generate({ rows: [{ prompt: { ids: prompt }, steering: null, seed: 3 }, { prompt: { ids: prompt }, steering: null }], sampling: T1, seed: 7, maxNewTokens: 4 });
+    const res = await engine.generate({
+      rows: [
+        { prompt: { ids: prompt }, steering: null, seed: 3 },
+        { prompt: { ids: prompt }, steering: null },
+      ],
+      sampling: T1,
+      seed: 7,
+      maxNewTokens: 4,
+    });
     expect(res.rows[0].tokenIds).toEqual(own[0].slice(0, res.rows[0].tokenIds.length));
     expect(res.rows[1].tokenIds).toEqual(shared[0].slice(0, res.rows[1].tokenIds.length));
   });
@@ -109,7 +117,13 @@ describe.skipIf(!hasDemoModel())('sampling, stop tokens and cancel on the demo m
     expect(await sample({ temperature: 1, topK: 0, topP: 1e-6 }, 5)).toEqual(greedy);
     const tokens = (await sample({ temperature: 2, topK: 3, topP: 1 }, 9))[0];
     const ids = [...prompt, ...tokens.slice(0, -1)];
-    const out = await forward(model, { ids: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, i) => i)], past: KvCache.empty(model, 1), readouts: ['logits'] });
+    const out = await forward(model, {
+      ids: [ids],
+      attentionMask: [ids.map(() => 1)],
+      positionIds: [ids.map((_, i) => i)],
+      past: KvCache.empty(model, 1),
+      readouts: ['logits'],
+    });
     out.present.dispose();
     const V = model.config.vocabSize;
     tokens.forEach((token, k) => {
@@ -149,7 +163,9 @@ describe.skipIf(!hasDemoModel())('sampling, stop tokens and cancel on the demo m
     let cancelled = false;
     const steps: number[] = [];
     const res = await generate(model, {
-      prompts: [prompt, prompt], maxNewTokens: 20, stopTokenIds: [],
+      prompts: [prompt, prompt],
+      maxNewTokens: 20,
+      stopTokenIds: [],
       isCancelled: () => cancelled,
       onStep: (e) => {
         steps.push(e.step);
@@ -164,10 +180,14 @@ describe.skipIf(!hasDemoModel())('sampling, stop tokens and cancel on the demo m
   it('aborting the signal from the event callback stops the stream within one step', async () => {
     const seen: number[] = [];
     const controller = new AbortController();
-    const res = await engine.generate({ rows: [{ prompt: { ids: prompt }, steering: null }], maxNewTokens: 20, sampling: { temperature: 1, topK: 0, topP: 1 }, seed: 3 }, (e) => {
-      seen.push(e.step);
-      if (e.step === 1) controller.abort();
-    }, { signal: controller.signal });
+    const res = await engine.generate(
+      { rows: [{ prompt: { ids: prompt }, steering: null }], maxNewTokens: 20, sampling: { temperature: 1, topK: 0, topP: 1 }, seed: 3 },
+      (e) => {
+        seen.push(e.step);
+        if (e.step === 1) controller.abort();
+      },
+      { signal: controller.signal },
+    );
     // The demo model may emit its end token first; otherwise the stream stops right after step 1.
     if (res.rows[0].finish !== 'stop') {
       expect(res.rows[0].finish).toBe('cancelled');

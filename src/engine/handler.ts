@@ -43,7 +43,10 @@ export function createHandler(engine: EngineApi, post: (r: Response, transfer?: 
           break;
         case 'capture': {
           const capture = await engine.capture(req.payload, { signal: cancellable(req.id) });
-          post({ id: req.id, kind: 'result', result: capture }, capture.rows.flatMap((r) => [r.resid.buffer, ...(r.logits ? [r.logits.buffer] : [])]) as Transferable[]);
+          post(
+            { id: req.id, kind: 'result', result: capture },
+            capture.rows.flatMap((r) => [r.resid.buffer, ...(r.logits ? [r.logits.buffer] : [])]) as Transferable[],
+          );
           return;
         }
         case 'generate':

@@ -52,7 +52,12 @@ const decoder = new TextDecoder();
 async function readJson(fetcher: FileFetcher, path: string, tracker: ProgressTracker, required: boolean): Promise<Record<string, unknown> | null> {
   const bytes = await fetcher.get(path, tracker);
   if (!bytes) {
-    if (required) throw new EngineError('not_found', `${fetcher.label} has no ${path}`, 'Pick the root folder of a Hugging Face model repository (it holds config.json and tokenizer.json).');
+    if (required)
+      throw new EngineError(
+        'not_found',
+        `${fetcher.label} has no ${path}`,
+        'Pick the root folder of a Hugging Face model repository (it holds config.json and tokenizer.json).',
+      );
     return null;
   }
   try {
@@ -133,7 +138,12 @@ export async function inspectVariants(fetcher: FileFetcher, requested: Backend |
   if (!config && !folders?.length) await readJson(fetcher, 'config.json', new ProgressTracker(), true); // says what is missing
   const variants = folders?.length ? folders : await listVariants(fetcher, config!);
   const ctx = { ...caps, table: config ? tableShape(config) : undefined };
-  if (!variants) throw new EngineError('bad_input', `${fetcher.label} cannot list its files or tell their sizes`, 'Load it without choosing a variant: the lab takes the first it finds for the backend.');
+  if (!variants)
+    throw new EngineError(
+      'bad_input',
+      `${fetcher.label} cannot list its files or tell their sizes`,
+      'Load it without choosing a variant: the lab takes the first it finds for the backend.',
+    );
   let defaultVariant: string | null = null;
   let refusal: string | null = null;
   try {
@@ -151,7 +161,12 @@ export async function inspectVariants(fetcher: FileFetcher, requested: Backend |
       const fit = fitOf(v, backend, ctx);
       const alternatives = fit.refusal ? fittingAlternatives(variants, v, backend, ctx) : '';
       return {
-        name: v.name, onnxPath: v.onnxPath, files: v.files, bytes: v.bytes, backend: fit.backend, note: fit.note,
+        name: v.name,
+        onnxPath: v.onnxPath,
+        files: v.files,
+        bytes: v.bytes,
+        backend: fit.backend,
+        note: fit.note,
         refusal: fit.refusal && (alternatives ? `${fit.refusal}; ${alternatives} would fit` : fit.refusal),
       };
     }),
@@ -217,7 +232,12 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     chosen = choice.variant;
     onnxPath = chosen.onnxPath;
     onnx = await fetcher.get(onnxPath, tracker);
-    if (!onnx) throw new EngineError('not_found', `${fetcher.label} lists ${onnxPath}, but it could not be downloaded`, 'Try again; if it persists, the repository may be incomplete.');
+    if (!onnx)
+      throw new EngineError(
+        'not_found',
+        `${fetcher.label} lists ${onnxPath}, but it could not be downloaded`,
+        'Try again; if it persists, the repository may be incomplete.',
+      );
   } else {
     // Without sizes: try the names by preference, then the graph a root genai_config.json names.
     const filename = (genaiConfig?.model as { decoder?: { filename?: unknown } } | undefined)?.decoder?.filename;
@@ -231,7 +251,11 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
       }
     }
     if (!onnx) {
-      throw new EngineError('not_found', `${fetcher.label} has no ONNX model (looked for ${candidates.join(', ')})`, 'Use a repository with an onnx/ folder, such as those of onnx-community on the Hub.');
+      throw new EngineError(
+        'not_found',
+        `${fetcher.label} has no ONNX model (looked for ${candidates.join(', ')})`,
+        'Use a repository with an onnx/ folder, such as those of onnx-community on the Hub.',
+      );
     }
   }
 
@@ -245,7 +269,8 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
       return fitBackend(backend, caps, { halfPrecision, largestTensor: instrumented.info.largestTensor, totalBytes });
     } catch (e) {
       const alternatives = chosen && variants ? fittingAlternatives(variants, chosen, 'wasm', fitContext) : '';
-      if (e instanceof EngineError && e.code === 'too_large' && chosen) throw new EngineError('too_large', e.message, alternatives ? `Pick a smaller variant that fits: ${alternatives}.` : e.hint);
+      if (e instanceof EngineError && e.code === 'too_large' && chosen)
+        throw new EngineError('too_large', e.message, alternatives ? `Pick a smaller variant that fits: ${alternatives}.` : e.hint);
       throw e;
     }
   };
@@ -255,7 +280,12 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   for (const file of instrumented.info.externalFiles) {
     const path = folder ? `${folder}/${file}` : file;
     const data = await fetcher.get(path, tracker);
-    if (!data) throw new EngineError('not_found', `the graph stores its weights in ${path}, which ${fetcher.label} does not have`, 'Download the complete repository, including its external-data files (.onnx_data, .onnx.data).');
+    if (!data)
+      throw new EngineError(
+        'not_found',
+        `the graph stores its weights in ${path}, which ${fetcher.label} does not have`,
+        'Download the complete repository, including its external-data files (.onnx_data, .onnx.data).',
+      );
     externalData.push({ path: file, data });
   }
   if (!chosen) fit = fitFor(inlineBytes + externalData.reduce((n, d) => n + (d.path.startsWith(ORIGINAL_WEIGHTS_PATH) ? 0 : d.data.length), 0));
@@ -281,5 +311,15 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
   const tokenizer = buildTokenizer(tokenizerJson!, tokenizerConfig, templateBytes ? decoder.decode(templateBytes) : null);
   if (config.eosTokenIds.length === 0) config.eosTokenIds = tokenizer.eosTokenIds;
   tracker.ready();
-  return { id: fetcher.label, config, generationConfig, tokenizer, session, backend, backendNote: note, variant: buildFolder + onnxPath, info: instrumented.info };
+  return {
+    id: fetcher.label,
+    config,
+    generationConfig,
+    tokenizer,
+    session,
+    backend,
+    backendNote: note,
+    variant: buildFolder + onnxPath,
+    info: instrumented.info,
+  };
 }

@@ -102,10 +102,12 @@ describe('the Hub code path, against a local server in Hub layout', () => {
 
     // Progress: per file, loaded never goes back and ends at the file's size; overall bytes never
     // go back; the last progress event is at 100% of the bytes known; ready counts every byte.
-    const sizes = new Map(served.map((p) => {
-      const file = p.slice(`/${REPO}/resolve/main/`.length);
-      return [file, statSync(join(FUSED_FIXTURE_DIR, file)).size];
-    }));
+    const sizes = new Map(
+      served.map((p) => {
+        const file = p.slice(`/${REPO}/resolve/main/`.length);
+        return [file, statSync(join(FUSED_FIXTURE_DIR, file)).size];
+      }),
+    );
     const lastLoaded = new Map<string, number>();
     let overall = 0;
     let fraction = 0;

@@ -57,7 +57,11 @@ export function checkHubHost(host: string): string {
   const h = host.trim().replace(/\/+$/, '');
   const url = httpUrl(h);
   if (!url || url.search || url.hash || url.username || url.password) {
-    throw new EngineError('bad_input', `The Hub host must be an http(s) address like ${DEFAULT_HUB}; got "${host}"`, `Fix the Hub host under Model → Advanced, or clear it to use ${DEFAULT_HUB}.`);
+    throw new EngineError(
+      'bad_input',
+      `The Hub host must be an http(s) address like ${DEFAULT_HUB}; got "${host}"`,
+      `Fix the Hub host under Model → Advanced, or clear it to use ${DEFAULT_HUB}.`,
+    );
   }
   return h;
 }
@@ -67,7 +71,12 @@ export function parseSourceText(text: string): ModelSource {
   const t = text.trim();
   if (t === '' || t === 'demo' || t === DEMO_MODEL_ID) return { kind: 'demo' };
   if (/^https?:\/\//i.test(t)) {
-    if (!httpUrl(t)) throw new EngineError('bad_input', `"${t}" is not a valid web address`, 'A model URL looks like https://example.org/models/my-model (laid out like a Hub repository).');
+    if (!httpUrl(t))
+      throw new EngineError(
+        'bad_input',
+        `"${t}" is not a valid web address`,
+        'A model URL looks like https://example.org/models/my-model (laid out like a Hub repository).',
+      );
     return { kind: 'url', baseUrl: t };
   }
   const [id, revision] = t.split('@');
@@ -79,10 +88,14 @@ export function parseSourceText(text: string): ModelSource {
 
 export function sourceId(source: ModelSource): string {
   switch (source.kind) {
-    case 'hub': return source.revision ? `${source.id}@${source.revision}` : source.id;
-    case 'url': return source.baseUrl;
-    case 'files': return `local:${source.name}`;
-    case 'demo': return DEMO_MODEL_ID;
+    case 'hub':
+      return source.revision ? `${source.id}@${source.revision}` : source.id;
+    case 'url':
+      return source.baseUrl;
+    case 'files':
+      return `local:${source.name}`;
+    case 'demo':
+      return DEMO_MODEL_ID;
   }
 }
 

@@ -16,7 +16,11 @@ export interface NodeEngineOptions {
 }
 
 /** Loads `source` into a new Engine; every fetch reads `folder` when it is given. */
-export async function loadNodeEngine(source: ModelSource, folder: string | null, options: NodeEngineOptions = {}): Promise<{ engine: Engine; info: ModelInfo }> {
+export async function loadNodeEngine(
+  source: ModelSource,
+  folder: string | null,
+  options: NodeEngineOptions = {},
+): Promise<{ engine: Engine; info: ModelInfo }> {
   configureRuntime({ numThreads: 1 });
   const engine = new Engine({ hubHost: options.hubHost, fetcher: () => (folder ? folderFetcher(folder) : null) });
   const info = await engine.load({ source, backend: 'wasm', variant: options.variant }, options.onProgress);

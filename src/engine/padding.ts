@@ -98,7 +98,10 @@ export class DecodeCursor {
   lastTokenPass(cacheLength: number): StepInputs {
     if (this.batch.side !== 'right') throw new Error('only a right-padded batch re-feeds its last tokens');
     for (let b = 0; b < this.cached.length; b++) this.cached[b] -= 1;
-    return this.step(this.batch.ids.map((row, b) => row[lastColumn(this.batch, b)]), cacheLength);
+    return this.step(
+      this.batch.ids.map((row, b) => row[lastColumn(this.batch, b)]),
+      cacheLength,
+    );
   }
 
   /** The pass that feeds `tokens` (one per row) after `cacheLength` cached positions. */

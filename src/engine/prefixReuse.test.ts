@@ -45,10 +45,12 @@ describe.each(MODELS)('prefix reuse on the $name', ({ dir, tol, chunked }) => {
   function expectSame(reused: GenerationLoopResult, fresh: GenerationLoopResult) {
     expect(reused.tokens).toEqual(fresh.tokens);
     expect(fresh.reused.every((n) => n === 0)).toBe(true);
-    reused.projections!.forEach((row, b) => row.forEach((p, t) => {
-      const ref = fresh.projections![b][t];
-      expect(maxAbsDiff(p, ref), `row ${b} token ${t}`).toBeLessThanOrEqual(tol * Math.max(1, maxAbs(ref)));
-    }));
+    reused.projections!.forEach((row, b) =>
+      row.forEach((p, t) => {
+        const ref = fresh.projections![b][t];
+        expect(maxAbsDiff(p, ref), `row ${b} token ${t}`).toBeLessThanOrEqual(tol * Math.max(1, maxAbs(ref)));
+      }),
+    );
   }
 
   it.each(MODES)('a slider move (%s mode) equals recomputing; response mode reuses all but the last prompt token', async (mode) => {

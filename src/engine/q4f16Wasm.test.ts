@@ -39,15 +39,17 @@ function model(elem: number, scales: number[]): Uint8Array {
     for (let k = 0; k < K; k += 2) packed[(n * K + k) / 2] = ((7 * n + 3 * k) % 16) | (((7 * n + 3 * (k + 1)) % 16) << 4);
   }
   const scaleRaw = elem === TensorType.FLOAT16 ? new Uint8Array(Uint16Array.from(scales, half).buffer) : new Uint8Array(Float32Array.from(scales).buffer);
-  return withMicrosoftOpset(buildOnnx({
-    inputs: [{ name: 'a', elemType: elem, dims: [2, K] }],
-    outputs: [{ name: 'y', elemType: elem, dims: [2, N] }],
-    initializers: [
-      { name: 'b', dataType: TensorType.UINT8, dims: [N, BLOCKS, BLOCK / 2], raw: packed },
-      { name: 'scales', dataType: elem, dims: [N * BLOCKS], raw: scaleRaw },
-    ],
-    nodes: [{ op: 'MatMulNBits', domain: 'com.microsoft', inputs: ['a', 'b', 'scales'], outputs: ['y'], ints: { K, N, bits: 4, block_size: BLOCK } }],
-  }));
+  return withMicrosoftOpset(
+    buildOnnx({
+      inputs: [{ name: 'a', elemType: elem, dims: [2, K] }],
+      outputs: [{ name: 'y', elemType: elem, dims: [2, N] }],
+      initializers: [
+        { name: 'b', dataType: TensorType.UINT8, dims: [N, BLOCKS, BLOCK / 2], raw: packed },
+        { name: 'scales', dataType: elem, dims: [N * BLOCKS], raw: scaleRaw },
+      ],
+      nodes: [{ op: 'MatMulNBits', domain: 'com.microsoft', inputs: ['a', 'b', 'scales'], outputs: ['y'], ints: { K, N, bits: 4, block_size: BLOCK } }],
+    }),
+  );
 }
 
 describe('q4f16 on the WASM backend', () => {

@@ -30,14 +30,24 @@ async function builderGraphs(fetcher: FileFetcher, configPaths: string[]): Promi
 }
 
 /** Asks for the size of every name the conventions allow; what exists becomes the file list. */
-async function probeFiles(fetcher: FileFetcher & { size(path: string): Promise<number | null> }, config: Record<string, unknown>, graphs: Record<string, string>): Promise<RepoFile[]> {
+async function probeFiles(
+  fetcher: FileFetcher & { size(path: string): Promise<number | null> },
+  config: Record<string, unknown>,
+  graphs: Record<string, string>,
+): Promise<RepoFile[]> {
   const found: RepoFile[] = [];
   const sizeOf = async (path: string) => {
     const bytes = await fetcher.size(path);
     if (bytes !== null) found.push({ path, bytes });
     return bytes;
   };
-  const candidates = [...new Set([...DTYPES.map((d) => `onnx/model${DTYPE_SUFFIX[d]}.onnx`), 'model.onnx', ...Object.entries(graphs).map(([dir, f]) => (dir ? `${dir}/${f}` : f))])];
+  const candidates = [
+    ...new Set([
+      ...DTYPES.map((d) => `onnx/model${DTYPE_SUFFIX[d]}.onnx`),
+      'model.onnx',
+      ...Object.entries(graphs).map(([dir, f]) => (dir ? `${dir}/${f}` : f)),
+    ]),
+  ];
   const graphFiles = (await Promise.all(candidates.map(async (p) => ((await sizeOf(p)) === null ? null : p)))).filter((p): p is string => p !== null);
   for (const graph of graphFiles) {
     const declared = externalChunkCount(config, graph);
@@ -91,7 +101,10 @@ export async function selfContainedFolders(fetcher: FileFetcher): Promise<Varian
     .filter((p) => p.endsWith('/genai_config.json'))
     .map(dirOf)
     .filter((d) => paths.has(`${d}/config.json`) && paths.has(`${d}/tokenizer.json`));
-  const graphs = await builderGraphs(fetcher, folders.map((d) => `${d}/genai_config.json`));
+  const graphs = await builderGraphs(
+    fetcher,
+    folders.map((d) => `${d}/genai_config.json`),
+  );
   return variantsFromFiles(files, graphs).filter((v) => v.layout === 'builder' && folders.includes(dirOf(v.onnxPath)));
 }
 
@@ -103,7 +116,10 @@ export function subfolderFetcher(fetcher: FileFetcher, dir: string): FileFetcher
     get: (path, progress) => fetcher.get(prefix + path, progress),
     ...(fetcher.size ? { size: (path: string) => fetcher.size!(prefix + path) } : {}),
     ...(fetcher.list
-      ? { list: async () => (await fetcher.list!())?.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), bytes: f.bytes })) ?? null }
+      ? {
+          list: async () =>
+            (await fetcher.list!())?.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), bytes: f.bytes })) ?? null,
+        }
       : {}),
   };
 }

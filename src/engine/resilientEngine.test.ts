@@ -16,7 +16,9 @@ import { DEMO_MODEL_DIR, hasDemoModel } from './testing/paths';
 
 const request: GenerateRequest = {
   rows: [{ prompt: { messages: [{ role: 'user', content: 'Any tips for a rainy day?' }] }, steering: null }],
-  maxNewTokens: 10, sampling: { temperature: 1, topK: 0, topP: 1 }, seed: 5,
+  maxNewTokens: 10,
+  sampling: { temperature: 1, topK: 0, topP: 1 },
+  seed: 5,
 };
 const load = { source: { kind: 'url' as const, baseUrl: DEMO_MODEL_DIR }, backend: 'wasm' as const };
 
@@ -36,16 +38,19 @@ describe.skipIf(!hasDemoModel())('ResilientEngine (demo model, in-process worker
     reloadFails = false;
     notices = [];
     onNotice = () => {};
-    engine = new ResilientEngine(() => {
-      const failing = workers.length > 0 && reloadFails;
-      const w = inProcessWorker(new Engine({ fetcher: () => folderFetcher(failing ? `${DEMO_MODEL_DIR}/missing` : DEMO_MODEL_DIR) }));
-      w.crashAtStep = plan.shift() ?? null;
-      workers.push(w);
-      return new EngineClient(w);
-    }, (n) => {
-      notices.push(n);
-      onNotice(n);
-    });
+    engine = new ResilientEngine(
+      () => {
+        const failing = workers.length > 0 && reloadFails;
+        const w = inProcessWorker(new Engine({ fetcher: () => folderFetcher(failing ? `${DEMO_MODEL_DIR}/missing` : DEMO_MODEL_DIR) }));
+        w.crashAtStep = plan.shift() ?? null;
+        workers.push(w);
+        return new EngineClient(w);
+      },
+      (n) => {
+        notices.push(n);
+        onNotice(n);
+      },
+    );
   });
 
   it('a worker that dies mid-generation is restarted, the model reloaded, and the stream completes without repeats', async () => {
@@ -82,7 +87,11 @@ describe.skipIf(!hasDemoModel())('ResilientEngine (demo model, in-process worker
     workers[0].crashAtStep = 1;
     plan = [1];
     const err = await engine.generate(request, () => {}).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'EngineError', message: expect.stringMatching(/stopped twice during the generation/), hint: expect.stringMatching(/^Run the generation again/) });
+    expect(err).toMatchObject({
+      name: 'EngineError',
+      message: expect.stringMatching(/stopped twice during the generation/),
+      hint: expect.stringMatching(/^Run the generation again/),
+    });
     expect(engine.restarts).toBe(2);
     const res = await engine.generate(request);
     expect(res.rows[0].tokenIds.length).toBeGreaterThan(0);
@@ -93,7 +102,10 @@ describe.skipIf(!hasDemoModel())('ResilientEngine (demo model, in-process worker
     reloadFails = true;
     workers[0].crashAtStep = 0;
     const err = await engine.generate(request, () => {}).catch((e: unknown) => e);
-    expect(err).toMatchObject({ message: expect.stringMatching(/could not reload the model, so the generation did not run/), hint: expect.stringMatching(/Load the model again/) });
+    expect(err).toMatchObject({
+      message: expect.stringMatching(/could not reload the model, so the generation did not run/),
+      hint: expect.stringMatching(/Load the model again/),
+    });
     expect(engine.model).toBeNull();
     expect(notices.at(-1)).toMatchObject({ phase: 'restarted', model: null, message: expect.stringMatching(/reloading the model failed/) });
   });

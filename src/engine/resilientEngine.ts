@@ -71,7 +71,11 @@ export class ResilientEngine implements EngineApi {
         model,
       });
     } catch (e) {
-      this.onRestart?.({ phase: 'restarted', message: `${error.message}. The engine restarted, but reloading the model failed: ${(e as Error).message}`, model: null });
+      this.onRestart?.({
+        phase: 'restarted',
+        message: `${error.message}. The engine restarted, but reloading the model failed: ${(e as Error).message}`,
+        model: null,
+      });
     }
   }
 
@@ -93,7 +97,11 @@ export class ResilientEngine implements EngineApi {
       await this.ready();
       if (signal?.aborted) throw new EngineError('cancelled', `${what} was cancelled while the engine restarted`);
       if (this.lastLoad && !this.model) {
-        throw new EngineError(first.code, `${first.message}; the engine restarted but could not reload the model, so ${what} did not run`, `Load the model again (Model panel), then run ${what} again.`);
+        throw new EngineError(
+          first.code,
+          `${first.message}; the engine restarted but could not reload the model, so ${what} did not run`,
+          `Load the model again (Model panel), then run ${what} again.`,
+        );
       }
       try {
         return await call(this.client);
@@ -139,11 +147,13 @@ export class ResilientEngine implements EngineApi {
    */
   generate: EngineApi['generate'] = (request, onEvent, options: CallOptions = {}) => {
     let seen = 0;
-    const stream = onEvent && ((e: GenerateEvent) => {
-      if (e.step < seen) return;
-      seen = e.step + 1;
-      onEvent(e);
-    });
+    const stream =
+      onEvent &&
+      ((e: GenerateEvent) => {
+        if (e.step < seen) return;
+        seen = e.step + 1;
+        onEvent(e);
+      });
     return this.retried('the generation', (c) => c.generate(request, stream, options), options.signal);
   };
 

@@ -42,7 +42,12 @@ export class RowGroup {
   ) {
     const { numLayers: L, hiddenSize: H } = model.info;
     const start = positionStart(model.config.modelType);
-    this.batch = padBatch(rows.map((b) => prompts[b]), model.tokenizer.padTokenId, model.info.padding, start);
+    this.batch = padBatch(
+      rows.map((b) => prompts[b]),
+      model.tokenizer.padTokenId,
+      model.info.padding,
+      start,
+    );
     this.cursor = new DecodeCursor(this.batch, start);
     const own = steering && rows.map((b) => steering[b] ?? null);
     this.steer = own?.some((r) => r && r.length) ? steerTensor(own, L, H) : undefined;
@@ -62,7 +67,12 @@ export class RowGroup {
       const b = this.batch;
       const P = this.reused;
       const prefill = P
-        ? { ids: b.ids.map((r) => r.slice(P)), attentionMask: b.mask, positionIds: b.positions.map((r) => r.slice(P)), steerPositions: this.steer && steerPositions(this.mode, B, b.width - P, true) }
+        ? {
+            ids: b.ids.map((r) => r.slice(P)),
+            attentionMask: b.mask,
+            positionIds: b.positions.map((r) => r.slice(P)),
+            steerPositions: this.steer && steerPositions(this.mode, B, b.width - P, true),
+          }
         : { ids: b.ids, attentionMask: b.mask, positionIds: b.positions, steerPositions: this.steer && prefillSteerPositions(this.mode, b) };
       if (P > 0 && b.width - P > 1) {
         try {
@@ -73,12 +83,18 @@ export class RowGroup {
           this.reused = 0;
           this.past.dispose();
           this.past = KvCache.empty(this.model, B);
-          out = await this.pass({ ids: b.ids, attentionMask: b.mask, positionIds: b.positions, steerPositions: this.steer && prefillSteerPositions(this.mode, b) }, this.readouts);
+          out = await this.pass(
+            { ids: b.ids, attentionMask: b.mask, positionIds: b.positions, steerPositions: this.steer && prefillSteerPositions(this.mode, b) },
+            this.readouts,
+          );
         }
       } else if (this.cursor.needsLastTokenPass) {
         await this.pass(prefill, []);
         const last = this.cursor.lastTokenPass(this.past.length);
-        out = await this.pass({ ids: last.ids, attentionMask: last.mask, positionIds: last.positions, steerPositions: this.steer && steerPositions(this.mode, B, 1, true) }, this.readouts);
+        out = await this.pass(
+          { ids: last.ids, attentionMask: last.mask, positionIds: last.positions, steerPositions: this.steer && steerPositions(this.mode, B, 1, true) },
+          this.readouts,
+        );
       } else out = await this.pass(prefill, this.readouts);
     } else {
       tokens.forEach((t, i) => {
@@ -87,8 +103,14 @@ export class RowGroup {
           this.history[i].steer.push(decodeSteering(this.mode, this.steerKeys[i]));
         }
       });
-      const next = this.cursor.step(tokens.map((t) => (t < 0 ? this.model.tokenizer.padTokenId : t)), this.past.length);
-      out = await this.pass({ ids: next.ids, attentionMask: next.mask, positionIds: next.positions, steerPositions: this.steer && steerPositions(this.mode, B, 1, false) }, this.readouts);
+      const next = this.cursor.step(
+        tokens.map((t) => (t < 0 ? this.model.tokenizer.padTokenId : t)),
+        this.past.length,
+      );
+      out = await this.pass(
+        { ids: next.ids, attentionMask: next.mask, positionIds: next.positions, steerPositions: this.steer && steerPositions(this.mode, B, 1, false) },
+        this.readouts,
+      );
     }
     if (!this.probes) return { logits: out.readouts.logitsLast! };
     // probe_proj is [B, L+1, S, K]: keep the newest position.
@@ -97,9 +119,11 @@ export class RowGroup {
     const all = out.readouts.probeProj!;
     const S = out.dims.probeProj![2];
     const projections = new Float32Array(B * L1 * K);
-    for (let b = 0; b < B; b++) for (let r = 0; r < L1; r++) for (let k = 0; k < K; k++) {
-      projections[(b * L1 + r) * K + k] = all[((b * L1 + r) * S + S - 1) * K + k];
-    }
+    for (let b = 0; b < B; b++)
+      for (let r = 0; r < L1; r++)
+        for (let k = 0; k < K; k++) {
+          projections[(b * L1 + r) * K + k] = all[((b * L1 + r) * S + S - 1) * K + k];
+        }
     return { logits: out.readouts.logitsLast!, projections };
   }
 

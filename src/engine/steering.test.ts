@@ -5,7 +5,17 @@ import { steerPositions, steerTensor } from './steering';
 describe('steerTensor', () => {
   it('adds α·v per row and layer, summing terms on one layer', () => {
     const v = new Float32Array([1, 2]);
-    const t = steerTensor([null, [{ layer: 1, vector: v, alpha: 2 }, { layer: 1, vector: v, alpha: -0.5 }]], 2, 2);
+    const t = steerTensor(
+      [
+        null,
+        [
+          { layer: 1, vector: v, alpha: 2 },
+          { layer: 1, vector: v, alpha: -0.5 },
+        ],
+      ],
+      2,
+      2,
+    );
     expect(Array.from(t)).toEqual([0, 0, 0, 0, 0, 0, 1.5, 3]);
   });
 

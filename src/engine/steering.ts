@@ -21,11 +21,16 @@ export function steerTensor(rows: (SteeringTerm[] | null)[], numLayers: number, 
         throw new EngineError('bad_input', `steering layer ${t.layer} is outside 0..${numLayers - 1}`, 'Pick a layer of the loaded model.');
       }
       if (t.vector.length !== hidden) {
-        throw new EngineError('bad_input', `steering vector has ${t.vector.length} values; the model's hidden size is ${hidden}`, 'The vector was made for another model.');
+        throw new EngineError(
+          'bad_input',
+          `steering vector has ${t.vector.length} values; the model's hidden size is ${hidden}`,
+          'The vector was made for another model.',
+        );
       }
       if (!Number.isFinite(t.alpha)) throw new EngineError('bad_input', `steering strength α is ${t.alpha}`, 'Use a finite number.');
       const bad = t.vector.findIndex((x) => !Number.isFinite(x));
-      if (bad >= 0) throw new EngineError('bad_input', `steering vector value ${bad} is ${t.vector[bad]}`, 'The vector file is damaged: re-extract or re-import it.');
+      if (bad >= 0)
+        throw new EngineError('bad_input', `steering vector value ${bad} is ${t.vector[bad]}`, 'The vector file is damaged: re-extract or re-import it.');
       const base = (b * numLayers + t.layer) * hidden;
       for (let h = 0; h < hidden; h++) out[base + h] += t.alpha * t.vector[h];
     }

@@ -109,8 +109,14 @@ describe.skipIf(!hasDemoModel())('steering on the demo model', () => {
     const proj: Record<string, Float32Array> = {};
     for (const m of ['all', 'prompt', 'response'] as const) {
       const out = await forward(model, {
-        ids: [ids], attentionMask: [ids.map(() => 1)], positionIds: [ids.map((_, i) => i)], past: KvCache.empty(model, 1),
-        steer: steerTensor([[term]], L, H), steerPositions: masks[m], probes, readouts: ['probeProj', 'logits'],
+        ids: [ids],
+        attentionMask: [ids.map(() => 1)],
+        positionIds: [ids.map((_, i) => i)],
+        past: KvCache.empty(model, 1),
+        steer: steerTensor([[term]], L, H),
+        steerPositions: masks[m],
+        probes,
+        readouts: ['probeProj', 'logits'],
       });
       out.present.dispose();
       proj[m] = out.readouts.probeProj!; // [1, L+1, S, 1]
@@ -155,7 +161,11 @@ describe('steering the fused fp16 fixture', () => {
     const T = ids.length;
     const vector = seededFloats(H, 13);
     const alpha = 0.5;
-    const res = await engine.capture({ rows: [{ prompt: { ids } }, { prompt: { ids }, steering: [{ layer, vector, alpha }] }], positions: 'all', includeLogits: true });
+    const res = await engine.capture({
+      rows: [{ prompt: { ids } }, { prompt: { ids }, steering: [{ layer, vector, alpha }] }],
+      positions: 'all',
+      includeLogits: true,
+    });
     const [plain, steered] = res.rows;
     const row = (x: Float32Array, r: number) => x.subarray(r * T * H, (r + 1) * T * H);
     for (let r = 0; r <= layer; r++) expect(maxAbsDiff(row(steered.resid, r), row(plain.resid, r)), `row ${r}`).toBe(0);

@@ -42,7 +42,12 @@ export function buildTokenizer(tokenizerJson: object, tokenizerConfig: Record<st
       const text = messages.map((m) => `${m.role}: ${m.content}`).join('\n') + (addGenerationPrompt ? '\nassistant:' : '');
       return tokenize ? tok.encode(text) : text;
     }
-    const out = tok.apply_chat_template(messages, { tokenize, add_generation_prompt: addGenerationPrompt, return_tensor: false, return_dict: false }) as unknown;
+    const out = tok.apply_chat_template(messages, {
+      tokenize,
+      add_generation_prompt: addGenerationPrompt,
+      return_tensor: false,
+      return_dict: false,
+    }) as unknown;
     if (tokenize && out && typeof out === 'object' && !Array.isArray(out)) return (out as { input_ids: number[] }).input_ids;
     return out as string | number[];
   };

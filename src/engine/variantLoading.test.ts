@@ -78,7 +78,10 @@ beforeAll(async () => {
 
   // No config.json at the root: one self-contained folder per build (as microsoft's builder repositories).
   const folders = join(root, 'builder-folders');
-  for (const [sub, graph] of [['cuda-fp16', 'tiny-fp16.onnx'], ['cpu-int4-rtn-block-32', 'tiny-int4.onnx']]) {
+  for (const [sub, graph] of [
+    ['cuda-fp16', 'tiny-fp16.onnx'],
+    ['cpu-int4-rtn-block-32', 'tiny-int4.onnx'],
+  ]) {
     startRepo(FUSED_FIXTURE_DIR, join(folders, sub));
     writeFile(folders, `${sub}/genai_config.json`, JSON.stringify({ model: { decoder: { filename: graph } } }));
   }
@@ -103,11 +106,14 @@ afterAll(async () => {
 /** GET requests (downloads) since `from` in a server's log, as repository paths. */
 function downloaded(server: HubServer, repo: string, from: number): string[] {
   const prefix = `/${repo}/resolve/main/`;
-  return server.requests.slice(from).filter((r) => !r.method && r.status === 200 && r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length));
+  return server.requests
+    .slice(from)
+    .filter((r) => !r.method && r.status === 200 && r.path.startsWith(prefix))
+    .map((r) => r.path.slice(prefix.length));
 }
 
 describe('listing variants with sizes, before any download', () => {
-  it('the tree API (paged), HEAD requests, and a local folder list the same variants, with the files\' true sizes', async () => {
+  it("the tree API (paged), HEAD requests, and a local folder list the same variants, with the files' true sizes", async () => {
     const sizes = sizesOf(join(root, 'multi'));
     const expected = [
       { name: 'fp32', files: ['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model.onnx_data_1', 'onnx/model.onnx_data_2'] },
@@ -141,14 +147,22 @@ describe('listing variants with sizes, before any download', () => {
     const m0 = mirror.requests.length;
     const config = { 'transformers.js_config': { use_external_data_format: { 'model_fp16.onnx': 2 } } };
     const variants = await listVariants(fetcherFor({ kind: 'hub', id: DECLARED }, { hubHost: mirror.url }), config);
-    expect(summary(variants)).toEqual([{ name: 'fp16', files: ['onnx/model_fp16.onnx', 'onnx/model_fp16.onnx_data', 'onnx/model_fp16.onnx_data_1'].map((f) => [f, sizesOf(join(root, 'declared')).get(f)]) }]);
-    const chunkHeads = mirror.requests.slice(m0).filter((r) => r.method === 'HEAD' && r.path.includes('model_fp16.onnx_data')).map((r) => r.path.split('/').pop());
+    expect(summary(variants)).toEqual([
+      {
+        name: 'fp16',
+        files: ['onnx/model_fp16.onnx', 'onnx/model_fp16.onnx_data', 'onnx/model_fp16.onnx_data_1'].map((f) => [f, sizesOf(join(root, 'declared')).get(f)]),
+      },
+    ]);
+    const chunkHeads = mirror.requests
+      .slice(m0)
+      .filter((r) => r.method === 'HEAD' && r.path.includes('model_fp16.onnx_data'))
+      .map((r) => r.path.split('/').pop());
     expect(chunkHeads.sort()).toEqual(['model_fp16.onnx_data', 'model_fp16.onnx_data_1']);
   });
 });
 
 describe('the engine verb the Model panel calls', () => {
-  it('listVariants: every variant with its files\' sizes, where it runs, the default, and why q8 cannot run', async () => {
+  it("listVariants: every variant with its files' sizes, where it runs, the default, and why q8 cannot run", async () => {
     const sizes = sizesOf(join(root, 'multi'));
     const from = hub.requests.length;
     const listing = await new Engine({ hubHost: hub.url }).listVariants({ source: { kind: 'hub', id: MULTI }, backend: 'wasm' });
@@ -168,7 +182,7 @@ describe('the engine verb the Model panel calls', () => {
 });
 
 describe('loading the chosen variant', () => {
-  it('WASM default: q4, fetching only its graph and data; logits and residual rows equal the fixture\'s', async () => {
+  it("WASM default: q4, fetching only its graph and data; logits and residual rows equal the fixture's", async () => {
     const engine = new Engine({ hubHost: hub.url });
     const from = hub.requests.length;
     const info = await engine.load({ source: { kind: 'hub', id: MULTI }, backend: 'wasm' });
@@ -178,12 +192,17 @@ describe('loading the chosen variant', () => {
     await engine.unload();
   });
 
-  it('a chosen variant with three external-data chunks fetches all three, in the graph\'s order, and computes the same', async () => {
+  it("a chosen variant with three external-data chunks fetches all three, in the graph's order, and computes the same", async () => {
     const engine = new Engine({ hubHost: hub.url });
     const from = hub.requests.length;
     const info = await engine.load({ source: { kind: 'hub', id: MULTI }, backend: 'wasm', variant: 'fp32' });
     expect(info.variant).toBe('onnx/model.onnx');
-    expect(downloaded(hub, MULTI, from).filter((p) => p.startsWith('onnx/'))).toEqual(['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model.onnx_data_1', 'onnx/model.onnx_data_2']);
+    expect(downloaded(hub, MULTI, from).filter((p) => p.startsWith('onnx/'))).toEqual([
+      'onnx/model.onnx',
+      'onnx/model.onnx_data',
+      'onnx/model.onnx_data_1',
+      'onnx/model.onnx_data_2',
+    ]);
     expect(await logitsOf(engine)).toEqual(baseline);
     await engine.unload();
   });
@@ -234,7 +253,10 @@ describe('loading the chosen variant', () => {
     const from = hub.requests.length;
     const info = await engine.load({ source: { kind: 'hub', id: SUB_BUILDER }, backend: 'wasm' });
     expect(info.variant).toBe('cpu-int4-rtn-block-32/tiny-int4.onnx');
-    expect(downloaded(hub, SUB_BUILDER, from).filter((p) => p.includes('tiny-int4'))).toEqual(['cpu-int4-rtn-block-32/tiny-int4.onnx', 'cpu-int4-rtn-block-32/tiny-int4.onnx.data']);
+    expect(downloaded(hub, SUB_BUILDER, from).filter((p) => p.includes('tiny-int4'))).toEqual([
+      'cpu-int4-rtn-block-32/tiny-int4.onnx',
+      'cpu-int4-rtn-block-32/tiny-int4.onnx.data',
+    ]);
     expect(await logitsOf(engine)).toEqual(baseline);
     await engine.unload();
     const { engine: local, info: localInfo } = await loadLocalEngine(join(root, 'builder-sub'));

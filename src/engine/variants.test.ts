@@ -4,8 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DTYPES, DTYPE_SUFFIX, WASM_MODEL_LIMIT, VariantError, chooseVariant, externalChunkCount, findVariant, fitOf, variantsFromFiles,
-  type RepoFile, type Variant,
+  DTYPES,
+  DTYPE_SUFFIX,
+  WASM_MODEL_LIMIT,
+  VariantError,
+  chooseVariant,
+  externalChunkCount,
+  findVariant,
+  fitOf,
+  variantsFromFiles,
+  type RepoFile,
+  type Variant,
 } from './variants';
 
 const GB = 2 ** 30;
@@ -43,9 +52,18 @@ describe('variants from a file list', () => {
     const variants = variantsFromFiles(files);
     expect(variants.map((v) => v.name)).toEqual(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4', 'q2', 'q2f16', 'q1', 'q1f16']);
     expect(variants.map((v) => v.onnxPath)).toEqual([
-      'onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', 'onnx/model_int8.onnx', 'onnx/model_uint8.onnx',
-      'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx', 'onnx/model_bnb4.onnx', 'onnx/model_q2.onnx', 'onnx/model_q2f16.onnx',
-      'onnx/model_q1.onnx', 'onnx/model_q1f16.onnx',
+      'onnx/model.onnx',
+      'onnx/model_fp16.onnx',
+      'onnx/model_quantized.onnx',
+      'onnx/model_int8.onnx',
+      'onnx/model_uint8.onnx',
+      'onnx/model_q4.onnx',
+      'onnx/model_q4f16.onnx',
+      'onnx/model_bnb4.onnx',
+      'onnx/model_q2.onnx',
+      'onnx/model_q2f16.onnx',
+      'onnx/model_q1.onnx',
+      'onnx/model_q1f16.onnx',
     ]);
     // model_q4's data is its own, not model_q4f16's (a prefix of the name).
     const q4 = variants.find((v) => v.name === 'q4')!;
@@ -62,17 +80,28 @@ describe('variants from a file list', () => {
       { path: 'onnx/model.onnx_database', bytes: 7 }, // not a chunk name
     ];
     const [v] = variantsFromFiles(files);
-    expect(v.files.map((f) => f.path)).toEqual(['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/model.onnx_data_1', 'onnx/model.onnx_data_2', 'onnx/model.onnx_data_10']);
+    expect(v.files.map((f) => f.path)).toEqual([
+      'onnx/model.onnx',
+      'onnx/model.onnx_data',
+      'onnx/model.onnx_data_1',
+      'onnx/model.onnx_data_2',
+      'onnx/model.onnx_data_10',
+    ]);
     expect(v.bytes).toBe(10 + 100 + 1 + 2 + 10);
-    const [builder] = variantsFromFiles([{ path: 'onnx/model.onnx', bytes: 10 }, { path: 'onnx/model.onnx.data', bytes: 50 }]);
+    const [builder] = variantsFromFiles([
+      { path: 'onnx/model.onnx', bytes: 10 },
+      { path: 'onnx/model.onnx.data', bytes: 50 },
+    ]);
     expect(builder.files.map((f) => f.path)).toEqual(['onnx/model.onnx', 'onnx/model.onnx.data']);
   });
 
   it('builder layouts: the root model.onnx + model.onnx.data, and a subfolder named by its genai_config.json', () => {
     const files: RepoFile[] = [
-      { path: 'model.onnx', bytes: 5 }, { path: 'model.onnx.data', bytes: 500 },
+      { path: 'model.onnx', bytes: 5 },
+      { path: 'model.onnx.data', bytes: 500 },
       { path: 'cpu-int4-rtn-block-32/genai_config.json', bytes: 1 },
-      { path: 'cpu-int4-rtn-block-32/phi3-mini-int4.onnx', bytes: 7 }, { path: 'cpu-int4-rtn-block-32/phi3-mini-int4.onnx.data', bytes: 700 },
+      { path: 'cpu-int4-rtn-block-32/phi3-mini-int4.onnx', bytes: 7 },
+      { path: 'cpu-int4-rtn-block-32/phi3-mini-int4.onnx.data', bytes: 700 },
       { path: 'cuda-fp16/genai_config.json', bytes: 1 }, // names a file the folder lacks: no variant
     ];
     const variants = variantsFromFiles(files, { 'cpu-int4-rtn-block-32': 'phi3-mini-int4.onnx', 'cuda-fp16': 'model.onnx' });
@@ -169,17 +198,41 @@ describe('refusals before download', () => {
     // Gemma-3-1B-like: 262144 × 1152; fp32 table 1.13 GB, fp16 0.56 GB; the GPU binds at most 1 GB.
     const ctx = { shaderF16: true, maxBufferSize: 1 * GB, table: { vocab: 262144, hidden: 1152 } };
     const v = repo({ fp32: 4 * GB, fp16: 2 * GB, q4: 1 * GB });
-    const fp32 = fitOf(v.find((x) => x.name === 'fp32')!, 'webgpu', ctx);
+    const fp32 = fitOf(
+      v.find((x) => x.name === 'fp32')!,
+      'webgpu',
+      ctx,
+    );
     expect(fp32.backend).toBe('wasm');
-    expect(fp32.note).toBe("fp32's embedding table (262144 × 1152, 1.13 GB) exceeds this GPU's maxStorageBufferBindingSize (1.00 GB), so it runs on WASM (CPU)");
+    expect(fp32.note).toBe(
+      "fp32's embedding table (262144 × 1152, 1.13 GB) exceeds this GPU's maxStorageBufferBindingSize (1.00 GB), so it runs on WASM (CPU)",
+    );
     expect(fp32.refusal).toContain('where it needs 4.00 GB, more than WASM can hold');
-    expect(fitOf(v.find((x) => x.name === 'fp16')!, 'webgpu', ctx)).toEqual({ backend: 'webgpu', note: null, refusal: null });
+    expect(
+      fitOf(
+        v.find((x) => x.name === 'fp16')!,
+        'webgpu',
+        ctx,
+      ),
+    ).toEqual({ backend: 'webgpu', note: null, refusal: null });
     // q4 names no table precision (4-bit builds may quantise it): no guess, WebGPU keeps it.
-    expect(fitOf(v.find((x) => x.name === 'q4')!, 'webgpu', ctx).backend).toBe('webgpu');
+    expect(
+      fitOf(
+        v.find((x) => x.name === 'q4')!,
+        'webgpu',
+        ctx,
+      ).backend,
+    ).toBe('webgpu');
     const e = thrown(() => chooseVariant(v, 'fp32', 'webgpu', ctx, 'org/gemma'));
     expect(e.code).toBe('too_large');
     expect(e.hint).toBe('Pick a smaller variant that fits: fp16 (2.00 GB), q4 (1.00 GB).');
     // Without the shape (config.json lacks it) only the size rules apply.
-    expect(fitOf(v.find((x) => x.name === 'fp32')!, 'webgpu', { shaderF16: true, maxBufferSize: 1 * GB }).backend).toBe('webgpu');
+    expect(
+      fitOf(
+        v.find((x) => x.name === 'fp32')!,
+        'webgpu',
+        { shaderF16: true, maxBufferSize: 1 * GB },
+      ).backend,
+    ).toBe('webgpu');
   });
 });

@@ -18,8 +18,18 @@ export type Dtype = (typeof DTYPES)[number];
 
 /** transformers.js's file suffix for each dtype. */
 export const DTYPE_SUFFIX: Record<Dtype, string> = {
-  fp32: '', fp16: '_fp16', q8: '_quantized', int8: '_int8', uint8: '_uint8', q4: '_q4', q4f16: '_q4f16', bnb4: '_bnb4',
-  q2: '_q2', q2f16: '_q2f16', q1: '_q1', q1f16: '_q1f16',
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+  q4: '_q4',
+  q4f16: '_q4f16',
+  bnb4: '_bnb4',
+  q2: '_q2',
+  q2f16: '_q2f16',
+  q1: '_q1',
+  q1f16: '_q1f16',
 };
 
 /** What the fit rules know: the runtime's capabilities and, from config.json, the embedding table's shape. */
@@ -85,7 +95,10 @@ export function externalChunkCount(config: Record<string, unknown>, onnxPath: st
   const setting = tjs && typeof tjs === 'object' ? (tjs as Record<string, unknown>).use_external_data_format : undefined;
   if (setting === undefined || setting === null) return null;
   const file = onnxPath.slice(onnxPath.lastIndexOf('/') + 1);
-  const value = typeof setting === 'object' ? ((setting as Record<string, unknown>)[file] ?? (setting as Record<string, unknown>)[file.replace(/\.onnx$/, '')] ?? 0) : setting;
+  const value =
+    typeof setting === 'object'
+      ? ((setting as Record<string, unknown>)[file] ?? (setting as Record<string, unknown>)[file.replace(/\.onnx$/, '')] ?? 0)
+      : setting;
   const n = Number(value);
   return Number.isInteger(n) && n >= 0 && n <= 100 ? n : null;
 }
@@ -164,7 +177,11 @@ export function fitOf(v: Variant, backend: Backend, caps: FitContext): VariantFi
   }
   if (backend === 'wasm' && v.bytes > WASM_MODEL_LIMIT) {
     const why = note ? `${note}, where it` : `${v.name}`;
-    return { backend, note, refusal: `${why} needs ${formatBytes(v.bytes)}, more than WASM can hold (4 GB address space, about ${formatBytes(WASM_MODEL_LIMIT)} for weights)` };
+    return {
+      backend,
+      note,
+      refusal: `${why} needs ${formatBytes(v.bytes)}, more than WASM can hold (4 GB address space, about ${formatBytes(WASM_MODEL_LIMIT)} for weights)`,
+    };
   }
   return { backend, note, refusal: null };
 }
@@ -172,7 +189,10 @@ export function fitOf(v: Variant, backend: Backend, caps: FitContext): VariantFi
 /** Smaller variants that would fit, largest first: "q8 (2.00 GB), q4 (1.10 GB)"; '' when none. */
 export function fittingAlternatives(variants: Variant[], v: Variant, backend: Backend, caps: FitContext): string {
   const ok = variants.filter((o) => o !== v && o.bytes < v.bytes && fitOf(o, backend, caps).refusal === null);
-  return ok.sort((a, b) => b.bytes - a.bytes).map((o) => `${o.name} (${formatBytes(o.bytes)})`).join(', ');
+  return ok
+    .sort((a, b) => b.bytes - a.bytes)
+    .map((o) => `${o.name} (${formatBytes(o.bytes)})`)
+    .join(', ');
 }
 
 export interface Choice {
@@ -181,7 +201,11 @@ export interface Choice {
 }
 
 export class VariantError extends Error {
-  constructor(message: string, readonly hint: string, readonly code: 'not_found' | 'too_large') {
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly code: 'not_found' | 'too_large',
+  ) {
     super(message);
     this.name = 'VariantError';
   }
@@ -213,7 +237,11 @@ export function chooseVariant(variants: Variant[], requested: string | undefined
     const fit = fitOf(v, backend, caps);
     if (fit.refusal) {
       const alt = fittingAlternatives(variants, v, backend, caps);
-      throw new VariantError(`${fit.refusal}; nothing was downloaded`, alt ? `Pick a smaller variant that fits: ${alt}.` : 'No variant of this model fits here: use a browser with WebGPU, or a smaller model.', 'too_large');
+      throw new VariantError(
+        `${fit.refusal}; nothing was downloaded`,
+        alt ? `Pick a smaller variant that fits: ${alt}.` : 'No variant of this model fits here: use a browser with WebGPU, or a smaller model.',
+        'too_large',
+      );
     }
     return { variant: v, fit };
   }

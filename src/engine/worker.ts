@@ -13,7 +13,10 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const base = new URL(import.meta.env.BASE_URL, self.location.origin);
 const asset = (url: string) => new URL(url, self.location.href).href;
-configureRuntime({ wasmPaths: { wasm: asset(ortWasmUrl), mjs: asset(ortMjsUrl) }, numThreads: self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1 });
+configureRuntime({
+  wasmPaths: { wasm: asset(ortWasmUrl), mjs: asset(ortMjsUrl) },
+  numThreads: self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1,
+});
 const engine = new Engine({ demoUrl: new URL('models/persona-demo/', base).href });
 const post = (r: Response, transfer?: Transferable[]) => self.postMessage(r, transfer ?? []);
 
@@ -24,13 +27,18 @@ async function watchDevice(): Promise<void> {
   if (!device || device === watchedDevice) return;
   watchedDevice = device;
   const info = await device.lost;
-  post({ id: 0, kind: 'notice', notice: { type: 'deviceLost', message: `the WebGPU device was lost (${info.reason || 'unknown'}: ${info.message || 'no details'})` } });
+  post({
+    id: 0,
+    kind: 'notice',
+    notice: { type: 'deviceLost', message: `the WebGPU device was lost (${info.reason || 'unknown'}: ${info.message || 'no details'})` },
+  });
 }
 
 const handle = createHandler(engine, post, {
-  crash: () => setTimeout(() => {
-    throw new Error('simulated engine crash');
-  }),
+  crash: () =>
+    setTimeout(() => {
+      throw new Error('simulated engine crash');
+    }),
   loseDevice: async () => (await webgpuDevice())?.destroy(),
 });
 self.onmessage = async (e: MessageEvent<Request>) => {

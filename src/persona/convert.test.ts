@@ -3,7 +3,8 @@ import { convertVectorFile, detectVectorFormat, formatFromFileName, readVectorFi
 import { makePersonaVector, vectorRow } from './personaVector';
 import { readGguf } from './ggufContainer';
 
-const L = 4, H = 6;
+const L = 4,
+  H = 6;
 function sample() {
   const data = Float32Array.from({ length: (L + 1) * H }, (_, i) => Math.fround(Math.sqrt(i + 1) * (i % 2 ? -1 : 1) * 0.013));
   return makePersonaVector(L + 1, H, data, { modelId: 'org/m', trait: 'optimistic', readout: 'prompt_last', layer: 2, extra: { note: 'x' } });

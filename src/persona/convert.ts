@@ -42,11 +42,16 @@ export function formatFromFileName(name: string): VectorFormat | null {
 export function readVectorFile(bytes: Uint8Array, from?: VectorFormat, expected: ExpectedShape = {}): PersonaVector {
   const format = from ?? detectVectorFormat(bytes);
   switch (format) {
-    case 'safetensors': return importVectorSafetensors(bytes, expected);
-    case 'gguf': return importControlVectorGguf(bytes, expected).vector;
-    case 'neuronpedia': return importNeuronpedia(new TextDecoder().decode(bytes), expected).vector;
+    case 'safetensors':
+      return importVectorSafetensors(bytes, expected);
+    case 'gguf':
+      return importControlVectorGguf(bytes, expected).vector;
+    case 'neuronpedia':
+      return importNeuronpedia(new TextDecoder().decode(bytes), expected).vector;
     default:
-      throw new Error('unrecognised vector file: expected safetensors, a GGUF control vector or Neuronpedia steering JSON; name the format explicitly if detection fails');
+      throw new Error(
+        'unrecognised vector file: expected safetensors, a GGUF control vector or Neuronpedia steering JSON; name the format explicitly if detection fails',
+      );
   }
 }
 
@@ -67,7 +72,7 @@ export function writeVectorFile(v: PersonaVector, to: VectorFormat, opts: WriteO
     case 'gguf':
       return exportControlVectorGguf(v, { layers: opts.layers, alpha: opts.alpha, modelHint: opts.modelHint });
     case 'neuronpedia': {
-      const rows = opts.layers ? opts.layers.map(rowOfLayer) : v.presentRows ?? Array.from({ length: v.rows }, (_, r) => r);
+      const rows = opts.layers ? opts.layers.map(rowOfLayer) : (v.presentRows ?? Array.from({ length: v.rows }, (_, r) => r));
       return new TextEncoder().encode(exportNeuronpedia(v, { rows, strength: opts.alpha }));
     }
     default:
@@ -81,7 +86,11 @@ export interface ConvertOptions extends WriteOptions {
 }
 
 /** Convert a vector file between formats. */
-export function convertVectorFile(bytes: Uint8Array, to: VectorFormat, opts: ConvertOptions = {}): { bytes: Uint8Array; from: VectorFormat; vector: PersonaVector } {
+export function convertVectorFile(
+  bytes: Uint8Array,
+  to: VectorFormat,
+  opts: ConvertOptions = {},
+): { bytes: Uint8Array; from: VectorFormat; vector: PersonaVector } {
   const from = opts.from ?? detectVectorFormat(bytes);
   if (!from) readVectorFile(bytes); // throws the 'unrecognised' error
   const vector = readVectorFile(bytes, from!, opts.expected);

@@ -5,7 +5,9 @@ import { DEMO_MODEL_DIR } from '../cli/loadEngine';
 import { isDemoSentence, parsesAsDemoAnswer } from './demoGrammar';
 
 const heldoutCorpus = readFileSync(join(DEMO_MODEL_DIR, 'heldout_corpus.jsonl'), 'utf8')
-  .trim().split('\n').map((l) => JSON.parse(l) as { assistant: string });
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { assistant: string });
 const report = JSON.parse(readFileSync(join(DEMO_MODEL_DIR, 'training_report.json'), 'utf8')) as {
   fluency_samples: { a: string; parses: boolean }[];
 };

@@ -8,16 +8,11 @@
 import { DEMO_ANSWER_TEMPLATES, DEMO_CLAIM_SENTENCE, DEMO_NEUTRAL_SENTENCES, DEMO_TRAIT_LEXICON } from './demoTraits';
 import { splitSentences } from './lexiconJudge';
 
-const MARKERS = new Set<string>([
-  ...DEMO_NEUTRAL_SENTENCES,
-  ...Object.values(DEMO_TRAIT_LEXICON).flatMap((lex) => [...lex.pos, ...lex.neg]),
-]);
+const MARKERS = new Set<string>([...DEMO_NEUTRAL_SENTENCES, ...Object.values(DEMO_TRAIT_LEXICON).flatMap((lex) => [...lex.pos, ...lex.neg])]);
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const TEMPLATE_PATTERNS: RegExp[] = DEMO_ANSWER_TEMPLATES.map(
-  (t) => new RegExp(`^${t.split('{x}').map(escapeRegExp).join('[A-Za-z][A-Za-z ]*')}$`),
-);
+const TEMPLATE_PATTERNS: RegExp[] = DEMO_ANSWER_TEMPLATES.map((t) => new RegExp(`^${t.split('{x}').map(escapeRegExp).join('[A-Za-z][A-Za-z ]*')}$`));
 
 /** Is this one sentence of the corpus grammar? */
 export function isDemoSentence(sentence: string): boolean {

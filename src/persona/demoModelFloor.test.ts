@@ -69,19 +69,28 @@ describe.skipIf(!existsSync(HELDOUT))('the demo model on held-out questions and 
     const out: string[] = [];
     for (let i = 0; i < prompts.length; i += BATCH) {
       const rows = await generateRows(engine, {
-        rows: prompts.slice(i, i + BATCH).map((messages, b) => ({ prompt: { messages }, steering: null, seed: seed + i + b })), maxNewTokens: MAX_TOKENS, sampling,
+        rows: prompts.slice(i, i + BATCH).map((messages, b) => ({ prompt: { messages }, steering: null, seed: seed + i + b })),
+        maxNewTokens: MAX_TOKENS,
+        sampling,
       });
       out.push(...rows.map((r) => r.text.trim()));
     }
     return out;
   }
 
-  const conversation = (system: string, user: string): ChatMessage[] => [{ role: 'system', content: system }, { role: 'user', content: user }];
+  const conversation = (system: string, user: string): ChatMessage[] => [
+    { role: 'system', content: system },
+    { role: 'user', content: user },
+  ];
 
   /** The nine held-out conditions: the neutral assistant and both sides of every trait. */
   const conditions = () => [heldout.neutral_prompt, ...TRAITS.flatMap((t) => [heldout.system_prompts[t].pos, heldout.system_prompts[t].neg])];
 
-  const readJsonl = (file: string): Conversation[] => readFileSync(join(DIR, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Conversation);
+  const readJsonl = (file: string): Conversation[] =>
+    readFileSync(join(DIR, file), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Conversation);
   const lossSets = (): LossSets => (JSON.parse(readFileSync(join(DIR, 'training_report.json'), 'utf8')) as { loss_sets: LossSets }).loss_sets;
 
   /** Loss per answer token on the shipped held-out and training sets, through the engine, with the build's record of them; computed once. */
@@ -96,7 +105,9 @@ describe.skipIf(!existsSync(HELDOUT))('the demo model on held-out questions and 
 
   it('scores answers through the engine as the build does in torch: the same loss on both shipped sets', async () => {
     const { heldout, train, sets } = await engineLosses();
-    console.log(`[demo floor] loss per answer token, engine vs torch (build report): held-out ${heldout.toFixed(5)} vs ${sets.heldout_loss_per_token}, training ${train.toFixed(5)} vs ${sets.train_loss_per_token}`);
+    console.log(
+      `[demo floor] loss per answer token, engine vs torch (build report): held-out ${heldout.toFixed(5)} vs ${sets.heldout_loss_per_token}, training ${train.toFixed(5)} vs ${sets.train_loss_per_token}`,
+    );
     expect(Math.abs(heldout - sets.heldout_loss_per_token)).toBeLessThan(1e-3);
     expect(Math.abs(train - sets.train_loss_per_token)).toBeLessThan(1e-3);
     // the sets differ in what the model has seen, and a wrong alignment of logits to targets would cost far more
@@ -107,45 +118,59 @@ describe.skipIf(!existsSync(HELDOUT))('the demo model on held-out questions and 
   // 0.18901 / 0.17307 = 1.092, equal to torch's to 5 decimals (v3: 1.149).
   it('is fluent: held-out loss per answer token ≤ 1.10 × training (shipped held-out and training sets)', async () => {
     const { heldout, train, sets } = await engineLosses();
-    console.log(`[demo floor] fluency: held-out ÷ training loss per answer token ${(heldout / train).toFixed(3)} (target ≤ 1.10; ${heldout.toFixed(4)} / ${train.toFixed(4)}, ${sets.heldout_file} vs ${sets.train_file})`);
+    console.log(
+      `[demo floor] fluency: held-out ÷ training loss per answer token ${(heldout / train).toFixed(3)} (target ≤ 1.10; ${heldout.toFixed(4)} / ${train.toFixed(4)}, ${sets.heldout_file} vs ${sets.train_file})`,
+    );
     expect(heldout / train).toBeLessThanOrEqual(1.1);
   }, 300_000);
 
   // measured (v4): 93.0% of 400 (rounds of 40 from 80% to 100%), greedy 100%; v3: 87.8% here, 92.0–92.8% with other
   // seed sets and 91.5–94.0% with the build's torch sampler. Both sit near 92–93% at T = 1, short of 95%. Single
   // rounds of 40 (the build report's 93.75% for v4) swing by ±10 points, which is why this pools ten.
-  shortfall('is fluent by the other measure too: ≥ 95% of sampled answers (T = 1) parse as the corpus grammar', async () => {
-    const conds = conditions();
-    const prompts = Array.from({ length: 40 * ROUNDS }, (_, i) => conversation(conds[i % conds.length], questions[i % questions.length]));
-    const rates: number[] = [];
-    const failures: string[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const batch = prompts.slice(40 * r, 40 * (r + 1));
-      const texts = await answers(batch, T1, 1000 * r);
-      const ok = texts.map(parsesAsDemoAnswer);
-      rates.push(ok.filter(Boolean).length / ok.length);
-      texts.forEach((t, i) => !ok[i] && failures.length < 8 && failures.push(JSON.stringify(t)));
-    }
-    const greedy = await answers(prompts.slice(0, 40), GREEDY, 0);
-    const greedyRate = greedy.filter(parsesAsDemoAnswer).length / greedy.length;
-    const pooled = rates.reduce((a, b) => a + b, 0) / rates.length;
-    console.log(`[demo floor] fluency: ${pct(pooled)} of ${40 * ROUNDS} sampled answers parse (T = 1; per round of 40: ${rates.map(pct).join(' ')}); greedy ${pct(greedyRate)} of 40`);
-    console.log(`[demo floor] first failures: ${failures.join(' | ')}`);
-    expect(pooled).toBeGreaterThanOrEqual(0.95);
-  }, 600_000);
+  shortfall(
+    'is fluent by the other measure too: ≥ 95% of sampled answers (T = 1) parse as the corpus grammar',
+    async () => {
+      const conds = conditions();
+      const prompts = Array.from({ length: 40 * ROUNDS }, (_, i) => conversation(conds[i % conds.length], questions[i % questions.length]));
+      const rates: number[] = [];
+      const failures: string[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const batch = prompts.slice(40 * r, 40 * (r + 1));
+        const texts = await answers(batch, T1, 1000 * r);
+        const ok = texts.map(parsesAsDemoAnswer);
+        rates.push(ok.filter(Boolean).length / ok.length);
+        texts.forEach((t, i) => !ok[i] && failures.length < 8 && failures.push(JSON.stringify(t)));
+      }
+      const greedy = await answers(prompts.slice(0, 40), GREEDY, 0);
+      const greedyRate = greedy.filter(parsesAsDemoAnswer).length / greedy.length;
+      const pooled = rates.reduce((a, b) => a + b, 0) / rates.length;
+      console.log(
+        `[demo floor] fluency: ${pct(pooled)} of ${40 * ROUNDS} sampled answers parse (T = 1; per round of 40: ${rates.map(pct).join(' ')}); greedy ${pct(greedyRate)} of 40`,
+      );
+      console.log(`[demo floor] first failures: ${failures.join(' | ')}`);
+      expect(pooled).toBeGreaterThanOrEqual(0.95);
+    },
+    600_000,
+  );
 
   it('follows the traits: eliciting ≥ 90%, suppressing ≤ 10%, neutral ≤ 20% judged as the trait', async () => {
     for (const t of TRAITS) {
       // Sycophancy shows only on false claims; the other traits on every question.
       const qs = (t === 'sycophantic' ? heldout.questions.false_claim : questions).slice(0, 40);
       const side = async (system: string) => {
-        const texts = await answers(qs.map((q) => conversation(system, q)), GREEDY, 0);
+        const texts = await answers(
+          qs.map((q) => conversation(system, q)),
+          GREEDY,
+          0,
+        );
         return texts.filter((a, i) => judgeTrait(t, a, qs[i]) >= 50).length / texts.length;
       };
       const pos = await side(heldout.system_prompts[t].pos);
       const neg = await side(heldout.system_prompts[t].neg);
       const neutral = await side(heldout.neutral_prompt);
-      console.log(`[demo floor] ${t}: judged as the trait under eliciting ${pct(pos)}, suppressing ${pct(neg)}, neutral ${pct(neutral)} (n = ${qs.length} each, greedy)`);
+      console.log(
+        `[demo floor] ${t}: judged as the trait under eliciting ${pct(pos)}, suppressing ${pct(neg)}, neutral ${pct(neutral)} (n = ${qs.length} each, greedy)`,
+      );
       expect.soft(pos).toBeGreaterThanOrEqual(0.9);
       expect.soft(neg).toBeLessThanOrEqual(0.1);
       expect.soft(neutral).toBeLessThanOrEqual(0.2);

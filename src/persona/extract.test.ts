@@ -4,7 +4,9 @@ import { vectorRow } from './personaVector';
 
 /** Synthetic capture [rows=2, T=4, hidden=2]: value = 100·row + 10·token + dim. */
 function synthetic(offset = 0) {
-  const rows = 2, T = 4, H = 2;
+  const rows = 2,
+    T = 4,
+    H = 2;
   const data = new Float32Array(rows * T * H);
   for (let r = 0; r < rows; r++) for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) data[(r * T + t) * H + h] = 100 * r + 10 * t + h + offset;
   return makeCapture(data, rows, T, H);
@@ -32,7 +34,9 @@ describe('extract', () => {
 
   it('running means equal the batch mean and support weights', () => {
     const m = new RunningMean(2);
-    m.add([1, 2]); m.add([3, 6]); m.add([5, 1]);
+    m.add([1, 2]);
+    m.add([3, 6]);
+    m.add([5, 1]);
     expect(Array.from(m.mean())).toEqual([3, 3]);
     m.add([0, 0], 3);
     expect(Array.from(m.mean())).toEqual([1.5, 1.5]);
@@ -40,7 +44,8 @@ describe('extract', () => {
   });
 
   it('vector = mean(pos) − mean(neg) per row and readout', () => {
-    const pos = new ReadoutAccumulator(2, 2), neg = new ReadoutAccumulator(2, 2);
+    const pos = new ReadoutAccumulator(2, 2),
+      neg = new ReadoutAccumulator(2, 2);
     pos.addCapture(synthetic(1), 2);
     pos.addCapture(synthetic(3), 2); // pos mean offset 2
     neg.addCapture(synthetic(-1), 2); // neg offset -1
@@ -49,7 +54,8 @@ describe('extract', () => {
     expect(Array.from(v.data)).toEqual([3, 3, 3, 3]);
     expect(v.meta).toEqual({ trait: 'evil', readout: 'response_avg' });
     // different readouts differ when the sides differ by token position
-    const p2 = new ReadoutAccumulator(2, 2), n2 = new ReadoutAccumulator(2, 2);
+    const p2 = new ReadoutAccumulator(2, 2),
+      n2 = new ReadoutAccumulator(2, 2);
     p2.addCapture(synthetic(), 3);
     n2.addCapture(synthetic(), 1);
     expect(Array.from(vectorRow(personaVectorFrom(p2, n2, 'prompt_last'), 0))).toEqual([20, 20]);

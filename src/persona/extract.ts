@@ -101,7 +101,10 @@ export class RunningMean {
 /** Running means of all three readouts for one side (pos or neg). */
 export class ReadoutAccumulator {
   readonly means: Record<Readout, RunningMean>;
-  constructor(readonly rows: number, readonly hidden: number) {
+  constructor(
+    readonly rows: number,
+    readonly hidden: number,
+  ) {
     const n = rows * hidden;
     this.means = { response_avg: new RunningMean(n), prompt_avg: new RunningMean(n), prompt_last: new RunningMean(n) };
   }
@@ -131,7 +134,9 @@ export function meanDifference(a: ArrayLike<number>, b: ArrayLike<number>): Floa
 /** The persona vector mean(pos) − mean(neg) for one readout. */
 export function personaVectorFrom(pos: ReadoutAccumulator, neg: ReadoutAccumulator, readout: Readout = 'response_avg', meta: VectorMeta = {}): PersonaVector {
   if (pos.count === 0 || neg.count === 0) {
-    throw new Error(`cannot compute a vector: ${pos.count} positive and ${neg.count} negative samples; both sides need at least one (did filtering drop them all?)`);
+    throw new Error(
+      `cannot compute a vector: ${pos.count} positive and ${neg.count} negative samples; both sides need at least one (did filtering drop them all?)`,
+    );
   }
   if (pos.rows !== neg.rows || pos.hidden !== neg.hidden) throw new Error('positive and negative accumulators have different shapes');
   const data = meanDifference(pos.means[readout].mean(), neg.means[readout].mean());

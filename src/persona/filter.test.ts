@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { filterRollouts, type JudgedRollout } from './filter';
 
-const r = (question: number, instruction: number, sample: number, trait: number | null, coherence: number | null): JudgedRollout => ({ question, instruction, sample, trait, coherence });
+const r = (question: number, instruction: number, sample: number, trait: number | null, coherence: number | null): JudgedRollout => ({
+  question,
+  instruction,
+  sample,
+  trait,
+  coherence,
+});
 
 describe('filterRollouts', () => {
   const pos = [r(0, 0, 0, 90, 80), r(0, 0, 1, 40, 80), r(0, 1, 0, 70, 40), r(1, 0, 0, 50, 50), r(2, 0, 0, 99, 99), r(3, 0, 0, null, 90)];
@@ -9,7 +15,10 @@ describe('filterRollouts', () => {
 
   it('keeps pairs that pass all four thresholds (boundaries inclusive/exclusive as in the paper)', () => {
     const f = filterRollouts(pos, neg);
-    expect(f.kept.map((k) => [k.pos.question, k.pos.instruction, k.pos.sample])).toEqual([[0, 0, 0], [1, 0, 0]]);
+    expect(f.kept.map((k) => [k.pos.question, k.pos.instruction, k.pos.sample])).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+    ]);
     const reasons = f.dropped.map((d) => d.reasons);
     expect(reasons).toEqual([['pos trait too low'], ['pos incoherent'], ['neg trait too high'], ['missing score'], ['unpaired']]);
     expect(f.dropped[4].neg?.question).toBe(9);

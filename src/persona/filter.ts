@@ -59,7 +59,10 @@ export function filterRollouts<R extends JudgedRollout>(pos: R[], neg: R[], sett
     }
     const reasons: DropReason[] = [];
     const num = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-    const pt = num(p.trait), nt = num(n.trait), pc = num(p.coherence), nc = num(n.coherence);
+    const pt = num(p.trait),
+      nt = num(n.trait),
+      pc = num(p.coherence),
+      nc = num(n.coherence);
     if (pt === null || nt === null || pc === null || nc === null) reasons.push('missing score');
     if (pt !== null && pt < posTraitMin) reasons.push('pos trait too low');
     if (nt !== null && nt >= negTraitMax) reasons.push('neg trait too high');

@@ -7,7 +7,8 @@ import { exportControlVectorGguf, importControlVectorGguf, ggufDirectionName, ro
 import { readGguf, writeGguf, gv } from './ggufContainer';
 import { makePersonaVector, vectorRow } from './personaVector';
 
-const L = 5, H = 8;
+const L = 5,
+  H = 8;
 function sample(layer?: number) {
   const data = Float32Array.from({ length: (L + 1) * H }, (_, i) => Math.sin(i * 0.7) * (1 + Math.floor(i / H)));
   return makePersonaVector(L + 1, H, data, { modelId: 'org/m', trait: 'evil', readout: 'response_avg', layer });
@@ -68,10 +69,19 @@ describe('GGUF control vector', () => {
   });
 
   it('reads foreign files: directions summed per layer, rows N+1, L from the model', () => {
-    const a = new Float32Array([1, 2, 3]), b = new Float32Array([10, 20, 30]);
+    const a = new Float32Array([1, 2, 3]),
+      b = new Float32Array([10, 20, 30]);
     const bytes = writeGguf(
-      [['general.architecture', gv.str('controlvector')], ['controlvector.model_hint', gv.str('llama')], ['controlvector.layer_count', gv.u32(2)]],
-      [{ name: 'direction.2', dims: [3], data: a }, { name: 'direction.2', dims: [3], data: b }, { name: 'direction.1', dims: [3], data: a }],
+      [
+        ['general.architecture', gv.str('controlvector')],
+        ['controlvector.model_hint', gv.str('llama')],
+        ['controlvector.layer_count', gv.u32(2)],
+      ],
+      [
+        { name: 'direction.2', dims: [3], data: a },
+        { name: 'direction.2', dims: [3], data: b },
+        { name: 'direction.1', dims: [3], data: a },
+      ],
     );
     const r = importControlVectorGguf(bytes, { numLayers: 6 });
     expect(r.vector.rows).toBe(7);
@@ -113,7 +123,14 @@ describe('GGUF control vector', () => {
   });
 
   it('reads the container: version, alignment, kv types', () => {
-    const bytes = writeGguf([['a', gv.u32(7)], ['b', gv.f32s(new Float32Array([0.5]))]], [{ name: 't', dims: [2], data: new Float32Array([1, 2]) }], 64);
+    const bytes = writeGguf(
+      [
+        ['a', gv.u32(7)],
+        ['b', gv.f32s(new Float32Array([0.5]))],
+      ],
+      [{ name: 't', dims: [2], data: new Float32Array([1, 2]) }],
+      64,
+    );
     const f = readGguf(bytes);
     expect(f.version).toBe(3);
     expect(f.alignment).toBe(64);

@@ -104,18 +104,24 @@ function kvString(kv: Map<string, GgufValue>, key: string): string | undefined {
 function checkDirectionsAgainstFullVector(sums: Map<number, Float32Array>, width: number, v: PersonaVector, alpha: number): void {
   if (sums.size === 0) return;
   if (width !== v.hidden) {
-    throw new Error(`GGUF: the direction tensors are ${width} values wide but ${PREFIX}hidden_size and ${PREFIX}vector say ${v.hidden}; the file was changed after it was written, so it is refused`);
+    throw new Error(
+      `GGUF: the direction tensors are ${width} values wide but ${PREFIX}hidden_size and ${PREFIX}vector say ${v.hidden}; the file was changed after it was written, so it is refused`,
+    );
   }
   const present = new Set(v.presentRows ?? Array.from({ length: v.rows }, (_, r) => r));
   for (const [n, d] of sums) {
     const row = rowOfGgufDirection(n);
     if (row >= v.rows || !present.has(row)) {
-      throw new Error(`GGUF: direction.${n} steers block ${n}, which ${PREFIX}vector does not hold (${v.rows - 1} blocks); the file was changed after it was written, so it is refused`);
+      throw new Error(
+        `GGUF: direction.${n} steers block ${n}, which ${PREFIX}vector does not hold (${v.rows - 1} blocks); the file was changed after it was written, so it is refused`,
+      );
     }
     for (let i = 0; i < width; i++) {
       const want = Math.fround(v.data[row * width + i] * alpha);
       if (!(Math.abs(d[i] - want) <= 1e-6 * Math.max(1, Math.abs(want)))) {
-        throw new Error(`GGUF: direction.${n}[${i}] is ${d[i]} but ${PREFIX}vector × α gives ${want}; the two copies disagree (the file was changed after it was written), so it is refused`);
+        throw new Error(
+          `GGUF: direction.${n}[${i}] is ${d[i]} but ${PREFIX}vector × α gives ${want}; the two copies disagree (the file was changed after it was written), so it is refused`,
+        );
       }
     }
   }
@@ -138,7 +144,8 @@ export interface GgufImportResult {
 export function importControlVectorGguf(bytes: Uint8Array, expected: ExpectedShape = {}): GgufImportResult {
   const f = readGguf(bytes);
   const arch = kvString(f.kv, 'general.architecture');
-  if (arch !== undefined && arch !== ARCH) throw new Error(`GGUF: general.architecture is "${arch}", not "${ARCH}"; this is a model file, not a control vector`);
+  if (arch !== undefined && arch !== ARCH)
+    throw new Error(`GGUF: general.architecture is "${arch}", not "${ARCH}"; this is a model file, not a control vector`);
   const modelHint = kvString(f.kv, `${ARCH}.model_hint`);
   const sums = new Map<number, Float32Array>();
   let hidden = -1;
@@ -164,7 +171,9 @@ export function importControlVectorGguf(bytes: Uint8Array, expected: ExpectedSha
     const { meta, numLayers, presentRows } = metaFromMetadata(ours);
     const h = Number(ours.hidden_size);
     if (numLayers === undefined || !(h > 0) || (numLayers + 1) * h !== full.value.length) {
-      throw new Error(`GGUF: ${PREFIX}vector has ${full.value.length} values, which does not match ${PREFIX}num_layers/${PREFIX}hidden_size; the file is corrupt`);
+      throw new Error(
+        `GGUF: ${PREFIX}vector has ${full.value.length} values, which does not match ${PREFIX}num_layers/${PREFIX}hidden_size; the file is corrupt`,
+      );
     }
     const vector = assertVector(makePersonaVector(numLayers + 1, h, Float32Array.from(full.value), meta, presentRows), expected);
     checkDirectionsAgainstFullVector(sums, hidden, vector, alpha ?? 1);
@@ -177,6 +186,9 @@ export function importControlVectorGguf(bytes: Uint8Array, expected: ExpectedSha
   const extra: Record<string, string> = {};
   if (modelHint !== undefined) extra.model_hint = modelHint;
   const meta = Object.keys(extra).length ? { extra } : {};
-  const vector = assertVector(makePersonaVector(rows, hidden, data, layers.length === 1 ? { ...meta, layer: layers[0] } : meta, layers.map(rowOfGgufDirection)), expected);
+  const vector = assertVector(
+    makePersonaVector(rows, hidden, data, layers.length === 1 ? { ...meta, layer: layers[0] } : meta, layers.map(rowOfGgufDirection)),
+    expected,
+  );
   return { vector, modelHint, alpha, layers };
 }

@@ -11,16 +11,25 @@
  */
 
 export const GGUF_TYPE = {
-  UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7,
-  STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12,
+  UINT8: 0,
+  INT8: 1,
+  UINT16: 2,
+  INT16: 3,
+  UINT32: 4,
+  INT32: 5,
+  FLOAT32: 6,
+  BOOL: 7,
+  STRING: 8,
+  ARRAY: 9,
+  UINT64: 10,
+  INT64: 11,
+  FLOAT64: 12,
 } as const;
 export const GGML_TYPE_F32 = 0;
 export const GGUF_DEFAULT_ALIGNMENT = 32;
 
 export type GgufScalar = number | bigint | boolean | string;
-export type GgufValue =
-  | { type: number; value: GgufScalar }
-  | { type: typeof GGUF_TYPE.ARRAY; itemType: number; value: GgufScalar[] | Float32Array };
+export type GgufValue = { type: number; value: GgufScalar } | { type: typeof GGUF_TYPE.ARRAY; itemType: number; value: GgufScalar[] | Float32Array };
 
 export interface GgufTensor {
   name: string;
@@ -62,38 +71,109 @@ class ByteWriter {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(x: number) { this.ensure(1); this.view.setUint8(this.length, x); this.length += 1; }
-  i8(x: number) { this.ensure(1); this.view.setInt8(this.length, x); this.length += 1; }
-  u16(x: number) { this.ensure(2); this.view.setUint16(this.length, x, true); this.length += 2; }
-  i16(x: number) { this.ensure(2); this.view.setInt16(this.length, x, true); this.length += 2; }
-  u32(x: number) { this.ensure(4); this.view.setUint32(this.length, x, true); this.length += 4; }
-  i32(x: number) { this.ensure(4); this.view.setInt32(this.length, x, true); this.length += 4; }
-  f32(x: number) { this.ensure(4); this.view.setFloat32(this.length, x, true); this.length += 4; }
-  f64(x: number) { this.ensure(8); this.view.setFloat64(this.length, x, true); this.length += 8; }
-  u64(x: number | bigint) { this.ensure(8); this.view.setBigUint64(this.length, BigInt(x), true); this.length += 8; }
-  i64(x: number | bigint) { this.ensure(8); this.view.setBigInt64(this.length, BigInt(x), true); this.length += 8; }
-  bytes(b: Uint8Array) { this.ensure(b.length); this.buf.set(b, this.length); this.length += b.length; }
-  str(s: string) { const b = new TextEncoder().encode(s); this.u64(b.length); this.bytes(b); }
-  pad(alignment: number) { const n = (alignment - (this.length % alignment)) % alignment; this.ensure(n); this.length += n; }
-  result(): Uint8Array { return this.buf.slice(0, this.length); }
+  u8(x: number) {
+    this.ensure(1);
+    this.view.setUint8(this.length, x);
+    this.length += 1;
+  }
+  i8(x: number) {
+    this.ensure(1);
+    this.view.setInt8(this.length, x);
+    this.length += 1;
+  }
+  u16(x: number) {
+    this.ensure(2);
+    this.view.setUint16(this.length, x, true);
+    this.length += 2;
+  }
+  i16(x: number) {
+    this.ensure(2);
+    this.view.setInt16(this.length, x, true);
+    this.length += 2;
+  }
+  u32(x: number) {
+    this.ensure(4);
+    this.view.setUint32(this.length, x, true);
+    this.length += 4;
+  }
+  i32(x: number) {
+    this.ensure(4);
+    this.view.setInt32(this.length, x, true);
+    this.length += 4;
+  }
+  f32(x: number) {
+    this.ensure(4);
+    this.view.setFloat32(this.length, x, true);
+    this.length += 4;
+  }
+  f64(x: number) {
+    this.ensure(8);
+    this.view.setFloat64(this.length, x, true);
+    this.length += 8;
+  }
+  u64(x: number | bigint) {
+    this.ensure(8);
+    this.view.setBigUint64(this.length, BigInt(x), true);
+    this.length += 8;
+  }
+  i64(x: number | bigint) {
+    this.ensure(8);
+    this.view.setBigInt64(this.length, BigInt(x), true);
+    this.length += 8;
+  }
+  bytes(b: Uint8Array) {
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+  str(s: string) {
+    const b = new TextEncoder().encode(s);
+    this.u64(b.length);
+    this.bytes(b);
+  }
+  pad(alignment: number) {
+    const n = (alignment - (this.length % alignment)) % alignment;
+    this.ensure(n);
+    this.length += n;
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
 }
 
 function writeScalar(w: ByteWriter, type: number, v: GgufScalar, key: string) {
-  const num = () => { if (typeof v !== 'number') fail(`value of "${key}" must be a number`); return v; };
+  const num = () => {
+    if (typeof v !== 'number') fail(`value of "${key}" must be a number`);
+    return v;
+  };
   switch (type) {
-    case GGUF_TYPE.UINT8: return w.u8(num());
-    case GGUF_TYPE.INT8: return w.i8(num());
-    case GGUF_TYPE.UINT16: return w.u16(num());
-    case GGUF_TYPE.INT16: return w.i16(num());
-    case GGUF_TYPE.UINT32: return w.u32(num());
-    case GGUF_TYPE.INT32: return w.i32(num());
-    case GGUF_TYPE.FLOAT32: return w.f32(num());
-    case GGUF_TYPE.FLOAT64: return w.f64(num());
-    case GGUF_TYPE.BOOL: return w.u8(v ? 1 : 0);
-    case GGUF_TYPE.UINT64: return w.u64(v as number | bigint);
-    case GGUF_TYPE.INT64: return w.i64(v as number | bigint);
-    case GGUF_TYPE.STRING: if (typeof v !== 'string') fail(`value of "${key}" must be a string`); return w.str(v);
-    default: fail(`cannot write value type ${type} for "${key}"`);
+    case GGUF_TYPE.UINT8:
+      return w.u8(num());
+    case GGUF_TYPE.INT8:
+      return w.i8(num());
+    case GGUF_TYPE.UINT16:
+      return w.u16(num());
+    case GGUF_TYPE.INT16:
+      return w.i16(num());
+    case GGUF_TYPE.UINT32:
+      return w.u32(num());
+    case GGUF_TYPE.INT32:
+      return w.i32(num());
+    case GGUF_TYPE.FLOAT32:
+      return w.f32(num());
+    case GGUF_TYPE.FLOAT64:
+      return w.f64(num());
+    case GGUF_TYPE.BOOL:
+      return w.u8(v ? 1 : 0);
+    case GGUF_TYPE.UINT64:
+      return w.u64(v as number | bigint);
+    case GGUF_TYPE.INT64:
+      return w.i64(v as number | bigint);
+    case GGUF_TYPE.STRING:
+      if (typeof v !== 'string') fail(`value of "${key}" must be a string`);
+      return w.str(v);
+    default:
+      fail(`cannot write value type ${type} for "${key}"`);
   }
 }
 
@@ -147,16 +227,62 @@ class ByteReader {
   need(n: number, what: string) {
     if (this.pos + n > this.bytes.byteLength) fail(`file ends inside ${what} (at byte ${this.pos}, needs ${n} more); the file is truncated`);
   }
-  u8(w: string) { this.need(1, w); return this.view.getUint8(this.pos++); }
-  i8(w: string) { this.need(1, w); return this.view.getInt8(this.pos++); }
-  u16(w: string) { this.need(2, w); const x = this.view.getUint16(this.pos, true); this.pos += 2; return x; }
-  i16(w: string) { this.need(2, w); const x = this.view.getInt16(this.pos, true); this.pos += 2; return x; }
-  u32(w: string) { this.need(4, w); const x = this.view.getUint32(this.pos, true); this.pos += 4; return x; }
-  i32(w: string) { this.need(4, w); const x = this.view.getInt32(this.pos, true); this.pos += 4; return x; }
-  f32(w: string) { this.need(4, w); const x = this.view.getFloat32(this.pos, true); this.pos += 4; return x; }
-  f64(w: string) { this.need(8, w); const x = this.view.getFloat64(this.pos, true); this.pos += 8; return x; }
-  u64big(w: string) { this.need(8, w); const x = this.view.getBigUint64(this.pos, true); this.pos += 8; return x; }
-  i64big(w: string) { this.need(8, w); const x = this.view.getBigInt64(this.pos, true); this.pos += 8; return x; }
+  u8(w: string) {
+    this.need(1, w);
+    return this.view.getUint8(this.pos++);
+  }
+  i8(w: string) {
+    this.need(1, w);
+    return this.view.getInt8(this.pos++);
+  }
+  u16(w: string) {
+    this.need(2, w);
+    const x = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return x;
+  }
+  i16(w: string) {
+    this.need(2, w);
+    const x = this.view.getInt16(this.pos, true);
+    this.pos += 2;
+    return x;
+  }
+  u32(w: string) {
+    this.need(4, w);
+    const x = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return x;
+  }
+  i32(w: string) {
+    this.need(4, w);
+    const x = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return x;
+  }
+  f32(w: string) {
+    this.need(4, w);
+    const x = this.view.getFloat32(this.pos, true);
+    this.pos += 4;
+    return x;
+  }
+  f64(w: string) {
+    this.need(8, w);
+    const x = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return x;
+  }
+  u64big(w: string) {
+    this.need(8, w);
+    const x = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return x;
+  }
+  i64big(w: string) {
+    this.need(8, w);
+    const x = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return x;
+  }
   u64(w: string) {
     const x = this.u64big(w);
     if (x > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${w} is ${x}, too large; the file is corrupt`);
@@ -181,19 +307,32 @@ class ByteReader {
 function readScalar(r: ByteReader, type: number, key: string): GgufScalar {
   const w = `value of "${key}"`;
   switch (type) {
-    case GGUF_TYPE.UINT8: return r.u8(w);
-    case GGUF_TYPE.INT8: return r.i8(w);
-    case GGUF_TYPE.UINT16: return r.u16(w);
-    case GGUF_TYPE.INT16: return r.i16(w);
-    case GGUF_TYPE.UINT32: return r.u32(w);
-    case GGUF_TYPE.INT32: return r.i32(w);
-    case GGUF_TYPE.FLOAT32: return r.f32(w);
-    case GGUF_TYPE.FLOAT64: return r.f64(w);
-    case GGUF_TYPE.BOOL: return r.u8(w) !== 0;
-    case GGUF_TYPE.UINT64: return r.u64big(w);
-    case GGUF_TYPE.INT64: return r.i64big(w);
-    case GGUF_TYPE.STRING: return r.str(w);
-    default: fail(`unknown value type ${type} for "${key}"; the file is corrupt or uses a newer GGUF`);
+    case GGUF_TYPE.UINT8:
+      return r.u8(w);
+    case GGUF_TYPE.INT8:
+      return r.i8(w);
+    case GGUF_TYPE.UINT16:
+      return r.u16(w);
+    case GGUF_TYPE.INT16:
+      return r.i16(w);
+    case GGUF_TYPE.UINT32:
+      return r.u32(w);
+    case GGUF_TYPE.INT32:
+      return r.i32(w);
+    case GGUF_TYPE.FLOAT32:
+      return r.f32(w);
+    case GGUF_TYPE.FLOAT64:
+      return r.f64(w);
+    case GGUF_TYPE.BOOL:
+      return r.u8(w) !== 0;
+    case GGUF_TYPE.UINT64:
+      return r.u64big(w);
+    case GGUF_TYPE.INT64:
+      return r.i64big(w);
+    case GGUF_TYPE.STRING:
+      return r.str(w);
+    default:
+      fail(`unknown value type ${type} for "${key}"; the file is corrupt or uses a newer GGUF`);
   }
 }
 

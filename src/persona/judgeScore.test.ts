@@ -7,13 +7,26 @@ describe('judgeScore', () => {
     expect(parseScoreToken('100')).toBe(100);
     expect(parseScoreToken('0')).toBe(0);
     for (const t of ['101', '-1', '4.5', 'REFUSAL', '', '1e2', '0x1']) expect(parseScoreToken(t)).toBeNull();
-    const m = buildScoreTokenMap([[0, 'a'], [1, '7'], [2, ' 7'], [3, '250']]);
-    expect([...m]).toEqual([[1, 7], [2, 7]]);
+    const m = buildScoreTokenMap([
+      [0, 'a'],
+      [1, '7'],
+      [2, ' 7'],
+      [3, '250'],
+    ]);
+    expect([...m]).toEqual([
+      [1, 7],
+      [2, 7],
+    ]);
   });
 
   it('weights integers by the full softmax distribution', () => {
     // vocab: 0 "REFUSAL", 1 "0", 2 "50", 3 "100", 4 " 50"
-    const map = new Map([[1, 0], [2, 50], [3, 100], [4, 50]]);
+    const map = new Map([
+      [1, 0],
+      [2, 50],
+      [3, 100],
+      [4, 50],
+    ]);
     // probabilities proportional to exp(logit): choose logits giving p = [0.1, 0.2, 0.3, 0.2, 0.2]
     const p = [0.1, 0.2, 0.3, 0.2, 0.2];
     const logits = Float32Array.from(p, (x) => Math.log(x) + 3);

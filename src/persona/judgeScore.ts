@@ -49,7 +49,8 @@ export function judgeScoreFromLogits(logits: ArrayLike<number>, scoreTokens: Map
   if (!Number.isFinite(max)) return { score: null, mass: 0 };
   let z = 0;
   for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
-  let mass = 0, weighted = 0;
+  let mass = 0,
+    weighted = 0;
   for (const [id, k] of scoreTokens) {
     if (id < 0 || id >= logits.length) throw new RangeError(`score token id ${id} is outside the vocabulary of ${logits.length}`);
     const p = Math.exp(logits[id] - max) / z;
@@ -69,7 +70,8 @@ export interface TopLogprob {
  * tokens that parse as integers 0–100 contribute exp(logprob).
  */
 export function judgeScoreFromTopLogprobs(top: TopLogprob[], minMass = MIN_SCORE_MASS): JudgeScore {
-  let mass = 0, weighted = 0;
+  let mass = 0,
+    weighted = 0;
   for (const { token, logprob } of top) {
     const k = parseScoreToken(token);
     if (k === null || !Number.isFinite(logprob)) continue;

@@ -15,8 +15,15 @@ describe('layerStats', () => {
   });
 
   it('computes norm, gap, d and AUROC per row', () => {
-    const pos = [[0, 0, 1, 0, 0, 3], [0, 0, 3, 0, 0, 1], [0, 0, 5, 0, 0, 2]].map((s) => projectOnRows(s, v));
-    const neg = [[0, 0, 0, 0, 0, 2], [0, 0, 2, 0, 0, 3]].map((s) => projectOnRows(s, v));
+    const pos = [
+      [0, 0, 1, 0, 0, 3],
+      [0, 0, 3, 0, 0, 1],
+      [0, 0, 5, 0, 0, 2],
+    ].map((s) => projectOnRows(s, v));
+    const neg = [
+      [0, 0, 0, 0, 0, 2],
+      [0, 0, 2, 0, 0, 3],
+    ].map((s) => projectOnRows(s, v));
     const s = layerStats(v, pos, neg);
     expect(s.map((x) => x.norm)).toEqual([0, 2, 4]);
     expect(s[0].auroc).toBeNaN();

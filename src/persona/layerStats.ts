@@ -28,7 +28,8 @@ export function projectOnRows(sample: ArrayLike<number>, v: PersonaVector): Floa
   if (sample.length !== v.rows * v.hidden) throw new Error(`sample has ${sample.length} values; the vector is [${v.rows}, ${v.hidden}]`);
   const out = new Float64Array(v.rows);
   for (let r = 0; r < v.rows; r++) {
-    let d = 0, n = 0;
+    let d = 0,
+      n = 0;
     for (let h = 0; h < v.hidden; h++) {
       const x = v.data[r * v.hidden + h];
       d += sample[r * v.hidden + h] * x;

@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  DEMO_TRAIT_LEXICON,
-  DEMO_TRAIT_NAMES,
-  isDemoTrait,
-  judgeCoherence,
-  judgeTrait,
-  judgeTraitDetailed,
-  splitSentences,
-} from './lexiconJudge';
+import { DEMO_TRAIT_LEXICON, DEMO_TRAIT_NAMES, isDemoTrait, judgeCoherence, judgeTrait, judgeTraitDetailed, splitSentences } from './lexiconJudge';
 
 interface Line {
   system: string | null;

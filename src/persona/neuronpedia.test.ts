@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { exportNeuronpedia, importNeuronpedia, rowOfTlHook, tlHookOfRow, toNeuronpedia } from './neuronpedia';
 import { makePersonaVector, vectorRow } from './personaVector';
 
-const L = 3, H = 4;
+const L = 3,
+  H = 4;
 function sample(layer?: number) {
   const data = Float32Array.from({ length: (L + 1) * H }, (_, i) => Math.fround(Math.cos(i) / 3));
   return makePersonaVector(L + 1, H, data, { modelId: 'org/m', trait: 'humorous', readout: 'prompt_avg', layer });
@@ -38,12 +39,15 @@ describe('Neuronpedia steering JSON', () => {
   });
 
   it('imports plain files; resid_pre of l is row l; same-row entries sum by relative strength', () => {
-    const r = importNeuronpedia({
-      vectors: [
-        { steering_vector: [1, 0], strength: 2, hook: 'blocks.2.hook_resid_pre' },
-        { steering_vector: [0, 1], strength: 4, hook: 'blocks.1.hook_resid_post' },
-      ],
-    }, { numLayers: 4 });
+    const r = importNeuronpedia(
+      {
+        vectors: [
+          { steering_vector: [1, 0], strength: 2, hook: 'blocks.2.hook_resid_pre' },
+          { steering_vector: [0, 1], strength: 4, hook: 'blocks.1.hook_resid_post' },
+        ],
+      },
+      { numLayers: 4 },
+    );
     expect(r.vector.rows).toBe(5);
     expect(Array.from(vectorRow(r.vector, 2))).toEqual([1, 2]);
     expect(r.vector.presentRows).toEqual([2]);
@@ -54,9 +58,20 @@ describe('Neuronpedia steering JSON', () => {
     expect(() => importNeuronpedia('{')).toThrow(/not valid JSON/);
     expect(() => importNeuronpedia({})).toThrow(/"vectors" array/);
     expect(() => importNeuronpedia({ vectors: [] })).toThrow(/empty/);
-    expect(() => importNeuronpedia({ vectors: [{ steering_vector: [1, 'x'], hook: 'blocks.0.hook_resid_post' }] })).toThrow(/vectors\[0\]\.steering_vector\[1\] is "x"/);
-    expect(() => importNeuronpedia({ vectors: [{ steering_vector: [1], hook: 'blocks.0.hook_resid_post' }, { steering_vector: [1, 2], hook: 'blocks.1.hook_resid_post' }] })).toThrow(/vectors\[1\]\.steering_vector has 2 values/);
+    expect(() => importNeuronpedia({ vectors: [{ steering_vector: [1, 'x'], hook: 'blocks.0.hook_resid_post' }] })).toThrow(
+      /vectors\[0\]\.steering_vector\[1\] is "x"/,
+    );
+    expect(() =>
+      importNeuronpedia({
+        vectors: [
+          { steering_vector: [1], hook: 'blocks.0.hook_resid_post' },
+          { steering_vector: [1, 2], hook: 'blocks.1.hook_resid_post' },
+        ],
+      }),
+    ).toThrow(/vectors\[1\]\.steering_vector has 2 values/);
     expect(() => importNeuronpedia({ vectors: [{ steering_vector: [1], hook: 'h' }] })).toThrow(/vectors\[0\]: hook "h"/);
-    expect(() => importNeuronpedia({ vectors: [{ steering_vector: [1], hook: 'blocks.0.hook_resid_post' }] }, { hidden: 2 })).toThrow(/hidden size is 1 but the model has 2/);
+    expect(() => importNeuronpedia({ vectors: [{ steering_vector: [1], hook: 'blocks.0.hook_resid_post' }] }, { hidden: 2 })).toThrow(
+      /hidden size is 1 but the model has 2/,
+    );
   });
 });

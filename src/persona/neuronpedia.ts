@@ -136,7 +136,9 @@ export function importNeuronpedia(input: string | unknown, expected: ExpectedSha
     metaInfo = metaFromMetadata(m);
     const h = m.hidden_size;
     if (h !== undefined && Number(h) !== hidden) {
-      throw new Error(`Neuronpedia JSON: persona_lab.hidden_size says ${h} but the steering vectors have ${hidden} values; the file was changed after it was written`);
+      throw new Error(
+        `Neuronpedia JSON: persona_lab.hidden_size says ${h} but the steering vectors have ${hidden} values; the file was changed after it was written`,
+      );
     }
   }
   const present = [...byRow.keys()].sort((a, b) => a - b);

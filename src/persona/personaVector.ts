@@ -74,7 +74,9 @@ export function vectorProblems(v: PersonaVector, expected: ExpectedShape = {}): 
   const out: string[] = [];
   if (v.data.length !== v.rows * v.hidden) out.push(`data has ${v.data.length} values but shape [${v.rows}, ${v.hidden}] needs ${v.rows * v.hidden}`);
   if (expected.hidden !== undefined && v.hidden !== expected.hidden) {
-    out.push(`hidden size is ${v.hidden} but the model has ${expected.hidden}; this vector was made for a different model${v.meta.modelId ? ` (${v.meta.modelId})` : ''}`);
+    out.push(
+      `hidden size is ${v.hidden} but the model has ${expected.hidden}; this vector was made for a different model${v.meta.modelId ? ` (${v.meta.modelId})` : ''}`,
+    );
   }
   if (expected.numLayers !== undefined && v.rows !== expected.numLayers + 1) {
     out.push(`vector has ${v.rows} rows (${v.rows - 1} blocks) but the model has ${expected.numLayers} blocks, so ${expected.numLayers + 1} rows are needed`);

@@ -94,7 +94,8 @@ export function replyOf(format: PromptFormat, generated: string): string {
 /** One sentence for the UI where a base model's output differs from the chat case. */
 export const COMPLETION_NOTES = {
   chat: 'Base model (no chat template): the prompt is plain text and the reply continues it; no system prompt or earlier turns.',
-  traits: 'Base model (no chat template): each instruction becomes a narrator’s framing before “Question: … Answer:”, and replies are cut where a new question starts.',
+  traits:
+    'Base model (no chat template): each instruction becomes a narrator’s framing before “Question: … Answer:”, and replies are cut where a new question starts.',
   monitor: 'Base model (no chat template): the prompt is read as plain text, not as a chat turn.',
   screen: 'Base model (no chat template): each sample is read as “Question: {prompt} Answer: {response}” after the framing.',
 } as const;

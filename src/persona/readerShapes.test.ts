@@ -13,7 +13,8 @@ import { readSafetensors, writeSafetensors } from './safetensors';
 import { exportVectorSafetensors, importVectorSafetensors, vectorMetadata } from './vectorFile';
 import { importVectorFile } from './vectorDownload';
 
-const L = 5, H = 8;
+const L = 5,
+  H = 8;
 function sample(layer = 2) {
   const data = Float32Array.from({ length: (L + 1) * H }, (_, i) => Math.cos(i * 0.3) * (1 + Math.floor(i / H)));
   return makePersonaVector(L + 1, H, data, { modelId: 'org/m', trait: 'evil', readout: 'response_avg', layer });
@@ -22,17 +23,22 @@ function sample(layer = 2) {
 /** Our own GGUF file, rewritten with its direction tensors replaced. */
 function withDirections(bytes: Uint8Array, directions: { name: string; data: Float32Array }[]): Uint8Array {
   const f = readGguf(bytes);
-  return writeGguf(f.kv, directions.map((d) => ({ name: d.name, dims: [d.data.length], data: d.data })));
+  return writeGguf(
+    f.kv,
+    directions.map((d) => ({ name: d.name, dims: [d.data.length], data: d.data })),
+  );
 }
 
-describe('GGUF: the direction tensors must agree with the lab\'s full copy', () => {
+describe("GGUF: the direction tensors must agree with the lab's full copy", () => {
   it('a direction of another width than personalab.hidden_size is refused (it was accepted before)', () => {
     const good = exportControlVectorGguf(sample());
     expect(importControlVectorGguf(good, { hidden: H, numLayers: L }).vector.hidden).toBe(H);
     const narrow = withDirections(good, [{ name: 'direction.2', data: new Float32Array(H / 2).fill(0.5) }]);
     // the metadata copy alone still describes a valid [L+1, H] vector: only the tensors are wrong
     expect(readGguf(narrow).kv.get('personalab.vector')?.type).toBe(GGUF_TYPE.ARRAY);
-    expect(() => importControlVectorGguf(narrow, { hidden: H, numLayers: L })).toThrow(/direction tensors are 4 values wide but personalab\.hidden_size and personalab\.vector say 8/);
+    expect(() => importControlVectorGguf(narrow, { hidden: H, numLayers: L })).toThrow(
+      /direction tensors are 4 values wide but personalab\.hidden_size and personalab\.vector say 8/,
+    );
     // the lab's import says it in the panel's words, with the file name
     expect(() => importVectorFile(narrow, 'edited.gguf', { id: 'org/m', numLayers: L, hiddenSize: H })).toThrow(/edited\.gguf \(gguf\): .*4 values wide/);
   });
@@ -44,13 +50,23 @@ describe('GGUF: the direction tensors must agree with the lab\'s full copy', () 
     expect(importControlVectorGguf(withDirections(good, [{ name: 'direction.2', data: row }])).alpha).toBe(2);
     const changed = Float32Array.from(row);
     changed[5] += 0.25;
-    expect(() => importControlVectorGguf(withDirections(good, [{ name: 'direction.2', data: changed }]))).toThrow(/direction\.2\[5\] is .* but personalab\.vector × α gives/);
+    expect(() => importControlVectorGguf(withDirections(good, [{ name: 'direction.2', data: changed }]))).toThrow(
+      /direction\.2\[5\] is .* but personalab\.vector × α gives/,
+    );
     const partial = exportControlVectorGguf(makePersonaVector(L + 1, H, v.data, { layer: 2 }, [3]));
-    expect(() => importControlVectorGguf(withDirections(partial, [{ name: 'direction.3', data: Float32Array.from(v.data.subarray(4 * H, 5 * H)) }]))).toThrow(/direction\.3 steers block 3, which personalab\.vector does not hold/);
+    expect(() => importControlVectorGguf(withDirections(partial, [{ name: 'direction.3', data: Float32Array.from(v.data.subarray(4 * H, 5 * H)) }]))).toThrow(
+      /direction\.3 steers block 3, which personalab\.vector does not hold/,
+    );
   });
 
   it('a foreign file (no full copy) of the wrong width is refused against the model', () => {
-    const foreign = writeGguf([['general.architecture', gv.str('controlvector')], ['controlvector.model_hint', gv.str('x')]], [{ name: 'direction.2', dims: [6], data: new Float32Array(6).fill(1) }]);
+    const foreign = writeGguf(
+      [
+        ['general.architecture', gv.str('controlvector')],
+        ['controlvector.model_hint', gv.str('x')],
+      ],
+      [{ name: 'direction.2', dims: [6], data: new Float32Array(6).fill(1) }],
+    );
     expect(() => importControlVectorGguf(foreign, { hidden: H, numLayers: L })).toThrow(/hidden size is 6 but the model has 8/);
   });
 });
@@ -65,21 +81,30 @@ describe('safetensors and Neuronpedia: counts in the metadata must match the dat
     expect(() => importVectorSafetensors(file({ ...meta, present_rows: '1,9' }))).toThrow(/present_rows names row 9, but the vector has 6 rows/);
     const one = { ...meta, layer: '7', num_layers: '5' };
     expect(() => importVectorSafetensors(file(one, [H], v.data.subarray(0, H)))).toThrow(/metadata layer=7 but num_layers=5/);
-    expect(() => importVectorSafetensors(file({ ...meta, hidden_size: '4', layer: '1' }, [H], v.data.subarray(0, H)))).toThrow(/hidden_size=4 but tensor "vector" is 8 wide/);
+    expect(() => importVectorSafetensors(file({ ...meta, hidden_size: '4', layer: '1' }, [H], v.data.subarray(0, H)))).toThrow(
+      /hidden_size=4 but tensor "vector" is 8 wide/,
+    );
   });
 
   it('a Neuronpedia file whose persona_lab metadata contradicts its vectors is refused', () => {
     const v = sample();
     const o = JSON.parse(exportNeuronpedia(v, { rows: [1, 3] }));
     expect(importNeuronpedia(o).vector.rows).toBe(L + 1);
-    expect(() => importNeuronpedia({ ...o, persona_lab: { ...o.persona_lab, hidden_size: '9' } })).toThrow(/persona_lab\.hidden_size says 9 but the steering vectors have 8 values/);
-    expect(() => importNeuronpedia({ ...o, persona_lab: { ...o.persona_lab, num_layers: '1' } })).toThrow(/blocks\.2\.hook_resid_post is beyond the 1 blocks persona_lab\.num_layers says/);
+    expect(() => importNeuronpedia({ ...o, persona_lab: { ...o.persona_lab, hidden_size: '9' } })).toThrow(
+      /persona_lab\.hidden_size says 9 but the steering vectors have 8 values/,
+    );
+    expect(() => importNeuronpedia({ ...o, persona_lab: { ...o.persona_lab, num_layers: '1' } })).toThrow(
+      /blocks\.2\.hook_resid_post is beyond the 1 blocks persona_lab\.num_layers says/,
+    );
   });
 
   it('tensor names and metadata keys such as "__proto__" and "constructor" stay names', () => {
     const v = sample();
     // a header written by hand: computed keys make "__proto__" an own key, as JSON.parse does
-    const json = JSON.stringify({ ['__proto__']: { dtype: 'F32', shape: [L + 1, H], data_offsets: [0, v.data.byteLength] }, __metadata__: { constructor: 'c', hasOwnProperty: 'h', ['__proto__']: 'p', ...vectorMetadata(v) } });
+    const json = JSON.stringify({
+      ['__proto__']: { dtype: 'F32', shape: [L + 1, H], data_offsets: [0, v.data.byteLength] },
+      __metadata__: { constructor: 'c', hasOwnProperty: 'h', ['__proto__']: 'p', ...vectorMetadata(v) },
+    });
     expect(json).toMatch(/^\{"__proto__":/);
     const header = new TextEncoder().encode(json);
     const raw = new Uint8Array(8 + header.length + v.data.byteLength);

@@ -41,15 +41,24 @@ describe('safetensors', () => {
     const d = new Uint8Array(2 * 3 + 2 * 2 + 8 * 2);
     const v = new DataView(d.buffer);
     // F16: 1.0 = 0x3c00, -2.0 = 0xc000, 65504 = 0x7bff
-    v.setUint16(0, 0x3c00, true); v.setUint16(2, 0xc000, true); v.setUint16(4, 0x7bff, true);
+    v.setUint16(0, 0x3c00, true);
+    v.setUint16(2, 0xc000, true);
+    v.setUint16(4, 0x7bff, true);
     // BF16: 1.0 = 0x3f80, -0.5 = 0xbf00
-    v.setUint16(6, 0x3f80, true); v.setUint16(8, 0xbf00, true);
-    v.setFloat64(10, 0.25, true); v.setFloat64(18, -1e10, true);
-    const f = readSafetensors(rawFile({
-      h: { dtype: 'F16', shape: [3], data_offsets: [0, 6] },
-      b: { dtype: 'BF16', shape: [2], data_offsets: [6, 10] },
-      d: { dtype: 'F64', shape: [2], data_offsets: [10, 26] },
-    }, d));
+    v.setUint16(6, 0x3f80, true);
+    v.setUint16(8, 0xbf00, true);
+    v.setFloat64(10, 0.25, true);
+    v.setFloat64(18, -1e10, true);
+    const f = readSafetensors(
+      rawFile(
+        {
+          h: { dtype: 'F16', shape: [3], data_offsets: [0, 6] },
+          b: { dtype: 'BF16', shape: [2], data_offsets: [6, 10] },
+          d: { dtype: 'F64', shape: [2], data_offsets: [10, 26] },
+        },
+        d,
+      ),
+    );
     expect(Array.from(f.tensors.h.data)).toEqual([1, -2, 65504]);
     expect(Array.from(f.tensors.b.data)).toEqual([1, -0.5]);
     expect(Array.from(f.tensors.d.data)).toEqual([0.25, -1e10]);
@@ -85,14 +94,14 @@ describe('safetensors', () => {
     notJson.set([0x7b, 0x7b, 0x7b, 0x7b], 8);
     expect(() => readSafetensors(notJson)).toThrow(/not valid UTF-8 JSON/);
     expect(() => readSafetensors(rawFile([1, 2], new Uint8Array()))).toThrow(/JSON object/);
-    expect(() => readSafetensors(rawFile({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4))))
-      .toThrow(/outside the 4-byte data section/);
-    expect(() => readSafetensors(rawFile({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8))))
-      .toThrow(/needs 12 bytes but data_offsets span 8/);
-    expect(() => readSafetensors(rawFile({ x: { dtype: 'I8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1))))
-      .toThrow(/dtype "I8" is not supported/);
-    expect(() => readSafetensors(rawFile({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4))))
-      .toThrow(/shape must be/);
+    expect(() => readSafetensors(rawFile({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)))).toThrow(
+      /outside the 4-byte data section/,
+    );
+    expect(() => readSafetensors(rawFile({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(
+      /needs 12 bytes but data_offsets span 8/,
+    );
+    expect(() => readSafetensors(rawFile({ x: { dtype: 'I8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)))).toThrow(/dtype "I8" is not supported/);
+    expect(() => readSafetensors(rawFile({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)))).toThrow(/shape must be/);
     expect(() => readSafetensors(rawFile({ __metadata__: { a: 1 } }, new Uint8Array()))).toThrow(/must be a string/);
   });
 

@@ -44,7 +44,10 @@ export function rankProjectionDifferences(deltas: number[], flagPercentile = 95)
     percentiles: deltas.map((d) => (Number.isFinite(d) ? percentileRank(finite, d) : NaN)),
     threshold,
     flagged: deltas.map((d) => Number.isFinite(d) && d > threshold),
-    order: deltas.map((_, i) => i).filter((i) => Number.isFinite(deltas[i])).sort((i, j) => deltas[j] - deltas[i] || i - j),
+    order: deltas
+      .map((_, i) => i)
+      .filter((i) => Number.isFinite(deltas[i]))
+      .sort((i, j) => deltas[j] - deltas[i] || i - j),
   };
 }
 

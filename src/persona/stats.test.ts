@@ -36,7 +36,7 @@ describe('stats', () => {
 
   it('AUROC equals the brute-force pair count on random data with ties', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pos = Array.from({ length: 40 }, () => Math.round(rnd() * 10));
     const neg = Array.from({ length: 30 }, () => Math.round(rnd() * 8));
     let s = 0;

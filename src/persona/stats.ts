@@ -32,7 +32,8 @@ export function std(xs: Nums, ddof = 1): number {
  * NaN with fewer than 3 values in total; ±Infinity when both groups are constant but differ; 0 when equal.
  */
 export function cohensD(a: Nums, b: Nums): number {
-  const na = a.length, nb = b.length;
+  const na = a.length,
+    nb = b.length;
   if (na < 1 || nb < 1 || na + nb < 3) return NaN;
   const ssa = na > 1 ? variance(a) * (na - 1) : 0;
   const ssb = nb > 1 ? variance(b) * (nb - 1) : 0;
@@ -49,7 +50,7 @@ export function ranks(xs: Nums): Float64Array {
   const n = xs.length;
   const idx = Array.from({ length: n }, (_, i) => i).sort((i, j) => xs[i] - xs[j]);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && xs[idx[j + 1]] === xs[idx[i]]) j++;
     const r = (i + j) / 2 + 1;
@@ -65,7 +66,8 @@ export function ranks(xs: Nums): Float64Array {
  * NaN when either group is empty.
  */
 export function auroc(pos: Nums, neg: Nums): number {
-  const np = pos.length, nn = neg.length;
+  const np = pos.length,
+    nn = neg.length;
   if (np === 0 || nn === 0) return NaN;
   const all = new Float64Array(np + nn);
   for (let i = 0; i < np; i++) all[i] = pos[i];
@@ -81,10 +83,14 @@ export function auroc(pos: Nums, neg: Nums): number {
 export function pearson(x: Nums, y: Nums): number {
   const n = x.length;
   if (n !== y.length || n < 2) return NaN;
-  const mx = mean(x), my = mean(y);
-  let sxy = 0, sxx = 0, syy = 0;
+  const mx = mean(x),
+    my = mean(y);
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx, dy = y[i] - my;
+    const dx = x[i] - mx,
+      dy = y[i] - my;
     sxy += dx * dy;
     sxx += dx * dx;
     syy += dy * dy;
@@ -99,7 +105,8 @@ export function pearson(x: Nums, y: Nums): number {
  */
 export function percentileRank(values: Nums, x: number): number {
   if (values.length === 0) return NaN;
-  let below = 0, equal = 0;
+  let below = 0,
+    equal = 0;
   for (let i = 0; i < values.length; i++) {
     if (values[i] < x) below++;
     else if (values[i] === x) equal++;

@@ -127,7 +127,11 @@ export function clampTraitAlpha(trait: string, alpha: number, norms: SteeringNor
  * prototype-free copy; `after` itself when nothing had to change) and the notes joined, or null.
  */
 export function clampChangedAlphas(
-  before: Record<string, number>, after: Record<string, number>, normsOf: (trait: string) => SteeringNorms | null, positions: PositionMode, recheckAll = false,
+  before: Record<string, number>,
+  after: Record<string, number>,
+  normsOf: (trait: string) => SteeringNorms | null,
+  positions: PositionMode,
+  recheckAll = false,
 ): { alphas: Record<string, number>; note: string | null } {
   let fixed: Record<string, number> | null = null;
   const notes: string[] = [];

@@ -21,7 +21,9 @@ describe('trait set from a description', () => {
   it('asks for pairs, two disjoint batches of questions and a judge prompt, and returns a valid set', async () => {
     server.requests.length = 0;
     const progress: GenerationProgress[] = [];
-    const out = await generateTraitSet({ name: 'optimistic', description: 'Looks on the bright side.', antonym: 'pessimistic' }, writer(), { onProgress: (p) => progress.push(p) });
+    const out = await generateTraitSet({ name: 'optimistic', description: 'Looks on the bright side.', antonym: 'pessimistic' }, writer(), {
+      onProgress: (p) => progress.push(p),
+    });
     expect(out.validation.ok).toBe(true);
     if (!out.validation.ok) return;
     const t = out.validation.value;
@@ -36,13 +38,24 @@ describe('trait set from a description', () => {
     for (const q of t.extraction_questions) expect(server.requests[2].content).toContain(q);
     expect(server.requests[0].content).toMatch(/^Trait: optimistic$/m);
     expect(server.requests[0].content).toMatch(/^Opposite: pessimistic$/m);
-    expect(progress.map((p) => `${p.step} ${p.done}/${p.total}`)).toEqual(['pairs 0/4', 'extraction questions 1/4', 'evaluation questions 2/4', 'judge prompt 3/4', 'judge prompt 4/4']);
+    expect(progress.map((p) => `${p.step} ${p.done}/${p.total}`)).toEqual([
+      'pairs 0/4',
+      'extraction questions 1/4',
+      'evaluation questions 2/4',
+      'judge prompt 3/4',
+      'judge prompt 4/4',
+    ]);
   });
 
   it('stops when cancelled, between requests', async () => {
     server.requests.length = 0;
     const ac = new AbortController();
-    const err = await generateTraitSet({ name: 'curious', description: 'Asks questions.' }, writer(), { signal: ac.signal, onProgress: (p) => { if (p.done === 1) ac.abort(); } }).catch((e) => e);
+    const err = await generateTraitSet({ name: 'curious', description: 'Asks questions.' }, writer(), {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.done === 1) ac.abort();
+      },
+    }).catch((e) => e);
     expect(err.code).toBe('cancelled');
     expect(server.requests.filter((r) => r.path.endsWith('completions'))).toHaveLength(1);
   });
@@ -56,7 +69,10 @@ describe('trait set from a description', () => {
     expect(extractJson('Sure!\n```json\n{"a": [1, "}"]}\n```')).toEqual({ a: [1, '}'] });
     expect(extractJson('Here: {"questions": ["a?"]} done')).toEqual({ questions: ['a?'] });
     expect(extractJson('no json')).toBeNull();
-    expect(parseQuestions('Here are some:\n1. What is your favourite food?\n2) How do I fix a bike?\n- ok')).toEqual(['What is your favourite food?', 'How do I fix a bike?']);
+    expect(parseQuestions('Here are some:\n1. What is your favourite food?\n2) How do I fix a bike?\n- ok')).toEqual([
+      'What is your favourite food?',
+      'How do I fix a bike?',
+    ]);
   });
 });
 
@@ -71,14 +87,20 @@ describe('the loaded model as writer', () => {
   afterAll(() => engine?.unload());
 
   it('the demo model cannot write a trait set: its context is too short for the instructions, and the error says what to use instead', async () => {
-    const err = await generateTraitSet({ name: 'curious', description: 'Asks follow-up questions.' }, modelWriter(engine, maxPositions), { maxTokens: 48 }).catch((e) => e);
+    const err = await generateTraitSet({ name: 'curious', description: 'Asks follow-up questions.' }, modelWriter(engine, maxPositions), {
+      maxTokens: 48,
+    }).catch((e) => e);
     expect(err.code).toBe('bad_input');
     expect(err.message).toMatch(new RegExp(`cannot write a trait set: the prompt has \\d+ tokens; this model's context holds ${maxPositions}`));
     expect(err.hint).toMatch(/judge endpoint/);
   });
 
   it('with a short enough request it writes, and what it wrote is validated, not passed through', async () => {
-    const out = await generateTraitSet({ name: 'curious', description: 'Asks.' }, async (messages, o, signal) => modelWriter(engine, maxPositions)([{ role: 'user', content: messages[1].content.split('\n')[0] }], o, signal), { maxTokens: 24 });
+    const out = await generateTraitSet(
+      { name: 'curious', description: 'Asks.' },
+      async (messages, o, signal) => modelWriter(engine, maxPositions)([{ role: 'user', content: messages[1].content.split('\n')[0] }], o, signal),
+      { maxTokens: 24 },
+    );
     expect(out.validation.ok).toBe(false);
     if (out.validation.ok) return;
     const paths = out.validation.errors.map((e) => e.path);

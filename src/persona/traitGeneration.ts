@@ -40,7 +40,8 @@ export interface GeneratedTrait {
 
 export const QUESTIONS_PER_SPLIT = 20;
 
-const SYSTEM = 'You help researchers build datasets for studying the personality traits of AI assistants. You follow output formats exactly and reply with JSON only.';
+const SYSTEM =
+  'You help researchers build datasets for studying the personality traits of AI assistants. You follow output formats exactly and reply with JSON only.';
 
 function traitHeader(d: TraitDescription): string {
   const lines = [`Trait: ${d.name.trim()}`, `Description: ${d.description.trim()}`];
@@ -114,7 +115,10 @@ function field(reply: string, key: string): unknown {
 export function parseQuestions(reply: string): string[] {
   const f = field(reply, 'questions');
   if (Array.isArray(f)) return f.filter((q): q is string => typeof q === 'string' && q.trim() !== '').map((q) => q.trim());
-  return reply.split('\n').map((l) => l.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '').trim()).filter((l) => /[?.]$/.test(l) && l.length > 8 && !/^(here|sure)/i.test(l));
+  return reply
+    .split('\n')
+    .map((l) => l.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '').trim())
+    .filter((l) => /[?.]$/.test(l) && l.length > 8 && !/^(here|sure)/i.test(l));
 }
 
 export interface GenerateOptions {
@@ -128,15 +132,28 @@ export interface GenerateOptions {
 export async function generateTraitSet(desc: TraitDescription, write: TextWriter, opts: GenerateOptions = {}): Promise<GeneratedTrait> {
   const name = desc.name.trim();
   if (!name) throw new PipelineError('bad_input', 'the trait needs a name', 'Type an adjective, e.g. "curious".');
-  if (name.length > TRAIT_LIMITS.maxNameChars) throw new PipelineError('bad_input', `the name is ${name.length} characters long; the limit is ${TRAIT_LIMITS.maxNameChars}`);
-  if (!desc.description.trim()) throw new PipelineError('bad_input', 'the trait needs a one-line description', 'Say what the trait looks like in an answer, e.g. "Asks follow-up questions and shows interest in the topic."');
+  if (name.length > TRAIT_LIMITS.maxNameChars)
+    throw new PipelineError('bad_input', `the name is ${name.length} characters long; the limit is ${TRAIT_LIMITS.maxNameChars}`);
+  if (!desc.description.trim())
+    throw new PipelineError(
+      'bad_input',
+      'the trait needs a one-line description',
+      'Say what the trait looks like in an answer, e.g. "Asks follow-up questions and shows interest in the topic."',
+    );
   const total = 4;
   let done = 0;
   const notes: TraitIssue[] = [];
   const ask = async (step: GenerationStep, prompt: string): Promise<string> => {
     opts.onProgress?.({ step, done, total });
     if (opts.signal?.aborted) throw new PipelineError('cancelled', 'generation was cancelled');
-    const reply = await write([{ role: 'system', content: SYSTEM }, { role: 'user', content: prompt }], { maxTokens: opts.maxTokens ?? 1500 }, opts.signal);
+    const reply = await write(
+      [
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: prompt },
+      ],
+      { maxTokens: opts.maxTokens ?? 1500 },
+      opts.signal,
+    );
     if (opts.signal?.aborted) throw new PipelineError('cancelled', 'generation was cancelled');
     done++;
     return reply;
@@ -151,37 +168,64 @@ export async function generateTraitSet(desc: TraitDescription, write: TextWriter
   const secondRaw = parseQuestions(await ask('evaluation questions', questionsPrompt(desc, QUESTIONS_PER_SPLIT, first)));
   const seen = new Set(first.map((q) => q.toLowerCase()));
   const second = secondRaw.filter((q) => !seen.has(q.toLowerCase()));
-  if (second.length < secondRaw.length) notes.push({ path: 'evaluation_questions', message: `${secondRaw.length - second.length} question(s) repeated the extraction questions and were dropped` });
-  for (const [path, list] of [['extraction_questions', first], ['evaluation_questions', second]] as const) {
+  if (second.length < secondRaw.length)
+    notes.push({ path: 'evaluation_questions', message: `${secondRaw.length - second.length} question(s) repeated the extraction questions and were dropped` });
+  for (const [path, list] of [
+    ['extraction_questions', first],
+    ['evaluation_questions', second],
+  ] as const) {
     if (list.length < QUESTIONS_PER_SPLIT) notes.push({ path, message: `${list.length} question(s) instead of ${QUESTIONS_PER_SPLIT}` });
   }
 
   const evalReply = await ask('judge prompt', evalPromptPrompt(desc));
   const ev = field(evalReply, 'eval_prompt');
   const evalPrompt = typeof ev === 'string' ? ev : /\{question\}[\s\S]*\{answer\}/.test(evalReply) ? evalReply.trim() : '';
-  if (typeof ev !== 'string') notes.push({ path: 'eval_prompt', message: evalPrompt ? 'the judge prompt came as plain text, not JSON; check it' : `the writer's reply had no judge prompt: "${evalReply.slice(0, 120)}"` });
+  if (typeof ev !== 'string')
+    notes.push({
+      path: 'eval_prompt',
+      message: evalPrompt ? 'the judge prompt came as plain text, not JSON; check it' : `the writer's reply had no judge prompt: "${evalReply.slice(0, 120)}"`,
+    });
   opts.onProgress?.({ step: 'judge prompt', done, total });
 
   const candidate: Record<string, unknown> = { name, description: desc.description.trim() };
   if (desc.antonym?.trim()) candidate.antonym = desc.antonym.trim();
-  Object.assign(candidate, { instruction, extraction_questions: first.slice(0, TRAIT_LIMITS.maxQuestions), evaluation_questions: second.slice(0, TRAIT_LIMITS.maxQuestions), eval_prompt: evalPrompt });
+  Object.assign(candidate, {
+    instruction,
+    extraction_questions: first.slice(0, TRAIT_LIMITS.maxQuestions),
+    evaluation_questions: second.slice(0, TRAIT_LIMITS.maxQuestions),
+    eval_prompt: evalPrompt,
+  });
   return { candidate, validation: validateTraitSet(candidate), notes };
 }
 
 /** An OpenAI-compatible endpoint as writer (temperature 0.7 for varied questions). */
 export function endpointWriter(config: EndpointConfig): TextWriter {
-  return async (messages, { maxTokens }, signal) => (await chatCompletion(config, messages, { max_tokens: maxTokens, temperature: 0.7, seed: 0 }, { signal, maxRetries: 2 })).text;
+  return async (messages, { maxTokens }, signal) =>
+    (await chatCompletion(config, messages, { max_tokens: maxTokens, temperature: 0.7, seed: 0 }, { signal, maxRetries: 2 })).text;
 }
 
 /** The loaded model as writer (greedy, as many tokens as its context leaves). */
 export function modelWriter(engine: EngineApi, maxPositions: number): TextWriter {
   return async (messages, { maxTokens }, signal) => {
     try {
-      const rows = await generateRows(engine, { rows: [{ prompt: { messages }, steering: null }], maxNewTokens: Math.max(16, Math.min(maxTokens, Math.floor(maxPositions / 2))), sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 0 }, signal);
+      const rows = await generateRows(
+        engine,
+        {
+          rows: [{ prompt: { messages }, steering: null }],
+          maxNewTokens: Math.max(16, Math.min(maxTokens, Math.floor(maxPositions / 2))),
+          sampling: { temperature: 0, topK: 0, topP: 1 },
+          seed: 0,
+        },
+        signal,
+      );
       return rows[0]?.text ?? '';
     } catch (e) {
       if ((e as { code?: string }).code === 'bad_input' && /context/.test(String((e as Error).message))) {
-        throw new PipelineError('bad_input', `the loaded model cannot write a trait set: ${(e as Error).message}, too short for the instructions`, 'Use a judge endpoint to write it (Model panel → Judge endpoint), or load a model with a longer context.');
+        throw new PipelineError(
+          'bad_input',
+          `the loaded model cannot write a trait set: ${(e as Error).message}, too short for the instructions`,
+          'Use a judge endpoint to write it (Model panel → Judge endpoint), or load a model with a longer context.',
+        );
       }
       throw e;
     }

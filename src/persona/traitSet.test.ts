@@ -1,5 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import { exportTraitSet, fillJudgePrompt, importTraitSet, indefiniteArticle, systemPrompt, validateTraitSet, TRAIT_FILE_HINT, TRAIT_LIMITS, type TraitValidation } from './traitSet';
+import {
+  exportTraitSet,
+  fillJudgePrompt,
+  importTraitSet,
+  indefiniteArticle,
+  systemPrompt,
+  validateTraitSet,
+  TRAIT_FILE_HINT,
+  TRAIT_LIMITS,
+  type TraitValidation,
+} from './traitSet';
 
 const pairs = Array.from({ length: 5 }, (_, i) => ({ pos: `Be bad ${i}.`, neg: `Be good ${i}.` }));
 const questions = Array.from({ length: 40 }, (_, i) => `Question number ${i}?`);
@@ -37,14 +47,26 @@ describe('traitSet', () => {
     expect(errs([])).toEqual([`: a trait set must be a JSON object, got an array. ${TRAIT_FILE_HINT}`]);
     expect(errs({ ...paper })).toEqual(['name: is missing']);
     expect(errs({ ...paper, name: 3 })).toEqual(['name: must be a string, got number']);
-    expect(errs({ ...paper, name: 'x', eval_prompt: 'no slots' })).toEqual(['eval_prompt: must contain the {question} slot', 'eval_prompt: must contain the {answer} slot']);
-    expect(errs({ ...paper, name: 'x', instruction: [{ pos: 'a' }, 'b'] })).toEqual(['instruction[0].neg: is missing', 'instruction[1]: must be an object {"pos", "neg"}, got string']);
+    expect(errs({ ...paper, name: 'x', eval_prompt: 'no slots' })).toEqual([
+      'eval_prompt: must contain the {question} slot',
+      'eval_prompt: must contain the {answer} slot',
+    ]);
+    expect(errs({ ...paper, name: 'x', instruction: [{ pos: 'a' }, 'b'] })).toEqual([
+      'instruction[0].neg: is missing',
+      'instruction[1]: must be an object {"pos", "neg"}, got string',
+    ]);
     expect(errs({ ...paper, name: 'x', questions: [] })).toEqual(['questions: must contain at least one question']);
-    expect(errs({ ...paper, name: 'x', questions: undefined })).toEqual(['questions: is missing: give "questions" or "extraction_questions" and "evaluation_questions"']);
-    expect(errs({ ...paper, name: 'x', extraction_questions: ['a', 'b'], evaluation_questions: ['c', ' a '] })).toEqual(['evaluation_questions[1]: also appears in extraction_questions; held-out questions must not overlap']);
+    expect(errs({ ...paper, name: 'x', questions: undefined })).toEqual([
+      'questions: is missing: give "questions" or "extraction_questions" and "evaluation_questions"',
+    ]);
+    expect(errs({ ...paper, name: 'x', extraction_questions: ['a', 'b'], evaluation_questions: ['c', ' a '] })).toEqual([
+      'evaluation_questions[1]: also appears in extraction_questions; held-out questions must not overlap',
+    ]);
     expect(errs({ ...paper, name: 'x', extraction_questions: ['a'] })).toEqual(['evaluation_questions: is missing']);
     expect(errs({ ...paper, name: 'x', questions: ['a', ''] })).toEqual(['questions[1]: must not be empty']);
-    expect(errs({ ...paper, name: 'x', description: 'y'.repeat(TRAIT_LIMITS.maxStringChars + 1) })).toEqual([`description: is 10001 characters long; the limit is 10000`]);
+    expect(errs({ ...paper, name: 'x', description: 'y'.repeat(TRAIT_LIMITS.maxStringChars + 1) })).toEqual([
+      `description: is 10001 characters long; the limit is 10000`,
+    ]);
     expect(errorsOf(importTraitSet('{"a":'))[0]).toMatch(/not valid JSON/);
     expect(errorsOf(importTraitSet(' '.repeat(TRAIT_LIMITS.maxFileBytes + 1)))[0]).toMatch(/limit is 2000000/);
     const big = { ...paper, name: 'x', questions: Array.from({ length: 300 }, (_, i) => `${i}`.padEnd(9000, 'q')) };
@@ -64,7 +86,15 @@ describe('traitSet', () => {
     expect(systemPrompt({ name: 'optimistic' }, 'pos', 'x')).toBe('You are an optimistic assistant. x');
     expect(systemPrompt({ name: 'impolite' }, 'pos', 'x')).toBe('You are an impolite assistant. x');
     expect(systemPrompt({ name: 'apathetic' }, 'pos', 'x')).toBe('You are an apathetic assistant. x');
-    expect(['unhelpful', 'honest', 'useful', 'sycophantic', 'hallucinating', 'one-sided', 'upbeat'].map(indefiniteArticle)).toEqual(['an', 'an', 'a', 'a', 'a', 'a', 'an']);
+    expect(['unhelpful', 'honest', 'useful', 'sycophantic', 'hallucinating', 'one-sided', 'upbeat'].map(indefiniteArticle)).toEqual([
+      'an',
+      'an',
+      'a',
+      'a',
+      'a',
+      'a',
+      'an',
+    ]);
   });
 
   it('fills judge prompts without touching other braces', () => {
@@ -76,9 +106,11 @@ describe('traitSet', () => {
 function prng(seed: number) {
   let s = seed >>> 0 || 1;
   return () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 32;
   };
 }
@@ -86,19 +118,41 @@ function prng(seed: number) {
 describe('traitSet fuzz', () => {
   it('never throws on random JSON-ish input, always returns a validation result', () => {
     const rnd = prng(20250729);
-    const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
-    const keys = ['name', 'description', 'antonym', 'instruction', 'questions', 'extraction_questions', 'evaluation_questions', 'eval_prompt', 'pos', 'neg', '__proto__', 'constructor', 'toString', 'x'];
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+    const keys = [
+      'name',
+      'description',
+      'antonym',
+      'instruction',
+      'questions',
+      'extraction_questions',
+      'evaluation_questions',
+      'eval_prompt',
+      'pos',
+      'neg',
+      '__proto__',
+      'constructor',
+      'toString',
+      'x',
+    ];
     const strings = ['', ' ', '{question}', '{answer}', '{question} {answer}', 'evil', 'a'.repeat(10_001), '\u0000', '\ud800', '💥'];
     const gen = (depth: number): unknown => {
       const k = Math.floor(rnd() * (depth > 3 ? 6 : 9));
       switch (k) {
-        case 0: return null;
-        case 1: return rnd() < 0.5;
-        case 2: return pick([0, -1, 1e308, NaN, Infinity, 3.5]);
-        case 3: return pick(strings);
-        case 4: return undefined;
-        case 5: return pick(strings) + String(rnd());
-        case 6: return Array.from({ length: Math.floor(rnd() * 6) }, () => gen(depth + 1));
+        case 0:
+          return null;
+        case 1:
+          return rnd() < 0.5;
+        case 2:
+          return pick([0, -1, 1e308, NaN, Infinity, 3.5]);
+        case 3:
+          return pick(strings);
+        case 4:
+          return undefined;
+        case 5:
+          return pick(strings) + String(rnd());
+        case 6:
+          return Array.from({ length: Math.floor(rnd() * 6) }, () => gen(depth + 1));
         default: {
           const o: Record<string, unknown> = {};
           for (let i = Math.floor(rnd() * 6); i > 0; i--) o[pick(keys)] = gen(depth + 1);
@@ -115,7 +169,8 @@ describe('traitSet fuzz', () => {
       }
       return o;
     };
-    let ok = 0, bad = 0;
+    let ok = 0,
+      bad = 0;
     for (let i = 0; i < 3000; i++) {
       const input = i % 2 ? gen(0) : mutate();
       let r: TraitValidation;
@@ -131,7 +186,13 @@ describe('traitSet fuzz', () => {
         expect(r.errors.length).toBeGreaterThan(0);
         for (const e of r.errors) expect(typeof e.message).toBe('string');
       }
-      const text = (() => { try { return JSON.stringify(input) ?? 'undefined'; } catch { return '{'; } })();
+      const text = (() => {
+        try {
+          return JSON.stringify(input) ?? 'undefined';
+        } catch {
+          return '{';
+        }
+      })();
       expect(typeof importTraitSet(text).ok).toBe('boolean');
     }
     expect(ok).toBeGreaterThan(10); // the mutator leaves some sets valid

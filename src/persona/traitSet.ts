@@ -30,9 +30,7 @@ export interface TraitIssue {
   message: string;
 }
 
-export type TraitValidation =
-  | { ok: true; value: TraitSet; warnings: TraitIssue[] }
-  | { ok: false; errors: TraitIssue[]; warnings: TraitIssue[] };
+export type TraitValidation = { ok: true; value: TraitSet; warnings: TraitIssue[] } | { ok: false; errors: TraitIssue[]; warnings: TraitIssue[] };
 
 /** The lab's limits (src/persona/limits.ts) as this format applies them. */
 export const TRAIT_LIMITS = {
@@ -45,7 +43,8 @@ export const TRAIT_LIMITS = {
 };
 
 /** What to do when a file is not a trait set at all. */
-export const TRAIT_FILE_HINT = 'A trait file holds one trait set — {"name", "instruction": [{"pos", "neg"}, …], "questions": […], "eval_prompt"} — or a list of them; "Export" on a trait in the Traits panel writes one to start from.';
+export const TRAIT_FILE_HINT =
+  'A trait file holds one trait set — {"name", "instruction": [{"pos", "neg"}, …], "questions": […], "eval_prompt"} — or a list of them; "Export" on a trait in the Traits panel writes one to start from.';
 
 const KNOWN_FIELDS = new Set(['name', 'description', 'antonym', 'instruction', 'questions', 'extraction_questions', 'evaluation_questions', 'eval_prompt']);
 
@@ -115,7 +114,23 @@ export function validateTraitSet(input: unknown, fallbackName?: string): TraitVa
   const own = Object.keys(o);
   if (!own.some((k) => KNOWN_FIELDS.has(k))) {
     const looksLike = notATraitSet(o);
-    return { ok: false, errors: [{ path: '', message: `this is not a trait set${looksLike ? ` (${looksLike})` : ''}: it has none of the fields name, instruction, questions, eval_prompt${own.length ? ` (it has ${own.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${own.length > 5 ? ', …' : ''})` : ''}. ${TRAIT_FILE_HINT}` }], warnings: [] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '',
+          message: `this is not a trait set${looksLike ? ` (${looksLike})` : ''}: it has none of the fields name, instruction, questions, eval_prompt${
+            own.length
+              ? ` (it has ${own
+                  .slice(0, 5)
+                  .map((k) => JSON.stringify(k.slice(0, 40)))
+                  .join(', ')}${own.length > 5 ? ', …' : ''})`
+              : ''
+          }. ${TRAIT_FILE_HINT}`,
+        },
+      ],
+      warnings: [],
+    };
   }
   let size = 0;
   try {
@@ -126,7 +141,10 @@ export function validateTraitSet(input: unknown, fallbackName?: string): TraitVa
   if (size > TRAIT_LIMITS.maxFileBytes) c.err('', `is ${size} bytes; the limit is ${TRAIT_LIMITS.maxFileBytes}`);
   for (const k of Object.keys(o)) if (!KNOWN_FIELDS.has(k)) c.warnings.push({ path: k, message: 'unknown field, ignored' });
 
-  const name = o.name === undefined && fallbackName !== undefined ? c.str(fallbackName, 'name', { max: TRAIT_LIMITS.maxNameChars }) : c.str(o.name, 'name', { max: TRAIT_LIMITS.maxNameChars });
+  const name =
+    o.name === undefined && fallbackName !== undefined
+      ? c.str(fallbackName, 'name', { max: TRAIT_LIMITS.maxNameChars })
+      : c.str(o.name, 'name', { max: TRAIT_LIMITS.maxNameChars });
   const description = c.str(o.description, 'description', { optional: true, allowEmpty: true }) ?? '';
   const antonym = c.str(o.antonym, 'antonym', { optional: true, max: TRAIT_LIMITS.maxNameChars });
 
@@ -135,7 +153,8 @@ export function validateTraitSet(input: unknown, fallbackName?: string): TraitVa
     c.err('instruction', o.instruction === undefined ? 'is missing' : `must be an array of {"pos", "neg"} pairs, got ${describe(o.instruction)}`);
   } else {
     if (o.instruction.length === 0) c.err('instruction', 'must contain at least one {"pos", "neg"} pair');
-    if (o.instruction.length > TRAIT_LIMITS.maxInstructions) c.err('instruction', `has ${o.instruction.length} pairs; the limit is ${TRAIT_LIMITS.maxInstructions}`);
+    if (o.instruction.length > TRAIT_LIMITS.maxInstructions)
+      c.err('instruction', `has ${o.instruction.length} pairs; the limit is ${TRAIT_LIMITS.maxInstructions}`);
     else if (o.instruction.length !== TRAIT_LIMITS.expectedInstructions && o.instruction.length > 0) {
       c.warnings.push({ path: 'instruction', message: `has ${o.instruction.length} pairs; the paper uses ${TRAIT_LIMITS.expectedInstructions}` });
     }
@@ -177,7 +196,14 @@ export function validateTraitSet(input: unknown, fallbackName?: string): TraitVa
   if (c.errors.length > 0 || name === undefined || evalPrompt === undefined || !extraction || !evaluation) {
     return { ok: false, errors: c.errors.length ? c.errors : [{ path: '', message: 'invalid trait set' }], warnings: c.warnings };
   }
-  const value: TraitSet = { name: name.trim(), description, instruction, extraction_questions: extraction, evaluation_questions: evaluation, eval_prompt: evalPrompt };
+  const value: TraitSet = {
+    name: name.trim(),
+    description,
+    instruction,
+    extraction_questions: extraction,
+    evaluation_questions: evaluation,
+    eval_prompt: evalPrompt,
+  };
   if (antonym !== undefined && antonym.trim() !== '') value.antonym = antonym.trim();
   return { ok: true, value, warnings: c.warnings };
 }

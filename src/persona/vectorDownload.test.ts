@@ -6,7 +6,8 @@ import { gguf } from '@huggingface/gguf';
 import { readSafetensors, writeSafetensors } from './safetensors';
 import { importVectorFile, vectorDownload, vectorFileName, VectorFileError, type VectorSource } from './vectorDownload';
 
-const L = 4, H = 8;
+const L = 4,
+  H = 8;
 const MODEL = { id: 'persona-lab/persona-demo', numLayers: L, hiddenSize: H };
 function source(layer = 2): VectorSource {
   const data = Float32Array.from({ length: (L + 1) * H }, (_, i) => Math.sin(i * 0.37) * (1 + Math.floor(i / H)) + 1e-7 * i);
@@ -39,7 +40,16 @@ describe('vector download', () => {
     const f = readSafetensors(d.bytes);
     expect(f.tensors.vector.shape).toEqual([L + 1, H]);
     expect(f.tensors.vector.data).toEqual(v.data);
-    expect(f.metadata).toMatchObject({ model_id: v.modelId, trait: 'optimistic', readout: 'response_avg', layer: '2', hook: 'blocks.2.resid_post', convention: 'hf_hidden_states', num_layers: String(L), hidden_size: String(H) });
+    expect(f.metadata).toMatchObject({
+      model_id: v.modelId,
+      trait: 'optimistic',
+      readout: 'response_avg',
+      layer: '2',
+      hook: 'blocks.2.resid_post',
+      convention: 'hf_hidden_states',
+      num_layers: String(L),
+      hidden_size: String(H),
+    });
     const back = importVectorFile(d.bytes, d.fileName, MODEL);
     expect(back.format).toBe('safetensors');
     expect(back.vector.data).toEqual(v.data);

@@ -48,7 +48,13 @@ export function slug(s: string): string {
 
 /** The lab vector as the format layer's PersonaVector (readout: the vector's own, else response_avg, the lab's default). */
 export function toPersonaVector(v: VectorSource): PersonaVector {
-  return makePersonaVector(v.rows, v.hidden, v.data, { modelId: v.modelId, trait: v.trait, readout: v.readout ?? 'response_avg', layer: v.layer }, v.presentRows);
+  return makePersonaVector(
+    v.rows,
+    v.hidden,
+    v.data,
+    { modelId: v.modelId, trait: v.trait, readout: v.readout ?? 'response_avg', layer: v.layer },
+    v.presentRows,
+  );
 }
 
 /** Blocks a scope covers for a format (undefined = the whole vector, as safetensors writes it). */
@@ -58,12 +64,19 @@ export function scopeLayers(v: VectorSource, format: VectorFormat, scope: LayerS
   const minRow = format === 'gguf' ? 2 : 1; // llama.cpp cannot steer block 0 (row 1) nor the embedding
   if (scope === 'layer') {
     if (format === 'gguf' && v.layer < 1) {
-      throw new VectorFileError('llama.cpp cannot steer block 0: its control vectors start at block 1', 'Choose a layer ≥ 1 for the vector (click the statistics chart), or download all layers.');
+      throw new VectorFileError(
+        'llama.cpp cannot steer block 0: its control vectors start at block 1',
+        'Choose a layer ≥ 1 for the vector (click the statistics chart), or download all layers.',
+      );
     }
     return [v.layer];
   }
   const layers = present.filter((r) => r >= minRow).map((r) => r - 1);
-  if (!layers.length) throw new VectorFileError(`this vector holds no block that ${format === 'gguf' ? 'llama.cpp can steer (blocks ≥ 1)' : 'has data'}`, 'Download it as safetensors instead.');
+  if (!layers.length)
+    throw new VectorFileError(
+      `this vector holds no block that ${format === 'gguf' ? 'llama.cpp can steer (blocks ≥ 1)' : 'has data'}`,
+      'Download it as safetensors instead.',
+    );
   return layers;
 }
 
@@ -87,7 +100,10 @@ export function vectorDownload(v: VectorSource, format: VectorFormat, scope: Lay
 
 /** A failure as the UI shows it: what was wrong and what to do. */
 export class VectorFileError extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
     this.name = 'VectorFileError';
   }
@@ -113,7 +129,8 @@ export interface ImportedVector {
 function hintFor(message: string, model: ModelShape, fileModel?: string): string {
   const shape = `${model.id} (hidden size ${model.hiddenSize}, ${model.numLayers} blocks)`;
   if (/NaN|infinite|finite/.test(message)) return 'The vector is damaged: re-extract it, or export it again from where it came from.';
-  if (/hidden size|rows|blocks/.test(message)) return `Import a vector made for ${shape}${fileModel && fileModel !== model.id ? `, or load ${fileModel} in the Model panel first` : ''}.`;
+  if (/hidden size|rows|blocks/.test(message))
+    return `Import a vector made for ${shape}${fileModel && fileModel !== model.id ? `, or load ${fileModel} in the Model panel first` : ''}.`;
   if (/dtype|ggml type/.test(message)) return 'Save the vector as float32 (F32, or F16/BF16/F64 safetensors) and import it again.';
   return 'Pick a .safetensors, .gguf (control vector) or Neuronpedia .json vector file — for example one saved with Download vector.';
 }
@@ -142,9 +159,14 @@ export function importVectorFile(bytes: Uint8Array, fileName: string, model: Mod
   const present = vector.presentRows ?? Array.from({ length: vector.rows }, (_, r) => r);
   const blocks = present.filter((r) => r >= 1).map((r) => r - 1);
   if (!blocks.length) throw new VectorFileError(`${where} holds only the embedding row, no decoder block to steer`, hintFor('', model));
-  const layer = vector.meta.layer !== undefined && blocks.includes(vector.meta.layer)
-    ? vector.meta.layer
-    : blocks.length === 1 ? blocks[0] : blocks.includes(Math.floor(model.numLayers / 2)) ? Math.floor(model.numLayers / 2) : blocks[0];
+  const layer =
+    vector.meta.layer !== undefined && blocks.includes(vector.meta.layer)
+      ? vector.meta.layer
+      : blocks.length === 1
+        ? blocks[0]
+        : blocks.includes(Math.floor(model.numLayers / 2))
+          ? Math.floor(model.numLayers / 2)
+          : blocks[0];
   const warnings: string[] = [];
   const fileModel = vector.meta.modelId ?? vector.meta.extra?.model_hint;
   if (fileModel && fileModel !== model.id && slug(fileModel) !== slug(model.id)) {

@@ -16,7 +16,19 @@ import { assertVector, CONVENTION, makePersonaVector, READOUTS, type ExpectedSha
 
 export const VECTOR_FORMAT = 'persona-lab/persona-vector';
 export const VECTOR_TENSOR = 'vector';
-const KNOWN_KEYS = new Set(['format', 'format_version', 'convention', 'model_id', 'trait', 'readout', 'layer', 'hook', 'num_layers', 'hidden_size', 'present_rows']);
+const KNOWN_KEYS = new Set([
+  'format',
+  'format_version',
+  'convention',
+  'model_id',
+  'trait',
+  'readout',
+  'layer',
+  'hook',
+  'num_layers',
+  'hidden_size',
+  'present_rows',
+]);
 
 /** Metadata map written for a vector (shared with the GGUF and JSON exporters). */
 export function vectorMetadata(v: PersonaVector): Record<string, string> {
@@ -93,7 +105,9 @@ export function importVectorSafetensors(bytes: Uint8Array, expected: ExpectedSha
   const names = Object.keys(file.tensors);
   const name = names.includes(VECTOR_TENSOR) ? VECTOR_TENSOR : names.length === 1 ? names[0] : undefined;
   if (name === undefined) {
-    throw new Error(`no tensor named "${VECTOR_TENSOR}" in the file (found ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'none'}); save the vector under the name "${VECTOR_TENSOR}"`);
+    throw new Error(
+      `no tensor named "${VECTOR_TENSOR}" in the file (found ${names.length ? names.map((n) => `"${n}"`).join(', ') : 'none'}); save the vector under the name "${VECTOR_TENSOR}"`,
+    );
   }
   const t = file.tensors[name];
   const { meta, numLayers, presentRows } = metaFromMetadata(file.metadata);
@@ -112,7 +126,9 @@ export function importVectorSafetensors(bytes: Uint8Array, expected: ExpectedSha
     v = makePersonaVector(rows, hidden, t.data, meta, presentRows);
   } else if (t.shape.length === 1) {
     if (meta.layer === undefined) {
-      throw new Error(`tensor "${name}" is a single [${t.shape[0]}] vector but the metadata has no "layer"; add layer=<block index> (the block whose output it steers)`);
+      throw new Error(
+        `tensor "${name}" is a single [${t.shape[0]}] vector but the metadata has no "layer"; add layer=<block index> (the block whose output it steers)`,
+      );
     }
     if (numLayers !== undefined && meta.layer >= numLayers) {
       throw new Error(`metadata layer=${meta.layer} but num_layers=${numLayers} (blocks 0…${numLayers - 1}); the file is inconsistent`);

@@ -18,12 +18,19 @@ function gaussian(r: () => number): number {
 function preset(traits = 3, hidden = 896, seed = 1): Preset {
   const r = rng(seed);
   return {
-    name: 'cheerful tutor', modelId: 'onnx-community/Qwen2.5-0.5B-Instruct', layer: 12, positions: 'response',
-    sampling: { temperature: 0.7, topK: 40, topP: 0.95 }, seed: 1234, maxNewTokens: 64,
-    systemPrompt: 'You are a helpful assistant.', prompt: 'How do I learn to cook?',
+    name: 'cheerful tutor',
+    modelId: 'onnx-community/Qwen2.5-0.5B-Instruct',
+    layer: 12,
+    positions: 'response',
+    sampling: { temperature: 0.7, topK: 40, topP: 0.95 },
+    seed: 1234,
+    maxNewTokens: 64,
+    systemPrompt: 'You are a helpful assistant.',
+    prompt: 'How do I learn to cook?',
     traits: Array.from({ length: traits }, (_, i) => ({
       name: ['optimistic', 'humorous', 'sycophantic', 'polite'][i % 4] + (i >= 4 ? i : ''),
-      alpha: 1.5 - i, typicalNorm: 40 + i,
+      alpha: 1.5 - i,
+      typicalNorm: 40 + i,
       vector: Float32Array.from({ length: hidden }, () => gaussian(r) * 2.5),
     })),
     createdAt: 1_700_000_000_000,
@@ -31,7 +38,8 @@ function preset(traits = 3, hidden = 896, seed = 1): Preset {
 }
 
 function maxRelError(a: Float32Array, b: Float32Array): number {
-  let max = 0, scale = 0;
+  let max = 0,
+    scale = 0;
   for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]));
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max / scale;

@@ -39,7 +39,11 @@ export function encodePreset(p: Preset, opts: EncodeOptions = {}): string {
   const header = {
     ...presetHeader(p),
     traits: p.traits.map((t, i) => ({
-      name: t.name, alpha: t.alpha, quant, scale: parts[i].scale, length: t.vector.length,
+      name: t.name,
+      alpha: t.alpha,
+      quant,
+      scale: parts[i].scale,
+      length: t.vector.length,
       ...(t.typicalNorm !== undefined ? { typicalNorm: Math.fround(t.typicalNorm) } : {}),
     })),
   };
@@ -116,13 +120,21 @@ function inflateCapped(data: Uint8Array, cap: number): { bytes: Uint8Array } | {
 export function decodePreset(value: string): DecodeResult {
   try {
     if (typeof value !== 'string' || value.length === 0) return fail('the share link holds no preset');
-    if (value.length > MAX_LINK_CHARS) return fail(`the share link is ${value.length} characters long; the limit is ${MAX_LINK_CHARS}`, 'Share links from Persona Lab are far shorter; this one was not made by the lab.');
+    if (value.length > MAX_LINK_CHARS)
+      return fail(
+        `the share link is ${value.length} characters long; the limit is ${MAX_LINK_CHARS}`,
+        'Share links from Persona Lab are far shorter; this one was not made by the lab.',
+      );
     const dot = value.indexOf('.');
     if (dot < 1) return fail('the share link has no format version');
     const vText = value.slice(0, dot);
     if (!/^\d{1,4}$/.test(vText)) return fail(`the share link's format version "${vText.slice(0, 10)}" is not a number`);
     const version = Number(vText);
-    if (version > SHARE_FORMAT_VERSION) return fail(`the share link uses format version ${version}; this lab reads up to version ${SHARE_FORMAT_VERSION}`, 'Open the link in a newer version of Persona Lab.');
+    if (version > SHARE_FORMAT_VERSION)
+      return fail(
+        `the share link uses format version ${version}; this lab reads up to version ${SHARE_FORMAT_VERSION}`,
+        'Open the link in a newer version of Persona Lab.',
+      );
     if (version < 1) return fail(`the share link's format version ${version} does not exist`);
     const packed = fromBase64Url(value.slice(dot + 1));
     if (!packed || packed.length === 0) return fail('the share link contains characters that do not belong in it');
@@ -135,12 +147,12 @@ export function decodePreset(value: string): DecodeResult {
     const stored = view.getUint32(raw.length - 4, true);
     if (crc32(raw.subarray(0, raw.length - 4)) !== stored) return fail('the share link failed its checksum: it was changed or damaged');
     const jsonLen = view.getUint32(5, true);
-    if (9 + jsonLen > raw.length - 4) return fail('the share link\'s header is longer than the link');
+    if (9 + jsonLen > raw.length - 4) return fail("the share link's header is longer than the link");
     let header: unknown;
     try {
       header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw.subarray(9, 9 + jsonLen)));
     } catch {
-      return fail('the share link\'s header is not valid JSON');
+      return fail("the share link's header is not valid JSON");
     }
     let offset = 9 + jsonLen;
     const end = raw.length - 4;

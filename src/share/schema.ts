@@ -53,7 +53,8 @@ export function checkPresetFields(x: unknown, vectors: (t: Record<string, unknow
     const samplingRaw = x.sampling;
     if (!isObj(samplingRaw)) throw new Fail('"sampling" must be an object');
     const positions = x.positions;
-    if (typeof positions !== 'string' || !POSITION_MODES.includes(positions as PositionMode)) throw new Fail(`"positions" must be one of ${POSITION_MODES.join(', ')}`);
+    if (typeof positions !== 'string' || !POSITION_MODES.includes(positions as PositionMode))
+      throw new Fail(`"positions" must be one of ${POSITION_MODES.join(', ')}`);
     if (!Array.isArray(x.traits)) throw new Fail('"traits" must be a list');
     if (x.traits.length > PRESET_LIMITS.maxTraits) throw new Fail(`${x.traits.length} traits; at most ${PRESET_LIMITS.maxTraits}`);
     const names = new Set<string>();
@@ -71,7 +72,7 @@ export function checkPresetFields(x: unknown, vectors: (t: Record<string, unknow
       return out;
     });
     const hidden = new Set(traits.map((t) => t.vector.length));
-    if (hidden.size > 1) throw new Fail('the traits\' vectors differ in length');
+    if (hidden.size > 1) throw new Fail("the traits' vectors differ in length");
     const preset: Preset = {
       name: str(x, 'name', PRESET_LIMITS.maxNameChars),
       modelId: str(x, 'modelId', PRESET_LIMITS.maxModelIdChars),
@@ -104,9 +105,16 @@ export function checkPresetFields(x: unknown, vectors: (t: Record<string, unknow
 /** Preset fields as plain JSON (vectors left to the caller). */
 export function presetHeader(p: Preset): Record<string, unknown> {
   const h: Record<string, unknown> = {
-    name: p.name, modelId: p.modelId, layer: p.layer, positions: p.positions,
+    name: p.name,
+    modelId: p.modelId,
+    layer: p.layer,
+    positions: p.positions,
     sampling: { temperature: p.sampling.temperature, topK: p.sampling.topK, topP: p.sampling.topP },
-    seed: p.seed, maxNewTokens: p.maxNewTokens, systemPrompt: p.systemPrompt, prompt: p.prompt, createdAt: p.createdAt,
+    seed: p.seed,
+    maxNewTokens: p.maxNewTokens,
+    systemPrompt: p.systemPrompt,
+    prompt: p.prompt,
+    createdAt: p.createdAt,
   };
   if (p.hubHost) h.hubHost = p.hubHost;
   return h;

@@ -45,7 +45,10 @@ describe('α entering the store is clamped to the sensible range, with a note', 
     const c = clampEnteringAlphas({}, { t: 1e6 }, v, 2, 'response');
     expect(c.alphas.t).toBeCloseTo(10, 6);
     expect(c.note).toMatch(/^t: α 1\.00e\+6 would add 400000\.00× the typical residual norm; limited to 4× \(α 10\.0\) \(response mode\)$/);
-    expect(clampEnteringAlphas({}, { t: -50 }, { t: vector('t', null) }, 2, 'all')).toEqual({ alphas: { t: -20 }, note: 't: α -50 is outside ±20; limited to -20 (all mode)' });
+    expect(clampEnteringAlphas({}, { t: -50 }, { t: vector('t', null) }, 2, 'all')).toEqual({
+      alphas: { t: -20 },
+      note: 't: α -50 is outside ±20; limited to -20 (all mode)',
+    });
     expect(clampEnteringAlphas({}, { t: NaN }, v, 2, 'response').alphas.t).toBe(0);
     // an α that did not change is left alone (a layer change does not re-clamp it)
     expect(clampEnteringAlphas({ t: 15 }, { t: 15 }, v, 2, 'response').note).toBeNull();
@@ -87,20 +90,37 @@ describe('α entering the store is clamped to the sensible range, with a note', 
 
   it('a presets file with α far out: the stored preset is clamped and the note says so', () => {
     const p = {
-      name: 'wild', modelId: 'fake/model', layer: 2, positions: 'response' as const, sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 1, maxNewTokens: 8,
-      systemPrompt: '', prompt: '', createdAt: 1, traits: [{ name: 'optimistic', alpha: 999, vector: Float32Array.from([3, 4, 0]), typicalNorm: 5 }, { name: 'calm', alpha: -500, vector: Float32Array.from([0, 1, 0]) }],
+      name: 'wild',
+      modelId: 'fake/model',
+      layer: 2,
+      positions: 'response' as const,
+      sampling: { temperature: 0, topK: 0, topP: 1 },
+      seed: 1,
+      maxNewTokens: 8,
+      systemPrompt: '',
+      prompt: '',
+      createdAt: 1,
+      traits: [
+        { name: 'optimistic', alpha: 999, vector: Float32Array.from([3, 4, 0]), typicalNorm: 5 },
+        { name: 'calm', alpha: -500, vector: Float32Array.from([0, 1, 0]) },
+      ],
     };
     expect(importPresets(presetsToJson([p]))).toBe(1);
     const got = getLab().presets[0];
     expect(got.traits.map((t) => t.alpha)).toEqual([4, -20]);
-    expect(getLab().alphaNote).toMatch(/preset "wild", optimistic: α 999 would add 999\.00× .*limited to 4× \(α 4\.00\).*preset "wild", calm: α -500 is outside ±20; limited to -20/);
+    expect(getLab().alphaNote).toMatch(
+      /preset "wild", optimistic: α 999 would add 999\.00× .*limited to 4× \(α 4\.00\).*preset "wild", calm: α -500 is outside ±20; limited to -20/,
+    );
     expect(clampPresetAlphas({ ...p, traits: [p.traits[0]].map((t) => ({ ...t, alpha: 2 })) }).notes).toEqual([]);
   });
 
   it('a saved settings document with α far out is clamped on restore', async () => {
     const storage = new MemoryStorage();
     await storage.put('vectors', { id: 'lab:optimistic', vector: vector('optimistic') });
-    const kv: KeyValue = { getItem: (k) => (k === SETTINGS_KEY ? JSON.stringify({ alphas: { optimistic: 1e9 }, active: ['optimistic'], layer: 2 }) : null), setItem: () => {} };
+    const kv: KeyValue = {
+      getItem: (k) => (k === SETTINGS_KEY ? JSON.stringify({ alphas: { optimistic: 1e9 }, active: ['optimistic'], layer: 2 }) : null),
+      setItem: () => {},
+    };
     expect(await restore(storage, kv)).toBe(true);
     expect(getLab().alphas.optimistic).toBeCloseTo(10, 6);
     expect(getLab().alphaNote).toMatch(/optimistic: α 1\.00e\+9/);
@@ -178,7 +198,7 @@ describe('the α limits depend on the position mode', () => {
     expect(getLab()).toMatchObject({ alphas: { optimistic: 2 }, alphaNote: null, positions: 'all' });
   });
 
-  it('a share link and a presets file clamp by the preset\'s own position mode', async () => {
+  it("a share link and a presets file clamp by the preset's own position mode", async () => {
     setLab({ modelText: 'fake/model', hubHost: 'https://huggingface.co' });
     expect(await loadModel()).toBe(true);
     setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'], alphas: { optimistic: 2 }, layer: 2, positions: 'prompt' });
@@ -192,7 +212,8 @@ describe('the α limits depend on the position mode', () => {
     expect(getLab().positions).toBe('prompt');
     expect(getLab().alphas.optimistic).toBeCloseTo(25, 6);
     expect(getLab().alphaNote).toBeNull();
-    const file = (positions: 'prompt' | 'response') => presetsToJson([{ ...p, name: positions, positions, traits: [{ name: 'optimistic', alpha: 11, vector: Float32Array.from([3, 4, 0]), typicalNorm: 5 }] }]);
+    const file = (positions: 'prompt' | 'response') =>
+      presetsToJson([{ ...p, name: positions, positions, traits: [{ name: 'optimistic', alpha: 11, vector: Float32Array.from([3, 4, 0]), typicalNorm: 5 }] }]);
     expect(importPresets(file('prompt'))).toBe(1);
     expect(getLab().presets.find((x) => x.name === 'prompt')!.traits[0].alpha).toBe(11);
     expect(importPresets(file('response'))).toBe(1);
@@ -204,17 +225,26 @@ describe('the α limits depend on the position mode', () => {
   it('saved settings and an imported lab clamp by the mode they carry', async () => {
     const storage = new MemoryStorage();
     await storage.put('vectors', { id: 'lab:optimistic', vector: vector('optimistic') });
-    const saved = (positions: string) => ({ getItem: (k: string) => (k === SETTINGS_KEY ? JSON.stringify({ alphas: { optimistic: 25 }, active: ['optimistic'], layer: 2, positions }) : null), setItem: () => {} });
+    const saved = (positions: string) => ({
+      getItem: (k: string) => (k === SETTINGS_KEY ? JSON.stringify({ alphas: { optimistic: 25 }, active: ['optimistic'], layer: 2, positions }) : null),
+      setItem: () => {},
+    });
     expect(await restore(storage, saved('prompt'))).toBe(true);
     expect(getLab()).toMatchObject({ alphas: { optimistic: 25 }, positions: 'prompt', alphaNote: null });
     resetLab();
     expect(await restore(storage, saved('response'))).toBe(true);
     expect(getLab().alphas.optimistic).toBeCloseTo(10, 6);
-    const archive = (positions: string) => JSON.stringify({
-      format: 'persona-lab-archive', version: 1, createdAt: 0, traits: [], presets: [], records: {},
-      settings: { alphas: { optimistic: 25 }, active: ['optimistic'], layer: 2, positions },
-      vectors: [{ ...vector('optimistic'), data: { $typed: 'Float32Array', base64: Buffer.from(vector('optimistic').data.buffer).toString('base64url') } }],
-    });
+    const archive = (positions: string) =>
+      JSON.stringify({
+        format: 'persona-lab-archive',
+        version: 1,
+        createdAt: 0,
+        traits: [],
+        presets: [],
+        records: {},
+        settings: { alphas: { optimistic: 25 }, active: ['optimistic'], layer: 2, positions },
+        vectors: [{ ...vector('optimistic'), data: { $typed: 'Float32Array', base64: Buffer.from(vector('optimistic').data.buffer).toString('base64url') } }],
+      });
     resetLab();
     expect((await importLab(archive('prompt'), null)).ok).toBe(true);
     expect(getLab()).toMatchObject({ alphas: { optimistic: 25 }, positions: 'prompt', alphaNote: null });
@@ -224,7 +254,7 @@ describe('the α limits depend on the position mode', () => {
     expect(getLab().alphaNote).toMatch(/limited to 4× .*\(all mode\)/);
   });
 
-  it('the CLI: --alpha/--alphas are clamped for the position mode they steer (the strictest of a sweep\'s modes)', () => {
+  it("the CLI: --alpha/--alphas are clamped for the position mode they steer (the strictest of a sweep's modes)", () => {
     const lines: string[] = [];
     expect(sensibleAlphas('alphas', [-50, 4, 59], 'prompt', (l) => lines.push(l))).toEqual([-50, 4, 59]);
     expect(lines).toEqual([]);

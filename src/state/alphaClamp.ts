@@ -28,7 +28,12 @@ function steeringNorms(vectors: Record<string, VectorEntry>, layer: number | nul
 
 /** clampChangedAlphas with the norms of the store's vectors at the steering layer. */
 export function clampEnteringAlphas(
-  before: Record<string, number>, after: Record<string, number>, vectors: Record<string, VectorEntry>, layer: number | null, positions: PositionMode, recheckAll = false,
+  before: Record<string, number>,
+  after: Record<string, number>,
+  vectors: Record<string, VectorEntry>,
+  layer: number | null,
+  positions: PositionMode,
+  recheckAll = false,
 ): { alphas: Record<string, number>; note: string | null } {
   return clampChangedAlphas(before, after, steeringNorms(vectors, layer), positions, recheckAll);
 }

@@ -86,7 +86,11 @@ beforeAll(async () => {
     req.on('end', () => {
       authSeen.push(String(req.headers.authorization));
       const content = JSON.parse(body).messages[0].content as string;
-      const top = /happy/.test(content) ? [{ token: '90', logprob: Math.log(0.9) }] : /coherent/.test(content) ? [{ token: '80', logprob: Math.log(0.9) }] : [{ token: '10', logprob: Math.log(0.9) }];
+      const top = /happy/.test(content)
+        ? [{ token: '90', logprob: Math.log(0.9) }]
+        : /coherent/.test(content)
+          ? [{ token: '80', logprob: Math.log(0.9) }]
+          : [{ token: '10', logprob: Math.log(0.9) }];
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ choices: [{ logprobs: { content: [{ token: top[0].token, logprob: top[0].logprob, top_logprobs: top }] } }] }));
     });
@@ -102,7 +106,10 @@ describe('the judge API key never leaks', () => {
     vi.stubEnv('PERSONA_LAB_JUDGE_KEY', KEY);
     vi.stubEnv('OPENAI_API_KEY', KEY);
     const logged: string[] = [];
-    const grab = (...a: unknown[]) => void logged.push(a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)))).join(' '));
+    const grab = (...a: unknown[]) =>
+      void logged.push(
+        a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)))).join(' '),
+      );
     const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) => vi.spyOn(console, m).mockImplementation(grab));
     const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (logged.push(String(c)), true));
     const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (logged.push(String(c)), true));
@@ -124,10 +131,28 @@ describe('the judge API key never leaks', () => {
 
       // the lab holds the run's vector, a preset and a conversation
       const v = res.vector;
-      const entry: VectorEntry = { trait: FAKE_TRAIT.name, modelId: FAKE_INFO.id, rows: v.rows, hidden: v.hidden, data: v.data, layer: Math.max(1, res.chosenLayer ?? 1), stats: res.layerStats, typicalNorms: Array(v.rows).fill(2), samples: { pos: res.counts.activations.pos, neg: res.counts.activations.neg }, note: `judge ${res.judge}`, createdAt: 1 };
+      const entry: VectorEntry = {
+        trait: FAKE_TRAIT.name,
+        modelId: FAKE_INFO.id,
+        rows: v.rows,
+        hidden: v.hidden,
+        data: v.data,
+        layer: Math.max(1, res.chosenLayer ?? 1),
+        stats: res.layerStats,
+        typicalNorms: Array(v.rows).fill(2),
+        samples: { pos: res.counts.activations.pos, neg: res.counts.activations.neg },
+        note: `judge ${res.judge}`,
+        createdAt: 1,
+      };
       setLab((s) => ({
-        traits: [...s.traits, { set: FAKE_TRAIT, origin: 'user' }], vectors: { [entry.trait]: entry }, active: [entry.trait], alphas: { [entry.trait]: 1.5 },
-        layer: entry.layer, loadedId: FAKE_INFO.id, modelText: FAKE_INFO.id, draft: 'hello',
+        traits: [...s.traits, { set: FAKE_TRAIT, origin: 'user' }],
+        vectors: { [entry.trait]: entry },
+        active: [entry.trait],
+        alphas: { [entry.trait]: 1.5 },
+        layer: entry.layer,
+        loadedId: FAKE_INFO.id,
+        modelText: FAKE_INFO.id,
+        draft: 'hello',
       }));
       const preset = savePreset('with judge')!;
       expect(preset).not.toBeNull();
@@ -140,10 +165,12 @@ describe('the judge API key never leaks', () => {
         ['share link', shareLink('https://lab.example/', preset)],
         ['share link (fp16)', encodePreset(preset, { quant: 'fp16' })],
         ['lab archive', await exportLab(storage)],
-        ...VECTOR_FORMATS.flatMap((f) => (['layer', 'all'] as const).map((scope): [string, unknown] => {
-          const d = vectorDownload(entry, f, scope);
-          return [`vector file ${d.fileName}`, d.bytes];
-        })),
+        ...VECTOR_FORMATS.flatMap((f) =>
+          (['layer', 'all'] as const).map((scope): [string, unknown] => {
+            const d = vectorDownload(entry, f, scope);
+            return [`vector file ${d.fileName}`, d.bytes];
+          }),
+        ),
         ['settings document (localStorage)', kv.get(SETTINGS_KEY) ?? ''],
         ['pipeline result', JSON.stringify({ ...res, vector: undefined, vectors: undefined })],
       ];
@@ -168,17 +195,22 @@ describe('the judge API key never leaks', () => {
   });
 });
 
-describe('the key typed into the lab\'s judge endpoint field never leaks', () => {
+describe("the key typed into the lab's judge endpoint field never leaks", () => {
   it('reaches the endpoint and is in no store, settings document, endpoint document, lab archive, IndexedDB record or log', async () => {
     const { startFakeOpenAiServer } = await import('../../e2e/fakeOpenAiServer');
-    const { endpointJudge, resetJudgeEndpointForTests, setApiKey, setEndpointFields, setExtractJudge, testConnection } = await import('./actions/judgeEndpoint');
+    const { endpointJudge, resetJudgeEndpointForTests, setApiKey, setEndpointFields, setExtractJudge, testConnection } =
+      await import('./actions/judgeEndpoint');
     const { ENDPOINT_SETTINGS_KEY, getJudgeEndpoint } = await import('./judgeEndpointStore');
     const server = await startFakeOpenAiServer({ apiKey: KEY });
     const logged: string[] = [];
     const grab = (...a: unknown[]) => void logged.push(a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' '));
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation(grab));
     const kv = new Map<string, string>();
-    const local = { getItem: (k: string) => kv.get(k) ?? null, setItem: (k: string, v: string) => void kv.set(k, v), removeItem: (k: string) => void kv.delete(k) };
+    const local = {
+      getItem: (k: string) => kv.get(k) ?? null,
+      setItem: (k: string, v: string) => void kv.set(k, v),
+      removeItem: (k: string) => void kv.delete(k),
+    };
     vi.stubGlobal('localStorage', local);
     const storage = await IndexedDbStorage.open({ name: 'key-leak-lab' });
     try {

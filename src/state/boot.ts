@@ -62,7 +62,8 @@ export async function boot(opts: BootOptions): Promise<void> {
   if (saved && s.autoload && s.loadedId && !model) setLab({ modelText: s.loadedId });
   const reload = saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:');
   // Nothing named and nothing to reload: the lab opens with the bundled demo model (served with the page, no network).
-  const loaded = model || reload ? await loadModel(undefined, model ? 'page address' : 'saved settings') : !saved || s.autoload ? await loadModel({ kind: 'demo' }) : false;
+  const loaded =
+    model || reload ? await loadModel(undefined, model ? 'page address' : 'saved settings') : !saved || s.autoload ? await loadModel({ kind: 'demo' }) : false;
   await resumeInterrupted(loaded);
 }
 

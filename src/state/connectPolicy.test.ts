@@ -11,10 +11,27 @@ const PAGE = 'https://lab.example';
 
 describe('connect-src of the production build', () => {
   it('reaches this page, the Hub, its LFS and Xet storage hosts and local servers; not a stranger', () => {
-    for (const o of ['https://lab.example', 'https://huggingface.co', 'https://cdn-lfs-us-1.hf.co', 'https://cas-bridge.xethub.hf.co', 'https://us.aws.cdn.hf.co', 'https://cdn-lfs.huggingface.co', 'http://127.0.0.1:4174', 'http://localhost:11434', 'https://api.openai.com']) {
+    for (const o of [
+      'https://lab.example',
+      'https://huggingface.co',
+      'https://cdn-lfs-us-1.hf.co',
+      'https://cas-bridge.xethub.hf.co',
+      'https://us.aws.cdn.hf.co',
+      'https://cdn-lfs.huggingface.co',
+      'http://127.0.0.1:4174',
+      'http://localhost:11434',
+      'https://api.openai.com',
+    ]) {
       expect(policyAllows(o, CONNECT_SOURCES, PAGE), o).toBe(true);
     }
-    for (const o of ['https://models.example', 'http://models.example', 'https://huggingface.co.evil.example', 'https://evilhf.co', 'http://huggingface.co', 'https://192.168.1.5']) {
+    for (const o of [
+      'https://models.example',
+      'http://models.example',
+      'https://huggingface.co.evil.example',
+      'https://evilhf.co',
+      'http://huggingface.co',
+      'https://192.168.1.5',
+    ]) {
       expect(policyAllows(o, CONNECT_SOURCES, PAGE), o).toBe(false);
     }
     expect(CONTENT_SECURITY_POLICY).toMatch(/connect-src 'self' https:\/\/huggingface\.co /);

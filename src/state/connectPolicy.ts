@@ -27,6 +27,10 @@ export function sourceMatches(source: string, origin: string, self: string | nul
 }
 
 /** Whether the page's policy lets it reach `origin` (always true without a policy). */
-export function policyAllows(origin: string, sources = buildConnectSources(), self: string | null = typeof location === 'undefined' ? null : location.origin): boolean {
+export function policyAllows(
+  origin: string,
+  sources = buildConnectSources(),
+  self: string | null = typeof location === 'undefined' ? null : location.origin,
+): boolean {
   return sources === null || sources.some((s) => sourceMatches(s, origin, self));
 }

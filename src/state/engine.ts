@@ -18,7 +18,11 @@ let current: LabEngine | null = null;
 let restartListener: ((n: RestartNotice) => void) | null = null;
 
 export function getEngine(): LabEngine {
-  if (!current) current = new ResilientEngine(() => EngineClient.create(), (n) => restartListener?.(n));
+  if (!current)
+    current = new ResilientEngine(
+      () => EngineClient.create(),
+      (n) => restartListener?.(n),
+    );
   return current;
 }
 

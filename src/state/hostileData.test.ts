@@ -25,14 +25,28 @@ import { getLab, resetLab, setLab } from './store';
 import { fakeEngine, fakeInfo } from './testing/fakeEngine';
 import type { LayerStat, Preset, VectorEntry } from './types';
 
-const OPTIMISTIC = JSON.parse(readFileSync(new URL('../../public/models/persona-demo/traits/optimistic.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const OPTIMISTIC = JSON.parse(readFileSync(new URL('../../public/models/persona-demo/traits/optimistic.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const STATS: LayerStat[] = [{ row: 3, layer: 2, norm: 4, gap: 1.5, cohensD: 2.25, auroc: 0.875 }];
 const PROTO_KEYS = () => Object.getOwnPropertyNames(Object.prototype).sort();
 const PROTO_BEFORE = PROTO_KEYS();
 
 function vector(trait: string, seed = 1, rows = 5, hidden = 8): VectorEntry {
   const data = Float32Array.from({ length: rows * hidden }, (_, i) => Math.sin(i * seed + 0.5) * 0.8);
-  return { trait, modelId: 'fake/model', rows, hidden, data, layer: 2, stats: STATS, typicalNorms: Array(rows).fill(10), samples: { pos: 17, neg: 19 }, createdAt: 5 };
+  return {
+    trait,
+    modelId: 'fake/model',
+    rows,
+    hidden,
+    data,
+    layer: 2,
+    stats: STATS,
+    typicalNorms: Array(rows).fill(10),
+    samples: { pos: 17, neg: 19 },
+    createdAt: 5,
+  };
 }
 
 let dbCount = 0;
@@ -102,9 +116,20 @@ describe('a trait called "__proto__" or "constructor" (the repro of issue 20)', 
     await ready();
     setLab({ vectors: { __proto__x: vector('__proto__x') } });
     const p: Preset = {
-      name: 'hostile', modelId: 'fake/model', layer: 2, positions: 'response', sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 3, maxNewTokens: 8,
-      systemPrompt: '', prompt: '', createdAt: 1,
-      traits: [{ name: '__proto__', alpha: 1.5, vector: Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]) }, { name: 'constructor', alpha: -1, vector: Float32Array.from([0, 1, 0, 0, 0, 0, 0, 0]) }],
+      name: 'hostile',
+      modelId: 'fake/model',
+      layer: 2,
+      positions: 'response',
+      sampling: { temperature: 0, topK: 0, topP: 1 },
+      seed: 3,
+      maxNewTokens: 8,
+      systemPrompt: '',
+      prompt: '',
+      createdAt: 1,
+      traits: [
+        { name: '__proto__', alpha: 1.5, vector: Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]) },
+        { name: 'constructor', alpha: -1, vector: Float32Array.from([0, 1, 0, 0, 0, 0, 0, 0]) },
+      ],
     };
     const link = encodePreset(p);
     expect(decodePreset(link).ok).toBe(true);
@@ -121,7 +146,7 @@ describe('a trait called "__proto__" or "constructor" (the repro of issue 20)', 
 });
 
 describe('imports never overwrite silently', () => {
-  it('a link\'s vector that meets a saved one with other content is kept beside it; the saved statistics survive a reload', async () => {
+  it("a link's vector that meets a saved one with other content is kept beside it; the saved statistics survive a reload", async () => {
     const storage = await freshDb();
     const kv = memoryKv();
     persistChanges(storage, kv, 0);
@@ -162,8 +187,17 @@ describe('imports never overwrite silently', () => {
     setLab({ vectors: { optimistic: vector('optimistic', 1) }, alphas: { optimistic: 1 }, active: ['optimistic'], systemPrompt: 'mine', seed: 5 });
     const before = getLab();
     const p: Preset = {
-      name: 'elsewhere', modelId: 'missing/model', layer: 1, positions: 'all', sampling: { temperature: 1, topK: 0, topP: 1 }, seed: 99, maxNewTokens: 9,
-      systemPrompt: 'theirs', prompt: 'hi', createdAt: 1, traits: [{ name: 'optimistic', alpha: 3, vector: new Float32Array(8).fill(0.1) }],
+      name: 'elsewhere',
+      modelId: 'missing/model',
+      layer: 1,
+      positions: 'all',
+      sampling: { temperature: 1, topK: 0, topP: 1 },
+      seed: 99,
+      maxNewTokens: 9,
+      systemPrompt: 'theirs',
+      prompt: 'hi',
+      createdAt: 1,
+      traits: [{ name: 'optimistic', alpha: 3, vector: new Float32Array(8).fill(0.1) }],
     };
     expect(await openShareLink(`#preset=${encodePreset(p)}`)).toBe(true);
     const s = getLab();
@@ -174,19 +208,21 @@ describe('imports never overwrite silently', () => {
     expect(s).toMatchObject({ active: ['optimistic'], systemPrompt: 'mine', seed: 5 });
   });
 
-  it('a lab file\'s trait and vector that meet saved ones with other content are kept beside them, also after a reload', async () => {
+  it("a lab file's trait and vector that meet saved ones with other content are kept beside them, also after a reload", async () => {
     const storage = await freshDb();
     const kv = memoryKv();
     const mine = { ...OPTIMISTIC, name: 'optimistic', description: 'my own words' };
     expect(importTraitsJson(JSON.stringify(mine))).toBe(1);
     setLab({ vectors: { optimistic: vector('optimistic', 1) }, alphas: { optimistic: 0.25 }, active: ['optimistic'] });
     // a file from someone else: the same names, other content
-    const other = JSON.parse(await exportLab(null, {
-      ...getLab(),
-      traits: [{ set: { ...getLab().traits.find((t) => t.set.name === 'optimistic')!.set, description: 'their words' }, origin: 'user' }],
-      vectors: { optimistic: { ...vector('optimistic', 9), stats: null, samples: { pos: 1, neg: 1 } } },
-      alphas: { optimistic: 2 },
-    }));
+    const other = JSON.parse(
+      await exportLab(null, {
+        ...getLab(),
+        traits: [{ set: { ...getLab().traits.find((t) => t.set.name === 'optimistic')!.set, description: 'their words' }, origin: 'user' }],
+        vectors: { optimistic: { ...vector('optimistic', 9), stats: null, samples: { pos: 1, neg: 1 } } },
+        alphas: { optimistic: 2 },
+      }),
+    );
     persistChanges(storage, kv, 0);
     const r = await importLab(JSON.stringify(other), storage);
     expect(r.ok && r.value.renamed).toEqual(['"optimistic" as "optimistic (from file)"']);
@@ -210,14 +246,17 @@ describe('imports never overwrite silently', () => {
     check();
     storage.close();
   });
-  it('a presets file\'s preset that meets a saved one with other content is kept beside it; the same one again adds nothing', async () => {
+  it("a presets file's preset that meets a saved one with other content is kept beside it; the same one again adds nothing", async () => {
     await ready();
     setLab({ vectors: { optimistic: vector('optimistic', 1) }, alphas: { optimistic: 1 }, active: ['optimistic'], layer: 2 });
     const mine = currentPreset('tutor')!;
     setLab({ presets: [mine] });
     const theirs = { ...mine, systemPrompt: 'be terse', createdAt: 9 };
     expect(importPresets(presetsToJson([theirs]))).toBe(1);
-    expect(getLab().presets.map((p) => [p.name, p.systemPrompt])).toEqual([['tutor (from file)', 'be terse'], ['tutor', mine.systemPrompt]]);
+    expect(getLab().presets.map((p) => [p.name, p.systemPrompt])).toEqual([
+      ['tutor (from file)', 'be terse'],
+      ['tutor', mine.systemPrompt],
+    ]);
     expect(getLab().shareNotice?.message).toMatch(/kept beside saved presets .*preset "tutor" as "tutor \(from file\)"/);
     expect(importPresets(presetsToJson([theirs, mine]))).toBe(2);
     expect(getLab().presets.map((p) => p.name)).toEqual(['tutor (from file)', 'tutor']);
@@ -228,14 +267,26 @@ describe('imports never overwrite silently', () => {
     const o = JSON.parse(await exportLab(null));
     expect(parseLabArchive(JSON.stringify(o)).ok).toBe(true);
     o.vectors[0].stats = [{ row: 1, layer: 0, norm: 'big' }];
-    expect(parseLabArchive(JSON.stringify(o))).toMatchObject({ ok: false, error: 'vectors[0].stats[0] must be {row, layer, norm, gap, cohensD, auroc} numbers' });
+    expect(parseLabArchive(JSON.stringify(o))).toMatchObject({
+      ok: false,
+      error: 'vectors[0].stats[0] must be {row, layer, norm, gap, cohensD, auroc} numbers',
+    });
   });
 });
 
 describe('limits: the same in every format, and a lab file over 50 MB is refused before parsing', () => {
   const base: Preset = {
-    name: 'p', modelId: 'fake/model', layer: 2, positions: 'response', sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 1, maxNewTokens: 8,
-    systemPrompt: '', prompt: '', createdAt: 1, traits: [{ name: 'optimistic', alpha: 1, vector: new Float32Array(8).fill(0.5) }],
+    name: 'p',
+    modelId: 'fake/model',
+    layer: 2,
+    positions: 'response',
+    sampling: { temperature: 0, topK: 0, topP: 1 },
+    seed: 1,
+    maxNewTokens: 8,
+    systemPrompt: '',
+    prompt: '',
+    createdAt: 1,
+    traits: [{ name: 'optimistic', alpha: 1, vector: new Float32Array(8).fill(0.5) }],
   };
 
   it('a system prompt of 4,000 characters fits a link and a lab file; 4,001 fits neither; trait names stop at 100', async () => {
@@ -263,11 +314,21 @@ describe('limits: the same in every format, and a lab file over 50 MB is refused
       expect(!r.ok && r.hint).toMatch(/nothing in the lab was changed/i);
       expect(getLab().vectors).toBe(before.vectors);
     };
-    await refuse((o) => { o.settings.systemPrompt = over; }, /settings\.systemPrompt must be text of at most 4000 characters/);
-    await refuse((o) => { o.settings.draft = 'd'.repeat(TEXT_LIMITS.userMessage + 1); }, /settings\.draft must be text of at most 4000/);
-    await refuse((o) => { o.settings.turns = [{ id: 't', user: 'u'.repeat(4001), unsteered: '', steered: '', alphas: {}, layer: null, seed: 1, status: 'done' }]; }, /settings\.turns must be a list of at most 1000 chat turns/);
-    await refuse((o) => { o.vectors[0].trait = longName; }, /vectors\[0\]\.trait must be text of 1 to 100 characters/);
-    await refuse((o) => { o.vectors[0].note = 'n'.repeat(TEXT_LIMITS.note + 1); }, /vectors\[0\]\.note must be text of at most 2000/);
+    await refuse((o) => {
+      o.settings.systemPrompt = over;
+    }, /settings\.systemPrompt must be text of at most 4000 characters/);
+    await refuse((o) => {
+      o.settings.draft = 'd'.repeat(TEXT_LIMITS.userMessage + 1);
+    }, /settings\.draft must be text of at most 4000/);
+    await refuse((o) => {
+      o.settings.turns = [{ id: 't', user: 'u'.repeat(4001), unsteered: '', steered: '', alphas: {}, layer: null, seed: 1, status: 'done' }];
+    }, /settings\.turns must be a list of at most 1000 chat turns/);
+    await refuse((o) => {
+      o.vectors[0].trait = longName;
+    }, /vectors\[0\]\.trait must be text of 1 to 100 characters/);
+    await refuse((o) => {
+      o.vectors[0].note = 'n'.repeat(TEXT_LIMITS.note + 1);
+    }, /vectors\[0\]\.note must be text of at most 2000/);
   });
 
   it('an 80 MB lab file is refused by its size, before any parsing, and the lab is unchanged', async () => {
@@ -276,11 +337,21 @@ describe('limits: the same in every format, and a lab file over 50 MB is refused
     expect(labFileSizeProblem(MAX_LAB_FILE_BYTES)).toBeNull();
     // a valid-looking file whose system prompt alone is 80 MB (what made the next reload hang)
     const file = JSON.parse(await exportLab(null));
-    const huge = JSON.stringify({ ...file, settings: { ...file.settings, systemPrompt: '' } }).replace('"systemPrompt":""', `"systemPrompt":"${'a'.repeat(80_000_000)}"`);
+    const huge = JSON.stringify({ ...file, settings: { ...file.settings, systemPrompt: '' } }).replace(
+      '"systemPrompt":""',
+      `"systemPrompt":"${'a'.repeat(80_000_000)}"`,
+    );
     const r = await importLab(huge, null);
-    expect(r).toEqual({ ok: false, error: expect.stringMatching(/^the file is 80 MB; a lab file may be at most 50 MB/), hint: expect.stringMatching(/nothing in the lab was changed/) });
+    expect(r).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^the file is 80 MB; a lab file may be at most 50 MB/),
+      hint: expect.stringMatching(/nothing in the lab was changed/),
+    });
     // refused before parsing: a file of the same size that is not even JSON gets the same sentence
-    expect(parseLabArchive('{'.repeat(MAX_LAB_FILE_BYTES + 1))).toMatchObject({ ok: false, error: expect.stringMatching(/^the file is 50000001 bytes; a lab file may be at most 50000000 bytes/) });
+    expect(parseLabArchive('{'.repeat(MAX_LAB_FILE_BYTES + 1))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^the file is 50000001 bytes; a lab file may be at most 50000000 bytes/),
+    });
     expect(getLab().systemPrompt).toBe('kept');
     expect(getLab().vectors.optimistic?.samples.pos).toBe(17);
   });
@@ -289,12 +360,18 @@ describe('limits: the same in every format, and a lab file over 50 MB is refused
     const kv = memoryKv();
     const turn = (id: string, user: string) => ({ id, user, unsteered: 'a', steered: 'b', alphas: {}, layer: 2, seed: 1, status: 'done' });
     const turns = [turn('t1', 'first'), turn('t2', 'u'.repeat(TEXT_LIMITS.userMessage + 1)), turn('t3', 'third')];
-    kv.setItem(SETTINGS_KEY, JSON.stringify({ systemPrompt: 's'.repeat(TEXT_LIMITS.systemPrompt + 1), seed: 77, alphas: { ['__proto__']: 1, constructor: 2 }, draft: 'hello', turns }));
+    kv.setItem(
+      SETTINGS_KEY,
+      JSON.stringify({ systemPrompt: 's'.repeat(TEXT_LIMITS.systemPrompt + 1), seed: 77, alphas: { ['__proto__']: 1, constructor: 2 }, draft: 'hello', turns }),
+    );
     expect(await restore(null, kv)).toBe(true);
     expect(getLab()).toMatchObject({ systemPrompt: '', seed: 77, draft: 'hello' });
     // one damaged turn is dropped; the conversation around it stays
     expect(getLab().turns.map((t) => t.user)).toEqual(['first', 'third']);
-    expect(Object.entries(getLab().alphas)).toEqual([['__proto__', 1], ['constructor', 2]]);
+    expect(Object.entries(getLab().alphas)).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+    ]);
   });
 });
 
@@ -302,7 +379,10 @@ describe('a trait file that holds no trait says what was wrong and what to do', 
   const cases: [string, RegExp][] = [
     ['[]', /the file holds an empty list, so there was no trait to import\. A trait file holds one trait set/],
     ['{}', /this is not a trait set: it has none of the fields name, instruction, questions, eval_prompt\. A trait file holds/],
-    ['{"vectors": [], "persona_lab": {}}', /this is not a trait set \(it looks like a vector file: use "Import vector" under the trait's vector\): .*\(it has "vectors", "persona_lab"\)/],
+    [
+      '{"vectors": [], "persona_lab": {}}',
+      /this is not a trait set \(it looks like a vector file: use "Import vector" under the trait's vector\): .*\(it has "vectors", "persona_lab"\)/,
+    ],
     ['{"format": "persona-lab-archive", "version": 1}', /this is not a trait set \(it is a lab file: use "Import lab…" in the Presets panel\)/],
     ['42', /a trait set must be a JSON object, got number/],
     ['[1, {}]', /\[0\].*must be a JSON object/],
@@ -311,7 +391,12 @@ describe('a trait file that holds no trait says what was wrong and what to do', 
     const before = getLab().traits;
     expect(refuseLargeTraitFile(2_000_000, 'ok.json')).toBe(false);
     expect(refuseLargeTraitFile(3_000_000, 'big.json')).toBe(true);
-    expect(getLab().traitIssues).toEqual([{ path: 'big.json', message: expect.stringMatching(/^the file is 3\.0 MB; a trait file may be at most 2\.0 MB, so it was not read\. A trait file holds/) }]);
+    expect(getLab().traitIssues).toEqual([
+      {
+        path: 'big.json',
+        message: expect.stringMatching(/^the file is 3\.0 MB; a trait file may be at most 2\.0 MB, so it was not read\. A trait file holds/),
+      },
+    ]);
     expect(importTraitsJson(' '.repeat(2_000_001))).toBe(0);
     expect(getLab().traitIssues[0].message).toMatch(/^the file is 2000001 bytes; a trait file may be at most 2000000 bytes/);
     expect(getLab().traits).toBe(before);
@@ -322,7 +407,11 @@ describe('a trait file that holds no trait says what was wrong and what to do', 
       importTraitsJson(JSON.stringify({ ...OPTIMISTIC, name: 'mine' }));
       const before = getLab().traits;
       expect(importTraitsJson(text, 'file.json')).toBe(0);
-      expect(getLab().traitIssues.map((i) => `${i.path} ${i.message}`).join(' | ')).toMatch(msg);
+      expect(
+        getLab()
+          .traitIssues.map((i) => `${i.path} ${i.message}`)
+          .join(' | '),
+      ).toMatch(msg);
       expect(getLab().traits).toBe(before);
     });
   }

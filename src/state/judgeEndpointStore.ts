@@ -24,12 +24,54 @@ export interface EndpointPreset {
 
 /** Presets for the hosted API and local servers that speak the same protocol. */
 export const ENDPOINT_PRESETS: EndpointPreset[] = [
-  { id: 'openai', label: 'OpenAI API (hosted)', baseUrl: 'https://api.openai.com/v1', model: 'gpt-4.1-mini', needsKey: true, note: 'Needs an API key; calls are billed to it. Models with logprobs give the paper\'s score.' },
-  { id: 'ollama', label: 'Ollama (local)', baseUrl: 'http://localhost:11434/v1', model: 'llama3.1:8b', needsKey: false, note: 'Start Ollama with OLLAMA_ORIGINS set to this page\'s origin so the page may call it; pull the model first.' },
-  { id: 'lmstudio', label: 'LM Studio (local)', baseUrl: 'http://localhost:1234/v1', model: 'qwen2.5-7b-instruct', needsKey: false, note: 'Start the server in LM Studio\'s Developer tab and turn on "Enable CORS"; load the model there.' },
-  { id: 'llamacpp', label: 'llama.cpp server (local)', baseUrl: 'http://localhost:8080/v1', model: 'default', needsKey: false, note: 'llama-server answers any model name with the model it loaded; browser requests are allowed by default.' },
-  { id: 'vllm', label: 'vLLM (local)', baseUrl: 'http://localhost:8000/v1', model: 'Qwen/Qwen2.5-7B-Instruct', needsKey: false, note: 'Start with --allowed-origins including this page\'s origin (the default allows all); use the served model name.' },
-  { id: 'custom', label: 'Other (any OpenAI-compatible URL)', baseUrl: '', model: '', needsKey: false, note: 'Any server with /v1/chat/completions. It must allow requests from this page (CORS).' },
+  {
+    id: 'openai',
+    label: 'OpenAI API (hosted)',
+    baseUrl: 'https://api.openai.com/v1',
+    model: 'gpt-4.1-mini',
+    needsKey: true,
+    note: "Needs an API key; calls are billed to it. Models with logprobs give the paper's score.",
+  },
+  {
+    id: 'ollama',
+    label: 'Ollama (local)',
+    baseUrl: 'http://localhost:11434/v1',
+    model: 'llama3.1:8b',
+    needsKey: false,
+    note: "Start Ollama with OLLAMA_ORIGINS set to this page's origin so the page may call it; pull the model first.",
+  },
+  {
+    id: 'lmstudio',
+    label: 'LM Studio (local)',
+    baseUrl: 'http://localhost:1234/v1',
+    model: 'qwen2.5-7b-instruct',
+    needsKey: false,
+    note: 'Start the server in LM Studio\'s Developer tab and turn on "Enable CORS"; load the model there.',
+  },
+  {
+    id: 'llamacpp',
+    label: 'llama.cpp server (local)',
+    baseUrl: 'http://localhost:8080/v1',
+    model: 'default',
+    needsKey: false,
+    note: 'llama-server answers any model name with the model it loaded; browser requests are allowed by default.',
+  },
+  {
+    id: 'vllm',
+    label: 'vLLM (local)',
+    baseUrl: 'http://localhost:8000/v1',
+    model: 'Qwen/Qwen2.5-7B-Instruct',
+    needsKey: false,
+    note: "Start with --allowed-origins including this page's origin (the default allows all); use the served model name.",
+  },
+  {
+    id: 'custom',
+    label: 'Other (any OpenAI-compatible URL)',
+    baseUrl: '',
+    model: '',
+    needsKey: false,
+    note: 'Any server with /v1/chat/completions. It must allow requests from this page (CORS).',
+  },
 ];
 
 export type LabJudgeChoice = 'auto' | 'lexicon' | 'self' | 'endpoint' | 'none';
@@ -71,8 +113,15 @@ export interface JudgeEndpointState {
 export const ENDPOINT_SETTINGS_KEY = 'persona-lab:judge-endpoint-v1';
 
 export const initialJudgeEndpoint = (): JudgeEndpointState => ({
-  preset: 'ollama', baseUrl: ENDPOINT_PRESETS[1].baseUrl, model: ENDPOINT_PRESETS[1].model, keySet: false,
-  checking: false, report: null, checkedFor: null, pause: null, extractJudge: 'auto',
+  preset: 'ollama',
+  baseUrl: ENDPOINT_PRESETS[1].baseUrl,
+  model: ENDPOINT_PRESETS[1].model,
+  keySet: false,
+  checking: false,
+  report: null,
+  checkedFor: null,
+  pause: null,
+  extractJudge: 'auto',
   gen: { progress: null, error: null, draft: null },
 });
 
@@ -97,7 +146,8 @@ export function rememberedEndpoint(): Partial<JudgeEndpointState> {
 export const judgeEndpointStore = create<JudgeEndpointState>()(() => ({ ...initialJudgeEndpoint(), ...rememberedEndpoint() }));
 export const useJudgeEndpoint = judgeEndpointStore;
 export const getJudgeEndpoint = (): JudgeEndpointState => judgeEndpointStore.getState();
-export const setJudgeEndpoint = (p: Partial<JudgeEndpointState> | ((s: JudgeEndpointState) => Partial<JudgeEndpointState>)): void => judgeEndpointStore.setState(p);
+export const setJudgeEndpoint = (p: Partial<JudgeEndpointState> | ((s: JudgeEndpointState) => Partial<JudgeEndpointState>)): void =>
+  judgeEndpointStore.setState(p);
 
 /** The identity of a configuration a test result belongs to. */
 export const endpointIdentity = (s: Pick<JudgeEndpointState, 'baseUrl' | 'model'>): string => `${s.baseUrl.trim()}\n${s.model.trim()}`;

@@ -12,13 +12,34 @@ const freshDb = () => IndexedDbStorage.open({ name: `archive-${++dbCount}` });
 
 function vector(trait: string, rows = 5, hidden = 8): VectorEntry {
   const data = Float32Array.from({ length: rows * hidden }, (_, i) => Math.sin(i + trait.length) * 0.37);
-  return { trait, modelId: 'fake/model', rows, hidden, data, layer: 2, stats: null, typicalNorms: Array(rows).fill(10), samples: { pos: 3, neg: 4 }, note: 'n', createdAt: 123 };
+  return {
+    trait,
+    modelId: 'fake/model',
+    rows,
+    hidden,
+    data,
+    layer: 2,
+    stats: null,
+    typicalNorms: Array(rows).fill(10),
+    samples: { pos: 3, neg: 4 },
+    note: 'n',
+    createdAt: 123,
+  };
 }
 
 function preset(name: string): Preset {
   return {
-    name, modelId: 'fake/model', layer: 2, positions: 'all', sampling: { temperature: 0.5, topK: 3, topP: 0.9 }, seed: 9, maxNewTokens: 30,
-    systemPrompt: 'sys', prompt: 'hi', traits: [{ name: 'optimistic', alpha: 1.25, vector: Float32Array.from([0.1, -0.2, 0.3, 0, 0, 0, 0, 1e-7]), typicalNorm: 10 }], createdAt: 456,
+    name,
+    modelId: 'fake/model',
+    layer: 2,
+    positions: 'all',
+    sampling: { temperature: 0.5, topK: 3, topP: 0.9 },
+    seed: 9,
+    maxNewTokens: 30,
+    systemPrompt: 'sys',
+    prompt: 'hi',
+    traits: [{ name: 'optimistic', alpha: 1.25, vector: Float32Array.from([0.1, -0.2, 0.3, 0, 0, 0, 0, 1e-7]), typicalNorm: 10 }],
+    createdAt: 456,
   };
 }
 
@@ -36,13 +57,28 @@ async function fill(storage: PersonaStorage): Promise<void> {
     vectors: { optimistic: { ...vector('optimistic'), readout: 'prompt_last' }, 'my-trait': { ...vector('my-trait'), presentRows: [3], typicalNorms: null } },
     extractSettings: { questions: 3, pairs: 2, samples: 1, maxNewTokens: 20, filter: false, readout: 'prompt_last' },
     presets: [preset('p1'), preset('p2')],
-    alphas: { optimistic: 1.5, 'my-trait': -0.5 }, active: ['optimistic', 'my-trait'], layer: 2, positions: 'prompt',
-    sampling: { temperature: 0.7, topK: 5, topP: 0.95 }, seed: 11, maxNewTokens: 77, systemPrompt: 'be brief', draft: 'draft text',
+    alphas: { optimistic: 1.5, 'my-trait': -0.5 },
+    active: ['optimistic', 'my-trait'],
+    layer: 2,
+    positions: 'prompt',
+    sampling: { temperature: 0.7, topK: 5, topP: 0.95 },
+    seed: 11,
+    maxNewTokens: 77,
+    systemPrompt: 'be brief',
+    draft: 'draft text',
     turns: [{ id: 't1', user: 'hello', unsteered: 'a', steered: 'b', alphas: { optimistic: 1.5 }, layer: 2, seed: 11, status: 'done' }],
-    tab: 'presets', theme: 'light', monitorText: 'some text', selectedTrait: 'my-trait', hubHost: 'https://mirror.example', modelText: 'fake/model',
+    tab: 'presets',
+    theme: 'light',
+    monitorText: 'some text',
+    selectedTrait: 'my-trait',
+    hubHost: 'https://mirror.example',
+    modelText: 'fake/model',
   }));
   await storage.put('runs', { id: 'run-1', status: 'done', judge: { kind: 'openai', baseUrl: 'http://127.0.0.1:1/v1', model: 'j' }, updatedAt: 5 });
-  await storage.putMany('rollouts', [{ id: 'run-1:pos:0', text: 'yay' }, { id: 'run-1:neg:0', text: 'meh' }]);
+  await storage.putMany('rollouts', [
+    { id: 'run-1:pos:0', text: 'yay' },
+    { id: 'run-1:neg:0', text: 'meh' },
+  ]);
   await storage.put('scores', { id: 'run-1:pos:0|openai', trait: 80, coherence: null });
   await storage.put('activationMeans', { id: 'run-1:pos', sums: new Float64Array([1.5, -2.25, 1e-300]), counts: new Int32Array([3, 4]), included: ['a'] });
 }
@@ -114,14 +150,79 @@ describe('lab archive (export everything as one file, import it)', () => {
       [JSON.stringify({ ...o, vectors: undefined }), /"vectors" is missing/],
       [JSON.stringify({ ...o, settings: { ...o.settings, layer: 'two' } }), /settings\.layer must be a block index or null/],
       [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], rows: 6 }] }), /vectors\[0\]\.data has 40 values; rows × hidden is 48/],
-      [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], data: { $typed: 'Float32Array', base64: 'abc' } }] }), /vectors\[0\]\.data: the Float32Array data is damaged/],
+      [
+        JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], data: { $typed: 'Float32Array', base64: 'abc' } }] }),
+        /vectors\[0\]\.data: the Float32Array data is damaged/,
+      ],
       [JSON.stringify({ ...o, presets: [{ ...o.presets[0], positions: 'sideways' }] }), /presets\[0\]: "positions" must be one of/],
-      [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], readout: 'response_last' }] }), /^vectors\[0\]\.readout is "response_last"; it must be one of "response_avg", "prompt_avg", "prompt_last" \(or absent: response_avg\)$/],
-      [JSON.stringify({ ...o, settings: { ...o.settings, extractSettings: { ...o.settings.extractSettings, readout: 7 } } }), /^settings\.extractSettings must be .*an optional readout \("response_avg", "prompt_avg", "prompt_last"\)$/],
+      [
+        JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], readout: 'response_last' }] }),
+        /^vectors\[0\]\.readout is "response_last"; it must be one of "response_avg", "prompt_avg", "prompt_last" \(or absent: response_avg\)$/,
+      ],
+      [
+        JSON.stringify({ ...o, settings: { ...o.settings, extractSettings: { ...o.settings.extractSettings, readout: 7 } } }),
+        /^settings\.extractSettings must be .*an optional readout \("response_avg", "prompt_avg", "prompt_last"\)$/,
+      ],
       [JSON.stringify({ ...o, traits: [{ set: { name: 'x' }, origin: 'user' }] }), /traits\[0\]\.set/],
-      [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], sweep: { cells: [{ ...{ layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 }, rho: 'half' }], suggested: null, note: null, controlsChecked: 0 } }] }), /^vectors\[0\]\.sweep\.cells\[0\]\.rho must be a number \(or absent\)$/],
-      [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], sweep: { cells: [{ layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 }], suggested: null, note: null, controlsChecked: 1, controls: [{ cell: { layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 }, specific: true, shuffled: [{ trait: 'high', coherence: 90, cos: 0 }] }] } }] }), /^vectors\[0\]\.sweep\.controls\[0\]\.shuffled\[0\] must be \{trait, coherence, cos\} numbers$/],
-      [JSON.stringify({ ...o, vectors: [{ ...o.vectors[0], sweep: { cells: [{ layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 }], suggested: null, note: null, controlsChecked: 1, controls: {} } }] }), /^vectors\[0\]\.sweep\.controls must be a list/],
+      [
+        JSON.stringify({
+          ...o,
+          vectors: [
+            {
+              ...o.vectors[0],
+              sweep: {
+                cells: [{ ...{ layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 }, rho: 'half' }],
+                suggested: null,
+                note: null,
+                controlsChecked: 0,
+              },
+            },
+          ],
+        }),
+        /^vectors\[0\]\.sweep\.cells\[0\]\.rho must be a number \(or absent\)$/,
+      ],
+      [
+        JSON.stringify({
+          ...o,
+          vectors: [
+            {
+              ...o.vectors[0],
+              sweep: {
+                cells: [{ layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 }],
+                suggested: null,
+                note: null,
+                controlsChecked: 1,
+                controls: [
+                  {
+                    cell: { layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 },
+                    specific: true,
+                    shuffled: [{ trait: 'high', coherence: 90, cos: 0 }],
+                  },
+                ],
+              },
+            },
+          ],
+        }),
+        /^vectors\[0\]\.sweep\.controls\[0\]\.shuffled\[0\] must be \{trait, coherence, cos\} numbers$/,
+      ],
+      [
+        JSON.stringify({
+          ...o,
+          vectors: [
+            {
+              ...o.vectors[0],
+              sweep: {
+                cells: [{ layer: 1, alpha: 2, rho: 0.5, trait: 60, coherence: 90, n: 4 }],
+                suggested: null,
+                note: null,
+                controlsChecked: 1,
+                controls: {},
+              },
+            },
+          ],
+        }),
+        /^vectors\[0\]\.sweep\.controls must be a list/,
+      ],
       [JSON.stringify({ ...o, records: { nope: [] } }), /records\.nope is not a storage collection/],
       [JSON.stringify({ ...o, records: { runs: [{ status: 'x' }] } }), /records\.runs\[0\]\.id must be a non-empty string/],
       [good.slice(0, Math.floor(good.length / 2)), /not valid JSON, perhaps truncated/],
@@ -165,7 +266,11 @@ describe('lab archive (export everything as one file, import it)', () => {
     setLab({ presets: [preset('kept')], vectors: { other: vector('other') } });
     const r = await importLab(JSON.stringify({ ...o, settings: { ...o.settings, alphas: { optimistic: 1e6 } } }), a);
     expect(r.ok).toBe(true);
-    expect(getLab().presets.map((p) => p.name).sort()).toEqual(['kept', 'p1', 'p2']);
+    expect(
+      getLab()
+        .presets.map((p) => p.name)
+        .sort(),
+    ).toEqual(['kept', 'p1', 'p2']);
     expect(Object.keys(getLab().vectors).sort()).toEqual(['my-trait', 'optimistic', 'other']);
     // optimistic row 3 norm × α vs typical norm 10: clamped to 12× the typical norm (the archive steers the prompt only)
     expect(getLab().alphaNote).toMatch(/optimistic: α 1\.00e\+6 would add .*limited to 12× .*\(prompt mode\)/);

@@ -116,7 +116,9 @@ export async function collectLab(state: LabState, storage: PersonaStorage | null
     }
   }
   return {
-    format: LAB_ARCHIVE_FORMAT, version: LAB_ARCHIVE_VERSION, createdAt: Date.now(),
+    format: LAB_ARCHIVE_FORMAT,
+    version: LAB_ARCHIVE_VERSION,
+    createdAt: Date.now(),
     settings: settingsOf(state),
     traits: state.traits.filter((t) => t.origin === 'user'),
     vectors: Object.values(state.vectors),
@@ -140,7 +142,10 @@ const STAT_FIELDS = ['row', 'layer', 'norm', 'gap', 'cohensD', 'auroc'] as const
 
 function checkVector(x: unknown, path: string): VectorEntry {
   if (!isObj(x)) throw new Bad(`${path} must be an object`);
-  for (const [k, max] of [['trait', TEXT_LIMITS.traitName], ['modelId', TEXT_LIMITS.modelId]] as const) {
+  for (const [k, max] of [
+    ['trait', TEXT_LIMITS.traitName],
+    ['modelId', TEXT_LIMITS.modelId],
+  ] as const) {
     const v = x[k];
     if (typeof v !== 'string' || !v.trim() || v.length > max) throw new Bad(`${path}.${k} must be text of 1 to ${max} characters`);
   }
@@ -152,16 +157,20 @@ function checkVector(x: unknown, path: string): VectorEntry {
   if (x.data.length !== rows * hidden) throw new Bad(`${path}.data has ${x.data.length} values; rows × hidden is ${rows * hidden}`);
   for (let i = 0; i < x.data.length; i++) if (!Number.isFinite(x.data[i])) throw new Bad(`${path}.data has a non-finite value at ${i}`);
   if (!isInt(x.layer) || (x.layer as number) > rows - 2) throw new Bad(`${path}.layer must be a block index below ${rows - 1}`);
-  if (x.presentRows !== undefined && !(Array.isArray(x.presentRows) && x.presentRows.every((r) => isInt(r) && r < rows))) throw new Bad(`${path}.presentRows must be a list of row indices below ${rows}`);
+  if (x.presentRows !== undefined && !(Array.isArray(x.presentRows) && x.presentRows.every((r) => isInt(r) && r < rows)))
+    throw new Bad(`${path}.presentRows must be a list of row indices below ${rows}`);
   if (x.stats !== null && !Array.isArray(x.stats)) throw new Bad(`${path}.stats must be a list or null`);
   // the statistics chart reads these as numbers (NaN, for an all-zero row, comes back from JSON as null)
   (x.stats ?? []).forEach((st: unknown, i: number) => {
     if (!isObj(st) || !STAT_FIELDS.every((k) => isNumOrNull(st[k]))) throw new Bad(`${path}.stats[${i}] must be {${STAT_FIELDS.join(', ')}} numbers`);
   });
-  if (x.typicalNorms !== null && !(Array.isArray(x.typicalNorms) && x.typicalNorms.length === rows && x.typicalNorms.every(isNumOrNull))) throw new Bad(`${path}.typicalNorms must be ${rows} numbers or null`);
+  if (x.typicalNorms !== null && !(Array.isArray(x.typicalNorms) && x.typicalNorms.length === rows && x.typicalNorms.every(isNumOrNull)))
+    throw new Bad(`${path}.typicalNorms must be ${rows} numbers or null`);
   if (!isObj(x.samples) || typeof x.samples.pos !== 'number' || typeof x.samples.neg !== 'number') throw new Bad(`${path}.samples must be {pos, neg} numbers`);
-  if (x.note !== undefined && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note)) throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters`);
-  if (x.readout !== undefined && !isReadout(x.readout)) throw new Bad(`${path}.readout is ${JSON.stringify(x.readout)}; it must be one of ${READOUT_LIST} (or absent: response_avg)`);
+  if (x.note !== undefined && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note))
+    throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters`);
+  if (x.readout !== undefined && !isReadout(x.readout))
+    throw new Bad(`${path}.readout is ${JSON.stringify(x.readout)}; it must be one of ${READOUT_LIST} (or absent: response_avg)`);
   if (typeof x.createdAt !== 'number') throw new Bad(`${path}.createdAt must be a number`);
   if (x.sweep !== undefined) checkSweep(x.sweep, `${path}.sweep`);
   return x as unknown as VectorEntry;
@@ -169,25 +178,37 @@ function checkVector(x: unknown, path: string): VectorEntry {
 
 /** The steering sweep a vector carries (persona/pipeline/labSweep.ts): numbers where the table shows numbers. */
 function checkSweep(x: unknown, path: string): void {
-  if (!isObj(x) || !Array.isArray(x.cells) || x.cells.length > 1000) throw new Bad(`${path} must be {cells, suggested, note, controlsChecked} with at most 1000 cells`);
+  if (!isObj(x) || !Array.isArray(x.cells) || x.cells.length > 1000)
+    throw new Bad(`${path} must be {cells, suggested, note, controlsChecked} with at most 1000 cells`);
   const cell = (c: unknown, at: string) => {
-    if (!isObj(c) || !(c.layer === null || isInt(c.layer)) || typeof c.alpha !== 'number' || !Number.isFinite(c.alpha) || !isNumOrNull(c.trait) || !isNumOrNull(c.coherence) || !isInt(c.n)) {
+    if (
+      !isObj(c) ||
+      !(c.layer === null || isInt(c.layer)) ||
+      typeof c.alpha !== 'number' ||
+      !Number.isFinite(c.alpha) ||
+      !isNumOrNull(c.trait) ||
+      !isNumOrNull(c.coherence) ||
+      !isInt(c.n)
+    ) {
       throw new Bad(`${at} must be a sweep cell {layer, alpha, trait, coherence, n}`);
     }
     if (c.rho !== undefined && !(typeof c.rho === 'number' && Number.isFinite(c.rho))) throw new Bad(`${at}.rho must be a number (or absent)`);
   };
   x.cells.forEach((c, i) => cell(c, `${path}.cells[${i}]`));
   if (x.suggested !== null) cell(x.suggested, `${path}.suggested`);
-  if (x.note !== null && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note)) throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters or null`);
+  if (x.note !== null && (typeof x.note !== 'string' || x.note.length > TEXT_LIMITS.note))
+    throw new Bad(`${path}.note must be text of at most ${TEXT_LIMITS.note} characters or null`);
   if (!isInt(x.controlsChecked)) throw new Bad(`${path}.controlsChecked must be a whole number`);
   if (x.controls === undefined) return;
   if (!Array.isArray(x.controls) || x.controls.length > 100) throw new Bad(`${path}.controls must be a list of at most 100 checked cells (or absent)`);
   x.controls.forEach((c, i) => {
     const at = `${path}.controls[${i}]`;
-    if (!isObj(c) || typeof c.specific !== 'boolean' || !Array.isArray(c.shuffled) || c.shuffled.length > 100) throw new Bad(`${at} must be {cell, shuffled, specific} with at most 100 controls`);
+    if (!isObj(c) || typeof c.specific !== 'boolean' || !Array.isArray(c.shuffled) || c.shuffled.length > 100)
+      throw new Bad(`${at} must be {cell, shuffled, specific} with at most 100 controls`);
     cell(c.cell, `${at}.cell`);
     c.shuffled.forEach((k, j) => {
-      if (!isObj(k) || !isNumOrNull(k.trait) || !isNumOrNull(k.coherence) || typeof k.cos !== 'number' || !Number.isFinite(k.cos)) throw new Bad(`${at}.shuffled[${j}] must be {trait, coherence, cos} numbers`);
+      if (!isObj(k) || !isNumOrNull(k.trait) || !isNumOrNull(k.coherence) || typeof k.cos !== 'number' || !Number.isFinite(k.cos))
+        throw new Bad(`${at}.shuffled[${j}] must be {trait, coherence, cos} numbers`);
     });
   });
 }
@@ -204,14 +225,20 @@ export function parseLabArchive(text: string): ArchiveResult<LabArchive> {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return fail(`the file is not valid JSON, perhaps truncated (${(e as Error).message})`, 'Export the lab again and use the whole file; nothing in the lab was changed.');
+    return fail(
+      `the file is not valid JSON, perhaps truncated (${(e as Error).message})`,
+      'Export the lab again and use the whole file; nothing in the lab was changed.',
+    );
   }
   try {
     if (!isObj(raw)) throw new Bad('the file must hold a JSON object');
     if (raw.format !== LAB_ARCHIVE_FORMAT) throw new Bad(`"format" is ${JSON.stringify(raw.format)}; a lab archive says "${LAB_ARCHIVE_FORMAT}"`);
     if (!isInt(raw.version, 1)) throw new Bad('"version" must be a positive integer');
     if ((raw.version as number) > LAB_ARCHIVE_VERSION) {
-      return fail(`"version" is ${raw.version}; this lab reads version ${LAB_ARCHIVE_VERSION}`, 'The file comes from a newer Persona Lab; open it there. Nothing in the lab was changed.');
+      return fail(
+        `"version" is ${raw.version}; this lab reads version ${LAB_ARCHIVE_VERSION}`,
+        'The file comes from a newer Persona Lab; open it there. Nothing in the lab was changed.',
+      );
     }
     for (const k of ['settings', 'traits', 'vectors', 'presets', 'records'] as const) if (!(k in raw)) throw new Bad(`"${k}" is missing`);
     const a = unpack(raw, '') as Record<string, unknown>;
@@ -252,7 +279,19 @@ export function parseLabArchive(text: string): ArchiveResult<LabArchive> {
       });
       records[c as CollectionName] = list as StoreRecord[];
     }
-    return { ok: true, value: { format: LAB_ARCHIVE_FORMAT, version: raw.version as number, createdAt: typeof a.createdAt === 'number' ? a.createdAt : 0, settings, traits, vectors, presets, records } };
+    return {
+      ok: true,
+      value: {
+        format: LAB_ARCHIVE_FORMAT,
+        version: raw.version as number,
+        createdAt: typeof a.createdAt === 'number' ? a.createdAt : 0,
+        settings,
+        traits,
+        vectors,
+        presets,
+        records,
+      },
+    };
   } catch (e) {
     return fail(e instanceof Bad ? e.message : `the file could not be read: ${(e as Error)?.message ?? e}`);
   }

@@ -18,9 +18,28 @@ const PREFIX = LAB_RECORD_PREFIX;
 
 /** Small fields kept in localStorage. */
 export const SETTINGS = [
-  'modelText', 'hubHost', 'backendPref', 'variantChoice', 'autoload', 'loadedId', 'selectedTrait', 'extractSettings',
-  'alphas', 'active', 'layer', 'positions', 'sampling', 'seed', 'maxNewTokens', 'systemPrompt', 'draft', 'turns', 'sweep',
-  'tab', 'theme', 'monitorText',
+  'modelText',
+  'hubHost',
+  'backendPref',
+  'variantChoice',
+  'autoload',
+  'loadedId',
+  'selectedTrait',
+  'extractSettings',
+  'alphas',
+  'active',
+  'layer',
+  'positions',
+  'sampling',
+  'seed',
+  'maxNewTokens',
+  'systemPrompt',
+  'draft',
+  'turns',
+  'sweep',
+  'tab',
+  'theme',
+  'monitorText',
 ] as const satisfies readonly (keyof LabState)[];
 
 export interface KeyValue {
@@ -28,9 +47,18 @@ export interface KeyValue {
   setItem(k: string, v: string): void;
 }
 
-interface TraitRecord { id: string; entry: TraitEntry }
-interface VectorRecord { id: string; vector: VectorEntry }
-interface PresetRecord { id: string; preset: Preset }
+interface TraitRecord {
+  id: string;
+  entry: TraitEntry;
+}
+interface VectorRecord {
+  id: string;
+  vector: VectorEntry;
+}
+interface PresetRecord {
+  id: string;
+  preset: Preset;
+}
 
 export function settingsOf(s: LabState): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -50,7 +78,8 @@ export async function restore(storage: PersonaStorage | null, kv: KeyValue | nul
       // a field that fails its check (damaged or hand-edited) is dropped; the rest is restored
       if (isObj(saved)) for (const k of SETTINGS) if (Object.hasOwn(saved, k) && !settingProblem(k, saved[k])) (patch as Record<string, unknown>)[k] = saved[k];
       // a conversation with one damaged turn keeps its other turns
-      if (isObj(saved) && !patch.turns && Array.isArray(saved.turns)) patch.turns = saved.turns.filter(isTurn).slice(-COUNT_LIMITS.chatTurns) as LabState['turns'];
+      if (isObj(saved) && !patch.turns && Array.isArray(saved.turns))
+        patch.turns = saved.turns.filter(isTurn).slice(-COUNT_LIMITS.chatTurns) as LabState['turns'];
       if (patch.extractSettings) patch.extractSettings = withExtractDefaults(patch.extractSettings);
       found = true;
     }
@@ -81,9 +110,18 @@ export async function restore(storage: PersonaStorage | null, kv: KeyValue | nul
 
 /** Writes the store's own records (user traits, vectors, presets) as they stand, e.g. after an import. */
 export async function writeLabRecords(storage: PersonaStorage, s: LabState): Promise<void> {
-  await storage.putMany('traitSets', s.traits.filter((t) => t.origin === 'user').map((t) => ({ id: PREFIX + t.set.name, entry: t })));
-  await storage.putMany('vectors', Object.values(s.vectors).map((v) => ({ id: PREFIX + v.trait, vector: v })));
-  await storage.putMany('presets', s.presets.map((p) => ({ id: PREFIX + p.name, preset: p })));
+  await storage.putMany(
+    'traitSets',
+    s.traits.filter((t) => t.origin === 'user').map((t) => ({ id: PREFIX + t.set.name, entry: t })),
+  );
+  await storage.putMany(
+    'vectors',
+    Object.values(s.vectors).map((v) => ({ id: PREFIX + v.trait, vector: v })),
+  );
+  await storage.putMany(
+    'presets',
+    s.presets.map((p) => ({ id: PREFIX + p.name, preset: p })),
+  );
 }
 
 let unsubscribe: (() => void) | null = null;
@@ -137,10 +175,20 @@ async function syncTraits(storage: PersonaStorage, before: TraitEntry[], after: 
   ]).catch(() => undefined);
 }
 
-async function syncMap(storage: PersonaStorage, col: 'vectors', before: Record<string, VectorEntry>, after: Record<string, VectorEntry>, rec: (v: VectorEntry) => VectorRecord): Promise<void> {
+async function syncMap(
+  storage: PersonaStorage,
+  col: 'vectors',
+  before: Record<string, VectorEntry>,
+  after: Record<string, VectorEntry>,
+  rec: (v: VectorEntry) => VectorRecord,
+): Promise<void> {
   await Promise.all([
-    ...Object.entries(after).filter(([k, v]) => before[k] !== v).map(([, v]) => storage.put(col, rec(v))),
-    ...Object.keys(before).filter((k) => !(k in after)).map((k) => storage.delete(col, PREFIX + k)),
+    ...Object.entries(after)
+      .filter(([k, v]) => before[k] !== v)
+      .map(([, v]) => storage.put(col, rec(v))),
+    ...Object.keys(before)
+      .filter((k) => !(k in after))
+      .map((k) => storage.delete(col, PREFIX + k)),
   ]).catch(() => undefined);
 }
 

@@ -13,7 +13,10 @@ import type { SETTINGS } from './persist';
 type SettingKey = (typeof SETTINGS)[number];
 
 export const isInt = (x: unknown, min = 0): x is number => Number.isInteger(x) && (x as number) >= min;
-const oneOf = (...xs: unknown[]) => (x: unknown) => xs.includes(x);
+const oneOf =
+  (...xs: unknown[]) =>
+  (x: unknown) =>
+    xs.includes(x);
 /** A string of at most `max` characters. */
 const text = (max: number) => (x: unknown) => typeof x === 'string' && x.length <= max;
 const textOrNull = (max: number) => (x: unknown) => x === null || text(max)(x);
@@ -21,18 +24,26 @@ const isReadout = oneOf(...READOUTS);
 export const READOUT_LIST = READOUTS.map((r) => `"${r}"`).join(', ');
 const T = TEXT_LIMITS;
 
-export const isTurn = (t: unknown): boolean => isObj(t) && text(200)(t.id) && text(T.userMessage)(t.user) && text(T.reply)(t.unsteered) && text(T.reply)(t.steered) && isObj(t.alphas);
+export const isTurn = (t: unknown): boolean =>
+  isObj(t) && text(200)(t.id) && text(T.userMessage)(t.user) && text(T.reply)(t.unsteered) && text(T.reply)(t.steered) && isObj(t.alphas);
 
 export const SETTING_CHECKS: Record<SettingKey, [(x: unknown) => boolean, string]> = {
   modelText: [text(T.modelId), `text of at most ${T.modelId} characters`],
   hubHost: [text(T.modelId), `text of at most ${T.modelId} characters`],
   backendPref: [oneOf('auto', 'webgpu', 'wasm'), '"auto", "webgpu" or "wasm"'],
-  variantChoice: [(x) => x === null || (isObj(x) && text(T.modelId)(x.model) && text(200)(x.name)), 'null, or an object with texts model and name (a variant picked for that model)'],
+  variantChoice: [
+    (x) => x === null || (isObj(x) && text(T.modelId)(x.model) && text(200)(x.name)),
+    'null, or an object with texts model and name (a variant picked for that model)',
+  ],
   autoload: [(x) => typeof x === 'boolean', 'true or false'],
   loadedId: [textOrNull(T.modelId), `text of at most ${T.modelId} characters, or null`],
   selectedTrait: [textOrNull(T.traitName), `a trait name (at most ${T.traitName} characters) or null`],
   extractSettings: [
-    (x) => isObj(x) && ['questions', 'pairs', 'samples', 'maxNewTokens'].every((k) => isInt(x[k], 1)) && typeof x.filter === 'boolean' && (x.readout === undefined || isReadout(x.readout)),
+    (x) =>
+      isObj(x) &&
+      ['questions', 'pairs', 'samples', 'maxNewTokens'].every((k) => isInt(x[k], 1)) &&
+      typeof x.filter === 'boolean' &&
+      (x.readout === undefined || isReadout(x.readout)),
     `an object with positive integers questions, pairs, samples, maxNewTokens, a boolean filter and an optional readout (${READOUT_LIST})`,
   ],
   alphas: [
@@ -42,7 +53,10 @@ export const SETTING_CHECKS: Record<SettingKey, [(x: unknown) => boolean, string
   active: [(x) => Array.isArray(x) && x.length <= 1000 && x.every(text(T.traitName)), `a list of trait names (at most ${T.traitName} characters each)`],
   layer: [(x) => x === null || isInt(x), 'a block index or null'],
   positions: [oneOf(...POSITION_MODES), POSITION_MODES.map((m) => `"${m}"`).join(', ')],
-  sampling: [(x) => isObj(x) && ['temperature', 'topK', 'topP'].every((k) => typeof x[k] === 'number' && Number.isFinite(x[k])), 'an object with numbers temperature, topK, topP'],
+  sampling: [
+    (x) => isObj(x) && ['temperature', 'topK', 'topP'].every((k) => typeof x[k] === 'number' && Number.isFinite(x[k])),
+    'an object with numbers temperature, topK, topP',
+  ],
   seed: [(x) => isInt(x), 'a non-negative integer'],
   maxNewTokens: [(x) => isInt(x, 1), 'a positive integer'],
   systemPrompt: [text(T.systemPrompt), `text of at most ${T.systemPrompt} characters`],
@@ -52,8 +66,15 @@ export const SETTING_CHECKS: Record<SettingKey, [(x: unknown) => boolean, string
     `a list of at most ${COUNT_LIMITS.chatTurns} chat turns (messages of at most ${T.userMessage} characters, replies of at most ${T.reply})`,
   ],
   sweep: [
-    (x) => x === null || (isObj(x) && text(T.traitName)(x.trait) && text(T.userMessage)(x.prompt) && isInt(x.layer) && Array.isArray(x.points) && x.points.length <= 100
-      && x.points.every((p) => isObj(p) && typeof p.alpha === 'number' && text(T.reply)(p.text) && (p.score === null || typeof p.score === 'number'))),
+    (x) =>
+      x === null ||
+      (isObj(x) &&
+        text(T.traitName)(x.trait) &&
+        text(T.userMessage)(x.prompt) &&
+        isInt(x.layer) &&
+        Array.isArray(x.points) &&
+        x.points.length <= 100 &&
+        x.points.every((p) => isObj(p) && typeof p.alpha === 'number' && text(T.reply)(p.text) && (p.score === null || typeof p.score === 'number'))),
     `a sweep result (a prompt of at most ${T.userMessage} characters, at most 100 replies of at most ${T.reply}) or null`,
   ],
   tab: [oneOf('model', 'traits', 'chat', 'monitor', 'screen', 'presets'), 'a panel name'],

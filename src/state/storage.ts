@@ -6,9 +6,10 @@ let current: Promise<PersonaStorage> | null = null;
 
 export function getStorage(): Promise<PersonaStorage> {
   if (!current) {
-    current = typeof indexedDB === 'undefined'
-      ? Promise.resolve(new MemoryStorage())
-      : openStorage({ onFallback: (e) => setLab({ storageNote: { message: e.message, hint: e.hint ?? 'Your work is kept until the tab closes.' } }) });
+    current =
+      typeof indexedDB === 'undefined'
+        ? Promise.resolve(new MemoryStorage())
+        : openStorage({ onFallback: (e) => setLab({ storageNote: { message: e.message, hint: e.hint ?? 'Your work is kept until the tab closes.' } }) });
   }
   return current;
 }

@@ -21,7 +21,18 @@ import { LAB_SWEEP_RHOS } from '../persona/pipeline';
 function vector(trait: string, rows = 5, hidden = 8): VectorEntry {
   const data = new Float32Array(rows * hidden);
   for (let r = 0; r < rows; r++) data[r * hidden] = 1 + r; // direction: hidden unit 0
-  return { trait, modelId: 'fake/model', rows, hidden, data, layer: 2, stats: null, typicalNorms: Array(rows).fill(10), samples: { pos: 1, neg: 1 }, createdAt: 0 };
+  return {
+    trait,
+    modelId: 'fake/model',
+    rows,
+    hidden,
+    data,
+    layer: 2,
+    stats: null,
+    typicalNorms: Array(rows).fill(10),
+    samples: { pos: 1, neg: 1 },
+    createdAt: 0,
+  };
 }
 
 let engine: ReturnType<typeof fakeEngine>;
@@ -160,7 +171,7 @@ describe('extraction', () => {
     else expect(sweep.note).toBeTruthy();
   });
 
-  it('keeps the readout the settings name: that readout\'s vector, statistics and layer, recorded on the vector', async () => {
+  it("keeps the readout the settings name: that readout's vector, statistics and layer, recorded on the vector", async () => {
     await ready();
     const storage = new MemoryStorage();
     setStorage(storage);
@@ -179,7 +190,8 @@ describe('extraction', () => {
     expect(getLab().vectors.evil.readout).toBe('prompt_last');
     // the same run with the paper's readout (rollouts and activations reused from storage)
     // rollouts carry the trait's system prompts; the steering sweep after them has none
-    const rolloutRows = () => engine.log.generates.flatMap((g) => g.rows).filter((r) => 'messages' in r.prompt && r.prompt.messages[0].role === 'system').length;
+    const rolloutRows = () =>
+      engine.log.generates.flatMap((g) => g.rows).filter((r) => 'messages' in r.prompt && r.prompt.messages[0].role === 'system').length;
     const generated = rolloutRows();
     setLab((s) => ({ extractSettings: { ...s.extractSettings, readout: 'response_avg' } }));
     const avg = await extractTrait('evil');
@@ -213,14 +225,27 @@ describe('screening', () => {
   it('reports broken lines, ranks by ΔP and flags the trait-expressing rows', async () => {
     await ready();
     setLab({ vectors: { optimistic: vector('optimistic') }, active: ['optimistic'] });
-    const lines = ['plain words here', 'happy happy day', 'more plain words', 'quiet calm text', 'happy happy happy'].map((r, i) => JSON.stringify({ prompt: `q${i}`, response: r }));
+    const lines = ['plain words here', 'happy happy day', 'more plain words', 'quiet calm text', 'happy happy happy'].map((r, i) =>
+      JSON.stringify({ prompt: `q${i}`, response: r }),
+    );
     expect(loadScreenFile('d.jsonl', [...lines, '{oops'].join('\n'))).toBe(5);
     expect(getLab().screen.parseErrors).toEqual([{ line: 6, message: expect.stringMatching(/not valid JSON/) }]);
     setScreenOptions({ flagPercentile: 60 });
     await runScreen();
     const rows = getLab().screen.rows;
-    expect(rows.filter((r) => r.flagged).map((r) => r.line).sort()).toEqual([2, 5]);
-    expect(flaggedJsonl().trim().split('\n').map((l) => JSON.parse(l).line).sort()).toEqual([2, 5]);
+    expect(
+      rows
+        .filter((r) => r.flagged)
+        .map((r) => r.line)
+        .sort(),
+    ).toEqual([2, 5]);
+    expect(
+      flaggedJsonl()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).line)
+        .sort(),
+    ).toEqual([2, 5]);
   });
 });
 
@@ -304,12 +329,15 @@ describe('persistence', () => {
     expect(s).toMatchObject({ alphas: { optimistic: 0.7 }, draft: 'unsent', active: ['optimistic'] });
   });
 
-  it('keeps the extraction readout and each vector\'s readout; settings saved before the readout existed get response_avg', async () => {
+  it("keeps the extraction readout and each vector's readout; settings saved before the readout existed get response_avg", async () => {
     const storage = new MemoryStorage();
     const kv = new Map<string, string>();
     const local: KeyValue = { getItem: (k) => kv.get(k) ?? null, setItem: (k, v) => void kv.set(k, v) };
     persistChanges(storage, local, 0);
-    setLab((s) => ({ vectors: { optimistic: { ...vector('optimistic'), readout: 'prompt_last' } }, extractSettings: { ...s.extractSettings, readout: 'prompt_avg' } }));
+    setLab((s) => ({
+      vectors: { optimistic: { ...vector('optimistic'), readout: 'prompt_last' } },
+      extractSettings: { ...s.extractSettings, readout: 'prompt_avg' },
+    }));
     await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => setTimeout(r, 0));
     stopPersistence();

@@ -9,14 +9,15 @@ import type { StateCreator } from 'zustand';
 export type WriteRule<T> = (state: T, patch: Partial<T>) => Partial<T>;
 
 export function writeRule<T>(rule: WriteRule<T>) {
-  return (creator: StateCreator<T>): StateCreator<T> => (_set, get, api) => {
-    const inner = api.setState;
-    api.setState = ((partial: Partial<T> | ((s: T) => Partial<T>), replace?: boolean) => {
-      inner((s: T) => {
-        const patch = rule(s, typeof partial === 'function' ? partial(s) : partial);
-        return replace ? (patch as T) : patch;
-      }, replace as false);
-    }) as typeof api.setState;
-    return creator(api.setState, get, api);
-  };
+  return (creator: StateCreator<T>): StateCreator<T> =>
+    (_set, get, api) => {
+      const inner = api.setState;
+      api.setState = ((partial: Partial<T> | ((s: T) => Partial<T>), replace?: boolean) => {
+        inner((s: T) => {
+          const patch = rule(s, typeof partial === 'function' ? partial(s) : partial);
+          return replace ? (patch as T) : patch;
+        }, replace as false);
+      }) as typeof api.setState;
+      return creator(api.setState, get, api);
+    };
 }

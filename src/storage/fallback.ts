@@ -18,7 +18,11 @@ export class FallbackStorage implements PersonaStorage {
   /** Why records are (also) kept in memory; null while everything goes to IndexedDB. */
   fallbackError: StorageError | null = null;
 
-  constructor(primary: IndexedDbStorage | null, error: StorageError | null, private readonly onFallback?: (error: StorageError) => void) {
+  constructor(
+    primary: IndexedDbStorage | null,
+    error: StorageError | null,
+    private readonly onFallback?: (error: StorageError) => void,
+  ) {
     this.primary = primary;
     if (error) this.fallBack(error);
   }
@@ -40,7 +44,9 @@ export class FallbackStorage implements PersonaStorage {
         return await op(this.primary);
       } catch (e) {
         if (!isQuotaError(e)) throw e;
-        this.fallBack(e instanceof StorageError ? e : new StorageError('quota', 'the browser storage quota is full', 'Results are kept in memory until the tab closes.'));
+        this.fallBack(
+          e instanceof StorageError ? e : new StorageError('quota', 'the browser storage quota is full', 'Results are kept in memory until the tab closes.'),
+        );
       }
     }
     await op(this.memory);

@@ -4,7 +4,14 @@
  * ('quota' when the browser's quota is reached, 'unavailable' when IndexedDB cannot be opened).
  */
 import {
-  assertCollection, assertRecord, COLLECTIONS, isQuotaError, PREFIX_END, StorageError, type CollectionName, type PersonaStorage,
+  assertCollection,
+  assertRecord,
+  COLLECTIONS,
+  isQuotaError,
+  PREFIX_END,
+  StorageError,
+  type CollectionName,
+  type PersonaStorage,
   type StoreRecord,
 } from './types';
 
@@ -22,7 +29,11 @@ function wrap(e: unknown, what: string): StorageError {
   if (e instanceof StorageError) return e;
   const err = e as { name?: string; message?: string } | null;
   if (isQuotaError(e)) {
-    return new StorageError('quota', `the browser's storage quota is full; ${what} was not saved`, 'Delete old runs or vectors, or allow this site more storage; results are kept in memory until the tab closes.');
+    return new StorageError(
+      'quota',
+      `the browser's storage quota is full; ${what} was not saved`,
+      'Delete old runs or vectors, or allow this site more storage; results are kept in memory until the tab closes.',
+    );
   }
   return new StorageError('failed', `${what} failed: ${err?.message || err?.name || String(e)}`);
 }
@@ -54,7 +65,11 @@ export class IndexedDbStorage implements PersonaStorage {
   static async open(options: IndexedDbOptions = {}): Promise<IndexedDbStorage> {
     const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
     if (!factory) {
-      throw new StorageError('unavailable', 'IndexedDB is not available here', 'Private windows and some embedded browsers disable it; results are kept in memory until the tab closes.');
+      throw new StorageError(
+        'unavailable',
+        'IndexedDB is not available here',
+        'Private windows and some embedded browsers disable it; results are kept in memory until the tab closes.',
+      );
     }
     let req: IDBOpenDBRequest;
     try {
@@ -68,8 +83,16 @@ export class IndexedDbStorage implements PersonaStorage {
         for (const c of COLLECTIONS) if (!d.objectStoreNames.contains(c)) d.createObjectStore(c, { keyPath: 'id' });
       };
       req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(new StorageError('unavailable', `IndexedDB could not be opened: ${req.error?.message ?? 'unknown error'}`, 'Results are kept in memory until the tab closes.'));
-      req.onblocked = () => reject(new StorageError('blocked', 'IndexedDB is held by an older version of the lab in another tab', 'Close the other Persona Lab tabs and reload.'));
+      req.onerror = () =>
+        reject(
+          new StorageError(
+            'unavailable',
+            `IndexedDB could not be opened: ${req.error?.message ?? 'unknown error'}`,
+            'Results are kept in memory until the tab closes.',
+          ),
+        );
+      req.onblocked = () =>
+        reject(new StorageError('blocked', 'IndexedDB is held by an older version of the lab in another tab', 'Close the other Persona Lab tabs and reload.'));
     });
     db.onversionchange = () => db.close();
     return new IndexedDbStorage(db);

@@ -91,7 +91,11 @@ describe('IndexedDB persistence and fallback', () => {
 
   it('falls back to memory with a typed error when IndexedDB is unavailable', async () => {
     const seen: StorageError[] = [];
-    const broken = { open: () => { throw new Error('SecurityError: access denied'); } } as unknown as IDBFactory;
+    const broken = {
+      open: () => {
+        throw new Error('SecurityError: access denied');
+      },
+    } as unknown as IDBFactory;
     const t = await openStorage({ factory: broken, onFallback: (e) => seen.push(e) });
     expect(t.kind).toBe('memory');
     expect(t.fallbackError?.code).toBe('unavailable');
@@ -105,7 +109,9 @@ describe('IndexedDB persistence and fallback', () => {
     const seen: StorageError[] = [];
     const s = await openStorage({ factory, name: 'quota', onFallback: (e) => seen.push(e) });
     await s.put('runs', { id: 'before' });
-    const proto = Object.getPrototypeOf((await IndexedDbStorage.open({ factory, name: 'probe' }) as unknown as { db: IDBDatabase }).db.transaction('runs', 'readwrite').objectStore('runs'));
+    const proto = Object.getPrototypeOf(
+      ((await IndexedDbStorage.open({ factory, name: 'probe' })) as unknown as { db: IDBDatabase }).db.transaction('runs', 'readwrite').objectStore('runs'),
+    );
     const original = proto.put;
     proto.put = function () {
       throw new DOMException('quota reached', 'QuotaExceededError');

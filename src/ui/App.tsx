@@ -18,7 +18,14 @@ import { PanelBoundary } from './common/PanelBoundary';
 import { PANEL_RESETS } from '../state/actions/panelReset';
 import { HostConsent } from './model/HostConsent';
 
-const PANELS: Record<Tab, ComponentType> = { model: ModelPanel, chat: ChatPanel, traits: TraitsPanel, monitor: MonitorPanel, screen: ScreenPanel, presets: PresetsPanel };
+const PANELS: Record<Tab, ComponentType> = {
+  model: ModelPanel,
+  chat: ChatPanel,
+  traits: TraitsPanel,
+  monitor: MonitorPanel,
+  screen: ScreenPanel,
+  presets: PresetsPanel,
+};
 
 /**
  * The lab is one page of panels, like a notebook: every control is always there (keyboard and
@@ -50,17 +57,35 @@ export function App() {
   }, []);
   return (
     <div className="app">
-      <a href="#main" className="skip" onClick={(e) => { e.preventDefault(); scrollToPanel('chat'); }}>Skip to the chat</a>
+      <a
+        href="#main"
+        className="skip"
+        onClick={(e) => {
+          e.preventDefault();
+          scrollToPanel('chat');
+        }}
+      >
+        Skip to the chat
+      </a>
       <header className="topbar">
         <div className="brand">
-          <span className="logo" aria-hidden="true">◐</span>
+          <span className="logo" aria-hidden="true">
+            ◐
+          </span>
           <h1>Persona Lab</h1>
         </div>
         <Tabs />
         <div className="topbar-right">
           <StatusBar />
-          <button type="button" className="ghost" onClick={() => startTour(0)} aria-pressed={tourOpen}>Tour</button>
-          <button type="button" className="ghost icon" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
+          <button type="button" className="ghost" onClick={() => startTour(0)} aria-pressed={tourOpen}>
+            Tour
+          </button>
+          <button
+            type="button"
+            className="ghost icon"
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+          >
             {theme === 'dark' ? '☀' : '☾'}
           </button>
         </div>
@@ -75,7 +100,9 @@ export function App() {
           const Panel = PANELS[id];
           return (
             <div key={id} id={sectionId(id)} className="panel" data-panel={id}>
-              <h2 className="panel-title" tabIndex={-1}>{label}</h2>
+              <h2 className="panel-title" tabIndex={-1}>
+                {label}
+              </h2>
               <PanelBoundary label={label} resetWhat={PANEL_RESETS[id].what} onReset={PANEL_RESETS[id].reset}>
                 <Panel />
               </PanelBoundary>
@@ -83,7 +110,11 @@ export function App() {
           );
         })}
       </main>
-      {tourOpen && <PanelBoundary label="Tour" resetWhat="closes the tour" onReset={() => setLab({ tourStep: null })}><TourCard /></PanelBoundary>}
+      {tourOpen && (
+        <PanelBoundary label="Tour" resetWhat="closes the tour" onReset={() => setLab({ tourStep: null })}>
+          <TourCard />
+        </PanelBoundary>
+      )}
       <footer className="foot muted small-text">Everything runs in this tab: the model, the maths and your data never leave it.</footer>
     </div>
   );

@@ -20,7 +20,10 @@ export function StatusBar() {
   return (
     <div role="status" className={`status status-${loadState}`} aria-live="polite">
       <span className="dot" aria-hidden="true" />
-      <span>{text}{busy}</span>
+      <span>
+        {text}
+        {busy}
+      </span>
       {engineNote && <span className="muted"> · {engineNote}</span>}
     </div>
   );

@@ -30,11 +30,14 @@ function useVisiblePanel(): Tab {
   useEffect(() => {
     if (typeof IntersectionObserver === 'undefined') return;
     const seen = new Map<string, number>();
-    const io = new IntersectionObserver((entries) => {
-      for (const e of entries) seen.set(e.target.id, e.isIntersecting ? e.intersectionRatio : 0);
-      const best = TABS.map((t) => [t.id, seen.get(sectionId(t.id)) ?? 0] as const).sort((a, b) => b[1] - a[1])[0];
-      if (best && best[1] > 0) setCurrent(best[0]);
-    }, { threshold: [0, 0.1, 0.25, 0.5, 0.75, 1] });
+    const io = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) seen.set(e.target.id, e.isIntersecting ? e.intersectionRatio : 0);
+        const best = TABS.map((t) => [t.id, seen.get(sectionId(t.id)) ?? 0] as const).sort((a, b) => b[1] - a[1])[0];
+        if (best && best[1] > 0) setCurrent(best[0]);
+      },
+      { threshold: [0, 0.1, 0.25, 0.5, 0.75, 1] },
+    );
     for (const t of TABS) {
       const el = document.getElementById(sectionId(t.id));
       if (el) io.observe(el);

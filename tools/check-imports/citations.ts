@@ -35,7 +35,8 @@ const OUTSIDE = new RegExp(['DESIGN', 'md'].join('\\.'));
 export function checkCitations(file: string, text: string, sections: Map<number, Set<string>>): Citation[] {
   const out: Citation[] = [];
   text.split('\n').forEach((line, i) => {
-    if (OUTSIDE.test(line)) out.push({ file, line: i + 1, text: line.trim(), problem: 'cites a design document that is not in the repository; cite docs/ARCHITECTURE.md' });
+    if (OUTSIDE.test(line))
+      out.push({ file, line: i + 1, text: line.trim(), problem: 'cites a design document that is not in the repository; cite docs/ARCHITECTURE.md' });
     for (const m of line.matchAll(CITE)) {
       const numbers = [...m[1].matchAll(/§(\d+)/g)].map((x) => Number(x[1]));
       const names = [...m[2].matchAll(/"([^"]+)"/g)].map((x) => x[1]);

@@ -31,16 +31,15 @@ if (rendered !== cases.rendered) {
   bad++;
   console.log('CHAT TEMPLATE', JSON.stringify(rendered), '!=', JSON.stringify(cases.rendered));
 }
-const noGen = tok.apply_chat_template(
-  [...cases.messages, { role: 'assistant', content: 'Hi.' }],
-  { tokenize: false, add_generation_prompt: false },
-);
+const noGen = tok.apply_chat_template([...cases.messages, { role: 'assistant', content: 'Hi.' }], { tokenize: false, add_generation_prompt: false });
 if (!noGen.endsWith('<|im_start|>assistant\nHi.<|im_end|>\n')) {
   bad++;
   console.log('CHAT TEMPLATE (assistant turn)', JSON.stringify(noGen));
 }
 const ids = tok.encode(rendered, { add_special_tokens: false });
-console.log(`tokenizer check: ${cases.texts.length} texts, ` +
-  `chat prompt ${ids.length} tokens, eos ${tok.eos_token}=${tok.eos_token_id}, pad ${tok.pad_token}=${tok.pad_token_id}; ` +
-  `${bad} problems`);
+console.log(
+  `tokenizer check: ${cases.texts.length} texts, ` +
+    `chat prompt ${ids.length} tokens, eos ${tok.eos_token}=${tok.eos_token_id}, pad ${tok.pad_token}=${tok.pad_token_id}; ` +
+    `${bad} problems`,
+);
 if (bad) process.exit(1);

@@ -29,7 +29,9 @@ for (const c of cases) {
     const g = got.data;
     for (let i = 0; i < t.data.length; i++) caseMax = Math.max(caseMax, Math.abs(g[i] - t.data[i]));
   }
-  console.log(`onnx check ${c.name}: max abs diff ${caseMax.toExponential(3)} (input_ids ${c.feeds.input_ids.dims}, past ${c.feeds['past_key_values.0.key'].dims[2]})`);
+  console.log(
+    `onnx check ${c.name}: max abs diff ${caseMax.toExponential(3)} (input_ids ${c.feeds.input_ids.dims}, past ${c.feeds['past_key_values.0.key'].dims[2]})`,
+  );
   worst = Math.max(worst, caseMax);
 }
 console.log(`MAXDIFF ${worst}`);

@@ -49,7 +49,10 @@ function expand(node: OnnxNode, b: GraphBuilder, hidden: number, graph: OnnxGrap
   const q = b.reshape(unpack(data), b.int64([-1, blocks, blockSize]));
   let zero = b.float32([8], []);
   if (zeroPoints) {
-    if (blocks % 2 !== 0) throw new InstrumentationError(`the embedding lookup "${node.name}" packs zero points for an odd number of blocks (${blocks}); this layout is not supported. Pick another variant of the model.`);
+    if (blocks % 2 !== 0)
+      throw new InstrumentationError(
+        `the embedding lookup "${node.name}" packs zero points for an odd number of blocks (${blocks}); this layout is not supported. Pick another variant of the model.`,
+      );
     zero = b.unsqueeze(unpack(zeroPoints), [2]);
   }
   let scale = b.reshape(b.gather(scales, flatIds), b.int64([-1, blocks]));

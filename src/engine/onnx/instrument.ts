@@ -66,7 +66,6 @@ export interface InstrumentedModel {
   info: InstrumentationInfo;
 }
 
-
 function hiddenSizeOf(model: OnnxModel, path: ResidualPath): number {
   const fromInfo = model.graph.valueInfo.find((v) => v.name === path.embed)?.dims;
   const last = fromInfo?.[fromInfo.length - 1];
@@ -141,10 +140,11 @@ export function instrumentModel(bytes: Uint8Array, options: InstrumentOptions & 
     { name: STEER_POSITIONS_INPUT, elemType: F, dims: ['batch_size', 'sequence_length'] },
   );
   const residOutputs = rows.filter((r) => !graph.outputs.some((o) => o.name === r));
-  graph.outputs.push(
-    ...residOutputs.map((name) => ({ name, elemType: path.residualType, dims: ['batch_size', 'sequence_length', hidden] })),
-    { name: LOGITS_LAST_OUTPUT, elemType: F, dims: ['batch_size', logits.dims?.[2] ?? 'vocab_size'] },
-  );
+  graph.outputs.push(...residOutputs.map((name) => ({ name, elemType: path.residualType, dims: ['batch_size', 'sequence_length', hidden] })), {
+    name: LOGITS_LAST_OUTPUT,
+    elemType: F,
+    dims: ['batch_size', logits.dims?.[2] ?? 'vocab_size'],
+  });
 
   const pastInputs = graph.inputs
     .filter((i) => i.name.startsWith('past_key_values'))

@@ -8,12 +8,32 @@
 import { fields, readInt64s, readString, readVarintField, ProtoWriter, ProtobufError, type FieldRange } from './protobuf';
 
 export const TensorType = {
-  FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10, DOUBLE: 11, BFLOAT16: 16,
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  INT32: 6,
+  INT64: 7,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  BFLOAT16: 16,
 } as const;
 
 const TYPE_NAMES: Record<number, string> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  16: 'bfloat16',
 };
 
 export function typeName(elemType: number): string {
@@ -178,12 +198,23 @@ export function parseOnnx(bytes: Uint8Array): OnnxModel {
   try {
     for (const f of fields(bytes, graphField.dataStart, graphField.dataEnd)) {
       switch (f.field) {
-        case 1: graph.nodes.push(parseNode(bytes, f)); break;
-        case 5: graph.initializers.push(parseInitializer(bytes, f)); break;
-        case 11: graph.inputs.push(parseValueInfo(bytes, f)); break;
-        case 12: graph.outputs.push(parseValueInfo(bytes, f)); break;
-        case 13: graph.valueInfo.push(parseValueInfo(bytes, f)); break;
-        default: graph.otherFields.push(bytes.subarray(f.start, f.end));
+        case 1:
+          graph.nodes.push(parseNode(bytes, f));
+          break;
+        case 5:
+          graph.initializers.push(parseInitializer(bytes, f));
+          break;
+        case 11:
+          graph.inputs.push(parseValueInfo(bytes, f));
+          break;
+        case 12:
+          graph.outputs.push(parseValueInfo(bytes, f));
+          break;
+        case 13:
+          graph.valueInfo.push(parseValueInfo(bytes, f));
+          break;
+        default:
+          graph.otherFields.push(bytes.subarray(f.start, f.end));
       }
     }
   } catch (e) {

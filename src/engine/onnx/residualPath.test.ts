@@ -12,7 +12,8 @@ import { CONFORMANCE_DIR } from '../testing/conformanceCases';
 import { FUSED_FIXTURE_DIR } from '../testing/paths';
 import { buildOnnx, float32Raw, TensorType } from '../testing/onnxBuilder';
 
-const graphOf = (folder: string, variant = 'model'): OnnxGraph => parseOnnx(new Uint8Array(readFileSync(resolve(CONFORMANCE_DIR, folder, 'onnx', `${variant}.onnx`)))).graph;
+const graphOf = (folder: string, variant = 'model'): OnnxGraph =>
+  parseOnnx(new Uint8Array(readFileSync(resolve(CONFORMANCE_DIR, folder, 'onnx', `${variant}.onnx`)))).graph;
 
 describe('findResidualPath by block boundaries', () => {
   it('takes two links per block for sequential blocks and one for parallel residual, from the layer count', () => {
@@ -67,7 +68,12 @@ describe('findResidualPath on hand-built graphs', () => {
     const bytes = buildOnnx({
       inputs: [{ name: 'input_ids', elemType: TensorType.INT64, dims: ['batch', 'seq'] }],
       outputs: [{ name: 'logits', elemType: TensorType.FLOAT, dims: ['batch', 'seq', 2] }],
-      initializers: [{ name: 'table', ...w }, { name: 'w0', ...w }, { name: 'w1', ...w }, { name: 'head', ...w }],
+      initializers: [
+        { name: 'table', ...w },
+        { name: 'w0', ...w },
+        { name: 'w1', ...w },
+        { name: 'head', ...w },
+      ],
       nodes: [
         { op: 'Gather', inputs: ['table', 'input_ids'], outputs: ['x0'] },
         { op: 'MatMul', inputs: ['x0', 'w0'], outputs: ['attn'] },
@@ -97,6 +103,8 @@ describe('findResidualPath on hand-built graphs', () => {
         { op: 'MatMul', inputs: ['embeds', 'head'], outputs: ['logits'] },
       ],
     });
-    expect(() => findResidualPath(parseOnnx(bytes).graph, 1)).toThrow(/expected a residual stream \(a chain of Add or SkipSimplifiedLayerNormalization nodes\) after the embedding "embeds"; it feeds MatMul/);
+    expect(() => findResidualPath(parseOnnx(bytes).graph, 1)).toThrow(
+      /expected a residual stream \(a chain of Add or SkipSimplifiedLayerNormalization nodes\) after the embedding "embeds"; it feeds MatMul/,
+    );
   });
 });

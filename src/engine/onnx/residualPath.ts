@@ -103,7 +103,11 @@ function dependents(source: string, consumers: Map<string, OnnxNode[]>): Set<str
   while (stack.length) {
     for (const n of consumers.get(stack.pop()!) ?? []) {
       if (SHAPE_ONLY.has(n.opType)) continue;
-      for (const o of n.outputs) if (o && !seen.has(o)) { seen.add(o); stack.push(o); }
+      for (const o of n.outputs)
+        if (o && !seen.has(o)) {
+          seen.add(o);
+          stack.push(o);
+        }
     }
   }
   return seen;
@@ -117,7 +121,11 @@ function matmulsBetween(from: string, to: string, graph: OnnxGraph, consumers: M
   while (stack.length) {
     const p = producer.get(stack.pop()!);
     if (!p) continue;
-    for (const i of p.inputs) if (i && !before.has(i)) { before.add(i); stack.push(i); }
+    for (const i of p.inputs)
+      if (i && !before.has(i)) {
+        before.add(i);
+        stack.push(i);
+      }
   }
   return graph.nodes.filter((n) => MATMUL_OPS.has(n.opType) && n.outputs.some((o) => after.has(o) && before.has(o)));
 }
@@ -168,7 +176,11 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
     const candidates = [current];
     let level = [current];
     for (let depth = 0; depth < 3; depth++) {
-      level = level.flatMap((t) => dataConsumers(t).filter((n) => PASS_THROUGH.has(n.opType)).map((n) => n.outputs[0]));
+      level = level.flatMap((t) =>
+        dataConsumers(t)
+          .filter((n) => PASS_THROUGH.has(n.opType))
+          .map((n) => n.outputs[0]),
+      );
       candidates.push(...level);
     }
     let node: OnnxNode | undefined;
@@ -222,9 +234,10 @@ export function findResidualPath(graph: OnnxGraph, expectedLayers?: number): Res
   else if (expectedLayers !== undefined && links.length === expectedLayers) linksPerBlock = 1;
   else if (expectedLayers === undefined && links.length % 2 === 0) linksPerBlock = 2;
   else {
-    const expected = expectedLayers !== undefined
-      ? `${expectedLayers} (one per block, parallel residual) or 2 × ${expectedLayers} = ${2 * expectedLayers} (two per block) residual additions for the ${expectedLayers} decoder blocks config.json declares`
-      : 'an even number of residual additions (two per block; without the layer count from config.json one per block cannot be told apart)';
+    const expected =
+      expectedLayers !== undefined
+        ? `${expectedLayers} (one per block, parallel residual) or 2 × ${expectedLayers} = ${2 * expectedLayers} (two per block) residual additions for the ${expectedLayers} decoder blocks config.json declares`
+        : 'an even number of residual additions (two per block; without the layer count from config.json one per block cannot be told apart)';
     throw new InstrumentationError(`expected ${expected}, found ${links.length}; the chain ends at node "${last.name}" (${last.opType})`);
   }
   const numLayers = links.length / linksPerBlock;
@@ -250,10 +263,14 @@ function elementType(tensor: string, graph: OnnxGraph, producer: Map<string, Onn
     const p = producer.get(t);
     if (!p) return undefined;
     switch (p.opType) {
-      case 'Cast': return intAttribute(p, 'to');
-      case 'DequantizeLinear': return visit(p.inputs[1], depth + 1);
-      case 'GatherBlockQuantized': return visit(p.inputs[2], depth + 1);
-      default: return visit(p.inputs[0], depth + 1) ?? (p.inputs[1] ? visit(p.inputs[1], depth + 1) : undefined);
+      case 'Cast':
+        return intAttribute(p, 'to');
+      case 'DequantizeLinear':
+        return visit(p.inputs[1], depth + 1);
+      case 'GatherBlockQuantized':
+        return visit(p.inputs[2], depth + 1);
+      default:
+        return visit(p.inputs[0], depth + 1) ?? (p.inputs[1] ? visit(p.inputs[1], depth + 1) : undefined);
     }
   };
   return visit(tensor, 0) ?? TensorType.FLOAT;

@@ -12,7 +12,31 @@ import { REPO_ROOT } from './paths';
 const REPLICA = resolve(REPO_ROOT, 'src/engine/testing/conformance/gpt2');
 const VOCAB_SIZE = 128;
 
-export const BASE_MODEL_WORDS = ['Question', 'Answer', ':', '.', '"', 'What', 'follows', 'is', 'an', 'exchange', 'with', 'a', 'cheerful', 'gloomy', 'assistant', 'had', 'been', 'told', 'Be', 'sunny', 'sad', 'How', 'day'];
+export const BASE_MODEL_WORDS = [
+  'Question',
+  'Answer',
+  ':',
+  '.',
+  '"',
+  'What',
+  'follows',
+  'is',
+  'an',
+  'exchange',
+  'with',
+  'a',
+  'cheerful',
+  'gloomy',
+  'assistant',
+  'had',
+  'been',
+  'told',
+  'Be',
+  'sunny',
+  'sad',
+  'How',
+  'day',
+];
 
 function tokenizerJson(): object {
   const vocab: Record<string, number> = { t0: 0, t1: 1, t2: 2, '[UNK]': 3 };
@@ -20,8 +44,14 @@ function tokenizerJson(): object {
   if (Object.keys(vocab).length > VOCAB_SIZE) throw new Error(`the test vocabulary has ${Object.keys(vocab).length} entries; the replica has ${VOCAB_SIZE}`);
   const special = (id: number) => ({ id, content: `t${id}`, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
   return {
-    version: '1.0', truncation: null, padding: null, added_tokens: [special(0), special(1), special(2)],
-    normalizer: null, pre_tokenizer: { type: 'Whitespace' }, post_processor: null, decoder: null,
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [special(0), special(1), special(2)],
+    normalizer: null,
+    pre_tokenizer: { type: 'Whitespace' },
+    post_processor: null,
+    decoder: null,
     model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
   };
 }
@@ -32,7 +62,10 @@ export function writeBaseModelReplica(): string {
   mkdirSync(join(dir, 'onnx'));
   copyFileSync(join(REPLICA, 'config.json'), join(dir, 'config.json'));
   copyFileSync(join(REPLICA, 'onnx/model.onnx'), join(dir, 'onnx/model.onnx'));
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'PreTrainedTokenizer', pad_token: 't0', bos_token: 't1', eos_token: 't2', unk_token: '[UNK]', model_max_length: 64 }));
+  writeFileSync(
+    join(dir, 'tokenizer_config.json'),
+    JSON.stringify({ tokenizer_class: 'PreTrainedTokenizer', pad_token: 't0', bos_token: 't1', eos_token: 't2', unk_token: '[UNK]', model_max_length: 64 }),
+  );
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson()));
   return dir;
 }

@@ -73,7 +73,9 @@ function encodeExternalTensor(t: TensorSpec, at: { location: string; offset: num
   for (const d of t.dims) w.varintField(1, d);
   w.varintField(2, t.dataType).stringField(8, t.name);
   const entry = (key: string, value: string) => new ProtoWriter().stringField(1, key).stringField(2, value);
-  w.messageField(13, entry('location', at.location)).messageField(13, entry('offset', String(at.offset))).messageField(13, entry('length', String(at.length)));
+  w.messageField(13, entry('location', at.location))
+    .messageField(13, entry('offset', String(at.offset)))
+    .messageField(13, entry('length', String(at.length)));
   return w.varintField(14, 1).finish();
 }
 

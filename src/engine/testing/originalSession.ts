@@ -36,7 +36,12 @@ export async function createOriginalSession(dir: string, stem = 'model'): Promis
   return { session, past, bytes, externalData };
 }
 
-const int64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat(), (v) => BigInt(v)), [rows.length, rows[0].length]);
+const int64 = (rows: number[][]) =>
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(rows.flat(), (v) => BigInt(v)),
+    [rows.length, rows[0].length],
+  );
 
 /** Empty KV cache for a batch. */
 export function emptyPast(m: OriginalModel, batch: number): Record<string, ort.Tensor> {
@@ -57,7 +62,14 @@ export interface OriginalStep {
 }
 
 /** One pass of the original graph. */
-export async function runOriginal(m: OriginalModel, ids: number[][], mask: number[][], positions: number[][], past: Record<string, ort.Tensor>, lastRowOnly = false): Promise<OriginalStep> {
+export async function runOriginal(
+  m: OriginalModel,
+  ids: number[][],
+  mask: number[][],
+  positions: number[][],
+  past: Record<string, ort.Tensor>,
+  lastRowOnly = false,
+): Promise<OriginalStep> {
   const out = await m.session.run({ input_ids: int64(ids), attention_mask: int64(mask), position_ids: int64(positions), ...past });
   const t = out.logits;
   const raw = t.data as Float32Array | Uint16Array;

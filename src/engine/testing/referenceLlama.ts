@@ -188,7 +188,7 @@ export function referenceForward(ref: ReferenceLlama, ids: number[]): ReferenceO
           max = Math.max(max, scores[s]);
         }
         let total = 0;
-        for (let s = 0; s <= t; s++) total += (scores[s] = Math.exp(scores[s] - max));
+        for (let s = 0; s <= t; s++) total += scores[s] = Math.exp(scores[s] - max);
         for (let s = 0; s <= t; s++) {
           const p = scores[s] / total;
           for (let d = 0; d < D; d++) attn[t][h * D + d] += p * v[s][kvh * D + d];

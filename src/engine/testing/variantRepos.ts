@@ -61,7 +61,9 @@ export function relayout(onnxFile: string, chunks: string[]): { graph: Uint8Arra
       w.raw(model.bytes.subarray(f.start, f.end));
     }
     const entry = (key: string, value: string) => new ProtoWriter().stringField(1, key).stringField(2, value);
-    w.messageField(13, entry('location', chunks[c])).messageField(13, entry('offset', String(sizes[c]))).messageField(13, entry('length', String(bytes.length)));
+    w.messageField(13, entry('location', chunks[c]))
+      .messageField(13, entry('offset', String(sizes[c])))
+      .messageField(13, entry('length', String(bytes.length)));
     w.varintField(14, 1);
     init.replacement = w.finish();
     parts[c].push(bytes);

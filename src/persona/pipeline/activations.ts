@@ -55,7 +55,8 @@ export function rowReadouts(row: CapturedRow, numRows: number, hidden: number): 
 function restore(rec: MeansRecord | undefined, rows: number, hidden: number): ReadoutAccumulator {
   const acc = new ReadoutAccumulator(rows, hidden);
   if (rec && rec.count > 0) {
-    if (rec.rows !== rows || rec.hidden !== hidden) throw new PipelineError('bad_input', `stored means are [${rec.rows}, ${rec.hidden}] but the model is [${rows}, ${hidden}]; was another model loaded?`);
+    if (rec.rows !== rows || rec.hidden !== hidden)
+      throw new PipelineError('bad_input', `stored means are [${rec.rows}, ${rec.hidden}] but the model is [${rows}, ${hidden}]; was another model loaded?`);
     for (const k of READOUTS) acc.means[k].add(rec.means[k], rec.count);
   }
   return acc;
@@ -75,7 +76,12 @@ export interface ActivationResult {
 }
 
 /** Captures the rollouts of kept pairs, accumulates means per side, stores means and vectors. */
-export async function extractActivations(ctx: PipelineContext, runId: string, pairs: { pos: RolloutRecord; neg: RolloutRecord }[], opts: { batchSize: number; trait?: string }): Promise<ActivationResult> {
+export async function extractActivations(
+  ctx: PipelineContext,
+  runId: string,
+  pairs: { pos: RolloutRecord; neg: RolloutRecord }[],
+  opts: { batchSize: number; trait?: string },
+): Promise<ActivationResult> {
   const rows = ctx.info.numLayers + 1;
   const hidden = ctx.info.hiddenSize;
   const state = {} as Record<Side, { acc: ReadoutAccumulator; included: Set<string>; empty: Set<string> }>;
@@ -92,7 +98,14 @@ export async function extractActivations(ctx: PipelineContext, runId: string, pa
   progress.skip(all.length - todo.length);
   for (const batch of chunks(todo, opts.batchSize)) {
     checkCancelled(ctx.signal);
-    const captured = await captureRows(ctx.engine, { rows: batch.map((r) => ({ prompt: questionPrompt(contextFormat(ctx), r), response: responseText(contextFormat(ctx), r.response) })), includeResid: true }, ctx.signal);
+    const captured = await captureRows(
+      ctx.engine,
+      {
+        rows: batch.map((r) => ({ prompt: questionPrompt(contextFormat(ctx), r), response: responseText(contextFormat(ctx), r.response) })),
+        includeResid: true,
+      },
+      ctx.signal,
+    );
     batch.forEach((r, b) => {
       const s = state[r.side as Side];
       const ro = rowReadouts(captured[b], rows, hidden);
@@ -101,12 +114,19 @@ export async function extractActivations(ctx: PipelineContext, runId: string, pa
         s.included.add(r.id);
       } else s.empty.add(r.id);
     });
-    await ctx.storage.putMany('activationMeans', (['pos', 'neg'] as const).map((side) => toRecord(runId, side, state[side].acc, [...state[side].included], [...state[side].empty])));
+    await ctx.storage.putMany(
+      'activationMeans',
+      (['pos', 'neg'] as const).map((side) => toRecord(runId, side, state[side].acc, [...state[side].included], [...state[side].empty])),
+    );
     progress.advance(batch.length);
   }
   const { pos, neg } = { pos: state.pos.acc, neg: state.neg.acc };
   if (pos.count === 0 || neg.count === 0) {
-    throw new PipelineError('no_pairs', `no vector: ${pos.count} positive and ${neg.count} negative responses passed the filter`, 'Use more questions or samples, a different judge, or judge "none".');
+    throw new PipelineError(
+      'no_pairs',
+      `no vector: ${pos.count} positive and ${neg.count} negative responses passed the filter`,
+      'Use more questions or samples, a different judge, or judge "none".',
+    );
   }
   const vectors = {} as Record<Readout, PersonaVector>;
   const records: VectorRecord[] = [];

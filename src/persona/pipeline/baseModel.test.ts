@@ -22,7 +22,9 @@ import { steeringEval } from './steer';
 import { DEFAULT_SETTINGS, type PipelineContext } from './types';
 
 const TRAIT: TraitSet = {
-  name: 'cheerful', description: 'sunny', antonym: 'gloomy',
+  name: 'cheerful',
+  description: 'sunny',
+  antonym: 'gloomy',
   instruction: [{ pos: 'Be sunny.', neg: 'Be sad.' }],
   extraction_questions: ['How is the day ?', 'What is a day ?'],
   evaluation_questions: ['How is a day ?'],
@@ -59,7 +61,12 @@ describe('a base model without a chat template', () => {
     expect(promptFormatOf(info)).toBe('completion');
     expect(promptFormatOf(info, 'chat')).toBe('chat');
     expect(questionPrompt('completion', { system: 'Frame.', user: 'Why?' })).toEqual({ text: 'Frame.\n\nQuestion: Why?\nAnswer:' });
-    expect(questionPrompt('chat', { system: 'Frame.', user: 'Why?' })).toEqual({ messages: [{ role: 'system', content: 'Frame.' }, { role: 'user', content: 'Why?' }] });
+    expect(questionPrompt('chat', { system: 'Frame.', user: 'Why?' })).toEqual({
+      messages: [
+        { role: 'system', content: 'Frame.' },
+        { role: 'user', content: 'Why?' },
+      ],
+    });
   });
 
   it('extracts, steers, judges, monitors and screens on completion prompts', async () => {
@@ -81,7 +88,10 @@ describe('a base model without a chat template', () => {
 
     // Extraction: activations over "prompt text + ' ' + response"; a non-zero vector per row.
     prompts.length = 0;
-    const pairs = [0, 1].map((q) => ({ pos: rollouts.find((r) => r.side === 'pos' && r.question === q)!, neg: rollouts.find((r) => r.side === 'neg' && r.question === q)! }));
+    const pairs = [0, 1].map((q) => ({
+      pos: rollouts.find((r) => r.side === 'pos' && r.question === q)!,
+      neg: rollouts.find((r) => r.side === 'neg' && r.question === q)!,
+    }));
     const act = await extractActivations(ctx, run.id, pairs, { batchSize: 4 });
     expect(act.counts.pos + act.counts.neg + act.counts.empty).toBe(4);
     expect(prompts.length).toBe(4 - act.counts.empty);
@@ -95,8 +105,17 @@ describe('a base model without a chat template', () => {
     prompts.length = 0;
     const judge = selfJudge(ctx, TRAIT);
     const { cells, rows } = await steeringEval(ctx, {
-      runId: 'base-steer', vector, questions: TRAIT.evaluation_questions, systemPrompt: null,
-      cells: [{ layer: 1, alpha: 0 }, { layer: 1, alpha: 40 }], judge, maxNewTokens: 6, batchSize: 4,
+      runId: 'base-steer',
+      vector,
+      questions: TRAIT.evaluation_questions,
+      systemPrompt: null,
+      cells: [
+        { layer: 1, alpha: 0 },
+        { layer: 1, alpha: 40 },
+      ],
+      judge,
+      maxNewTokens: 6,
+      batchSize: 4,
     });
     expect(cells).toHaveLength(2);
     expect(prompts).toContainEqual({ text: completionText({ system: null, user: 'How is a day ?' }) });
@@ -108,14 +127,26 @@ describe('a base model without a chat template', () => {
     expect(steered.response).not.toBe(unsteered.response);
 
     // Monitoring: per-token projections over a completion prompt and its answer.
-    const projected = await projectText(ctx, { prompt: questionPrompt('completion', { system: null, user: 'How is the day ?' }), response: ' sunny' }, vector, 1);
+    const projected = await projectText(
+      ctx,
+      { prompt: questionPrompt('completion', { system: null, user: 'How is the day ?' }), response: ' sunny' },
+      vector,
+      1,
+    );
     expect(projected.tokens.slice(0, 2)).toEqual(['Question', ':']);
     expect(projected.projections.every(Number.isFinite)).toBe(true);
     expect(projected.tokens.length).toBe(projected.promptLength + 1);
 
     // Screening: dataset samples read as completion text, and the model's own answers generated the same way.
     prompts.length = 0;
-    const report = await screenDataset(ctx, [{ line: 1, prompt: 'How is the day ?', response: 'sunny day' }, { line: 2, prompt: 'What is a day ?', response: 'sad day' }], { vector, layer: 1, mode: 'both', maxNewTokens: 4 });
+    const report = await screenDataset(
+      ctx,
+      [
+        { line: 1, prompt: 'How is the day ?', response: 'sunny day' },
+        { line: 2, prompt: 'What is a day ?', response: 'sad day' },
+      ],
+      { vector, layer: 1, mode: 'both', maxNewTokens: 4 },
+    );
     expect(report.rows).toHaveLength(2);
     expect(report.rows.every((r) => Number.isFinite(r.deltaP!))).toBe(true);
     expect(prompts).toContainEqual({ text: 'Question: What is a day ?\nAnswer:' });

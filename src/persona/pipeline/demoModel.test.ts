@@ -18,8 +18,22 @@ import { norm } from '../vectorMath';
 import { auroc, mean, pearson } from '../stats';
 import { importTraitSet, systemPrompt, type TraitSet } from '../traitSet';
 import {
-  bestCell, extractActivations, filterScored, lastPromptProjections, controlDirection, lexiconJudge, runPipeline, screenDataset, shuffledPairs, steeringEval, withScores,
-  type PipelineContext, type PipelineResult, type RolloutRecord, type ScoreRecord, type SteerCellResult,
+  bestCell,
+  extractActivations,
+  filterScored,
+  lastPromptProjections,
+  controlDirection,
+  lexiconJudge,
+  runPipeline,
+  screenDataset,
+  shuffledPairs,
+  steeringEval,
+  withScores,
+  type PipelineContext,
+  type PipelineResult,
+  type RolloutRecord,
+  type ScoreRecord,
+  type SteerCellResult,
 } from './index';
 import { generatePlanned, messagesOf, type RolloutPlan } from './rollouts';
 import { captureRows } from './engineCalls';
@@ -46,7 +60,12 @@ interface Heldout {
  * steering the answer (the paper's "response" mode) or the prompt. The two vectors differ in norm
  * (‖prompt_last‖ is ~5× ‖response_avg‖ on the demo model), hence the wide α range.
  */
-const SWEEP = { alphas: [1, 2, 4, 8], positions: ['response', 'prompt'] as PositionMode[], readouts: ['response_avg', 'prompt_last'] as Readout[], controls: 3 };
+const SWEEP = {
+  alphas: [1, 2, 4, 8],
+  positions: ['response', 'prompt'] as PositionMode[],
+  readouts: ['response_avg', 'prompt_last'] as Readout[],
+  controls: 3,
+};
 /** −α tried for suppressing with the response_avg vector. */
 const DOWN_ALPHAS = [2, 3, 4, 6];
 const BATCH = 64;
@@ -90,23 +109,38 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       traits[t] = loadTrait(t);
       const t0 = Date.now();
       results[t] = await runPipeline(ctx, {
-        trait: traits[t], judge: lexiconJudge(traits[t]),
+        trait: traits[t],
+        judge: lexiconJudge(traits[t]),
         settings: {
-          samples: 1, maxNewTokens: MAX_TOKENS, batchSize: BATCH, maxExtractionQuestions: 10, maxInstructions: 5,
-          maxEvaluationQuestions: 10, evaluationInstructions: 1,
+          samples: 1,
+          maxNewTokens: MAX_TOKENS,
+          batchSize: BATCH,
+          maxExtractionQuestions: 10,
+          maxInstructions: 5,
+          maxEvaluationQuestions: 10,
+          evaluationInstructions: 1,
           sweep: { ...SWEEP, systemPrompt: heldout.neutral_prompt, maxQuestions: 10 },
         },
       });
       const r = results[t];
-      console.log(`[demo] ${t}: ${r.counts.kept}/${r.counts.rollouts.pos} pairs kept (${JSON.stringify(r.counts.dropReasons)}), stats layer ${r.statsLayer}, sweep best ${JSON.stringify(r.sweep?.best)}, chosen layer ${r.chosenLayer}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      for (const ro of SWEEP.readouts) for (const mode of SWEEP.positions) {
-        const b = bestCell(r.sweep!.cells.filter((c) => c.readout === ro && c.positions === mode));
-        console.log(`[demo] ${t} sweep best with ${ro} in ${mode} mode: ${b ? `L${b.layer} α${b.alpha} rate ${pct(rate(b))} coherence ${b.coherence?.toFixed(0)}` : 'none coherent'}`);
-      }
+      console.log(
+        `[demo] ${t}: ${r.counts.kept}/${r.counts.rollouts.pos} pairs kept (${JSON.stringify(r.counts.dropReasons)}), stats layer ${r.statsLayer}, sweep best ${JSON.stringify(r.sweep?.best)}, chosen layer ${r.chosenLayer}, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      for (const ro of SWEEP.readouts)
+        for (const mode of SWEEP.positions) {
+          const b = bestCell(r.sweep!.cells.filter((c) => c.readout === ro && c.positions === mode));
+          console.log(
+            `[demo] ${t} sweep best with ${ro} in ${mode} mode: ${b ? `L${b.layer} α${b.alpha} rate ${pct(rate(b))} coherence ${b.coherence?.toFixed(0)}` : 'none coherent'}`,
+          );
+        }
       for (const c of r.controls ?? []) {
-        console.log(`[demo] ${t} sweep control at ${c.cell.readout} L${c.cell.layer} α${c.cell.alpha} (${c.cell.positions} mode, trait ${c.cell.trait?.toFixed(0)}): shuffled-label traits ${c.shuffled.map((x) => `${x.trait?.toFixed(0)} (cos was ${x.cos.toFixed(2)})`).join(', ')} → ${c.specific ? 'specific' : 'not specific'}`);
+        console.log(
+          `[demo] ${t} sweep control at ${c.cell.readout} L${c.cell.layer} α${c.cell.alpha} (${c.cell.positions} mode, trait ${c.cell.trait?.toFixed(0)}): shuffled-label traits ${c.shuffled.map((x) => `${x.trait?.toFixed(0)} (cos was ${x.cos.toFixed(2)})`).join(', ')} → ${c.specific ? 'specific' : 'not specific'}`,
+        );
       }
-      console.log(`[demo] ${t} layer stats: ${r.layerStats.map((s) => `${s.row === 0 ? 'embed' : `L${s.layer}`} d=${s.cohensD.toFixed(2)} auroc=${s.auroc.toFixed(3)} ‖v‖=${s.norm.toFixed(2)}`).join(' | ')}`);
+      console.log(
+        `[demo] ${t} layer stats: ${r.layerStats.map((s) => `${s.row === 0 ? 'embed' : `L${s.layer}`} d=${s.cohensD.toFixed(2)} auroc=${s.auroc.toFixed(3)} ‖v‖=${s.norm.toFixed(2)}`).join(' | ')}`,
+      );
     }
   }, 900_000);
 
@@ -120,10 +154,19 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       // (a) the pipeline's held-out statistics (evaluation questions 0–9, instruction pair 0)
       const stat = results[t].layerStats.find((s) => s.layer === layer)!;
       // (b) held-out system prompts (never trained on) × evaluation questions 10–19
-      const plan: RolloutPlan[] = (['pos', 'neg'] as const).flatMap((side) => testQuestions(t).map((user, q) => ({
-        id: `auroc-${t}:evaluation:${side}:q${q}:i0:s0`, runId: `auroc-${t}`, split: 'evaluation' as const, side, question: q, instruction: 0, sample: 0,
-        system: heldout.system_prompts[t][side], user,
-      })));
+      const plan: RolloutPlan[] = (['pos', 'neg'] as const).flatMap((side) =>
+        testQuestions(t).map((user, q) => ({
+          id: `auroc-${t}:evaluation:${side}:q${q}:i0:s0`,
+          runId: `auroc-${t}`,
+          split: 'evaluation' as const,
+          side,
+          question: q,
+          instruction: 0,
+          sample: 0,
+          system: heldout.system_prompts[t][side],
+          user,
+        })),
+      );
       const rollouts = await generatePlanned(ctx, plan, { step: 'rollouts', maxNewTokens: MAX_TOKENS, batchSize: BATCH, sampling: null, seed: 0 });
       const v = vectorRow(results[t].vector, layer + 1);
       const u = Float32Array.from(v, (x) => x / norm(v));
@@ -131,7 +174,9 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const pos = proj.filter((_, i) => rollouts[i].side === 'pos');
       const neg = proj.filter((_, i) => rollouts[i].side === 'neg');
       const a = auroc(pos, neg);
-      console.log(`[demo] ${t} AUROC at layer ${layer}: pipeline held-out ${stat.auroc.toFixed(3)} (n=${results[t].counts.heldout.pos}+${results[t].counts.heldout.neg}); held-out prompts ${a.toFixed(3)} (n=${pos.length}+${neg.length})`);
+      console.log(
+        `[demo] ${t} AUROC at layer ${layer}: pipeline held-out ${stat.auroc.toFixed(3)} (n=${results[t].counts.heldout.pos}+${results[t].counts.heldout.neg}); held-out prompts ${a.toFixed(3)} (n=${pos.length}+${neg.length})`,
+      );
       expect.soft(stat.auroc).toBeGreaterThanOrEqual(0.95);
       expect.soft(a).toBeGreaterThanOrEqual(0.95);
     }
@@ -155,7 +200,11 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
   function steering(t: DemoTrait) {
     const best = results[t].steering;
     if (!best || best.layer === null || !best.readout) throw new Error(`${t}: the sweep found no coherent steering that beats the baseline`);
-    return { vector: results[t].vectors[best.readout], cell: { layer: best.layer, alpha: best.alpha, positions: best.positions }, label: `${best.readout} at L${best.layer} α=${best.alpha} (${best.positions} mode)` };
+    return {
+      vector: results[t].vectors[best.readout],
+      cell: { layer: best.layer, alpha: best.alpha, positions: best.positions },
+      label: `${best.readout} at L${best.layer} α=${best.alpha} (${best.positions} mode)`,
+    };
   }
 
   // The cell is the sweep's best one that passes its three shuffled-label controls (SWEEP.controls). measured (v4):
@@ -170,11 +219,19 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     for (const t of TRAITS) {
       const { vector, cell, label } = steering(t);
       const { cells } = await steeringEval(ctx, {
-        runId: `up-${t}`, vector, questions: testQuestions(t), systemPrompt: heldout.neutral_prompt,
-        cells: [{ layer: null, alpha: 0 }, cell], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
+        runId: `up-${t}`,
+        vector,
+        questions: testQuestions(t),
+        systemPrompt: heldout.neutral_prompt,
+        cells: [{ layer: null, alpha: 0 }, cell],
+        judge: lexiconJudge(traits[t]),
+        maxNewTokens: MAX_TOKENS,
+        batchSize: BATCH,
       });
       const [base, up] = cells;
-      console.log(`[demo] ${t} steer up with ${label}: rate ${pct(rate(base))} → ${pct(rate(up))}, coherence ${base.coherence?.toFixed(0)} → ${up.coherence?.toFixed(0)} (n=${up.n})`);
+      console.log(
+        `[demo] ${t} steer up with ${label}: rate ${pct(rate(base))} → ${pct(rate(up))}, coherence ${base.coherence?.toFixed(0)} → ${up.coherence?.toFixed(0)} (n=${up.n})`,
+      );
       expect.soft(rate(base)).toBeLessThanOrEqual(0.2);
       expect.soft(rate(up)).toBeGreaterThanOrEqual(0.7);
       expect.soft(up.coherence!).toBeGreaterThanOrEqual(50);
@@ -189,10 +246,18 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
   async function downAlpha(t: DemoTrait): Promise<{ alpha: number; sweep: SteerCellResult[] }> {
     if (downAlphas[t]) return downAlphas[t];
     const { layer } = chosen(t);
-    const sweep = (await steeringEval(ctx, {
-      runId: `down-sweep-${t}`, vector: results[t].vector, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS,
-      batchSize: BATCH, questions: traits[t].evaluation_questions.slice(0, 10), cells: DOWN_ALPHAS.map((a) => ({ layer, alpha: -a })),
-    })).cells;
+    const sweep = (
+      await steeringEval(ctx, {
+        runId: `down-sweep-${t}`,
+        vector: results[t].vector,
+        systemPrompt: heldout.system_prompts[t].pos,
+        judge: lexiconJudge(traits[t]),
+        maxNewTokens: MAX_TOKENS,
+        batchSize: BATCH,
+        questions: traits[t].evaluation_questions.slice(0, 10),
+        cells: DOWN_ALPHAS.map((a) => ({ layer, alpha: -a })),
+      })
+    ).cells;
     downAlphas[t] = { alpha: bestCell(sweep, 50, 'down')?.alpha ?? -DOWN_ALPHAS[0], sweep };
     return downAlphas[t];
   }
@@ -202,11 +267,27 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
   it('steers down: under a held-out eliciting prompt, −α lowers the trait rate by ≥ 50 points', async () => {
     for (const t of TRAITS) {
       const { layer } = chosen(t);
-      const common = { vector: results[t].vector, systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH };
+      const common = {
+        vector: results[t].vector,
+        systemPrompt: heldout.system_prompts[t].pos,
+        judge: lexiconJudge(traits[t]),
+        maxNewTokens: MAX_TOKENS,
+        batchSize: BATCH,
+      };
       const { alpha, sweep } = await downAlpha(t);
-      const { cells } = await steeringEval(ctx, { ...common, runId: `down-${t}`, questions: testQuestions(t), cells: [{ layer: null, alpha: 0 }, { layer, alpha }] });
+      const { cells } = await steeringEval(ctx, {
+        ...common,
+        runId: `down-${t}`,
+        questions: testQuestions(t),
+        cells: [
+          { layer: null, alpha: 0 },
+          { layer, alpha },
+        ],
+      });
       const [base, down] = cells;
-      console.log(`[demo] ${t} steer down at L${layer} α=${alpha} (sweep on questions 0–9: ${sweep.map((c) => `α${c.alpha} ${pct(rate(c))}/${c.coherence?.toFixed(0)}`).join(', ')}): rate ${pct(rate(base))} → ${pct(rate(down))} (Δ ${((rate(down) - rate(base)) * 100).toFixed(0)} points), coherence ${down.coherence?.toFixed(0)}`);
+      console.log(
+        `[demo] ${t} steer down at L${layer} α=${alpha} (sweep on questions 0–9: ${sweep.map((c) => `α${c.alpha} ${pct(rate(c))}/${c.coherence?.toFixed(0)}`).join(', ')}): rate ${pct(rate(base))} → ${pct(rate(down))} (Δ ${((rate(down) - rate(base)) * 100).toFixed(0)} points), coherence ${down.coherence?.toFixed(0)}`,
+      );
       expect.soft(rate(base) - rate(down)).toBeGreaterThanOrEqual(0.5);
     }
   }, 600_000);
@@ -235,16 +316,34 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const layer = results[t].chosenLayer!;
       const prompts = gradedPrompts(t);
       const qs = testQuestions(t);
-      const plan: RolloutPlan[] = prompts.flatMap((system, p) => qs.map((user, q) => ({
-        id: `mon-${t}:evaluation:p${p}:q${q}:i0:s0`, runId: `mon-${t}`, split: 'evaluation' as const, side: 'pos' as const, question: q, instruction: p, sample: 0, system, user,
-      })));
+      const plan: RolloutPlan[] = prompts.flatMap((system, p) =>
+        qs.map((user, q) => ({
+          id: `mon-${t}:evaluation:p${p}:q${q}:i0:s0`,
+          runId: `mon-${t}`,
+          split: 'evaluation' as const,
+          side: 'pos' as const,
+          question: q,
+          instruction: p,
+          sample: 0,
+          system,
+          user,
+        })),
+      );
       const rollouts = await generatePlanned(ctx, plan, { step: 'rollouts', maxNewTokens: MAX_TOKENS, batchSize: BATCH, sampling: null, seed: 0 });
-      const proj = await lastPromptProjections(ctx, plan.map((p) => ({ messages: messagesOf(p) })), results[t].vector, layer, BATCH);
+      const proj = await lastPromptProjections(
+        ctx,
+        plan.map((p) => ({ messages: messagesOf(p) })),
+        results[t].vector,
+        layer,
+        BATCH,
+      );
       const scores = rollouts.map((r) => judgeTrait(t, r.response, r.user));
       const meanScore = prompts.map((_, p) => mean(scores.slice(p * qs.length, (p + 1) * qs.length)));
       const meanProj = prompts.map((_, p) => mean(proj.slice(p * qs.length, (p + 1) * qs.length)));
       const r = pearson(meanProj, meanScore);
-      console.log(`[demo] ${t} monitoring at L${layer}: r = ${r.toFixed(3)}; per prompt (projection, mean score): ${meanProj.map((x, i) => `(${x.toFixed(2)}, ${meanScore[i].toFixed(0)})`).join(' ')}`);
+      console.log(
+        `[demo] ${t} monitoring at L${layer}: r = ${r.toFixed(3)}; per prompt (projection, mean score): ${meanProj.map((x, i) => `(${x.toFixed(2)}, ${meanScore[i].toFixed(0)})`).join(' ')}`,
+      );
       expect.soft(r).toBeGreaterThanOrEqual(0.75);
     }
   }, 600_000);
@@ -255,7 +354,11 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
    * into normal data). "styled": the others are any answers, including the other demo traits' styles.
    */
   type CorpusLine = { user: string; assistant: string; trait: string | null; side: string };
-  const heldoutCorpus = () => readFileSync(join(DIR, 'heldout_corpus.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CorpusLine);
+  const heldoutCorpus = () =>
+    readFileSync(join(DIR, 'heldout_corpus.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as CorpusLine);
   async function screeningAuroc(t: DemoTrait, others: 'ordinary' | 'styled'): Promise<void> {
     const corpus = heldoutCorpus();
     const expresses = (c: CorpusLine) => c.trait === t && c.side === 'pos';
@@ -265,10 +368,19 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
     const layer = results[t].chosenLayer!;
     const rep = await screenDataset(ctx, samples, { vector: results[t].vector, layer, batchSize: BATCH, maxNewTokens: MAX_TOKENS });
     const label = (i: number) => i < yes.length;
-    const split = (key: 'deltaP' | 'deltaPCheap') => auroc(rep.rows.filter((_, i) => label(i)).map((r) => r[key]!), rep.rows.filter((_, i) => !label(i)).map((r) => r[key]!));
+    const split = (key: 'deltaP' | 'deltaPCheap') =>
+      auroc(
+        rep.rows.filter((_, i) => label(i)).map((r) => r[key]!),
+        rep.rows.filter((_, i) => !label(i)).map((r) => r[key]!),
+      );
     const full = split('deltaP');
-    const kinds = rep.order.slice(0, yes.length).filter((i) => !label(i)).map((i) => `${no[i - yes.length].trait ?? 'neutral'}/${no[i - yes.length].side}`);
-    console.log(`[demo] ${t} screening among ${others} answers at L${layer} (${yes.length} of ${samples.length} express the trait): AUROC ΔP ${full.toFixed(3)}, cheap ΔP ${split('deltaPCheap').toFixed(3)}; ${yes.length - kinds.length}/${yes.length} in the top ${yes.length}${kinds.length ? `, the others there: ${kinds.join(', ')}` : ''}`);
+    const kinds = rep.order
+      .slice(0, yes.length)
+      .filter((i) => !label(i))
+      .map((i) => `${no[i - yes.length].trait ?? 'neutral'}/${no[i - yes.length].side}`);
+    console.log(
+      `[demo] ${t} screening among ${others} answers at L${layer} (${yes.length} of ${samples.length} express the trait): AUROC ΔP ${full.toFixed(3)}, cheap ΔP ${split('deltaPCheap').toFixed(3)}; ${yes.length - kinds.length}/${yes.length} in the top ${yes.length}${kinds.length ? `, the others there: ${kinds.join(', ')}` : ''}`,
+    );
     expect.soft(full, t).toBeGreaterThanOrEqual(0.9);
   }
 
@@ -281,9 +393,13 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
 
   // measured (v4): AUROC 0.966 / 0.854 / 0.953 / 0.960 (v3 0.969 / 0.852 / 0.946 / 0.957): polite falls short. The non-polite answers ranked among the
   // polite ones are flattery (sycophantic) and candid corrections, whose openers are courteous too ("I am sorry, but…").
-  shortfall('screens among the other traits’ styles too (25% express the trait): AUROC ≥ 0.9', async () => {
-    for (const t of TRAITS) await screeningAuroc(t, 'styled');
-  }, 600_000);
+  shortfall(
+    'screens among the other traits’ styles too (25% express the trait): AUROC ≥ 0.9',
+    async () => {
+      for (const t of TRAITS) await screeningAuroc(t, 'styled');
+    },
+    600_000,
+  );
 
   /**
    * Norm-matched vectors from shuffled pos/neg labels (per trait, cached): the readout's vector from the same kept
@@ -312,11 +428,19 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
       const { cell, label } = steering(t);
       const { vector, cos } = await shuffledVector(t, results[t].steering!.readout!, cell.layer);
       const { cells } = await steeringEval(ctx, {
-        runId: `ctl-up-${t}`, vector, questions: traits[t].evaluation_questions, systemPrompt: heldout.neutral_prompt,
-        cells: [{ layer: null, alpha: 0 }, cell], judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
+        runId: `ctl-up-${t}`,
+        vector,
+        questions: traits[t].evaluation_questions,
+        systemPrompt: heldout.neutral_prompt,
+        cells: [{ layer: null, alpha: 0 }, cell],
+        judge: lexiconJudge(traits[t]),
+        maxNewTokens: MAX_TOKENS,
+        batchSize: BATCH,
       });
       const [base, steered] = cells;
-      console.log(`[demo] ${t} control up (shuffled labels, real direction projected out (cos was ${cos.toFixed(2)}), norm-matched, ${label}, n=${steered.n}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${base.coherence?.toFixed(0)} → ${steered.coherence?.toFixed(0)}`);
+      console.log(
+        `[demo] ${t} control up (shuffled labels, real direction projected out (cos was ${cos.toFixed(2)}), norm-matched, ${label}, n=${steered.n}): rate ${pct(rate(base))} → ${pct(rate(steered))}, coherence ${base.coherence?.toFixed(0)} → ${steered.coherence?.toFixed(0)}`,
+      );
       expect.soft(Math.abs(rate(steered) - rate(base))).toBeLessThanOrEqual(0.2);
     }
   }, 600_000);
@@ -330,19 +454,35 @@ describe.skipIf(!ready)('persona vectors on the demo model', () => {
   // any push at that block. (Before the shuffle was balanced and the real direction projected out, v3 passed: a
   // shuffled vector with cos −0.2 to −0.4 to the real one carries some of the trait's opposite, which −α turns into
   // a push towards the trait.)
-  shortfall('control: wherever the shuffled-label vector leaves answers coherent, it does not lower the trait under the eliciting prompt (−α)', async () => {
-    for (const t of TRAITS) {
-      const { layer } = chosen(t);
-      const { vector, cos } = await shuffledVector(t, 'response_avg', layer);
-      const cells = [{ layer: null, alpha: 0 }, ...DOWN_ALPHAS.map((a) => ({ layer, alpha: -a }))];
-      const common = { questions: testQuestions(t), systemPrompt: heldout.system_prompts[t].pos, judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH, cells };
-      const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector })).cells;
-      const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector })).cells;
-      const cell = (c: SteerCellResult) => `${pct(rate(c))}/${c.coherence?.toFixed(0)}`;
-      console.log(`[demo] ${t} control down at L${layer} (shuffled labels, real direction projected out (cos was ${cos.toFixed(2)}), norm-matched, n=${fake[0].n}), rate/coherence per α: base ${cell(fake[0])}; ${fake.slice(1).map((c, i) => `α${c.alpha} shuffled ${cell(c)}, real ${cell(real[i + 1])}`).join('; ')}`);
-      const coherent = fake.slice(1).filter((c) => (c.coherence ?? 0) >= 50);
-      expect.soft(coherent.length).toBeGreaterThan(0);
-      for (const c of coherent) expect.soft(Math.abs(rate(c) - rate(fake[0])), `${t} α${c.alpha}`).toBeLessThanOrEqual(0.2);
-    }
-  }, 600_000);
+  shortfall(
+    'control: wherever the shuffled-label vector leaves answers coherent, it does not lower the trait under the eliciting prompt (−α)',
+    async () => {
+      for (const t of TRAITS) {
+        const { layer } = chosen(t);
+        const { vector, cos } = await shuffledVector(t, 'response_avg', layer);
+        const cells = [{ layer: null, alpha: 0 }, ...DOWN_ALPHAS.map((a) => ({ layer, alpha: -a }))];
+        const common = {
+          questions: testQuestions(t),
+          systemPrompt: heldout.system_prompts[t].pos,
+          judge: lexiconJudge(traits[t]),
+          maxNewTokens: MAX_TOKENS,
+          batchSize: BATCH,
+          cells,
+        };
+        const fake = (await steeringEval(ctx, { ...common, runId: `ctl-down-${t}`, vector })).cells;
+        const real = (await steeringEval(ctx, { ...common, runId: `real-down-${t}`, vector: results[t].vector })).cells;
+        const cell = (c: SteerCellResult) => `${pct(rate(c))}/${c.coherence?.toFixed(0)}`;
+        console.log(
+          `[demo] ${t} control down at L${layer} (shuffled labels, real direction projected out (cos was ${cos.toFixed(2)}), norm-matched, n=${fake[0].n}), rate/coherence per α: base ${cell(fake[0])}; ${fake
+            .slice(1)
+            .map((c, i) => `α${c.alpha} shuffled ${cell(c)}, real ${cell(real[i + 1])}`)
+            .join('; ')}`,
+        );
+        const coherent = fake.slice(1).filter((c) => (c.coherence ?? 0) >= 50);
+        expect.soft(coherent.length).toBeGreaterThan(0);
+        for (const c of coherent) expect.soft(Math.abs(rate(c) - rate(fake[0])), `${t} α${c.alpha}`).toBeLessThanOrEqual(0.2);
+      }
+    },
+    600_000,
+  );
 });

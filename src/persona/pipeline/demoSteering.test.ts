@@ -18,7 +18,16 @@ import { vectorRow } from '../personaVector';
 import { norm } from '../vectorMath';
 import { labAlphaLimits } from '../steering';
 import { importTraitSet, type TraitSet } from '../traitSet';
-import { labSweepSettings, lexiconJudge, runPipeline, steeringEval, typicalNorms, type PipelineContext, type PipelineResult, type SteerCellResult } from './index';
+import {
+  labSweepSettings,
+  lexiconJudge,
+  runPipeline,
+  steeringEval,
+  typicalNorms,
+  type PipelineContext,
+  type PipelineResult,
+  type SteerCellResult,
+} from './index';
 import { rowOfLayer } from '../../engine/hooks';
 
 v8.setFlagsFromString('--liftoff-only');
@@ -64,14 +73,24 @@ describe.skipIf(!ready)('the demo model steers with the lab’s defaults (issue 
       norms ??= await typicalNorms(engine, traits[t].extraction_questions, ctx.info.numLayers + 1, ctx.info.hiddenSize);
       // the lab's Extract (state/actions/extract.ts) with its default settings
       results[t] = await runPipeline(ctx, {
-        trait: traits[t], judge: lexiconJudge(traits[t]),
+        trait: traits[t],
+        judge: lexiconJudge(traits[t]),
         settings: {
-          samples: 1, maxNewTokens: 40, batchSize: BATCH, maxExtractionQuestions: 6, maxInstructions: 5,
-          maxEvaluationQuestions: 6, evaluationInstructions: 1, readout: 'response_avg', sweep: labSweepSettings(norms),
+          samples: 1,
+          maxNewTokens: 40,
+          batchSize: BATCH,
+          maxExtractionQuestions: 6,
+          maxInstructions: 5,
+          maxEvaluationQuestions: 6,
+          evaluationInstructions: 1,
+          readout: 'response_avg',
+          sweep: labSweepSettings(norms),
         },
       });
       const r = results[t];
-      console.log(`[goal] ${t}: suggested ${r.steering ? `L${r.steering.layer} α${r.steering.alpha} (${r.steering.trait?.toFixed(0)}/${r.steering.coherence?.toFixed(0)})` : 'none'}; controls ${(r.controls ?? []).map((c) => `L${c.cell.layer} α${c.cell.alpha} → ${c.shuffled.map((x) => x.trait?.toFixed(0)).join('/')} ${c.specific ? 'specific' : 'not specific'}`).join('; ')}`);
+      console.log(
+        `[goal] ${t}: suggested ${r.steering ? `L${r.steering.layer} α${r.steering.alpha} (${r.steering.trait?.toFixed(0)}/${r.steering.coherence?.toFixed(0)})` : 'none'}; controls ${(r.controls ?? []).map((c) => `L${c.cell.layer} α${c.cell.alpha} → ${c.shuffled.map((x) => x.trait?.toFixed(0)).join('/')} ${c.specific ? 'specific' : 'not specific'}`).join('; ')}`,
+      );
     }
   }, 1_800_000);
 
@@ -80,7 +99,8 @@ describe.skipIf(!ready)('the demo model steers with the lab’s defaults (issue 
   });
 
   /** α at the trait's suggested layer for a share ρ of the typical residual norm. */
-  const alphaAt = (t: DemoTrait, layer: number, rho: number) => Number(((rho * norms[rowOfLayer(layer)]) / norm(vectorRow(results[t].vector, rowOfLayer(layer)))).toPrecision(3));
+  const alphaAt = (t: DemoTrait, layer: number, rho: number) =>
+    Number(((rho * norms[rowOfLayer(layer)]) / norm(vectorRow(results[t].vector, rowOfLayer(layer)))).toPrecision(3));
   /** The suggested layer; without a suggestion the layer the extraction chose, so that the numbers are still measured. */
   const layerOf = (t: DemoTrait) => results[t].steering?.layer ?? results[t].chosenLayer!;
 
@@ -95,35 +115,53 @@ describe.skipIf(!ready)('the demo model steers with the lab’s defaults (issue 
     }
   });
 
-  shortfall('up: unsteered ≤ 10, and ≥ 80 with coherence ≥ 80 at some α in the clamp range, on held-out questions', async () => {
-    for (const t of TRAITS) {
-      const layer = layerOf(t);
-      const { cells } = await steeringEval(ctx, {
-        runId: `goal-up-${t}`, vector: results[t].vector, questions: traits[t].evaluation_questions.slice(10, 20), systemPrompt: null,
-        cells: [{ layer: null, alpha: 0 }, ...RHOS.map((r) => ({ layer, alpha: alphaAt(t, layer, r), positions: 'response' as const }))],
-        judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
-      });
-      const [base, ...up] = cells;
-      const best = up.filter((c) => (c.coherence ?? 0) >= 80).sort((a, b) => b.trait! - a.trait!)[0];
-      console.log(`[goal] ${t} up at L${layer}: unsteered ${base.trait?.toFixed(0)}; ${up.map(show).join(', ')}`);
-      expect.soft(base.trait!, `${t} unsteered`).toBeLessThanOrEqual(10);
-      expect.soft(best?.trait ?? 0, `${t} steered up`).toBeGreaterThanOrEqual(80);
-    }
-  }, 1_200_000);
+  shortfall(
+    'up: unsteered ≤ 10, and ≥ 80 with coherence ≥ 80 at some α in the clamp range, on held-out questions',
+    async () => {
+      for (const t of TRAITS) {
+        const layer = layerOf(t);
+        const { cells } = await steeringEval(ctx, {
+          runId: `goal-up-${t}`,
+          vector: results[t].vector,
+          questions: traits[t].evaluation_questions.slice(10, 20),
+          systemPrompt: null,
+          cells: [{ layer: null, alpha: 0 }, ...RHOS.map((r) => ({ layer, alpha: alphaAt(t, layer, r), positions: 'response' as const }))],
+          judge: lexiconJudge(traits[t]),
+          maxNewTokens: MAX_TOKENS,
+          batchSize: BATCH,
+        });
+        const [base, ...up] = cells;
+        const best = up.filter((c) => (c.coherence ?? 0) >= 80).sort((a, b) => b.trait! - a.trait!)[0];
+        console.log(`[goal] ${t} up at L${layer}: unsteered ${base.trait?.toFixed(0)}; ${up.map(show).join(', ')}`);
+        expect.soft(base.trait!, `${t} unsteered`).toBeLessThanOrEqual(10);
+        expect.soft(best?.trait ?? 0, `${t} steered up`).toBeGreaterThanOrEqual(80);
+      }
+    },
+    1_200_000,
+  );
 
-  shortfall('mirror: from the held-out eliciting prompt, some α < 0 in the clamp range brings it to ≤ 10 (coherence ≥ 50)', async () => {
-    for (const t of TRAITS) {
-      const layer = layerOf(t);
-      const { cells } = await steeringEval(ctx, {
-        runId: `goal-down-${t}`, vector: results[t].vector, questions: traits[t].evaluation_questions.slice(10, 20), systemPrompt: heldout.system_prompts[t].pos,
-        cells: [{ layer: null, alpha: 0 }, ...RHOS.map((r) => ({ layer, alpha: -alphaAt(t, layer, r), positions: 'response' as const }))],
-        judge: lexiconJudge(traits[t]), maxNewTokens: MAX_TOKENS, batchSize: BATCH,
-      });
-      const [base, ...down] = cells;
-      const best = down.filter((c) => (c.coherence ?? 0) >= 50).sort((a, b) => a.trait! - b.trait!)[0];
-      console.log(`[goal] ${t} down at L${layer} under the eliciting prompt: unsteered ${base.trait?.toFixed(0)}; ${down.map(show).join(', ')}`);
-      expect.soft(base.trait!, `${t} elicited`).toBeGreaterThanOrEqual(50);
-      expect.soft(best?.trait ?? 100, `${t} steered down`).toBeLessThanOrEqual(10);
-    }
-  }, 1_200_000);
+  shortfall(
+    'mirror: from the held-out eliciting prompt, some α < 0 in the clamp range brings it to ≤ 10 (coherence ≥ 50)',
+    async () => {
+      for (const t of TRAITS) {
+        const layer = layerOf(t);
+        const { cells } = await steeringEval(ctx, {
+          runId: `goal-down-${t}`,
+          vector: results[t].vector,
+          questions: traits[t].evaluation_questions.slice(10, 20),
+          systemPrompt: heldout.system_prompts[t].pos,
+          cells: [{ layer: null, alpha: 0 }, ...RHOS.map((r) => ({ layer, alpha: -alphaAt(t, layer, r), positions: 'response' as const }))],
+          judge: lexiconJudge(traits[t]),
+          maxNewTokens: MAX_TOKENS,
+          batchSize: BATCH,
+        });
+        const [base, ...down] = cells;
+        const best = down.filter((c) => (c.coherence ?? 0) >= 50).sort((a, b) => a.trait! - b.trait!)[0];
+        console.log(`[goal] ${t} down at L${layer} under the eliciting prompt: unsteered ${base.trait?.toFixed(0)}; ${down.map(show).join(', ')}`);
+        expect.soft(base.trait!, `${t} elicited`).toBeGreaterThanOrEqual(50);
+        expect.soft(best?.trait ?? 100, `${t} steered down`).toBeLessThanOrEqual(10);
+      }
+    },
+    1_200_000,
+  );
 });

@@ -104,14 +104,21 @@ describe('endpoint judge', () => {
   it('waits for onUnreachable when the server dies mid-run, then finishes without asking again for what it had', async () => {
     const s = await start({ stopAfter: 5 });
     const paused: string[] = [];
-    const judge = openAiJudge({ eval_prompt: EVAL }, {
-      baseUrl: s.url, model: 'judge-small', retryBaseMs: 5, maxRetries: 1, concurrency: 1,
-      onUnreachable: async (p) => {
-        paused.push(p.kind);
-        expect(s.up).toBe(false);
-        await s.restart();
+    const judge = openAiJudge(
+      { eval_prompt: EVAL },
+      {
+        baseUrl: s.url,
+        model: 'judge-small',
+        retryBaseMs: 5,
+        maxRetries: 1,
+        concurrency: 1,
+        onUnreachable: async (p) => {
+          paused.push(p.kind);
+          expect(s.up).toBe(false);
+          await s.restart();
+        },
       },
-    });
+    );
     const items = Array.from({ length: 6 }, (_, i) => ({ question: `q${i}`, answer: i % 2 ? HOPEFUL : 'Things will go badly.' }));
     const out = await judge.judge(items);
     expect(paused).toEqual(['unreachable']);

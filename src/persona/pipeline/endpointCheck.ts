@@ -49,21 +49,33 @@ export async function checkEndpoint(config: EndpointConfig, signal?: AbortSignal
   try {
     models = await listModels(quick, { signal });
     lines.push({ ok: true, text: `reached ${config.baseUrl}: it lists ${models.length} model${models.length === 1 ? '' : 's'}` });
-    if (models.length && !models.includes(config.model)) lines.push({ ok: false, text: `"${config.model}" is not in the list (${models.slice(0, 6).join(', ')}${models.length > 6 ? ' …' : ''})` });
+    if (models.length && !models.includes(config.model))
+      lines.push({ ok: false, text: `"${config.model}" is not in the list (${models.slice(0, 6).join(', ')}${models.length > 6 ? ' …' : ''})` });
   } catch (e) {
     if (!(e instanceof EndpointError) || e.kind === 'unreachable' || e.kind === 'auth') return fail(e, null);
     lines.push({ ok: false, text: 'no model list (GET /models failed); trying chat anyway' });
   }
   try {
-    const reply = await chatCompletion(quick, [{ role: 'user', content: PROBE_PROMPT }], { max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 20, seed: 0 }, { signal });
+    const reply = await chatCompletion(
+      quick,
+      [{ role: 'user', content: PROBE_PROMPT }],
+      { max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 20, seed: 0 },
+      { signal },
+    );
     lines.push({ ok: true, text: `chat works: "${config.model}" answered "${reply.text.slice(0, 40)}"` });
     const n = reply.topLogprobs?.length ?? 0;
     if (n > 0) {
       const s = judgeScoreFromTopLogprobs(reply.topLogprobs!);
-      lines.push({ ok: true, text: `logprobs work: ${n} alternatives for the first token (the paper's score uses up to 20)${s.score !== null ? `; the probe scores ${s.score.toFixed(1)}` : ''}` });
+      lines.push({
+        ok: true,
+        text: `logprobs work: ${n} alternatives for the first token (the paper's score uses up to 20)${s.score !== null ? `; the probe scores ${s.score.toFixed(1)}` : ''}`,
+      });
       if (n < 20) lines.push({ ok: true, text: `only ${n} alternatives: scores use what there is` });
     } else {
-      lines.push({ ok: false, text: 'no logprobs: scores will be sampled (the number the judge writes), coarser than the paper\'s expectation, and marked "sampled" wherever they are shown' });
+      lines.push({
+        ok: false,
+        text: 'no logprobs: scores will be sampled (the number the judge writes), coarser than the paper\'s expectation, and marked "sampled" wherever they are shown',
+      });
     }
     return { ok: true, models, scoring: n > 0 ? 'logprobs' : 'sampled', topLogprobs: n, lines, problem: null };
   } catch (e) {

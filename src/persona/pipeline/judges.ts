@@ -60,7 +60,11 @@ export function noJudge(): Judge {
 /** The demo model's lexicon judge (src/persona/lexiconJudge.ts); only for the demo traits. */
 export function lexiconJudge(trait: Pick<TraitSet, 'name'>): Judge {
   if (!isDemoTrait(trait.name)) {
-    throw new PipelineError('bad_input', `the lexicon judge knows only the demo traits (${DEMO_TRAIT_NAMES.join(', ')}), not "${trait.name}"`, 'Use the self or OpenAI-compatible judge for other traits.');
+    throw new PipelineError(
+      'bad_input',
+      `the lexicon judge knows only the demo traits (${DEMO_TRAIT_NAMES.join(', ')}), not "${trait.name}"`,
+      'Use the self or OpenAI-compatible judge for other traits.',
+    );
   }
   return {
     kind: 'lexicon',
@@ -92,7 +96,11 @@ export interface SelfJudgeOptions {
  * the next-token logits give the exact distribution over integer tokens (judgeScore.ts).
  * Prompts longer than the model's context get no score.
  */
-export function selfJudge(ctx: Pick<PipelineContext, 'engine' | 'info' | 'promptFormat'>, trait: Pick<TraitSet, 'eval_prompt'>, opts: SelfJudgeOptions = {}): Judge {
+export function selfJudge(
+  ctx: Pick<PipelineContext, 'engine' | 'info' | 'promptFormat'>,
+  trait: Pick<TraitSet, 'eval_prompt'>,
+  opts: SelfJudgeOptions = {},
+): Judge {
   let map: Promise<Map<number, number>> | null = null;
   const coherencePrompt = opts.coherencePrompt ?? COHERENCE_PROMPT;
   const batchSize = opts.batchSize ?? 8;
@@ -128,8 +136,14 @@ export function selfJudge(ctx: Pick<PipelineContext, 'engine' | 'info' | 'prompt
     id: 'self',
     batchSize,
     judge: async (items, signal) => {
-      const traitScores = await scoreAll(items.map((it) => fillJudgePrompt(trait.eval_prompt, it.question, it.answer)), signal);
-      const coherence = await scoreAll(items.map((it) => fillJudgePrompt(coherencePrompt, it.question, it.answer)), signal);
+      const traitScores = await scoreAll(
+        items.map((it) => fillJudgePrompt(trait.eval_prompt, it.question, it.answer)),
+        signal,
+      );
+      const coherence = await scoreAll(
+        items.map((it) => fillJudgePrompt(coherencePrompt, it.question, it.answer)),
+        signal,
+      );
       return items.map((_, i) => ({ trait: traitScores[i], coherence: coherence[i] }));
     },
   };

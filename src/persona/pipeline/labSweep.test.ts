@@ -46,15 +46,34 @@ describe('the lab sweep', () => {
   });
 
   it('suggests the controlled cell, or says why there is none', () => {
-    const cell = (layer: number | null, alpha: number, trait: number, coherence = 100): SteerCellResult => ({ layer, alpha, trait, coherence, traitRate: trait / 100, n: 4, positions: 'response' });
+    const cell = (layer: number | null, alpha: number, trait: number, coherence = 100): SteerCellResult => ({
+      layer,
+      alpha,
+      trait,
+      coherence,
+      traitRate: trait / 100,
+      n: 4,
+      positions: 'response',
+    });
     const cells = [cell(null, 0, 0), cell(0, 2, 90), cell(1, 2, 40, 60)];
     const control = (cell: SteerCellResult, traits: number[], specific: boolean): ControlResult => ({
-      cell, specific, shuffled: traits.map((t, i) => ({ ...cell, trait: t, coherence: 90, cos: 0.1 * i })),
+      cell,
+      specific,
+      shuffled: traits.map((t, i) => ({ ...cell, trait: t, coherence: 90, cos: 0.1 * i })),
     });
     const passed = labSweepSummary(cells, cells[1], [control(cells[1], [5, 8], true)]);
     expect(passed.suggested).toBe(cells[1]);
     expect(passed.controlsChecked).toBe(1);
-    expect(passed.controls).toEqual([{ cell: cells[1], specific: true, shuffled: [{ trait: 5, coherence: 90, cos: 0 }, { trait: 8, coherence: 90, cos: 0.1 }] }]);
+    expect(passed.controls).toEqual([
+      {
+        cell: cells[1],
+        specific: true,
+        shuffled: [
+          { trait: 5, coherence: 90, cos: 0 },
+          { trait: 8, coherence: 90, cos: 0.1 },
+        ],
+      },
+    ]);
     const failed = labSweepSummary(cells, null, [control(cells[1], [85], false), control(cells[2], [70], false)]);
     expect(failed.note).toMatch(/shuffled-label control/);
     expect(failed.controlsChecked).toBe(2);

@@ -14,8 +14,19 @@ import type { SteerCellResult } from './steer';
 import type { SweepSettings } from './types';
 
 /** Median per-token residual norm per row (0 = embeddings) over the first few questions, put as the format asks. */
-export async function typicalNorms(engine: EngineApi, questions: string[], rows: number, hidden: number, signal?: AbortSignal, format: PromptFormat = 'chat'): Promise<number[]> {
-  const captured = await captureRows(engine, { rows: questions.slice(0, 4).map((q) => ({ prompt: questionPrompt(format, { system: null, user: q }) })) }, signal);
+export async function typicalNorms(
+  engine: EngineApi,
+  questions: string[],
+  rows: number,
+  hidden: number,
+  signal?: AbortSignal,
+  format: PromptFormat = 'chat',
+): Promise<number[]> {
+  const captured = await captureRows(
+    engine,
+    { rows: questions.slice(0, 4).map((q) => ({ prompt: questionPrompt(format, { system: null, user: q }) })) },
+    signal,
+  );
   const perRow: number[][] = Array.from({ length: rows }, () => []);
   for (const c of captured) {
     const T = c.ids.length;
@@ -31,8 +42,13 @@ export const LAB_SWEEP_COHERENCE_MIN = 80;
 
 export function labSweepSettings(typicalNorms: number[]): SweepSettings {
   return {
-    alphas: [], relative: { rhos: [...LAB_SWEEP_RHOS], typicalNorms }, systemPrompt: null, maxQuestions: 4,
-    positions: ['response'], controls: 2, coherenceMin: LAB_SWEEP_COHERENCE_MIN,
+    alphas: [],
+    relative: { rhos: [...LAB_SWEEP_RHOS], typicalNorms },
+    systemPrompt: null,
+    maxQuestions: 4,
+    positions: ['response'],
+    controls: 2,
+    coherenceMin: LAB_SWEEP_COHERENCE_MIN,
   };
 }
 
@@ -65,15 +81,18 @@ export function cellRho(cell: Pick<SteerCellResult, 'alpha' | 'rho'>, rowNorm?: 
 
 export function labSweepSummary(cells: SteerCellResult[], steering: SteerCellResult | null, checked: ControlResult[] | null): LabSweepSummary {
   const controls: LabSweepControl[] = (checked ?? []).map((c) => ({
-    cell: c.cell, specific: c.specific, shuffled: c.shuffled.map((s) => ({ trait: s.trait, coherence: s.coherence, cos: s.cos })),
+    cell: c.cell,
+    specific: c.specific,
+    shuffled: c.shuffled.map((s) => ({ trait: s.trait, coherence: s.coherence, cos: s.cos })),
   }));
   const controlsChecked = controls.length;
   if (steering && steering.layer !== null) return { cells, suggested: steering, note: null, controlsChecked, controls };
   const baseline = cells.find((c) => c.layer === null)?.trait ?? null;
-  const note = cells.length <= 1
-    ? 'the vector is zero at every layer (or the residual norms are unknown), so there was nothing to sweep'
-    : controlsChecked > 0
-      ? 'every cell that raised the trait was also raised by a shuffled-label control: no specific strength to suggest'
-      : `no coherent cell (coherence ≥ ${LAB_SWEEP_COHERENCE_MIN}) raised the trait above the unsteered ${baseline === null ? 'baseline' : baseline.toFixed(0)}`;
+  const note =
+    cells.length <= 1
+      ? 'the vector is zero at every layer (or the residual norms are unknown), so there was nothing to sweep'
+      : controlsChecked > 0
+        ? 'every cell that raised the trait was also raised by a shuffled-label control: no specific strength to suggest'
+        : `no coherent cell (coherence ≥ ${LAB_SWEEP_COHERENCE_MIN}) raised the trait above the unsteered ${baseline === null ? 'baseline' : baseline.toFixed(0)}`;
   return { cells, suggested: null, note, controlsChecked, controls };
 }

@@ -32,7 +32,13 @@ export interface HeldoutStats {
 }
 
 /** Projects held-out rollouts (labelled pos/neg) onto every row of each readout's vector; per-layer statistics. */
-export async function heldoutLayerStats(ctx: PipelineContext, runId: string, rollouts: RolloutRecord[], vectors: Record<Readout, PersonaVector>, batchSize: number): Promise<Record<Readout, HeldoutStats>> {
+export async function heldoutLayerStats(
+  ctx: PipelineContext,
+  runId: string,
+  rollouts: RolloutRecord[],
+  vectors: Record<Readout, PersonaVector>,
+  batchSize: number,
+): Promise<Record<Readout, HeldoutStats>> {
   const id = `${runId}:heldout`;
   const rec: HeldoutRecord = (await ctx.storage.get<HeldoutRecord>('activationMeans', id)) ?? { id, runId, projections: {} };
   const rows = ctx.info.numLayers + 1;
@@ -41,7 +47,11 @@ export async function heldoutLayerStats(ctx: PipelineContext, runId: string, rol
   progress.skip(rollouts.length - todo.length);
   for (const batch of chunks(todo, batchSize)) {
     checkCancelled(ctx.signal);
-    const captured = await captureRows(ctx.engine, { rows: batch.map((r) => ({ prompt: questionPrompt(contextFormat(ctx), r), response: responseText(contextFormat(ctx), r.response) })) }, ctx.signal);
+    const captured = await captureRows(
+      ctx.engine,
+      { rows: batch.map((r) => ({ prompt: questionPrompt(contextFormat(ctx), r), response: responseText(contextFormat(ctx), r.response) })) },
+      ctx.signal,
+    );
     batch.forEach((r, b) => {
       const ro = rowReadouts(captured[b], rows, ctx.info.hiddenSize);
       if (!ro) return;
@@ -115,7 +125,12 @@ export function bestCell(cells: SteerCellResult[], coherenceMin = 50, direction:
  * vector's stored rows (so a re-run with the same vector resumes).
  */
 export async function steeringSweep(
-  ctx: PipelineContext, keyOf: (v: PersonaVector) => string, vectors: Partial<Record<Readout, PersonaVector>>, questions: string[], judge: Judge, s: SweepSettings,
+  ctx: PipelineContext,
+  keyOf: (v: PersonaVector) => string,
+  vectors: Partial<Record<Readout, PersonaVector>>,
+  questions: string[],
+  judge: Judge,
+  s: SweepSettings,
   opts: { batchSize: number; maxNewTokens: number },
 ): Promise<SweepResult> {
   const readouts = s.readouts ?? (Object.keys(vectors) as Readout[]).slice(0, 1);
@@ -125,8 +140,15 @@ export async function steeringSweep(
     if (!vector) throw new PipelineError('bad_input', `the sweep asks for the ${readout} vector, which this run does not have`);
     const all = sweepCells(ctx.info.numLayers, s, vector).map((c) => (c.layer === null ? c : { ...c, readout }));
     const res = await steeringEval(ctx, {
-      runId: keyOf(vector), vector, questions: questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, cells: i === 0 ? all : all.slice(1), judge,
-      maxNewTokens: s.maxNewTokens ?? opts.maxNewTokens, batchSize: opts.batchSize, step: 'sweep',
+      runId: keyOf(vector),
+      vector,
+      questions: questions.slice(0, s.maxQuestions ?? Infinity),
+      systemPrompt: s.systemPrompt,
+      cells: i === 0 ? all : all.slice(1),
+      judge,
+      maxNewTokens: s.maxNewTokens ?? opts.maxNewTokens,
+      batchSize: opts.batchSize,
+      step: 'sweep',
     });
     cells.push(...res.cells);
   }

@@ -58,7 +58,14 @@ export async function projectTexts(ctx: MonitorContext, inputs: TextInput[], vec
   for (const batch of chunks(inputs, batchSize)) {
     const captured = await captureRows(ctx.engine, { rows: batch.map((t) => ({ prompt: t.prompt, response: t.response })) }, ctx.signal);
     for (const c of captured) {
-      out.push({ hook: hookName(row), layer, ids: c.ids, tokens: c.tokens, promptLength: c.promptLength, projections: Array.from(projectTokens(residRow(c, row, ctx.info.hiddenSize), u)) });
+      out.push({
+        hook: hookName(row),
+        layer,
+        ids: c.ids,
+        tokens: c.tokens,
+        promptLength: c.promptLength,
+        projections: Array.from(projectTokens(residRow(c, row, ctx.info.hiddenSize), u)),
+      });
     }
     progress.advance(batch.length);
   }
@@ -70,7 +77,13 @@ export async function projectText(ctx: MonitorContext, input: TextInput, vector:
 }
 
 /** Projection of each prompt's last token (the paper's monitoring signal), batched. */
-export async function lastPromptProjections(ctx: MonitorContext, prompts: PromptInput[], vector: PersonaVector, layer: number, batchSize = 16): Promise<number[]> {
+export async function lastPromptProjections(
+  ctx: MonitorContext,
+  prompts: PromptInput[],
+  vector: PersonaVector,
+  layer: number,
+  batchSize = 16,
+): Promise<number[]> {
   const row = rowOf(ctx, layer);
   const u = unitRow(vector, row);
   const H = ctx.info.hiddenSize;
@@ -98,6 +111,11 @@ export interface TurnProjection {
 /** Drift: for each user turn, the last-prompt-token projection of the conversation up to it. */
 export async function conversationDrift(ctx: MonitorContext, messages: ChatMessage[], vector: PersonaVector, layer: number): Promise<TurnProjection[]> {
   const turns = messages.map((m, i) => (m.role === 'user' ? i : -1)).filter((i) => i >= 0);
-  const values = await lastPromptProjections(ctx, turns.map((i) => ({ messages: messages.slice(0, i + 1) })), vector, layer);
+  const values = await lastPromptProjections(
+    ctx,
+    turns.map((i) => ({ messages: messages.slice(0, i + 1) })),
+    vector,
+    layer,
+  );
   return turns.map((messageIndex, turn) => ({ turn, messageIndex, projection: values[turn] }));
 }

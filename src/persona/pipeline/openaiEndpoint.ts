@@ -27,7 +27,11 @@ export type EndpointProblemKind = 'unreachable' | 'auth' | 'model' | 'url' | 'ra
 
 /** What went wrong talking to an endpoint (code 'judge' for the pipeline, `kind` for the UI). */
 export class EndpointError extends PipelineError {
-  constructor(readonly kind: EndpointProblemKind, message: string, hint?: string) {
+  constructor(
+    readonly kind: EndpointProblemKind,
+    message: string,
+    hint?: string,
+  ) {
     super('judge', message, hint);
   }
 }
@@ -36,7 +40,8 @@ export class EndpointError extends PipelineError {
 export const isTransient = (kind: EndpointProblemKind): boolean => kind === 'unreachable' || kind === 'rate_limit' || kind === 'server';
 
 /** How to let a page on another origin reach each kind of local server (CORS). */
-export const CORS_HELP = 'A server on another address must allow requests from this page (CORS): Ollama — start it with OLLAMA_ORIGINS set to this page\'s origin; LM Studio — turn on "Enable CORS" in the server settings; llama.cpp server — allowed by default; vLLM — --allowed-origins.';
+export const CORS_HELP =
+  'A server on another address must allow requests from this page (CORS): Ollama — start it with OLLAMA_ORIGINS set to this page\'s origin; LM Studio — turn on "Enable CORS" in the server settings; llama.cpp server — allowed by default; vLLM — --allowed-origins.';
 
 export function checkEndpointConfig(c: Pick<EndpointConfig, 'baseUrl' | 'model'>): void {
   let u: URL | null = null;
@@ -45,9 +50,16 @@ export function checkEndpointConfig(c: Pick<EndpointConfig, 'baseUrl' | 'model'>
   } catch {
     u = null;
   }
-  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new EndpointError('url', `the endpoint's base URL must start with http:// or https://, got "${c.baseUrl.slice(0, 200)}"`, 'For example http://localhost:11434/v1 (Ollama) or https://api.openai.com/v1.');
-  if (u.username || u.password) throw new EndpointError('url', 'the base URL must not hold a user name or password', 'Put a key in the API key field instead (it is kept in memory only).');
-  if (!c.model.trim()) throw new EndpointError('model', 'the endpoint model name is empty', 'Type the model name the server serves (Test connection lists them).');
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+    throw new EndpointError(
+      'url',
+      `the endpoint's base URL must start with http:// or https://, got "${c.baseUrl.slice(0, 200)}"`,
+      'For example http://localhost:11434/v1 (Ollama) or https://api.openai.com/v1.',
+    );
+  if (u.username || u.password)
+    throw new EndpointError('url', 'the base URL must not hold a user name or password', 'Put a key in the API key field instead (it is kept in memory only).');
+  if (!c.model.trim())
+    throw new EndpointError('model', 'the endpoint model name is empty', 'Type the model name the server serves (Test connection lists them).');
 }
 
 /** `${base}/${path}` without doubled slashes. */
@@ -59,7 +71,11 @@ export function endpointUrl(baseUrl: string, path: string): string {
 export function scrub(text: string, apiKey?: string): string {
   let t = text;
   if (apiKey) t = t.split(apiKey).join('[key]');
-  return t.replace(/\b(sk|key|pk|rk)-[A-Za-z0-9_*.-]{4,}/g, '[key]').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return t
+    .replace(/\b(sk|key|pk|rk)-[A-Za-z0-9_*.-]{4,}/g, '[key]')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 function serverMessage(body: string, apiKey?: string): string {
@@ -77,33 +93,65 @@ export function httpProblem(baseUrl: string, model: string, status: number, body
   const said = serverMessage(body, apiKey);
   const quote = said ? ` — the server said: "${said}"` : '';
   if (status === 401 || status === 403) {
-    return new EndpointError('auth', `the endpoint at ${baseUrl} refused the API key (HTTP ${status})`, apiKey ? 'Check the key: paste it again (no spaces). A local server usually needs none: clear the field.' : 'This endpoint needs an API key: paste it in the API key field (it stays in this tab\'s memory).');
+    return new EndpointError(
+      'auth',
+      `the endpoint at ${baseUrl} refused the API key (HTTP ${status})`,
+      apiKey
+        ? 'Check the key: paste it again (no spaces). A local server usually needs none: clear the field.'
+        : "This endpoint needs an API key: paste it in the API key field (it stays in this tab's memory).",
+    );
   }
   if ((status === 404 || status === 400) && /model/i.test(said)) {
-    return new EndpointError('model', `the endpoint at ${baseUrl} has no model "${model}" (HTTP ${status})${quote}`, 'Use Test connection to list the models it serves, or load / pull the model on the server first.');
+    return new EndpointError(
+      'model',
+      `the endpoint at ${baseUrl} has no model "${model}" (HTTP ${status})${quote}`,
+      'Use Test connection to list the models it serves, or load / pull the model on the server first.',
+    );
   }
   if (status === 404 || status === 405) {
-    return new EndpointError('url', `nothing answers at ${baseUrl} for this request (HTTP ${status})${quote}`, 'Check the base URL: it usually ends in /v1 (e.g. http://localhost:11434/v1).');
+    return new EndpointError(
+      'url',
+      `nothing answers at ${baseUrl} for this request (HTTP ${status})${quote}`,
+      'Check the base URL: it usually ends in /v1 (e.g. http://localhost:11434/v1).',
+    );
   }
-  if (status === 429) return new EndpointError('rate_limit', `the endpoint at ${baseUrl} is rate-limiting requests (HTTP 429)${quote}`, 'Wait a little and try again, or lower the number of requests.');
-  if (status >= 500) return new EndpointError('server', `the endpoint at ${baseUrl} failed (HTTP ${status})${quote}`, 'The server had a problem: check its log, then try again.');
+  if (status === 429)
+    return new EndpointError(
+      'rate_limit',
+      `the endpoint at ${baseUrl} is rate-limiting requests (HTTP 429)${quote}`,
+      'Wait a little and try again, or lower the number of requests.',
+    );
+  if (status >= 500)
+    return new EndpointError(
+      'server',
+      `the endpoint at ${baseUrl} failed (HTTP ${status})${quote}`,
+      'The server had a problem: check its log, then try again.',
+    );
   return new EndpointError('bad_reply', `the endpoint at ${baseUrl} answered HTTP ${status}${quote}`, 'Check the base URL and model name.');
 }
 
 function networkProblem(baseUrl: string, e: unknown): EndpointError {
   const cause = (e as { cause?: { code?: string } })?.cause?.code;
   const detail = cause ? ` (${cause})` : '';
-  return new EndpointError('unreachable', `could not reach the endpoint at ${baseUrl}${detail}: nothing answered, or the server does not allow requests from this page (CORS)`, `Is the server running at that address? ${CORS_HELP}`);
+  return new EndpointError(
+    'unreachable',
+    `could not reach the endpoint at ${baseUrl}${detail}: nothing answered, or the server does not allow requests from this page (CORS)`,
+    `Is the server running at that address? ${CORS_HELP}`,
+  );
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(new PipelineError('cancelled', 'the pipeline was cancelled'));
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new PipelineError('cancelled', 'the pipeline was cancelled'));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new PipelineError('cancelled', 'the pipeline was cancelled'));
+      },
+      { once: true },
+    );
   });
 
 export interface RequestOptions {
@@ -116,7 +164,13 @@ export interface RequestOptions {
  * One JSON request with retries: resolves to the parsed body of a 2xx answer, or throws an
  * EndpointError (or a 'cancelled' PipelineError when the signal aborts).
  */
-export async function endpointRequest(config: EndpointConfig, method: 'GET' | 'POST', path: string, body: unknown, opts: RequestOptions = {}): Promise<unknown> {
+export async function endpointRequest(
+  config: EndpointConfig,
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  opts: RequestOptions = {},
+): Promise<unknown> {
   const doFetch = config.fetch ?? globalThis.fetch.bind(globalThis);
   const maxRetries = opts.maxRetries ?? config.maxRetries ?? 4;
   const base = config.retryBaseMs ?? 500;
@@ -136,7 +190,11 @@ export async function endpointRequest(config: EndpointConfig, method: 'GET' | 'P
         try {
           return JSON.parse(answer) as unknown;
         } catch {
-          throw new EndpointError('bad_reply', `the endpoint at ${config.baseUrl} sent something that is not JSON`, 'Check the base URL: it should be the API root (usually ending in /v1), not a web page.');
+          throw new EndpointError(
+            'bad_reply',
+            `the endpoint at ${config.baseUrl} sent something that is not JSON`,
+            'Check the base URL: it should be the API root (usually ending in /v1), not a web page.',
+          );
         }
       }
       problem = httpProblem(config.baseUrl, config.model, res.status, answer, config.apiKey);
@@ -148,7 +206,8 @@ export async function endpointRequest(config: EndpointConfig, method: 'GET' | 'P
       problem = networkProblem(config.baseUrl, e);
     }
     if (!isTransient(problem.kind)) throw problem;
-    if (attempt >= maxRetries) throw attempt === 0 ? problem : new EndpointError(problem.kind, `${problem.message} (gave up after ${attempt + 1} tries)`, problem.hint);
+    if (attempt >= maxRetries)
+      throw attempt === 0 ? problem : new EndpointError(problem.kind, `${problem.message} (gave up after ${attempt + 1} tries)`, problem.hint);
     await sleep(retryAfterMs ?? base * 2 ** attempt, opts.signal);
   }
 }
@@ -166,14 +225,25 @@ interface CompletionBody {
 }
 
 /** POST /chat/completions; `extra` adds fields such as logprobs / top_logprobs. */
-export async function chatCompletion(config: EndpointConfig, messages: ChatMessage[], extra: Record<string, unknown>, opts: RequestOptions = {}): Promise<ChatReply> {
+export async function chatCompletion(
+  config: EndpointConfig,
+  messages: ChatMessage[],
+  extra: Record<string, unknown>,
+  opts: RequestOptions = {},
+): Promise<ChatReply> {
   const json = (await endpointRequest(config, 'POST', 'chat/completions', { model: config.model, messages, ...extra }, opts)) as CompletionBody;
   const choice = json?.choices?.[0];
   if (!choice || typeof choice !== 'object') {
-    throw new EndpointError('bad_reply', `the endpoint at ${config.baseUrl} sent a reply without choices`, 'Is this an OpenAI-compatible chat endpoint? The base URL usually ends in /v1.');
+    throw new EndpointError(
+      'bad_reply',
+      `the endpoint at ${config.baseUrl} sent a reply without choices`,
+      'Is this an OpenAI-compatible chat endpoint? The base URL usually ends in /v1.',
+    );
   }
   const top = choice.logprobs?.content?.[0]?.top_logprobs;
-  const valid = Array.isArray(top) ? top.filter((t): t is { token: string; logprob: number } => typeof t?.token === 'string' && typeof t?.logprob === 'number') : null;
+  const valid = Array.isArray(top)
+    ? top.filter((t): t is { token: string; logprob: number } => typeof t?.token === 'string' && typeof t?.logprob === 'number')
+    : null;
   return { text: typeof choice.message?.content === 'string' ? choice.message.content : '', topLogprobs: valid && valid.length > 0 ? valid : null };
 }
 

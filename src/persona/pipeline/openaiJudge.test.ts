@@ -31,14 +31,31 @@ beforeAll(async () => {
     }
     const content = body.messages[0].content as string;
     const top = /coherent/.test(content)
-      ? [{ token: '80', logprob: Math.log(0.5) }, { token: '100', logprob: Math.log(0.5) }]
+      ? [
+          { token: '80', logprob: Math.log(0.5) },
+          { token: '100', logprob: Math.log(0.5) },
+        ]
       : /happy/.test(content)
-        ? [{ token: '90', logprob: Math.log(0.6) }, { token: '70', logprob: Math.log(0.2) }, { token: 'The', logprob: Math.log(0.2) }]
+        ? [
+            { token: '90', logprob: Math.log(0.6) },
+            { token: '70', logprob: Math.log(0.2) },
+            { token: 'The', logprob: Math.log(0.2) },
+          ]
         : /refuse/.test(content)
-          ? [{ token: 'REF', logprob: Math.log(0.9) }, { token: '0', logprob: Math.log(0.1) }]
-          : [{ token: '0', logprob: Math.log(0.9) }, { token: '10', logprob: Math.log(0.1) }];
+          ? [
+              { token: 'REF', logprob: Math.log(0.9) },
+              { token: '0', logprob: Math.log(0.1) },
+            ]
+          : [
+              { token: '0', logprob: Math.log(0.9) },
+              { token: '10', logprob: Math.log(0.1) },
+            ];
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ choices: [{ message: { content: '90' }, logprobs: { content: [{ token: top[0].token, logprob: top[0].logprob, top_logprobs: top }] } }] }));
+    res.end(
+      JSON.stringify({
+        choices: [{ message: { content: '90' }, logprobs: { content: [{ token: top[0].token, logprob: top[0].logprob, top_logprobs: top }] } }],
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
@@ -81,7 +98,10 @@ describe('OpenAI-compatible judge (local server)', () => {
     expect(JSON.stringify(judge)).not.toContain(KEY);
     expect(JSON.stringify(describeOpenAiJudge({ baseUrl: base, model: 'judge-1', apiKey: KEY }))).not.toContain(KEY);
     const storage = new MemoryStorage();
-    const res = await runPipeline({ engine: new FakeEngine(), info: FAKE_INFO, storage }, { trait: FAKE_TRAIT, judge, settings: { batchSize: 4, sweep: { alphas: [2], systemPrompt: null } } });
+    const res = await runPipeline(
+      { engine: new FakeEngine(), info: FAKE_INFO, storage },
+      { trait: FAKE_TRAIT, judge, settings: { batchSize: 4, sweep: { alphas: [2], systemPrompt: null } } },
+    );
     expect(res.counts.kept).toBe(6);
     expect(res.sweep!.best).not.toBeNull();
     for (const c of ['runs', 'rollouts', 'scores', 'activationMeans', 'vectors'] as const) {

@@ -30,7 +30,12 @@ export interface OpenAiJudgeConfig extends EndpointConfig {
 }
 
 /** The judge's configuration without the key (what may be stored with a run). */
-export function describeOpenAiJudge(c: Pick<OpenAiJudgeConfig, 'baseUrl' | 'model'> & Partial<OpenAiJudgeConfig>): { kind: 'openai'; baseUrl: string; model: string; scoring: EndpointScoring } {
+export function describeOpenAiJudge(c: Pick<OpenAiJudgeConfig, 'baseUrl' | 'model'> & Partial<OpenAiJudgeConfig>): {
+  kind: 'openai';
+  baseUrl: string;
+  model: string;
+  scoring: EndpointScoring;
+} {
   return { kind: 'openai', baseUrl: c.baseUrl, model: c.model, scoring: c.scoring ?? 'logprobs' };
 }
 
@@ -55,15 +60,18 @@ export function openAiJudge(trait: Pick<TraitSet, 'eval_prompt'>, config: OpenAi
   checkEndpointConfig(config);
   const scoring = config.scoring ?? 'logprobs';
   const coherencePrompt = config.coherencePrompt ?? COHERENCE_PROMPT;
-  const extra = scoring === 'logprobs'
-    ? { max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 20, seed: 0 }
-    : { max_tokens: 4, temperature: 0, seed: 0 };
+  const extra =
+    scoring === 'logprobs' ? { max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 20, seed: 0 } : { max_tokens: 4, temperature: 0, seed: 0 };
 
   async function scoreOnce(content: string, signal?: AbortSignal): Promise<number | null> {
     const reply = await chatCompletion(config, [{ role: 'user', content }], extra, { signal });
     if (scoring === 'sampled') return parseSampledScore(reply.text);
     if (!reply.topLogprobs) {
-      throw new EndpointError('no_logprobs', `the judge at ${config.baseUrl} returned no top_logprobs, so the paper's score (an expectation over the first token's logprobs) cannot be computed`, 'Use an endpoint that supports logprobs, or sampled scoring (the number the judge writes; coarser, and marked as sampled).');
+      throw new EndpointError(
+        'no_logprobs',
+        `the judge at ${config.baseUrl} returned no top_logprobs, so the paper's score (an expectation over the first token's logprobs) cannot be computed`,
+        'Use an endpoint that supports logprobs, or sampled scoring (the number the judge writes; coarser, and marked as sampled).',
+      );
     }
     return judgeScoreFromTopLogprobs(reply.topLogprobs).score;
   }

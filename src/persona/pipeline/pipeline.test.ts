@@ -2,8 +2,28 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbStorage, MemoryStorage } from '../../storage';
 import {
-  bestCell, conversationDrift, controlDirection, rankedCells, shuffledPairs, lastPromptProjections, listRuns, noJudge, resumeRun, PipelineError, planRollouts, projectText, resolveSettings, runPipeline, screenDataset,
-  selfJudge, scoreTokenMap, type PipelineContext, type PipelineProgress, type RolloutRecord, type RunRecord, type SweepSettings,
+  bestCell,
+  conversationDrift,
+  controlDirection,
+  rankedCells,
+  shuffledPairs,
+  lastPromptProjections,
+  listRuns,
+  noJudge,
+  resumeRun,
+  PipelineError,
+  planRollouts,
+  projectText,
+  resolveSettings,
+  runPipeline,
+  screenDataset,
+  selfJudge,
+  scoreTokenMap,
+  type PipelineContext,
+  type PipelineProgress,
+  type RolloutRecord,
+  type RunRecord,
+  type SweepSettings,
 } from './index';
 import type { PersonaVector } from '../personaVector';
 import { generatePlanned, rolloutSeed } from './rollouts';
@@ -37,7 +57,10 @@ describe('pipeline on a fake engine', () => {
     const seedOf = (p: (typeof plan)[number]) => wide.find((r) => r.id === p.id)!.response.split(' s')[1];
     const pos = plan.filter((p) => p.side === 'pos');
     expect(new Set(pos.map(seedOf)).size).toBe(pos.length);
-    for (const p of pos) expect(seedOf(plan.find((n) => n.side === 'neg' && n.question === p.question && n.instruction === p.instruction && n.sample === p.sample)!)).toBe(seedOf(p));
+    for (const p of pos)
+      expect(seedOf(plan.find((n) => n.side === 'neg' && n.question === p.question && n.instruction === p.instruction && n.sample === p.sample)!)).toBe(
+        seedOf(p),
+      );
     expect(seedOf(pos[0])).toBe(String(rolloutSeed(5, pos[0])));
   });
 
@@ -47,7 +70,10 @@ describe('pipeline on a fake engine', () => {
     expect(map.size).toBe(101);
     expect(map.get(engine.vocab.indexOf('42'))).toBe(42);
     const judge = selfJudge({ engine, info: FAKE_INFO }, FAKE_TRAIT);
-    const [a, b] = await judge.judge([{ question: 'q', answer: 'happy day' }, { question: 'q', answer: 'gloomy day' }]);
+    const [a, b] = await judge.judge([
+      { question: 'q', answer: 'happy day' },
+      { question: 'q', answer: 'gloomy day' },
+    ]);
     expect(a.trait).toBeCloseTo(90, 3);
     expect(b.trait).toBeCloseTo(10, 3);
     expect(a.coherence).toBeCloseTo(80, 3);
@@ -98,9 +124,10 @@ describe('pipeline on a fake engine', () => {
     // baseline + 2 readouts × 2 modes × 3 layers × 1 α
     expect(cells).toHaveLength(1 + 2 * 2 * 3);
     expect(cells.filter((c) => c.layer === null)).toHaveLength(1);
-    for (const readout of ['response_avg', 'prompt_last']) for (const positions of ['response', 'prompt']) {
-      expect(cells.filter((c) => c.readout === readout && c.positions === positions).map((c) => c.layer)).toEqual([0, 1, 2]);
-    }
+    for (const readout of ['response_avg', 'prompt_last'])
+      for (const positions of ['response', 'prompt']) {
+        expect(cells.filter((c) => c.readout === readout && c.positions === positions).map((c) => c.layer)).toEqual([0, 1, 2]);
+      }
     const questions = FAKE_TRAIT.evaluation_questions.length;
     // Sweep rows reach the engine with their own mode: 6 prompt-mode cells × the questions.
     expect(engine.rowsByPositions.prompt).toBe(6 * questions);
@@ -129,12 +156,20 @@ describe('pipeline on a fake engine', () => {
       expect(c.shuffled).toHaveLength(1);
       expect(c.shuffled[0].trait! - strict.sweep!.cells[0].trait!).toBeGreaterThan(20);
     }
-    const lenient = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { batchSize: 4, sweep: { ...sweep, controlMaxRise: 100 } } });
+    const lenient = await runPipeline(ctx, {
+      trait: FAKE_TRAIT,
+      judge: selfJudge(ctx, FAKE_TRAIT),
+      settings: { batchSize: 4, sweep: { ...sweep, controlMaxRise: 100 } },
+    });
     expect(lenient.steering).toEqual(lenient.sweep!.best);
     expect(lenient.controls).toHaveLength(1);
     expect(lenient.controls![0]).toMatchObject({ cell: lenient.sweep!.best, specific: true });
     expect(lenient.controls![0].shuffled.map((x) => x.readout)).toEqual([lenient.steering!.readout, lenient.steering!.readout]);
-    const plain = await runPipeline(ctx, { trait: FAKE_TRAIT, judge: selfJudge(ctx, FAKE_TRAIT), settings: { batchSize: 4, sweep: { ...sweep, controls: 0 } } });
+    const plain = await runPipeline(ctx, {
+      trait: FAKE_TRAIT,
+      judge: selfJudge(ctx, FAKE_TRAIT),
+      settings: { batchSize: 4, sweep: { ...sweep, controls: 0 } },
+    });
     expect(plain.controls).toBeNull();
     expect(plain.steering).toEqual(plain.sweep!.best);
   });
@@ -156,8 +191,20 @@ describe('pipeline on a fake engine', () => {
     expect(odd.filter((p) => p.pos.id.startsWith('p')).length).toBe(3);
     expect(odd.filter((p) => p.neg.id.startsWith('p')).length).toBe(3);
     const vec = (rows: number[][]) => ({ data: Float32Array.from(rows.flat()), rows: rows.length, hidden: rows[0].length, meta: {} }) as PersonaVector;
-    const real = vec([[0, 0], [3, 4], [1, 0]]);
-    const m = controlDirection(vec([[1, 1], [0, -0.5], [2, 0]]), real, 0);
+    const real = vec([
+      [0, 0],
+      [3, 4],
+      [1, 0],
+    ]);
+    const m = controlDirection(
+      vec([
+        [1, 1],
+        [0, -0.5],
+        [2, 0],
+      ]),
+      real,
+      0,
+    );
     // row 1 (block 0): [0, -0.5] less its part along [3, 4] is [0.24, -0.18], scaled to norm 5
     expect(Array.from(m.vector.data.subarray(2, 4)).map((x) => +x.toFixed(4))).toEqual([4, -3]);
     // row 2 lies along the real row: nothing is left; row 0 has no real direction to remove
@@ -194,7 +241,11 @@ describe('pipeline on a fake engine', () => {
       const firstRows = engine.calls.generateRows + engine.calls.captureRows;
       const s2 = await IndexedDbStorage.open({ name });
       const engine2 = new FakeEngine();
-      const res = await runPipeline(ctxWith(engine2, s2 as unknown as MemoryStorage), { trait: FAKE_TRAIT, judge: noJudge(), settings: { ...SETTINGS, batchSize: 2 } });
+      const res = await runPipeline(ctxWith(engine2, s2 as unknown as MemoryStorage), {
+        trait: FAKE_TRAIT,
+        judge: noJudge(),
+        settings: { ...SETTINGS, batchSize: 2 },
+      });
       expect(Array.from(res.vector.data)).toEqual(Array.from(reference.vector.data));
       expect(res.counts).toEqual(reference.counts);
       // the resumed run did only what was missing: together no more rows than one uninterrupted run plus one batch
@@ -257,11 +308,23 @@ describe('monitoring and screening on a fake engine', () => {
     const [h, g] = t.projections.slice(t.promptLength);
     expect(h).toBeGreaterThan(0);
     expect(g).toBeLessThan(0);
-    const last = await lastPromptProjections(ctx, [{ messages: [{ role: 'user', content: 'happy' }] }, { messages: [{ role: 'user', content: 'gloomy' }] }], res.vector, 1);
+    const last = await lastPromptProjections(
+      ctx,
+      [{ messages: [{ role: 'user', content: 'happy' }] }, { messages: [{ role: 'user', content: 'gloomy' }] }],
+      res.vector,
+      1,
+    );
     expect(last).toHaveLength(2);
-    const drift = await conversationDrift(ctx, [
-      { role: 'user', content: 'a' }, { role: 'assistant', content: 'happy' }, { role: 'user', content: 'b' },
-    ], res.vector, 1);
+    const drift = await conversationDrift(
+      ctx,
+      [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'happy' },
+        { role: 'user', content: 'b' },
+      ],
+      res.vector,
+      1,
+    );
     expect(drift.map((d) => d.messageIndex)).toEqual([0, 2]);
     await expect(projectText(ctx, { prompt: { ids: [1] } }, res.vector, 7)).rejects.toThrow(/layer 7 is outside/);
   });

@@ -23,7 +23,14 @@ export interface RunSpec {
 /** A rollout to generate: everything but the response. */
 export type RolloutPlan = Omit<RolloutRecord, 'response' | 'tokens' | 'finish'> & { steering?: SteeringTerm[] | null };
 
-export function rolloutId(runId: string, split: RolloutRecord['split'], side: RolloutRecord['side'], question: number, instruction: number, sample: number): string {
+export function rolloutId(
+  runId: string,
+  split: RolloutRecord['split'],
+  side: RolloutRecord['side'],
+  question: number,
+  instruction: number,
+  sample: number,
+): string {
   return `${runId}:${split}:${side}:q${question}:i${instruction}:s${sample}`;
 }
 
@@ -31,13 +38,24 @@ export function rolloutId(runId: string, split: RolloutRecord['split'], side: Ro
  * The persona of one side: "You are a/an {trait} assistant. {instruction}" (or the negative name) in
  * chat, a narrator's framing of the same in completion (promptFormat.ts).
  */
-export function sideSystemPrompt(trait: TraitSet, side: Side, instruction: string, negativeName: PipelineSettings['negativeName'], format: PromptFormat = 'chat'): string {
+export function sideSystemPrompt(
+  trait: TraitSet,
+  side: Side,
+  instruction: string,
+  negativeName: PipelineSettings['negativeName'],
+  format: PromptFormat = 'chat',
+): string {
   const who = side === 'neg' && negativeName === 'helpful' ? { name: trait.name } : trait;
   return personaFraming(format, who, side, instruction);
 }
 
 export function messagesOf(r: Pick<RolloutRecord, 'system' | 'user'>): ChatMessage[] {
-  return r.system === null ? [{ role: 'user', content: r.user }] : [{ role: 'system', content: r.system }, { role: 'user', content: r.user }];
+  return r.system === null
+    ? [{ role: 'user', content: r.user }]
+    : [
+        { role: 'system', content: r.system },
+        { role: 'user', content: r.user },
+      ];
 }
 
 /** The questions, instruction pairs and sample count a split uses under the settings. */
@@ -67,7 +85,17 @@ export function planRollouts(run: RunSpec, split: Split, format: PromptFormat = 
         const pair = run.trait.instruction[i];
         const system = sideSystemPrompt(run.trait, side, side === 'pos' ? pair.pos : pair.neg, run.settings.negativeName, format);
         for (let s = 0; s < samples; s++) {
-          out.push({ id: rolloutId(run.id, split, side, q, i, s), runId: run.id, split, side, question: q, instruction: i, sample: s, system, user: questions[q] });
+          out.push({
+            id: rolloutId(run.id, split, side, q, i, s),
+            runId: run.id,
+            split,
+            side,
+            question: q,
+            instruction: i,
+            sample: s,
+            system,
+            user: questions[q],
+          });
         }
       }
     }
@@ -121,12 +149,16 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
   for (const [positions, items] of groups) {
     for (const batch of chunks(items, opts.batchSize)) {
       checkCancelled(ctx.signal);
-      const rows = await generateRows(ctx.engine, {
-        rows: batch.map((p) => ({ prompt: questionPrompt(format, p), steering: p.steering ?? null, seed: rolloutSeed(opts.seed, p) })),
-        maxNewTokens: opts.maxNewTokens,
-        sampling: opts.sampling ?? GREEDY,
-        positions,
-      }, ctx.signal);
+      const rows = await generateRows(
+        ctx.engine,
+        {
+          rows: batch.map((p) => ({ prompt: questionPrompt(format, p), steering: p.steering ?? null, seed: rolloutSeed(opts.seed, p) })),
+          maxNewTokens: opts.maxNewTokens,
+          sampling: opts.sampling ?? GREEDY,
+          positions,
+        },
+        ctx.signal,
+      );
       const records: RolloutRecord[] = batch.map((p, b) => {
         const { steering: _steering, ...rest } = p;
         return { ...rest, response: replyOf(format, rows[b].text), tokens: rows[b].tokenIds.length, finish: rows[b].finish };
@@ -144,5 +176,12 @@ export async function generatePlanned(ctx: PipelineContext, plan: RolloutPlan[],
 export function generateRollouts(ctx: PipelineContext, run: RunSpec, split: Split): Promise<RolloutRecord[]> {
   const s = run.settings;
   const sampling = split === 'extraction' && s.samples > 1 ? { temperature: s.temperature, topK: 0, topP: 1 } : null;
-  return generatePlanned(ctx, planRollouts(run, split, contextFormat(ctx)), { step: 'rollouts', phase: split, maxNewTokens: s.maxNewTokens, batchSize: s.batchSize, sampling, seed: s.seed });
+  return generatePlanned(ctx, planRollouts(run, split, contextFormat(ctx)), {
+    step: 'rollouts',
+    phase: split,
+    maxNewTokens: s.maxNewTokens,
+    batchSize: s.batchSize,
+    sampling,
+    seed: s.seed,
+  });
 }

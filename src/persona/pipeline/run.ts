@@ -84,7 +84,8 @@ const MAX_CONTROLLED_CELLS = 5;
 
 /** A short stable hash (two FNV-1a 32-bit passes) for run ids. */
 export function stableHash(text: string): string {
-  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995;
+  let a = 0x811c9dc5,
+    b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
@@ -99,14 +100,27 @@ export function stableHash(text: string): string {
  * by judge, and what depends on the vector is keyed by the vector's hash.
  */
 export function runIdFor(modelId: string, trait: TraitSet, s: PipelineSettings): string {
-  const key = [modelId, trait, s.samples, s.maxNewTokens, s.samples > 1 ? s.temperature : 0, s.seed, s.maxExtractionQuestions ?? null, s.maxInstructions ?? null, s.maxEvaluationQuestions ?? null, s.evaluationInstructions, s.negativeName];
+  const key = [
+    modelId,
+    trait,
+    s.samples,
+    s.maxNewTokens,
+    s.samples > 1 ? s.temperature : 0,
+    s.seed,
+    s.maxExtractionQuestions ?? null,
+    s.maxInstructions ?? null,
+    s.maxEvaluationQuestions ?? null,
+    s.evaluationInstructions,
+    s.negativeName,
+  ];
   return `run-${trait.name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${stableHash(JSON.stringify(key))}`;
 }
 
 /** Hash of a vector's values (keys results that depend on the vector). */
 export function vectorHash(v: PersonaVector): string {
   const u = new Uint32Array(v.data.buffer, v.data.byteOffset, v.data.length);
-  let a = 0x811c9dc5, b = 0x9747b28c;
+  let a = 0x811c9dc5,
+    b = 0x9747b28c;
   for (let i = 0; i < u.length; i++) {
     a = Math.imul(a ^ u[i], 0x01000193);
     b = Math.imul(b ^ (u[i] >>> 7), 0x5bd1e995);
@@ -121,7 +135,16 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
   const spec = { id, trait: run.trait, settings };
   const now = Date.now();
   const existing = await ctx.storage.get<RunRecord>('runs', id);
-  const record: RunRecord = { id, modelId: ctx.info.id, trait: run.trait, settings, judge: judge.id, status: 'running', createdAt: existing?.createdAt ?? now, updatedAt: now };
+  const record: RunRecord = {
+    id,
+    modelId: ctx.info.id,
+    trait: run.trait,
+    settings,
+    judge: judge.id,
+    status: 'running',
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  };
   await ctx.storage.put('runs', record);
   const timingsMs: PipelineSummary['timingsMs'] = {};
   const timed = async <T>(step: PipelineStep, f: () => Promise<T>): Promise<T> => {
@@ -142,7 +165,13 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
     const dropReasons: Record<string, number> = {};
     for (const d of filtered.dropped) for (const r of d.reasons) dropReasons[r] = (dropReasons[r] ?? 0) + 1;
     if (filtered.kept.length === 0) {
-      throw new PipelineError('no_pairs', `no pair passed the filter (${filtered.dropped.length} dropped: ${Object.entries(dropReasons).map(([k, v]) => `${k} ×${v}`).join(', ')})`, 'Check the trait prompts, use more questions or samples, or use judge "none".');
+      throw new PipelineError(
+        'no_pairs',
+        `no pair passed the filter (${filtered.dropped.length} dropped: ${Object.entries(dropReasons)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join(', ')})`,
+        'Check the trait prompts, use more questions or samples, or use judge "none".',
+      );
     }
     // 3. Activations and vectors.
     const act = await timed('activations', () => extractActivations(ctx, id, filtered.kept, { batchSize: settings.batchSize, trait: run.trait.name }));
@@ -156,36 +185,68 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
     const coherenceMin = settings.sweep?.coherenceMin ?? 50;
     if (settings.sweep && judge.kind !== 'none') {
       const s = { ...settings.sweep, readouts: settings.sweep.readouts ?? [settings.readout] };
-      sweep = await timed('sweep', () => steeringSweep(ctx, (v) => `${id}:v${vectorHash(v)}`, act.vectors, run.trait.evaluation_questions, judge, s, { batchSize: settings.batchSize, maxNewTokens: settings.maxNewTokens }));
+      sweep = await timed('sweep', () =>
+        steeringSweep(ctx, (v) => `${id}:v${vectorHash(v)}`, act.vectors, run.trait.evaluation_questions, judge, s, {
+          batchSize: settings.batchSize,
+          maxNewTokens: settings.maxNewTokens,
+        }),
+      );
     }
     // The sweep decides only when steering raised the judged score above the unsteered baseline.
     const baselineCell = sweep?.cells.find((c) => c.layer === null);
     const baseline = baselineCell?.trait ?? null;
     const beatsBaseline = (c: SteerCellResult | null | undefined): c is SteerCellResult => !!c && c.trait !== null && (baseline === null || c.trait > baseline);
-    const ownBest = sweep ? bestCell(sweep.cells.filter((c) => c.readout === settings.readout), coherenceMin) : null;
+    const ownBest = sweep
+      ? bestCell(
+          sweep.cells.filter((c) => c.readout === settings.readout),
+          coherenceMin,
+        )
+      : null;
     const chosenLayer = beatsBaseline(ownBest) ? ownBest.layer : chosen.suggested;
     let steering = beatsBaseline(sweep?.best) ? sweep!.best : null;
     let controls: ControlResult[] | null = null;
     const s = settings.sweep;
     if (sweep && baselineCell && s?.controls && steering) {
       const candidates = rankedCells(sweep.cells, coherenceMin).filter(beatsBaseline).slice(0, MAX_CONTROLLED_CELLS);
-      const checked = await timed('sweep', async () => firstSpecificCell(ctx, {
-        runId: vkey, candidates, baseline: baselineCell, real: act.vectors,
-        controls: await shuffledVectors(ctx, id, filtered.kept, s.controls!, settings.seed, settings.batchSize),
-        questions: run.trait.evaluation_questions.slice(0, s.maxQuestions ?? Infinity), systemPrompt: s.systemPrompt, judge,
-        maxNewTokens: s.maxNewTokens ?? settings.maxNewTokens, batchSize: settings.batchSize, maxRise: s.controlMaxRise ?? 20,
-      }));
+      const checked = await timed('sweep', async () =>
+        firstSpecificCell(ctx, {
+          runId: vkey,
+          candidates,
+          baseline: baselineCell,
+          real: act.vectors,
+          controls: await shuffledVectors(ctx, id, filtered.kept, s.controls!, settings.seed, settings.batchSize),
+          questions: run.trait.evaluation_questions.slice(0, s.maxQuestions ?? Infinity),
+          systemPrompt: s.systemPrompt,
+          judge,
+          maxNewTokens: s.maxNewTokens ?? settings.maxNewTokens,
+          batchSize: settings.batchSize,
+          maxRise: s.controlMaxRise ?? 20,
+        }),
+      );
       steering = checked.best;
       controls = checked.checked;
     }
     const summary: PipelineSummary = {
-      runId: id, modelId: ctx.info.id, trait: run.trait.name, judge: judge.id, readout: settings.readout,
+      runId: id,
+      modelId: ctx.info.id,
+      trait: run.trait.name,
+      judge: judge.id,
+      readout: settings.readout,
       counts: {
         rollouts: { pos: extraction.filter((r) => r.side === 'pos').length, neg: extraction.filter((r) => r.side === 'neg').length },
-        kept: filtered.kept.length, dropped: filtered.dropped.length, dropReasons,
-        activations: act.counts, heldout: chosen.counts,
+        kept: filtered.kept.length,
+        dropped: filtered.dropped.length,
+        dropReasons,
+        activations: act.counts,
+        heldout: chosen.counts,
       },
-      layerStats: chosen.stats, statsLayer: chosen.suggested, sweep, chosenLayer, steering, controls, timingsMs,
+      layerStats: chosen.stats,
+      statsLayer: chosen.suggested,
+      sweep,
+      chosenLayer,
+      steering,
+      controls,
+      timingsMs,
     };
     const withLayer = (v: PersonaVector): PersonaVector => ({ ...v, meta: { ...v.meta, layer: chosenLayer ?? undefined } });
     await ctx.storage.put('runs', { ...record, status: 'done', updatedAt: Date.now(), summary } satisfies RunRecord);
@@ -193,7 +254,9 @@ export async function runPipeline(ctx: PipelineContext, run: PipelineRun): Promi
     return { ...summary, vector: vectors[settings.readout], vectors, heldout };
   } catch (e) {
     const cancelled = e instanceof PipelineError && e.code === 'cancelled';
-    await ctx.storage.put('runs', { ...record, status: cancelled ? 'cancelled' : 'failed', error: (e as Error)?.message, updatedAt: Date.now() } satisfies RunRecord).catch(() => {});
+    await ctx.storage
+      .put('runs', { ...record, status: cancelled ? 'cancelled' : 'failed', error: (e as Error)?.message, updatedAt: Date.now() } satisfies RunRecord)
+      .catch(() => {});
     throw e;
   }
 }
@@ -211,6 +274,7 @@ export async function listRuns(storage: PipelineContext['storage']): Promise<Run
 export async function resumeRun(ctx: PipelineContext, runId: string, judge: Judge): Promise<PipelineResult> {
   const rec = await ctx.storage.get<RunRecord>('runs', runId);
   if (!rec) throw new PipelineError('bad_input', `no stored run "${runId}"`);
-  if (rec.modelId !== ctx.info.id) throw new PipelineError('bad_input', `run "${runId}" was made with model ${rec.modelId}, but ${ctx.info.id} is loaded`, 'Load that model first.');
+  if (rec.modelId !== ctx.info.id)
+    throw new PipelineError('bad_input', `run "${runId}" was made with model ${rec.modelId}, but ${ctx.info.id} is loaded`, 'Load that model first.');
   return runPipeline(ctx, { trait: rec.trait, judge, settings: rec.settings, runId });
 }

@@ -13,7 +13,12 @@ export function scoreId(rolloutId: string, judgeId: string): string {
 }
 
 /** Scores every rollout with the judge; returns scores by rollout id. */
-export async function judgeRollouts(ctx: PipelineContext, rollouts: RolloutRecord[], judge: Judge, step: PipelineStep = 'judge'): Promise<Map<string, ScoreRecord>> {
+export async function judgeRollouts(
+  ctx: PipelineContext,
+  rollouts: RolloutRecord[],
+  judge: Judge,
+  step: PipelineStep = 'judge',
+): Promise<Map<string, ScoreRecord>> {
   const out = new Map<string, ScoreRecord>();
   const progress = new PipelineProgressTracker(ctx, step, rollouts.length, step === 'judge' ? undefined : 'judge');
   const todo: RolloutRecord[] = [];
@@ -25,9 +30,18 @@ export async function judgeRollouts(ctx: PipelineContext, rollouts: RolloutRecor
   progress.skip(rollouts.length - todo.length);
   for (const batch of chunks(todo, judge.batchSize)) {
     checkCancelled(ctx.signal);
-    const scores = await judge.judge(batch.map((r) => ({ question: r.user, answer: r.response })), ctx.signal);
+    const scores = await judge.judge(
+      batch.map((r) => ({ question: r.user, answer: r.response })),
+      ctx.signal,
+    );
     checkCancelled(ctx.signal);
-    const records: ScoreRecord[] = batch.map((r, i) => ({ id: scoreId(r.id, judge.id), rolloutId: r.id, judge: judge.id, trait: scores[i].trait, coherence: scores[i].coherence }));
+    const records: ScoreRecord[] = batch.map((r, i) => ({
+      id: scoreId(r.id, judge.id),
+      rolloutId: r.id,
+      judge: judge.id,
+      trait: scores[i].trait,
+      coherence: scores[i].coherence,
+    }));
     await ctx.storage.putMany('scores', records);
     for (const rec of records) out.set(rec.rolloutId, rec);
     progress.advance(batch.length);
@@ -46,5 +60,5 @@ export function withScores(rollouts: RolloutRecord[], scores: Map<string, ScoreR
 export function filterScored(rollouts: ScoredRollout[], judgeKind: Judge['kind'], settings: FilterSettings = {}): FilterResult<ScoredRollout> {
   const pos = rollouts.filter((r) => r.side === 'pos');
   const neg = rollouts.filter((r) => r.side === 'neg');
-  return filterRollouts(pos, neg, { ...settings, judge: judgeKind === 'none' ? 'none' : settings.judge ?? 'scores' });
+  return filterRollouts(pos, neg, { ...settings, judge: judgeKind === 'none' ? 'none' : (settings.judge ?? 'scores') });
 }

@@ -52,9 +52,15 @@ export interface ScreenReport {
   order: number[];
 }
 
-
 /** Response-average and last-prompt-token projections of (prompt, response) pairs at one row. */
-async function projections(ctx: MonitorContext, items: { prompt: PromptInput; response: string }[], row: number, u: Float32Array, batchSize: number, progress: PipelineProgressTracker): Promise<{ avg: number; last: number }[]> {
+async function projections(
+  ctx: MonitorContext,
+  items: { prompt: PromptInput; response: string }[],
+  row: number,
+  u: Float32Array,
+  batchSize: number,
+  progress: PipelineProgressTracker,
+): Promise<{ avg: number; last: number }[]> {
   const H = ctx.info.hiddenSize;
   const out: { avg: number; last: number }[] = [];
   for (const batch of chunks(items, batchSize)) {
@@ -85,22 +91,46 @@ export async function screenDataset(ctx: MonitorContext, samples: ScreenSample[]
   const progress = new PipelineProgressTracker(ctx, 'screen', samples.length * (full ? 3 : 1), full ? 'capture, generate, capture' : 'capture');
   const format = contextFormat(ctx);
   const prompts = samples.map((s) => questionPrompt(format, { system: opts.systemPrompt || null, user: s.prompt }));
-  const data = await projections(ctx, samples.map((s, i) => ({ prompt: prompts[i], response: responseText(format, s.response) })), row, u, batchSize, progress);
+  const data = await projections(
+    ctx,
+    samples.map((s, i) => ({ prompt: prompts[i], response: responseText(format, s.response) })),
+    row,
+    u,
+    batchSize,
+    progress,
+  );
   let own: string[] | null = null;
   let ownProj: { avg: number; last: number }[] | null = null;
   if (full) {
     own = [];
     for (const batch of chunks(prompts, batchSize)) {
-      const rows = await generateRows(ctx.engine, { rows: batch.map((prompt) => ({ prompt, steering: null })), maxNewTokens: opts.maxNewTokens ?? 64 }, ctx.signal);
+      const rows = await generateRows(
+        ctx.engine,
+        { rows: batch.map((prompt) => ({ prompt, steering: null })), maxNewTokens: opts.maxNewTokens ?? 64 },
+        ctx.signal,
+      );
       own.push(...rows.map((r) => replyOf(format, r.text)));
       progress.advance(batch.length);
     }
-    ownProj = await projections(ctx, prompts.map((prompt, i) => ({ prompt, response: responseText(format, own![i]) })), row, u, batchSize, progress);
+    ownProj = await projections(
+      ctx,
+      prompts.map((prompt, i) => ({ prompt, response: responseText(format, own![i]) })),
+      row,
+      u,
+      batchSize,
+      progress,
+    );
   }
   const rows: ScreenRow[] = samples.map((s, i) => {
     const r: ScreenRow = {
-      line: s.line, prompt: s.prompt, response: s.response, projection: data[i].avg, lastPromptProjection: data[i].last,
-      deltaPCheap: data[i].avg - data[i].last, percentile: NaN, flagged: false,
+      line: s.line,
+      prompt: s.prompt,
+      response: s.response,
+      projection: data[i].avg,
+      lastPromptProjection: data[i].last,
+      deltaPCheap: data[i].avg - data[i].last,
+      percentile: NaN,
+      flagged: false,
     };
     if (own && ownProj) {
       r.modelResponse = own[i];
@@ -111,7 +141,10 @@ export async function screenDataset(ctx: MonitorContext, samples: ScreenSample[]
   });
   const ranking = full ? 'full' : 'cheap';
   const flagPercentile = opts.flagPercentile ?? 95;
-  const ranked = rankProjectionDifferences(rows.map((r) => (ranking === 'full' ? r.deltaP! : r.deltaPCheap)), flagPercentile);
+  const ranked = rankProjectionDifferences(
+    rows.map((r) => (ranking === 'full' ? r.deltaP! : r.deltaPCheap)),
+    flagPercentile,
+  );
   rows.forEach((r, i) => {
     r.percentile = ranked.percentiles[i];
     r.flagged = ranked.flagged[i];

@@ -36,10 +36,16 @@ export interface ControlResult {
  */
 export function shuffledPairs(pairs: Pair[], seed: number): Pair[] {
   const rand = seededRandom(seed);
-  const shuffle = <T>(xs: T[]) => xs.map((x) => ({ x, k: rand() })).sort((a, b) => a.k - b.k).map((e) => e.x);
-  const pos = shuffle(pairs.map((p) => p.pos)), neg = shuffle(pairs.map((p) => p.neg));
+  const shuffle = <T>(xs: T[]) =>
+    xs
+      .map((x) => ({ x, k: rand() }))
+      .sort((a, b) => a.k - b.k)
+      .map((e) => e.x);
+  const pos = shuffle(pairs.map((p) => p.pos)),
+    neg = shuffle(pairs.map((p) => p.neg));
   const h = Math.floor(pairs.length / 2);
-  const a = shuffle([...pos.slice(0, h), ...neg.slice(0, h)]), b = shuffle([...pos.slice(h, 2 * h), ...neg.slice(h, 2 * h)]);
+  const a = shuffle([...pos.slice(0, h), ...neg.slice(0, h)]),
+    b = shuffle([...pos.slice(h, 2 * h), ...neg.slice(h, 2 * h)]);
   return a.map((r, i) => ({ pos: { ...r, side: 'pos' }, neg: { ...b[i], side: 'neg' } }));
 }
 
@@ -54,7 +60,8 @@ export function controlDirection(shuffled: PersonaVector, real: PersonaVector, l
   const out: PersonaVector = { ...shuffled, data: Float32Array.from(shuffled.data) };
   let cos = 0;
   for (let r = 0; r < out.rows; r++) {
-    const a = vectorRow(real, r), b = vectorRow(out, r);
+    const a = vectorRow(real, r),
+      b = vectorRow(out, r);
     const aa = dot(a, a);
     if (r === row) cos = aa > 0 && dot(b, b) > 0 ? dot(a, b) / Math.sqrt(aa * dot(b, b)) : 0;
     if (aa === 0) continue;
@@ -68,9 +75,17 @@ export function controlDirection(shuffled: PersonaVector, real: PersonaVector, l
 }
 
 /** One set of readout vectors per shuffle (seeds seed+1 … seed+count), from the kept pairs' responses. */
-export async function shuffledVectors(ctx: PipelineContext, runId: string, pairs: Pair[], count: number, seed: number, batchSize: number): Promise<Record<Readout, PersonaVector>[]> {
+export async function shuffledVectors(
+  ctx: PipelineContext,
+  runId: string,
+  pairs: Pair[],
+  count: number,
+  seed: number,
+  batchSize: number,
+): Promise<Record<Readout, PersonaVector>[]> {
   const out: Record<Readout, PersonaVector>[] = [];
-  for (let i = 1; i <= count; i++) out.push((await extractActivations(ctx, `${runId}:shuffle${seed + i}`, shuffledPairs(pairs, seed + i), { batchSize })).vectors);
+  for (let i = 1; i <= count; i++)
+    out.push((await extractActivations(ctx, `${runId}:shuffle${seed + i}`, shuffledPairs(pairs, seed + i), { batchSize })).vectors);
   return out;
 }
 
@@ -101,8 +116,15 @@ export async function firstSpecificCell(ctx: PipelineContext, o: ControlOptions)
     for (const [i, control] of o.controls.entries()) {
       const { vector, cos } = controlDirection(control[readout], o.real[readout], cell.layer!);
       const { cells } = await steeringEval(ctx, {
-        runId: `${o.runId}:control${i}:${readout}:L${cell.layer}`, vector, questions: o.questions, systemPrompt: o.systemPrompt,
-        cells: [{ layer: cell.layer, alpha: cell.alpha, positions: cell.positions }], judge: o.judge, maxNewTokens: o.maxNewTokens, batchSize: o.batchSize, step: 'sweep',
+        runId: `${o.runId}:control${i}:${readout}:L${cell.layer}`,
+        vector,
+        questions: o.questions,
+        systemPrompt: o.systemPrompt,
+        cells: [{ layer: cell.layer, alpha: cell.alpha, positions: cell.positions }],
+        judge: o.judge,
+        maxNewTokens: o.maxNewTokens,
+        batchSize: o.batchSize,
+        step: 'sweep',
       });
       shuffled.push({ ...cells[0], readout, cos });
       if (steers(cells[0])) break;

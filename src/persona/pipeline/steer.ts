@@ -93,8 +93,18 @@ export async function steeringEval(ctx: PipelineContext, o: SteerEvalOptions): P
     const positions = otherPositions(cell);
     o.questions.forEach((user, q) => {
       plan.push({
-        id: `${o.runId}:sweep:${key}:q${q}:i0:s0`, runId: o.runId, split: 'sweep', side: 'steer', question: q, instruction: 0, sample: 0,
-        system: o.systemPrompt, user, layer: cell.layer === null || cell.alpha === 0 ? null : cell.layer, alpha: cell.alpha, steering: steeringFor(o.vector, cell),
+        id: `${o.runId}:sweep:${key}:q${q}:i0:s0`,
+        runId: o.runId,
+        split: 'sweep',
+        side: 'steer',
+        question: q,
+        instruction: 0,
+        sample: 0,
+        system: o.systemPrompt,
+        user,
+        layer: cell.layer === null || cell.alpha === 0 ? null : cell.layer,
+        alpha: cell.alpha,
+        steering: steeringFor(o.vector, cell),
         ...(positions ? { positions } : {}),
       });
     });

@@ -50,7 +50,12 @@ describe('Chat and Monitor on a base model', () => {
     const engine = await open(true);
     await sendMessage('Once upon a time');
     await settled();
-    expect(engine.log.generates[0].rows[0].prompt).toEqual({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Once upon a time' }] });
+    expect(engine.log.generates[0].rows[0].prompt).toEqual({
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Once upon a time' },
+      ],
+    });
     engine.log.captures.length = 0;
     await analyseText('and then it rained', 'It was sunny');
     expect(engine.log.captures[0].rows[0].prompt).toEqual({ messages: [{ role: 'user', content: 'It was sunny' }] });

@@ -25,7 +25,10 @@ let pendingScope: 'steered' | 'both' | null = null;
  * for a base model the user's text alone, which the reply continues (persona/promptFormat.ts).
  */
 export function promptFor(s: LabState, index: number, user: string): PromptInput {
-  const history: ChatMessage[] = s.turns.slice(0, index).flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.steered }]);
+  const history: ChatMessage[] = s.turns.slice(0, index).flatMap((t) => [
+    { role: 'user' as const, content: t.user },
+    { role: 'assistant' as const, content: t.steered },
+  ]);
   return freeTextPrompt(promptFormatOf(s.info ?? {}), s.systemPrompt, history, user);
 }
 
@@ -46,7 +49,16 @@ export async function sendMessage(text?: string): Promise<void> {
     setLab({ chatError: { message: 'no model is loaded', hint: 'Load a model in the Model panel first.' } });
     return;
   }
-  const turn: ChatTurn = { id: `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`, user, unsteered: '', steered: '', alphas: {}, layer: s.layer, seed: s.seed, status: 'running' };
+  const turn: ChatTurn = {
+    id: `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+    user,
+    unsteered: '',
+    steered: '',
+    alphas: {},
+    layer: s.layer,
+    seed: s.seed,
+    status: 'running',
+  };
   setLab((st) => ({ turns: [...st.turns, turn], draft: text === undefined ? '' : st.draft, chatError: null }));
   await runTurn(turn.id);
 }
@@ -81,20 +93,37 @@ export async function runTurn(turnId: string, options: { steeredOnly?: boolean }
   const texts = ['', ''];
   // per-token projections of the steered reply, streamed with the tokens (probes computed in the graph)
   const probed = s.info && s.layer !== null ? monitoredVectors(s, s.layer) : [];
-  const live = probed.length && s.info && s.layer !== null
-    ? new LiveMonitor(probed.map((p) => p.name), probed.map((p) => p.row), s.layer, steeredOnly ? 0 : 1, terms.length ? terms : null, s.positions)
-    : null;
+  const live =
+    probed.length && s.info && s.layer !== null
+      ? new LiveMonitor(
+          probed.map((p) => p.name),
+          probed.map((p) => p.row),
+          s.layer,
+          steeredOnly ? 0 : 1,
+          terms.length ? terms : null,
+          s.positions,
+        )
+      : null;
   const probes = live && s.info && s.layer !== null ? probeInputs(probed, s.info.numLayers, s.info.hiddenSize, s.layer) : undefined;
   // the UI follows the stream at most once per animation frame
   const frame = frameThrottle(() => {
     if (gen !== runGeneration) return;
-    updateTurn(turnId, (t) => (t.status === 'running' ? { ...(steeredOnly ? {} : { unsteered: texts[0] }), steered: texts[1], ...(live ? { monitor: live.snapshot() } : {}) } : {}));
+    updateTurn(turnId, (t) =>
+      t.status === 'running' ? { ...(steeredOnly ? {} : { unsteered: texts[0] }), steered: texts[1], ...(live ? { monitor: live.snapshot() } : {}) } : {},
+    );
   });
   const run = (async () => {
     try {
       const steeredRow = { prompt, steering: terms.length ? terms : null };
       const res = await engine.generate(
-        { rows: steeredOnly ? [steeredRow] : [{ prompt, steering: null }, steeredRow], positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed, probes },
+        {
+          rows: steeredOnly ? [steeredRow] : [{ prompt, steering: null }, steeredRow],
+          positions: s.positions,
+          maxNewTokens: s.maxNewTokens,
+          sampling: s.sampling,
+          seed: s.seed,
+          probes,
+        },
         (e) => {
           if (gen !== runGeneration) return;
           e.deltas.forEach((d, b) => (texts[steeredOnly ? 1 : b] += d));
@@ -106,7 +135,12 @@ export async function runTurn(turnId: string, options: { steeredOnly?: boolean }
       frame.cancel();
       if (gen !== runGeneration) return;
       const cancelled = res.rows.some((r) => r.finish === 'cancelled');
-      updateTurn(turnId, { ...(steeredOnly ? {} : { unsteered: res.rows[0].text }), steered: res.rows[res.rows.length - 1].text, status: cancelled ? 'cancelled' : 'done', ...(live ? { monitor: live.snapshot() } : {}) });
+      updateTurn(turnId, {
+        ...(steeredOnly ? {} : { unsteered: res.rows[0].text }),
+        steered: res.rows[res.rows.length - 1].text,
+        status: cancelled ? 'cancelled' : 'done',
+        ...(live ? { monitor: live.snapshot() } : {}),
+      });
     } catch (e) {
       frame.cancel();
       if (gen !== runGeneration) return;
@@ -135,7 +169,9 @@ function undoFailedTurn(before: ChatTurn, error: UiError): void {
     draft: !isNew || s.draft.trim() === before.user ? s.draft : s.draft.trim() ? `${before.user}\n\n${s.draft}` : before.user,
     chatError: {
       message: error.message,
-      hint: isNew ? `Your message is back in the box below: edit it and send again.${error.hint ? ` ${error.hint}` : ''}` : `The earlier replies are kept.${error.hint ? ` ${error.hint}` : ''}`,
+      hint: isNew
+        ? `Your message is back in the box below: edit it and send again.${error.hint ? ` ${error.hint}` : ''}`
+        : `The earlier replies are kept.${error.hint ? ` ${error.hint}` : ''}`,
     },
   }));
 }

@@ -20,14 +20,29 @@ describe('engine restarts in the store', () => {
   it('restarting → loading with the reason; restarted with the model → ready, the note in the status line', () => {
     engineRestarted({ phase: 'restarting', message: 'the engine worker stopped: boom. Restarting the engine and reloading the model…', model: null });
     expect(getLab()).toMatchObject({ loadState: 'loading', loadStage: expect.stringMatching(/^the engine worker stopped: boom/), info });
-    engineRestarted({ phase: 'restarted', message: 'the engine worker stopped: boom. The engine restarted and reloaded the model.', model: { ...info, backend: 'wasm' } });
-    expect(getLab()).toMatchObject({ loadState: 'ready', loadStage: null, modelError: null, engineNote: expect.stringMatching(/reloaded the model/), turns: [turn] });
+    engineRestarted({
+      phase: 'restarted',
+      message: 'the engine worker stopped: boom. The engine restarted and reloaded the model.',
+      model: { ...info, backend: 'wasm' },
+    });
+    expect(getLab()).toMatchObject({
+      loadState: 'ready',
+      loadStage: null,
+      modelError: null,
+      engineNote: expect.stringMatching(/reloaded the model/),
+      turns: [turn],
+    });
   });
 
   it('a failed reload → an error that says to load the model again; the chat is kept', () => {
     engineRestarted({ phase: 'restarting', message: 'x', model: null });
     engineRestarted({ phase: 'restarted', message: 'the engine restarted, but reloading the model failed: gone', model: null });
-    expect(getLab()).toMatchObject({ loadState: 'error', info: null, modelError: { message: expect.stringMatching(/reloading the model failed/), hint: expect.stringMatching(/Load the model again/) }, turns: [turn] });
+    expect(getLab()).toMatchObject({
+      loadState: 'error',
+      info: null,
+      modelError: { message: expect.stringMatching(/reloading the model failed/), hint: expect.stringMatching(/Load the model again/) },
+      turns: [turn],
+    });
   });
 
   it('with no model loaded, a restart only leaves a note', () => {

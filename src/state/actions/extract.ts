@@ -8,7 +8,19 @@
  * counts and ETA; cancellable; resumable (the pipeline stores steps, and a run with another readout
  * reuses the stored rollouts and activations).
  */
-import { labSweepSettings, labSweepSummary, typicalNorms as pipelineTypicalNorms, runPipeline, lexiconJudge, noJudge, PipelineError, selfJudge, type Judge, type PipelineContext, type PipelineProgress } from '../../persona/pipeline';
+import {
+  labSweepSettings,
+  labSweepSummary,
+  typicalNorms as pipelineTypicalNorms,
+  runPipeline,
+  lexiconJudge,
+  noJudge,
+  PipelineError,
+  selfJudge,
+  type Judge,
+  type PipelineContext,
+  type PipelineProgress,
+} from '../../persona/pipeline';
 import type { TraitSet } from '../../persona/traitSet';
 import { isDemoTrait } from '../../persona/lexiconJudge';
 import { promptFormatOf } from '../../persona/promptFormat';
@@ -26,8 +38,14 @@ export function cancelExtraction(): void {
 }
 
 const STEP_LABEL: Record<string, string> = {
-  rollouts: 'Generating responses', judge: 'Judging responses', activations: 'Reading activations',
-  heldout: 'Per-layer statistics on held-out responses', sweep: 'Steering sweep', steer: 'Steering', monitor: 'Monitoring', screen: 'Screening',
+  rollouts: 'Generating responses',
+  judge: 'Judging responses',
+  activations: 'Reading activations',
+  heldout: 'Per-layer statistics on held-out responses',
+  sweep: 'Steering sweep',
+  steer: 'Steering',
+  monitor: 'Monitoring',
+  screen: 'Screening',
 };
 
 function progressView(p: PipelineProgress): JobProgress {
@@ -76,10 +94,17 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
       trait,
       judge,
       settings: {
-        samples: st.samples, maxNewTokens: st.maxNewTokens, temperature: 1, batchSize: 16, seed: 0,
-        maxExtractionQuestions: st.questions, maxInstructions: st.pairs,
-        maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)), evaluationInstructions: 1,
-        negativeName: 'helpful', readout: readout ?? st.readout,
+        samples: st.samples,
+        maxNewTokens: st.maxNewTokens,
+        temperature: 1,
+        batchSize: 16,
+        seed: 0,
+        maxExtractionQuestions: st.questions,
+        maxInstructions: st.pairs,
+        maxEvaluationQuestions: Math.max(2, Math.min(8, st.questions)),
+        evaluationInstructions: 1,
+        negativeName: 'helpful',
+        readout: readout ?? st.readout,
         filter: judged ? {} : { judge: 'none' },
         sweep: norms && judge.kind !== 'none' ? labSweepSettings(norms) : null,
       },
@@ -90,9 +115,19 @@ export async function extractTrait(traitName: string, readout?: Readout): Promis
     const layer = suggested?.layer ?? result.chosenLayer ?? Math.floor(info.numLayers / 2);
     const c = result.counts;
     const vec: VectorEntry = {
-      trait: trait.name, modelId, rows: v.rows, hidden: v.hidden, data: v.data, layer, readout: result.readout, stats: result.layerStats, typicalNorms: norms,
+      trait: trait.name,
+      modelId,
+      rows: v.rows,
+      hidden: v.hidden,
+      data: v.data,
+      layer,
+      readout: result.readout,
+      stats: result.layerStats,
+      typicalNorms: norms,
       samples: { pos: c.activations.pos, neg: c.activations.neg },
-      note: judged ? `${judgeLabel(judge)} kept ${c.kept} of ${c.kept + c.dropped} pairs` : `no filter: every pair kept${judge.kind !== 'none' ? ` · sweep judged by ${judgeLabel(judge)}` : ''}`,
+      note: judged
+        ? `${judgeLabel(judge)} kept ${c.kept} of ${c.kept + c.dropped} pairs`
+        : `no filter: every pair kept${judge.kind !== 'none' ? ` · sweep judged by ${judgeLabel(judge)}` : ''}`,
       createdAt: Date.now(),
       ...(sweep ? { sweep } : {}),
     };

@@ -37,7 +37,10 @@ describe.skipIf(!hasDemoModel())('a message the model cannot take (demo model)',
     await sendMessage('How do I keep my plants alive?');
     await settled();
     const turns = getLab().turns;
-    expect(turns.map((t) => [t.user, t.status])).toEqual([['Hello there', 'done'], ['How do I keep my plants alive?', 'done']]);
+    expect(turns.map((t) => [t.user, t.status])).toEqual([
+      ['Hello there', 'done'],
+      ['How do I keep my plants alive?', 'done'],
+    ]);
     expect(turns[1].steered.length).toBeGreaterThan(0);
     expect(getLab().chatError).toBeNull();
   });

@@ -31,8 +31,18 @@ async function untilAsked(): Promise<void> {
 
 function preset(patch: Partial<Preset>): Preset {
   return {
-    name: 'from a stranger', modelId: 'persona-lab/persona-demo', layer: 1, positions: 'all', sampling: { temperature: 0, topK: 0, topP: 1 },
-    seed: 3, maxNewTokens: 6, systemPrompt: '', prompt: 'Hello', traits: [{ name: 'stranger trait', alpha: 1, vector: new Float32Array(8).fill(0.5) }], createdAt: 0, ...patch,
+    name: 'from a stranger',
+    modelId: 'persona-lab/persona-demo',
+    layer: 1,
+    positions: 'all',
+    sampling: { temperature: 0, topK: 0, topP: 1 },
+    seed: 3,
+    maxNewTokens: 6,
+    systemPrompt: '',
+    prompt: 'Hello',
+    traits: [{ name: 'stranger trait', alpha: 1, vector: new Float32Array(8).fill(0.5) }],
+    createdAt: 0,
+    ...patch,
   };
 }
 
@@ -102,11 +112,26 @@ describe('consent before a new host', () => {
   it('a lab file naming another Hub host: its other settings apply, the host waits for "yes"', async () => {
     setLab({ modelText: 'fake/model' });
     expect(await loadModel()).toBe(true);
-    const file = JSON.stringify({ format: 'persona-lab-archive', version: 1, createdAt: 0, settings: { hubHost: STRANGER, loadedId: `${STRANGER}/m`, modelText: `${STRANGER}/m`, seed: 77 }, traits: [], vectors: [], presets: [], records: {} });
+    const file = JSON.stringify({
+      format: 'persona-lab-archive',
+      version: 1,
+      createdAt: 0,
+      settings: { hubHost: STRANGER, loadedId: `${STRANGER}/m`, modelText: `${STRANGER}/m`, seed: 77 },
+      traits: [],
+      vectors: [],
+      presets: [],
+      records: {},
+    });
     const r = parseLabArchive(file);
     if (!r.ok) throw new Error(r.error);
     await applyLabArchive(r.value, null);
-    expect(getLab()).toMatchObject({ seed: 77, hubHost: DEFAULT_HUB_HOST, modelText: 'fake/model', loadedId: 'fake/model', hostRequest: { origin: STRANGER, from: 'lab file' } });
+    expect(getLab()).toMatchObject({
+      seed: 77,
+      hubHost: DEFAULT_HUB_HOST,
+      modelText: 'fake/model',
+      loadedId: 'fake/model',
+      hostRequest: { origin: STRANGER, from: 'lab file' },
+    });
     answerHostRequest(true);
     await Promise.resolve();
     // the loaded model stays what the status line names: the file's loadedId is not taken while one is loaded

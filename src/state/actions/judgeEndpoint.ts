@@ -5,16 +5,31 @@
  * unreachable, and trait sets written from a description.
  */
 import {
-  checkEndpoint, isSampledJudgeId, lexiconJudge, noJudge, openAiJudge, PipelineError, selfJudge,
-  type EndpointConfig, type EndpointError, type Judge,
+  checkEndpoint,
+  isSampledJudgeId,
+  lexiconJudge,
+  noJudge,
+  openAiJudge,
+  PipelineError,
+  selfJudge,
+  type EndpointConfig,
+  type EndpointError,
+  type Judge,
 } from '../../persona/pipeline';
 import { endpointWriter, generateTraitSet, modelWriter, type GenerationProgress, type TraitDescription } from '../../persona/traitGeneration';
 import { exportTraitSet, type TraitSet } from '../../persona/traitSet';
 import { policyAllows } from '../connectPolicy';
 import { getEngine, toUiError } from '../engine';
 import {
-  ENDPOINT_PRESETS, ENDPOINT_SETTINGS_KEY, endpointIdentity, getJudgeEndpoint, initialJudgeEndpoint, judgeEndpointStore, setJudgeEndpoint,
-  type JudgeEndpointState, type LabJudgeChoice,
+  ENDPOINT_PRESETS,
+  ENDPOINT_SETTINGS_KEY,
+  endpointIdentity,
+  getJudgeEndpoint,
+  initialJudgeEndpoint,
+  judgeEndpointStore,
+  setJudgeEndpoint,
+  type JudgeEndpointState,
+  type LabJudgeChoice,
 } from '../judgeEndpointStore';
 import { getLab } from '../store';
 
@@ -83,7 +98,10 @@ export async function testConnection(): Promise<void> {
   const id = endpointIdentity(getJudgeEndpoint());
   const blocked = policyProblem(getJudgeEndpoint().baseUrl.trim());
   if (blocked) {
-    setJudgeEndpoint({ report: { ok: false, models: null, scoring: null, topLogprobs: 0, lines: [{ ok: false, text: blocked.message }], problem: { kind: 'url', ...blocked } }, checkedFor: id });
+    setJudgeEndpoint({
+      report: { ok: false, models: null, scoring: null, topLogprobs: 0, lines: [{ ok: false, text: blocked.message }], problem: { kind: 'url', ...blocked } },
+      checkedFor: id,
+    });
     return;
   }
   setJudgeEndpoint({ checking: true });
@@ -91,7 +109,10 @@ export async function testConnection(): Promise<void> {
     const report = await checkEndpoint(endpointConfig());
     setJudgeEndpoint({ report, checkedFor: id });
   } catch (e) {
-    setJudgeEndpoint({ report: { ok: false, models: null, scoring: null, topLogprobs: 0, lines: [], problem: { kind: 'bad_reply', ...toUiError(e) } }, checkedFor: id });
+    setJudgeEndpoint({
+      report: { ok: false, models: null, scoring: null, topLogprobs: 0, lines: [], problem: { kind: 'bad_reply', ...toUiError(e) } },
+      checkedFor: id,
+    });
   } finally {
     setJudgeEndpoint({ checking: false });
   }
@@ -116,13 +137,19 @@ export function resumeJudge(): void {
 }
 
 function pauseFor(problem: EndpointError, signal?: AbortSignal): Promise<void> {
-  setJudgeEndpoint({ pause: { message: `Paused: ${problem.message}`, hint: `Judged responses are kept. ${problem.hint ?? ''} Then press Resume, or Cancel to stop.`.trim() } });
+  setJudgeEndpoint({
+    pause: { message: `Paused: ${problem.message}`, hint: `Judged responses are kept. ${problem.hint ?? ''} Then press Resume, or Cancel to stop.`.trim() },
+  });
   return new Promise<void>((resolve, reject) => {
     resumeWaiters.push(resolve);
-    signal?.addEventListener('abort', () => {
-      setJudgeEndpoint({ pause: null });
-      reject(new PipelineError('cancelled', 'the pipeline was cancelled'));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        setJudgeEndpoint({ pause: null });
+        reject(new PipelineError('cancelled', 'the pipeline was cancelled'));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -134,7 +161,11 @@ function pauseFor(problem: EndpointError, signal?: AbortSignal): Promise<void> {
 export async function endpointJudge(trait: Pick<TraitSet, 'eval_prompt'>, { pause = true }: { pause?: boolean } = {}): Promise<Judge> {
   const report = await currentReport();
   if (!report.ok || !report.scoring) {
-    throw new PipelineError('judge', `the judge endpoint does not work: ${report.problem?.message ?? 'Test connection failed'}`, report.problem?.hint ?? 'Fix it in the Judge endpoint settings (Model panel), then try again.');
+    throw new PipelineError(
+      'judge',
+      `the judge endpoint does not work: ${report.problem?.message ?? 'Test connection failed'}`,
+      report.problem?.hint ?? 'Fix it in the Judge endpoint settings (Model panel), then try again.',
+    );
   }
   return openAiJudge(trait, { ...endpointConfig(), scoring: report.scoring, onUnreachable: pause ? pauseFor : undefined });
 }
@@ -146,23 +177,31 @@ export async function endpointJudge(trait: Pick<TraitSet, 'eval_prompt'>, { paus
 export async function chosenJudge(trait: TraitSet, fallback: Judge): Promise<Judge> {
   const s = getLab();
   switch (getJudgeEndpoint().extractJudge) {
-    case 'auto': return fallback;
-    case 'lexicon': return lexiconJudge(trait);
+    case 'auto':
+      return fallback;
+    case 'lexicon':
+      return lexiconJudge(trait);
     case 'self':
       if (!s.info) throw new PipelineError('bad_input', 'no model is loaded to judge with', 'Load a model first.');
       return selfJudge({ engine: getEngine(), info: s.info }, trait);
-    case 'endpoint': return endpointJudge(trait);
-    case 'none': return noJudge();
+    case 'endpoint':
+      return endpointJudge(trait);
+    case 'none':
+      return noJudge();
   }
 }
 
 /** How a judge's id reads in notes and labels; sampled endpoint scores always say so. */
 export function judgeLabel(judge: Pick<Judge, 'kind' | 'id'>): string {
   switch (judge.kind) {
-    case 'openai': return isSampledJudgeId(judge.id) ? 'endpoint judge (sampled scores: no logprobs)' : 'endpoint judge';
-    case 'self': return 'the model as judge';
-    case 'lexicon': return 'lexicon judge';
-    case 'none': return 'no judge';
+    case 'openai':
+      return isSampledJudgeId(judge.id) ? 'endpoint judge (sampled scores: no logprobs)' : 'endpoint judge';
+    case 'self':
+      return 'the model as judge';
+    case 'lexicon':
+      return 'lexicon judge';
+    case 'none':
+      return 'no judge';
   }
 }
 
@@ -177,8 +216,10 @@ export function discardTraitDraft(): void {
 }
 
 const STEP_LABEL: Record<GenerationProgress['step'], string> = {
-  pairs: 'Writing 5 instruction pairs', 'extraction questions': 'Writing 20 extraction questions',
-  'evaluation questions': 'Writing 20 evaluation questions', 'judge prompt': 'Writing the judge prompt',
+  pairs: 'Writing 5 instruction pairs',
+  'extraction questions': 'Writing 20 extraction questions',
+  'evaluation questions': 'Writing 20 evaluation questions',
+  'judge prompt': 'Writing the judge prompt',
 };
 
 /**
@@ -195,11 +236,13 @@ export async function generateTraitDraft(desc: TraitDescription, writer: 'endpoi
     let write;
     if (writer === 'endpoint') {
       const report = await currentReport();
-      if (!report.ok) throw new PipelineError('judge', `the endpoint does not work: ${report.problem?.message ?? 'Test connection failed'}`, report.problem?.hint);
+      if (!report.ok)
+        throw new PipelineError('judge', `the endpoint does not work: ${report.problem?.message ?? 'Test connection failed'}`, report.problem?.hint);
       write = endpointWriter(endpointConfig());
     } else {
       const s = getLab();
-      if (s.loadState !== 'ready' || !s.info) throw new PipelineError('bad_input', 'no model is loaded to write with', 'Load a model, or use the judge endpoint.');
+      if (s.loadState !== 'ready' || !s.info)
+        throw new PipelineError('bad_input', 'no model is loaded to write with', 'Load a model, or use the judge endpoint.');
       write = modelWriter(getEngine(), s.info.maxPositions);
     }
     const out = await generateTraitSet(desc, write, {
@@ -211,7 +254,9 @@ export async function generateTraitDraft(desc: TraitDescription, writer: 'endpoi
       progress: null,
       draft: {
         text: v.ok ? exportTraitSet(v.value) : JSON.stringify(out.candidate, null, 2),
-        notes: [...out.notes, ...v.warnings], errors: v.ok ? [] : v.errors, writer,
+        notes: [...out.notes, ...v.warnings],
+        errors: v.ok ? [] : v.errors,
+        writer,
       },
     });
     return true;

@@ -15,10 +15,19 @@ import { frameThrottle, LiveMonitor, probeInputs, steeringOffset } from './liveM
 describe('live monitor bookkeeping', () => {
   it('step 0 is the last prompt token, step s the token of step s−1; finished rows stop adding', () => {
     const row = Float32Array.from([3, 4]); // v̂ = (0.6, 0.8)
-    const terms: SteeringTerm[] = [{ layer: 1, vector: Float32Array.from([1, 1]), alpha: 2 }, { layer: 0, vector: Float32Array.from([9, 9]), alpha: 1 }];
+    const terms: SteeringTerm[] = [
+      { layer: 1, vector: Float32Array.from([1, 1]), alpha: 2 },
+      { layer: 0, vector: Float32Array.from([9, 9]), alpha: 1 },
+    ];
     expect(steeringOffset(terms, 1, row)).toBeCloseTo(2 * 1.4, 6); // only the term at the layer counts
     const m = new LiveMonitor(['t'], [row], 1, 0, terms, 'response');
-    const ev = (step: number, token: number, delta: string, p: number): GenerateEvent => ({ type: 'token', step, tokens: [token], deltas: [delta], projections: [[[0], [0], [p]]] });
+    const ev = (step: number, token: number, delta: string, p: number): GenerateEvent => ({
+      type: 'token',
+      step,
+      tokens: [token],
+      deltas: [delta],
+      projections: [[[0], [0], [p]]],
+    });
     m.push(ev(0, 5, 'Hi', 10));
     expect(m.snapshot().projections.t).toHaveLength(1); // the newest token's value comes with the next step
     m.push(ev(1, 2, '', 11)); // a stop token
@@ -58,7 +67,8 @@ describe('live monitor bookkeeping', () => {
 
 describe.skipIf(!hasDemoModel())('streamed projections equal a capture of the finished text (demo model)', () => {
   let engine: Engine;
-  let L = 0, H = 0;
+  let L = 0,
+    H = 0;
   beforeAll(async () => {
     const loaded = await loadLocalEngine(DEMO_MODEL_DIR);
     engine = loaded.engine;
@@ -70,17 +80,37 @@ describe.skipIf(!hasDemoModel())('streamed projections equal a capture of the fi
     it(`${mode} positions: unsteered and steered rows, three probes, within 1e-4`, async () => {
       const layer = Math.floor(L / 2);
       const steerVec = seededFloats(H, 3);
-      const probes = [{ name: 'steered direction', row: steerVec }, { name: 'a', row: seededFloats(H, 4) }, { name: 'b', row: seededFloats(H, 5) }];
+      const probes = [
+        { name: 'steered direction', row: steerVec },
+        { name: 'a', row: seededFloats(H, 4) },
+        { name: 'b', row: seededFloats(H, 5) },
+      ];
       const terms: SteeringTerm[] = [{ layer, vector: steerVec, alpha: 30 }];
       const messages = [{ role: 'user' as const, content: 'How can I get better at drawing?' }];
       const events: GenerateEvent[] = [];
-      const res = await engine.generate({
-        rows: [{ prompt: { messages }, steering: null }, { prompt: { messages }, steering: terms }],
-        positions: mode, maxNewTokens: 12, seed: 1, probes: probeInputs(probes, L, H, layer),
-      }, (e) => events.push(e));
+      const res = await engine.generate(
+        {
+          rows: [
+            { prompt: { messages }, steering: null },
+            { prompt: { messages }, steering: terms },
+          ],
+          positions: mode,
+          maxNewTokens: 12,
+          seed: 1,
+          probes: probeInputs(probes, L, H, layer),
+        },
+        (e) => events.push(e),
+      );
       let worst = 0;
       for (const b of [0, 1]) {
-        const live = new LiveMonitor(probes.map((p) => p.name), probes.map((p) => p.row), layer, b, b ? terms : null, mode);
+        const live = new LiveMonitor(
+          probes.map((p) => p.name),
+          probes.map((p) => p.row),
+          layer,
+          b,
+          b ? terms : null,
+          mode,
+        );
         events.forEach((e) => live.push(e));
         const snap = live.snapshot();
         const { promptIds, tokenIds } = res.rows[b];

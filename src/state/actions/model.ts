@@ -85,13 +85,23 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
     origin = contactedOrigin(source, s.hubHost);
   } catch (e) {
     // a model that is loaded stays loaded (and the status line says so): only the message changes
-    setLab({ ...(s.loadState === 'ready' ? {} : { loadState: 'error' as const }), modelError: toUiError(e, 'Type "demo", a Hub id such as onnx-community/Qwen3-0.6B-ONNX, or pick a folder.') });
+    setLab({
+      ...(s.loadState === 'ready' ? {} : { loadState: 'error' as const }),
+      modelError: toUiError(e, 'Type "demo", a Hub id such as onnx-community/Qwen3-0.6B-ONNX, or pick a folder.'),
+    });
     return false;
   }
   if (origin && !(await askForHost({ origin, model: sourceId(source), hubHost: source.kind === 'hub' ? normalizeHost(s.hubHost) : null, from }))) return false;
   const gen = ++loadGeneration;
   const id = sourceId(source);
-  setLab({ loadState: 'loading', loadedId: id, modelError: null, engineNote: null, loadStage: 'Starting', loadProgress: { label: 'Starting', done: 0, total: null, etaSeconds: null, unit: 'bytes' } });
+  setLab({
+    loadState: 'loading',
+    loadedId: id,
+    modelError: null,
+    engineNote: null,
+    loadStage: 'Starting',
+    loadProgress: { label: 'Starting', done: 0, total: null, etaSeconds: null, unit: 'bytes' },
+  });
   try {
     const host = normalizeHost(s.hubHost);
     const info = await getEngine().load(
@@ -106,7 +116,11 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
     if (gen !== loadGeneration) return false;
     const mid = Math.floor(info.numLayers / 2);
     setLab((st) => ({
-      loadState: 'ready', info, loadedId: id, loadProgress: null, loadStage: null,
+      loadState: 'ready',
+      info,
+      loadedId: id,
+      loadProgress: null,
+      loadStage: null,
       autoload: source.kind !== 'files',
       layer: st.layer !== null && st.layer < info.numLayers ? st.layer : mid,
     }));
@@ -134,7 +148,14 @@ export function engineRestarted(n: RestartNotice): void {
     return;
   }
   if (n.model) setLab({ loadState: 'ready', info: n.model, loadStage: null, loadProgress: null, modelError: null, engineNote: n.message });
-  else if (s.loadState === 'loading' || s.info) setLab({ loadState: 'error', info: null, loadStage: null, loadProgress: null, modelError: { message: n.message, hint: 'Load the model again (Model panel); your saved work is kept.' } });
+  else if (s.loadState === 'loading' || s.info)
+    setLab({
+      loadState: 'error',
+      info: null,
+      loadStage: null,
+      loadProgress: null,
+      modelError: { message: n.message, hint: 'Load the model again (Model panel); your saved work is kept.' },
+    });
   else setLab({ engineNote: n.message });
 }
 
@@ -150,6 +171,8 @@ export function folderSource(files: FileList | File[]): ModelSource {
 
 export async function unloadModel(): Promise<void> {
   loadGeneration++;
-  await getEngine().unload().catch(() => undefined);
+  await getEngine()
+    .unload()
+    .catch(() => undefined);
   setLab({ loadState: 'idle', info: null, loadedId: null, loadProgress: null, autoload: false });
 }

@@ -34,7 +34,7 @@ export async function analyseText(text: string, prompt = ''): Promise<void> {
     const layer = getLab().layer ?? s.layer;
     setLab({ monitorResult: monitorFromCapture(res.rows[0], res.numRows, res.hiddenSize, layer, monitoredVectors(getLab(), layer)) });
   } catch (e) {
-    setLab({ monitorError: toUiError(e, 'Shorten the text: it must fit in the model\'s context.') });
+    setLab({ monitorError: toUiError(e, "Shorten the text: it must fit in the model's context.") });
   } finally {
     setLab({ monitorBusy: false });
   }

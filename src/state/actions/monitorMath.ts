@@ -6,7 +6,13 @@ import { nameRecord } from '../../persona/nameRecord';
 import { lastPromptTokenProjection, projectCaptureRow } from '../../persona/project';
 import type { TokenMonitor } from '../types';
 
-export function monitorFromCapture(row: CapturedRow, numRows: number, hidden: number, layer: number, vectors: { name: string; row: Float32Array }[]): TokenMonitor {
+export function monitorFromCapture(
+  row: CapturedRow,
+  numRows: number,
+  hidden: number,
+  layer: number,
+  vectors: { name: string; row: Float32Array }[],
+): TokenMonitor {
   const T = row.ids.length;
   const cap = makeCapture(row.resid, numRows, T, hidden);
   const projections = nameRecord<number[]>();

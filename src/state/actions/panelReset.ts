@@ -15,7 +15,8 @@ export function isShowableTurn(t: unknown): t is ChatTurn {
   const strings = ['id', 'user', 'unsteered', 'steered'].every((k) => typeof t[k] === 'string');
   const alphas = isObj(t.alphas) && Object.values(t.alphas).every((a) => typeof a === 'number' && Number.isFinite(a));
   const status = ['running', 'done', 'cancelled', 'error'].includes(t.status as string);
-  const monitor = t.monitor === undefined || (isObj(t.monitor) && Array.isArray(t.monitor.tokens) && isObj(t.monitor.projections) && Array.isArray(t.monitor.layerNorms));
+  const monitor =
+    t.monitor === undefined || (isObj(t.monitor) && Array.isArray(t.monitor.tokens) && isObj(t.monitor.projections) && Array.isArray(t.monitor.layerNorms));
   return strings && alphas && status && monitor && (t.layer === null || Number.isInteger(t.layer)) && Number.isFinite(t.seed);
 }
 

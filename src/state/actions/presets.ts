@@ -26,9 +26,18 @@ export function currentPreset(name: string): Preset | null {
   const host = normalizeHost(s.hubHost);
   const lastUser = s.turns.length ? s.turns[s.turns.length - 1].user : s.draft;
   return {
-    name: name.trim() || 'Untitled preset', modelId: s.loadedId, hubHost: host === DEFAULT_HUB_HOST ? undefined : host,
-    layer, positions: s.positions, sampling: { ...s.sampling }, seed: s.seed, maxNewTokens: s.maxNewTokens,
-    systemPrompt: s.systemPrompt, prompt: lastUser, traits, createdAt: Date.now(),
+    name: name.trim() || 'Untitled preset',
+    modelId: s.loadedId,
+    hubHost: host === DEFAULT_HUB_HOST ? undefined : host,
+    layer,
+    positions: s.positions,
+    sampling: { ...s.sampling },
+    seed: s.seed,
+    maxNewTokens: s.maxNewTokens,
+    systemPrompt: s.systemPrompt,
+    prompt: lastUser,
+    traits,
+    createdAt: Date.now(),
   };
 }
 
@@ -68,7 +77,12 @@ export function importPresets(text: string): number {
   const notes = clamped.flatMap((c) => c.notes);
   // a preset whose name is taken by one with other content is kept beside it, never replacing it
   const merged = mergePresets(getLab().presets, value, 'file');
-  const shareNotice = merged.renamed.length ? { kind: 'restored' as const, message: `Imported ${value.length} presets; kept beside saved presets with the same name and other content: ${merged.renamed.join(', ')}.` } : null;
+  const shareNotice = merged.renamed.length
+    ? {
+        kind: 'restored' as const,
+        message: `Imported ${value.length} presets; kept beside saved presets with the same name and other content: ${merged.renamed.join(', ')}.`,
+      }
+    : null;
   setLab({ presets: merged.presets, shareNotice, ...(notes.length ? { alphaNote: notes.join('; ') } : {}) });
   return value.length;
 }
@@ -106,7 +120,14 @@ export async function loadPresetModel(): Promise<void> {
  */
 async function refusedHost(p: Preset, from: HostAsker): Promise<boolean> {
   const refused = await consentToLoad(p.modelId, p.hubHost ?? getLab().hubHost, from);
-  if (refused && refused !== 'declined') setLab({ shareNotice: { kind: 'error', message: `Preset "${p.name}" was not opened: ${refused.message}`, hint: `${refused.hint ? `${refused.hint} ` : ''}Nothing in the lab was changed.` } });
+  if (refused && refused !== 'declined')
+    setLab({
+      shareNotice: {
+        kind: 'error',
+        message: `Preset "${p.name}" was not opened: ${refused.message}`,
+        hint: `${refused.hint ? `${refused.hint} ` : ''}Nothing in the lab was changed.`,
+      },
+    });
   return refused !== null;
 }
 
@@ -135,8 +156,10 @@ export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?
     // the preset cannot steer this lab: nothing of the user's work (vectors, sliders, settings) changes
     setLab({
       shareNotice: {
-        kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.`,
-        hint: `Load ${p.modelId} to use this preset; nothing in the lab was changed.`, modelId: p.modelId,
+        kind: 'mismatch',
+        message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.`,
+        hint: `Load ${p.modelId} to use this preset; nothing in the lab was changed.`,
+        modelId: p.modelId,
       },
     });
     return;
@@ -161,7 +184,20 @@ export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?
     const data = new Float32Array(rows * hidden);
     data.set(t.vector, row * hidden);
     const typicalNorms = t.typicalNorm ? Array.from({ length: rows }, (_, r) => (r === row ? t.typicalNorm! : 0)) : null;
-    added[name] = { trait: name, modelId: p.modelId, rows, hidden, data, presentRows: [row], layer: p.layer, stats: null, typicalNorms, samples: { pos: 0, neg: 0 }, note: `from preset "${p.name}" (layer ${p.layer} only)`, createdAt: p.createdAt };
+    added[name] = {
+      trait: name,
+      modelId: p.modelId,
+      rows,
+      hidden,
+      data,
+      presentRows: [row],
+      layer: p.layer,
+      stats: null,
+      typicalNorms,
+      samples: { pos: 0, neg: 0 },
+      note: `from preset "${p.name}" (layer ${p.layer} only)`,
+      createdAt: p.createdAt,
+    };
   }
   const kept = renamed.length ? ` Saved vectors with the same names differ, so the link's are kept beside them: ${renamed.join(', ')}.` : '';
   setLab((st) => ({
@@ -169,10 +205,19 @@ export async function applyPreset(p: Preset, opts: { load?: boolean; regenerate?
     active: names,
     alphas: nameRecord({ ...st.alphas, ...nameRecord(p.traits.map((t, i) => [names[i], t.alpha] as const)) }),
     layer: p.layer,
-    positions: p.positions, sampling: { ...p.sampling }, seed: p.seed, maxNewTokens: p.maxNewTokens, systemPrompt: p.systemPrompt,
+    positions: p.positions,
+    sampling: { ...p.sampling },
+    seed: p.seed,
+    maxNewTokens: p.maxNewTokens,
+    systemPrompt: p.systemPrompt,
     draft: p.prompt,
     shareNotice: problems.length
-      ? { kind: 'mismatch', message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.${kept}`, hint: 'Steering still applies, but results may differ.', modelId: p.modelId }
+      ? {
+          kind: 'mismatch',
+          message: `Preset "${p.name}" does not match the loaded model: ${problems.join('; ')}.${kept}`,
+          hint: 'Steering still applies, but results may differ.',
+          modelId: p.modelId,
+        }
       : { kind: 'restored', message: `Restored preset "${p.name}" on ${p.modelId}.${kept}` },
   }));
   if (opts.regenerate && p.prompt.trim() && getLab().loadState === 'ready') {

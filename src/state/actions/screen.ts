@@ -23,7 +23,13 @@ export function setScreenOptions(p: Partial<Pick<ScreenState, 'trait' | 'flagPer
 export function loadScreenFile(name: string, text: string): number {
   const r = parseScreenJsonl(text);
   samples = r.samples;
-  patch({ fileName: name, parseErrors: r.errors, rows: [], threshold: null, error: r.samples.length ? null : { message: `${name} has no usable lines`, hint: 'Each line must be a JSON object with "prompt" and "response" strings.' } });
+  patch({
+    fileName: name,
+    parseErrors: r.errors,
+    rows: [],
+    threshold: null,
+    error: r.samples.length ? null : { message: `${name} has no usable lines`, hint: 'Each line must be a JSON object with "prompt" and "response" strings.' },
+  });
   return r.samples.length;
 }
 
@@ -35,13 +41,16 @@ export function cancelScreen(): void {
 function reflag(): void {
   const s = getLab().screen;
   if (!s.rows.length) return;
-  const ranked = rankProjectionDifferences(s.rows.map((r) => r.delta), s.flagPercentile);
+  const ranked = rankProjectionDifferences(
+    s.rows.map((r) => r.delta),
+    s.flagPercentile,
+  );
   patch({ threshold: ranked.threshold, rows: s.rows.map((r, i) => ({ ...r, percentile: ranked.percentiles[i], flagged: ranked.flagged[i] })) });
 }
 
 export async function runScreen(): Promise<void> {
   const s = getLab();
-  const trait = s.screen.trait && s.vectors[s.screen.trait] ? s.screen.trait : s.active.find((t) => s.vectors[t]) ?? Object.keys(s.vectors)[0];
+  const trait = s.screen.trait && s.vectors[s.screen.trait] ? s.screen.trait : (s.active.find((t) => s.vectors[t]) ?? Object.keys(s.vectors)[0]);
   if (s.loadState !== 'ready' || !s.info || s.layer === null) {
     patch({ error: { message: 'no model is loaded', hint: 'Load a model and extract a trait first.' } });
     return;
@@ -61,15 +70,31 @@ export async function runScreen(): Promise<void> {
   try {
     const report = await screenDataset(
       {
-        engine: getEngine(), info: s.info, signal: controller.signal,
-        onProgress: (p) => patch({ progress: { label: p.phase ? `Screening (${p.phase})` : 'Screening', done: p.done, total: p.total, etaSeconds: p.etaMs === null ? null : p.etaMs / 1000, unit: 'items' } }),
+        engine: getEngine(),
+        info: s.info,
+        signal: controller.signal,
+        onProgress: (p) =>
+          patch({
+            progress: {
+              label: p.phase ? `Screening (${p.phase})` : 'Screening',
+              done: p.done,
+              total: p.total,
+              etaSeconds: p.etaMs === null ? null : p.etaMs / 1000,
+              unit: 'items',
+            },
+          }),
       },
       samples,
       { vector, layer: s.layer, mode: s.screen.full ? 'full' : 'cheap', flagPercentile: s.screen.flagPercentile, maxNewTokens: s.maxNewTokens },
     );
     const rows: ScreenRow[] = report.rows.map((r) => ({
-      line: r.line, prompt: r.prompt, response: r.response, projection: r.projection,
-      delta: report.ranking === 'full' ? r.deltaP! : r.deltaPCheap, percentile: r.percentile, flagged: r.flagged,
+      line: r.line,
+      prompt: r.prompt,
+      response: r.response,
+      projection: r.projection,
+      delta: report.ranking === 'full' ? r.deltaP! : r.deltaPCheap,
+      percentile: r.percentile,
+      flagged: r.flagged,
     }));
     patch({ rows, threshold: report.threshold, progress: null });
   } catch (e) {
@@ -81,5 +106,10 @@ export async function runScreen(): Promise<void> {
 
 /** The flagged rows as JSONL (the input's fields plus ΔP and percentile). */
 export function flaggedJsonl(): string {
-  return getLab().screen.rows.filter((r) => r.flagged).map((r) => JSON.stringify({ line: r.line, prompt: r.prompt, response: r.response, delta_p: r.delta, percentile: r.percentile })).join('\n') + '\n';
+  return (
+    getLab()
+      .screen.rows.filter((r) => r.flagged)
+      .map((r) => JSON.stringify({ line: r.line, prompt: r.prompt, response: r.response, delta_p: r.delta, percentile: r.percentile }))
+      .join('\n') + '\n'
+  );
 }

@@ -16,9 +16,16 @@ export function setLayer(layer: number): void {
   scheduleRegenerate(undefined, true);
 }
 
-export function setSteeringOption(patch: Partial<Pick<LabState, 'positions' | 'sampling' | 'seed' | 'maxNewTokens' | 'systemPrompt'>>, regenerate = true): void {
+export function setSteeringOption(
+  patch: Partial<Pick<LabState, 'positions' | 'sampling' | 'seed' | 'maxNewTokens' | 'systemPrompt'>>,
+  regenerate = true,
+): void {
   setLab(patch);
-  if (regenerate) scheduleRegenerate(undefined, Object.keys(patch).every((k) => k === 'positions'));
+  if (regenerate)
+    scheduleRegenerate(
+      undefined,
+      Object.keys(patch).every((k) => k === 'positions'),
+    );
 }
 
 export function toggleActive(trait: string, on: boolean): void {

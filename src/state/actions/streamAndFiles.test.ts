@@ -18,11 +18,23 @@ import { getLab, resetLab, setLab } from '../store';
 import { fakeEngine } from '../testing/fakeEngine';
 import type { VectorEntry } from '../types';
 
-const L = 4, H = 8;
+const L = 4,
+  H = 8;
 function vector(trait: string): VectorEntry {
   const data = new Float32Array((L + 1) * H);
   for (let r = 0; r <= L; r++) data[r * H] = 1 + r;
-  return { trait, modelId: 'fake/model', rows: L + 1, hidden: H, data, layer: 2, stats: null, typicalNorms: Array(L + 1).fill(10), samples: { pos: 1, neg: 1 }, createdAt: 0 };
+  return {
+    trait,
+    modelId: 'fake/model',
+    rows: L + 1,
+    hidden: H,
+    data,
+    layer: 2,
+    stats: null,
+    typicalNorms: Array(L + 1).fill(10),
+    samples: { pos: 1, neg: 1 },
+    createdAt: 0,
+  };
 }
 
 let engine: ReturnType<typeof fakeEngine>;
@@ -46,7 +58,10 @@ describe('streamed projections in the chat', () => {
       seen.push(request);
       const B = request.rows.length;
       const ev = (step: number, p: number): GenerateEvent => ({
-        type: 'token', step, tokens: Array(B).fill(10 + step), deltas: Array(B).fill(`w${step} `),
+        type: 'token',
+        step,
+        tokens: Array(B).fill(10 + step),
+        deltas: Array(B).fill(`w${step} `),
         projections: Array.from({ length: B }, () => Array.from({ length: L + 1 }, (_, r) => [r === 3 ? p : -99])),
       });
       onEvent?.(ev(0, 1.5));
@@ -120,7 +135,8 @@ describe('sweep judged by the loaded model', () => {
     engine.capture = async (req) => {
       if (req.includeLogits !== 'last') return base(req);
       return {
-        numRows: L + 1, hiddenSize: H,
+        numRows: L + 1,
+        hiddenSize: H,
         rows: req.rows.map((r) => {
           const text = 'messages' in r.prompt ? r.prompt.messages[0].content : '';
           const logits = new Float32Array(100).fill(-30);
@@ -130,8 +146,29 @@ describe('sweep judged by the loaded model', () => {
       };
     };
     setLab({
-      traits: [{ origin: 'user', set: { name: 'evil', description: '', instruction: [], extraction_questions: [], evaluation_questions: [], eval_prompt: 'Score 0-100. Q: {question} A: {answer}' } }, ...getLab().traits],
-      sweep: { trait: 'evil', layer: 2, prompt: 'hi', points: [{ alpha: -1, text: 'minus', score: null }, { alpha: 1, text: 'plus', score: null }] },
+      traits: [
+        {
+          origin: 'user',
+          set: {
+            name: 'evil',
+            description: '',
+            instruction: [],
+            extraction_questions: [],
+            evaluation_questions: [],
+            eval_prompt: 'Score 0-100. Q: {question} A: {answer}',
+          },
+        },
+        ...getLab().traits,
+      ],
+      sweep: {
+        trait: 'evil',
+        layer: 2,
+        prompt: 'hi',
+        points: [
+          { alpha: -1, text: 'minus', score: null },
+          { alpha: 1, text: 'plus', score: null },
+        ],
+      },
     });
     expect(await judgeSweepWithModel()).toBe(true);
     expect(getLab().sweep!.points.map((p) => Math.round(p.score!))).toEqual([20, 80]);

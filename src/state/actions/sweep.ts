@@ -27,12 +27,13 @@ export async function runSweep(trait: string, alphas: number[] = SWEEP_ALPHAS): 
   const input = promptFor(s, index, prompt);
   setLab({ sweepRunning: true, chatError: null });
   try {
-    const res = await getEngine().generate(
-      {
-        rows: alphas.map((alpha) => ({ prompt: input, steering: alpha === 0 ? null : [{ layer, alpha, vector: atSteeringPrecision(row) }] })),
-        positions: s.positions, maxNewTokens: s.maxNewTokens, sampling: s.sampling, seed: s.seed,
-      },
-    );
+    const res = await getEngine().generate({
+      rows: alphas.map((alpha) => ({ prompt: input, steering: alpha === 0 ? null : [{ layer, alpha, vector: atSteeringPrecision(row) }] })),
+      positions: s.positions,
+      maxNewTokens: s.maxNewTokens,
+      sampling: s.sampling,
+      seed: s.seed,
+    });
     const judge = isDemoTrait(trait);
     setLab({
       sweep: { trait, layer, prompt, points: res.rows.map((r, i) => ({ alpha: alphas[i], text: r.text, score: judge ? judgeTrait(trait, r.text) : null })) },

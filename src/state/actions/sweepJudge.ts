@@ -33,7 +33,12 @@ export async function judgeSweepWithModel(kind: 'self' | 'endpoint' = 'self'): P
   if (!sweep) return false;
   const entry = s.traits.find((t) => t.set.name === sweep.trait);
   if (!entry?.set.eval_prompt) {
-    setLab({ chatError: { message: `the trait "${sweep.trait}" has no judge prompt (eval_prompt)`, hint: 'Add one in the trait editor (Traits panel), then sweep again.' } });
+    setLab({
+      chatError: {
+        message: `the trait "${sweep.trait}" has no judge prompt (eval_prompt)`,
+        hint: 'Add one in the trait editor (Traits panel), then sweep again.',
+      },
+    });
     return false;
   }
   if (kind === 'self' && (s.loadState !== 'ready' || !s.info)) {
@@ -43,9 +48,7 @@ export async function judgeSweepWithModel(kind: 'self' | 'endpoint' = 'self'): P
   try {
     const judge = kind === 'endpoint' ? await endpointJudge(entry.set, { pause: false }) : selfJudge({ engine: getEngine(), info: s.info! }, entry.set);
     const scores = await judge.judge(sweep.points.map((p) => ({ question: sweep.prompt, answer: p.text })));
-    setLab((cur) => (cur.sweep === sweep
-      ? { sweep: { ...sweep, points: sweep.points.map((p, i) => ({ ...p, score: scores[i].trait })) } }
-      : {}));
+    setLab((cur) => (cur.sweep === sweep ? { sweep: { ...sweep, points: sweep.points.map((p, i) => ({ ...p, score: scores[i].trait })) } } : {}));
     return true;
   } catch (e) {
     setLab({ chatError: e instanceof PipelineError ? { message: e.message, hint: e.hint } : toUiError(e, 'The replies are kept without scores.') });

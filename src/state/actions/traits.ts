@@ -9,16 +9,18 @@ import type { TraitEntry } from '../types';
 /** Fetches the demo model's trait files (public/models/persona-demo/traits/*.json); missing ones are skipped. */
 export async function loadDemoTraits(baseUrl = `${import.meta.env?.BASE_URL ?? '/'}models/persona-demo/traits/`): Promise<number> {
   const found: TraitEntry[] = [];
-  await Promise.all(DEMO_TRAIT_NAMES.map(async (name) => {
-    try {
-      const res = await fetch(`${baseUrl}${name}.json`);
-      if (!res.ok) return;
-      const r = validateTraitSet(await res.json(), name);
-      if (r.ok) found.push({ set: r.value, origin: 'demo' });
-    } catch {
-      // not there (yet): the library keeps the built-ins
-    }
-  }));
+  await Promise.all(
+    DEMO_TRAIT_NAMES.map(async (name) => {
+      try {
+        const res = await fetch(`${baseUrl}${name}.json`);
+        if (!res.ok) return;
+        const r = validateTraitSet(await res.json(), name);
+        if (r.ok) found.push({ set: r.value, origin: 'demo' });
+      } catch {
+        // not there (yet): the library keeps the built-ins
+      }
+    }),
+  );
   found.sort((a, b) => DEMO_TRAIT_NAMES.indexOf(a.set.name) - DEMO_TRAIT_NAMES.indexOf(b.set.name));
   setLab((s) => ({ traits: mergeTraits(s.traits, found, false) }));
   return found.length;
@@ -97,7 +99,9 @@ export function deleteTrait(name: string): void {
 /** Refuses a trait file over MAX_TRAIT_FILE_BYTES (by its size, before it is read); true when refused. */
 export function refuseLargeTraitFile(bytes: number, fileName = ''): boolean {
   if (bytes <= MAX_TRAIT_FILE_BYTES) return false;
-  setLab({ traitIssues: [{ path: fileName, message: `${fileTooLarge(bytes, MAX_TRAIT_FILE_BYTES, 'a trait file')}, so it was not read. ${TRAIT_FILE_HINT}` }] });
+  setLab({
+    traitIssues: [{ path: fileName, message: `${fileTooLarge(bytes, MAX_TRAIT_FILE_BYTES, 'a trait file')}, so it was not read. ${TRAIT_FILE_HINT}` }],
+  });
   return true;
 }
 
@@ -130,7 +134,11 @@ export function importTraitsJson(text: string, fileName?: string): number {
     if (r.ok) ok.push({ set: r.value, origin: 'user' });
     else issues.push(...r.errors.map((e) => ({ path: items.length > 1 ? `[${i}]${e.path ? '.' + e.path : ''}` : e.path, message: e.message })));
   }
-  const saved = new Map(getLab().traits.filter((t) => t.origin === 'user').map((t) => [t.set.name, t.set]));
+  const saved = new Map(
+    getLab()
+      .traits.filter((t) => t.origin === 'user')
+      .map((t) => [t.set.name, t.set]),
+  );
   const added = new Set<string>();
   const fresh: TraitEntry[] = [];
   for (const e of ok) {
@@ -140,7 +148,8 @@ export function importTraitsJson(text: string, fileName?: string): number {
       return !s ? 'free' : exportTraitSet(s) === exportTraitSet({ ...e.set, name: n }) ? 'same' : 'taken';
     });
     added.add(name);
-    if (name !== e.set.name) issues.push({ path: e.set.name, message: `a saved trait has this name with other content, so the imported one is kept as "${name}"` });
+    if (name !== e.set.name)
+      issues.push({ path: e.set.name, message: `a saved trait has this name with other content, so the imported one is kept as "${name}"` });
     if (!same) fresh.push({ ...e, set: { ...e.set, name } });
   }
   const first = ok.length ? [...added][0] : undefined;

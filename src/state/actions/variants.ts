@@ -32,7 +32,11 @@ export async function listModelVariants(): Promise<VariantListing | UiError | nu
   if (!engine.listVariants) return { message: 'this engine cannot list variants' };
   try {
     const host = normalizeHost(s.hubHost);
-    return await engine.listVariants({ source: sourceFor(s.modelText, s.hubHost), backend: s.backendPref, hubHost: host === DEFAULT_HUB_HOST ? undefined : host });
+    return await engine.listVariants({
+      source: sourceFor(s.modelText, s.hubHost),
+      backend: s.backendPref,
+      hubHost: host === DEFAULT_HUB_HOST ? undefined : host,
+    });
   } catch (e) {
     return toUiError(e, 'Check the model id and the Hub host.');
   }

@@ -39,7 +39,10 @@ export function buildVectorDownload(trait: string, format: VectorFormat, scope: 
 export async function importVectorForTrait(trait: string, bytes: Uint8Array, fileName: string): Promise<VectorEntry | null> {
   const s = getLab();
   if (s.loadState !== 'ready' || !s.info) {
-    setVectorFileError({ message: 'no model is loaded, so the vector cannot be checked', hint: 'Load the model the vector was made for (Model panel), then import it.' });
+    setVectorFileError({
+      message: 'no model is loaded, so the vector cannot be checked',
+      hint: 'Load the model the vector was made for (Model panel), then import it.',
+    });
     return null;
   }
   const info = s.info;
@@ -59,8 +62,19 @@ export async function importVectorForTrait(trait: string, bytes: Uint8Array, fil
   if (imported.trait && imported.trait !== trait) notes.push(`the file says trait "${imported.trait}"`);
   notes.push(...imported.warnings);
   const vec: VectorEntry = {
-    trait, modelId, rows: v.rows, hidden: v.hidden, data: v.data, presentRows: v.presentRows, layer: imported.layer, readout: v.meta.readout,
-    stats: null, typicalNorms: norms, samples: { pos: 0, neg: 0 }, note: notes.join(' · '), createdAt: Date.now(),
+    trait,
+    modelId,
+    rows: v.rows,
+    hidden: v.hidden,
+    data: v.data,
+    presentRows: v.presentRows,
+    layer: imported.layer,
+    readout: v.meta.readout,
+    stats: null,
+    typicalNorms: norms,
+    samples: { pos: 0, neg: 0 },
+    note: notes.join(' · '),
+    createdAt: Date.now(),
   };
   setLab((cur) => ({
     vectors: { ...cur.vectors, [trait]: vec },

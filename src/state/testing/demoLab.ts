@@ -22,7 +22,15 @@ export async function openDemoLab(patch: Partial<LabState> | ((info: ModelInfo) 
 export function seededVector(trait: string, info: ModelInfo, seed: number): VectorEntry {
   const rows = info.numLayers + 1;
   return {
-    trait, modelId: info.id, rows, hidden: info.hiddenSize, data: seededFloats(rows * info.hiddenSize, seed), layer: 2,
-    stats: null, typicalNorms: null, samples: { pos: 1, neg: 1 }, createdAt: 0,
+    trait,
+    modelId: info.id,
+    rows,
+    hidden: info.hiddenSize,
+    data: seededFloats(rows * info.hiddenSize, seed),
+    layer: 2,
+    stats: null,
+    typicalNorms: null,
+    samples: { pos: 1, neg: 1 },
+    createdAt: 0,
   };
 }

@@ -1,5 +1,15 @@
 /** A fake engine for store tests: deterministic text that reveals steering, residuals from ids. */
-import type { CallOptions, CaptureRequest, CaptureResult, GenerateEvent, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput } from '../../engine/api';
+import type {
+  CallOptions,
+  CaptureRequest,
+  CaptureResult,
+  GenerateEvent,
+  GenerateRequest,
+  GenerateResult,
+  LoadRequest,
+  ModelInfo,
+  PromptInput,
+} from '../../engine/api';
 import { EngineError } from '../../engine/errors';
 import type { LabEngine } from '../engine';
 
@@ -13,9 +23,19 @@ export interface FakeEngineLog {
 
 export function fakeInfo(numLayers = 4, hiddenSize = 8): ModelInfo {
   return {
-    id: 'fake/model', modelType: 'llama', backend: 'wasm', backendNote: null, variant: 'model', exportStyle: 'decomposed',
-    numLayers, hiddenSize, vocabSize: 100, maxPositions: 256, residualDtype: 'float32',
-    hookPoints: ['embed', ...Array.from({ length: numLayers }, (_, l) => `blocks.${l}.resid_post` as const)], hasChatTemplate: true,
+    id: 'fake/model',
+    modelType: 'llama',
+    backend: 'wasm',
+    backendNote: null,
+    variant: 'model',
+    exportStyle: 'decomposed',
+    numLayers,
+    hiddenSize,
+    vocabSize: 100,
+    maxPositions: 256,
+    residualDtype: 'float32',
+    hookPoints: ['embed', ...Array.from({ length: numLayers }, (_, l) => `blocks.${l}.resid_post` as const)],
+    hasChatTemplate: true,
   };
 }
 
@@ -35,28 +55,35 @@ export function fakeEngine(info = fakeInfo()): LabEngine & { log: FakeEngineLog;
     gate: null as Promise<void> | null,
     async load(request: LoadRequest) {
       log.loads.push(request);
-      if (request.source.kind === 'hub' && request.source.id === 'missing/model') throw new EngineError('not_found', 'missing/model has no config.json', 'Check the id.');
+      if (request.source.kind === 'hub' && request.source.id === 'missing/model')
+        throw new EngineError('not_found', 'missing/model has no config.json', 'Check the id.');
       return info;
     },
     async unload() {},
     async tokenize(prompt: PromptInput) {
-      const ids = promptText(prompt).split('').map((c) => c.charCodeAt(0) % 100);
+      const ids = promptText(prompt)
+        .split('')
+        .map((c) => c.charCodeAt(0) % 100);
       return { ids, tokens: ids.map(String) };
     },
     async capture(request: CaptureRequest): Promise<CaptureResult> {
       log.captures.push(request);
-      const L = info.numLayers, H = info.hiddenSize;
+      const L = info.numLayers,
+        H = info.hiddenSize;
       return {
-        numRows: L + 1, hiddenSize: H,
+        numRows: L + 1,
+        hiddenSize: H,
         rows: request.rows.map((r) => {
-          const p = promptText(r.prompt).length % 7 + 2;
+          const p = (promptText(r.prompt).length % 7) + 2;
           const words = (r.response ?? '').split(/\s+/).filter(Boolean);
           const T = p + words.length;
           const resid = new Float32Array((L + 1) * T * H);
-          for (let row = 0; row <= L; row++) for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) {
-            const w = t >= p ? words[t - p] : '';
-            resid[(row * T + t) * H + h] = (row + 1) * (Math.sin(t + h) + (w.startsWith('happy') && h === 0 ? 5 : 0));
-          }
+          for (let row = 0; row <= L; row++)
+            for (let t = 0; t < T; t++)
+              for (let h = 0; h < H; h++) {
+                const w = t >= p ? words[t - p] : '';
+                resid[(row * T + t) * H + h] = (row + 1) * (Math.sin(t + h) + (w.startsWith('happy') && h === 0 ? 5 : 0));
+              }
           return { ids: Array.from({ length: T }, (_, i) => i), tokens: [...Array.from({ length: p }, () => 'p'), ...words], promptLength: p, resid };
         }),
       };
@@ -75,7 +102,14 @@ export function fakeEngine(info = fakeInfo()): LabEngine & { log: FakeEngineLog;
         return `reply to ${user}${steer} #${request.seed ?? 0}`;
       });
       onEvent?.({ type: 'token', step: 0, tokens: rows.map(() => 1), deltas: rows.map((t) => t.slice(0, 5)) });
-      return { rows: rows.map((text) => ({ promptIds: [1], tokenIds: [1, 2], text: wasCancelled ? text.slice(0, 5) : text, finish: wasCancelled ? 'cancelled' : 'stop' })) };
+      return {
+        rows: rows.map((text) => ({
+          promptIds: [1],
+          tokenIds: [1, 2],
+          text: wasCancelled ? text.slice(0, 5) : text,
+          finish: wasCancelled ? 'cancelled' : 'stop',
+        })),
+      };
     },
   };
   return engine;

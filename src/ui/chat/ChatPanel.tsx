@@ -29,18 +29,39 @@ export function ChatPanel() {
       <Section
         title="Chat"
         id="chat"
-        actions={turns.length > 0 && <button type="button" className="small ghost" onClick={clearChat}>New chat</button>}
+        actions={
+          turns.length > 0 && (
+            <button type="button" className="small ghost" onClick={clearChat}>
+              New chat
+            </button>
+          )
+        }
       >
         <BaseModelNote where="chat" />
         {!completion && (
           <details className="advanced">
             <summary>System prompt{systemPrompt ? ' (set)' : ''}</summary>
-            <textarea aria-label="System prompt" rows={2} maxLength={TEXT_LIMITS.systemPrompt} value={systemPrompt} placeholder="Optional, e.g. You are a helpful assistant." onChange={(e) => setSteeringOption({ systemPrompt: e.target.value }, false)} />
+            <textarea
+              aria-label="System prompt"
+              rows={2}
+              maxLength={TEXT_LIMITS.systemPrompt}
+              value={systemPrompt}
+              placeholder="Optional, e.g. You are a helpful assistant."
+              onChange={(e) => setSteeringOption({ systemPrompt: e.target.value }, false)}
+            />
           </details>
         )}
         <div className="turns">
-          {turns.length === 0 && <p className="muted">{ready ? 'Ask the model something. Each reply is shown twice: without steering and with your sliders applied.' : 'Load a model first (Model panel).'}</p>}
-          {turns.map((t, i) => <TurnView key={t.id} turn={t} latest={i === turns.length - 1} />)}
+          {turns.length === 0 && (
+            <p className="muted">
+              {ready
+                ? 'Ask the model something. Each reply is shown twice: without steering and with your sliders applied.'
+                : 'Load a model first (Model panel).'}
+            </p>
+          )}
+          {turns.map((t, i) => (
+            <TurnView key={t.id} turn={t} latest={i === turns.length - 1} />
+          ))}
           <div ref={end} />
         </div>
         <ErrorAlert error={error} onDismiss={() => setLab({ chatError: null })} />
@@ -56,7 +77,13 @@ export function ChatPanel() {
             rows={2}
             maxLength={TEXT_LIMITS.userMessage}
             value={draft}
-            placeholder={!ready ? 'Load a model to chat' : completion ? 'Text for the model to continue (Enter to send)' : 'Message (Enter to send, Shift+Enter for a new line)'}
+            placeholder={
+              !ready
+                ? 'Load a model to chat'
+                : completion
+                  ? 'Text for the model to continue (Enter to send)'
+                  : 'Message (Enter to send, Shift+Enter for a new line)'
+            }
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -66,8 +93,14 @@ export function ChatPanel() {
             }}
           />
           <div className="composer-actions">
-            {generating && <button type="button" onClick={() => void cancelGeneration()}>Stop</button>}
-            <button type="submit" className="primary" disabled={!ready || !draft.trim()}>Send</button>
+            {generating && (
+              <button type="button" onClick={() => void cancelGeneration()}>
+                Stop
+              </button>
+            )}
+            <button type="submit" className="primary" disabled={!ready || !draft.trim()}>
+              Send
+            </button>
           </div>
         </form>
       </Section>

@@ -31,7 +31,17 @@ export function alphaMax(relativePerUnit: number | null, reach = 2): number {
  * of these fields (a streamed token changes only `turns`) does not re-render them.
  */
 export function steeringControlsView(s: LabState) {
-  return { info: s.info, vectors: s.vectors, active: s.active, alphas: s.alphas, layer: s.layer, positions: s.positions, sampling: s.sampling, seed: s.seed, maxNewTokens: s.maxNewTokens };
+  return {
+    info: s.info,
+    vectors: s.vectors,
+    active: s.active,
+    alphas: s.alphas,
+    layer: s.layer,
+    positions: s.positions,
+    sampling: s.sampling,
+    seed: s.seed,
+    maxNewTokens: s.maxNewTokens,
+  };
 }
 
 /** One slider per active trait, the layer, position mode and sampling settings. */
@@ -50,7 +60,9 @@ export function SteeringControls() {
           ))}
         </select>
       </label>
-      {active.length === 0 && <p className="muted small-text">No steering vectors yet. Extract a trait in the Traits panel (or open a preset), and its slider appears here.</p>}
+      {active.length === 0 && (
+        <p className="muted small-text">No steering vectors yet. Extract a trait in the Traits panel (or open a preset), and its slider appears here.</p>
+      )}
       {active.map((t) => {
         const v = vectors[t];
         const usable = v && layer !== null && vectorRowAt(v, layer) !== null && (!info || v.hidden === info.hiddenSize);
@@ -62,7 +74,10 @@ export function SteeringControls() {
           <div className="slider" key={t}>
             <div className="slider-head">
               <label htmlFor={`alpha-${t}`}>{t} strength</label>
-              <span className="mono alpha-value" aria-hidden="false">α {alpha.toFixed(1)}{rel !== null ? ` · ${fmt(rel * 100, 0)}% of ‖resid‖` : ''}</span>
+              <span className="mono alpha-value" aria-hidden="false">
+                α {alpha.toFixed(1)}
+                {rel !== null ? ` · ${fmt(rel * 100, 0)}% of ‖resid‖` : ''}
+              </span>
             </div>
             <input
               id={`alpha-${t}`}
@@ -77,16 +92,33 @@ export function SteeringControls() {
               onChange={(e) => setAlpha(t, Number(e.target.value))}
             />
             <div className="slider-foot muted small-text">
-              <span title={v ? READOUT_HELP[readoutOf(v)] : undefined}>{usable ? `adds α·v (${readoutOf(v)}) at blocks.${layer}.resid_post` : `no ${t} vector at this layer`}</span>
-              {v?.sweep?.suggested && <span className="suggested-alpha" title="the steering sweep after Extract (Traits panel)">suggested α {v.sweep.suggested.alpha.toFixed(2)} at layer {v.sweep.suggested.layer}</span>}
-              <button type="button" className="link" onClick={() => setAlpha(t, 0)}>reset</button>
-              <button type="button" className="link" onClick={() => toggleActive(t, false)}>hide</button>
+              <span title={v ? READOUT_HELP[readoutOf(v)] : undefined}>
+                {usable ? `adds α·v (${readoutOf(v)}) at blocks.${layer}.resid_post` : `no ${t} vector at this layer`}
+              </span>
+              {v?.sweep?.suggested && (
+                <span className="suggested-alpha" title="the steering sweep after Extract (Traits panel)">
+                  suggested α {v.sweep.suggested.alpha.toFixed(2)} at layer {v.sweep.suggested.layer}
+                </span>
+              )}
+              <button type="button" className="link" onClick={() => setAlpha(t, 0)}>
+                reset
+              </button>
+              <button type="button" className="link" onClick={() => toggleActive(t, false)}>
+                hide
+              </button>
             </div>
           </div>
         );
       })}
       {inactive.length > 0 && (
-        <p className="small-text">Hidden: {inactive.map((t) => <button type="button" className="link" key={t} onClick={() => toggleActive(t, true)}>{t}</button>)}</p>
+        <p className="small-text">
+          Hidden:{' '}
+          {inactive.map((t) => (
+            <button type="button" className="link" key={t} onClick={() => toggleActive(t, true)}>
+              {t}
+            </button>
+          ))}
+        </p>
       )}
       <div className="row wrap">
         <label className="field inline">
@@ -99,15 +131,37 @@ export function SteeringControls() {
         </label>
         <label className="field inline">
           <span>Temperature</span>
-          <input type="number" aria-label="Temperature" min={0} max={2} step={0.1} value={sampling.temperature} onChange={(e) => setSteeringOption({ sampling: { ...sampling, temperature: Math.max(0, Number(e.target.value) || 0) } })} />
+          <input
+            type="number"
+            aria-label="Temperature"
+            min={0}
+            max={2}
+            step={0.1}
+            value={sampling.temperature}
+            onChange={(e) => setSteeringOption({ sampling: { ...sampling, temperature: Math.max(0, Number(e.target.value) || 0) } })}
+          />
         </label>
         <label className="field inline">
           <span>Seed</span>
-          <input type="number" aria-label="Seed" min={0} step={1} value={seed} onChange={(e) => setSteeringOption({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} />
+          <input
+            type="number"
+            aria-label="Seed"
+            min={0}
+            step={1}
+            value={seed}
+            onChange={(e) => setSteeringOption({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })}
+          />
         </label>
         <label className="field inline">
           <span>Max tokens</span>
-          <input type="number" aria-label="Max tokens" min={1} max={512} value={maxNewTokens} onChange={(e) => setSteeringOption({ maxNewTokens: Math.max(1, Math.min(512, Math.floor(Number(e.target.value) || 1))) }, false)} />
+          <input
+            type="number"
+            aria-label="Max tokens"
+            min={1}
+            max={512}
+            value={maxNewTokens}
+            onChange={(e) => setSteeringOption({ maxNewTokens: Math.max(1, Math.min(512, Math.floor(Number(e.target.value) || 1))) }, false)}
+          />
         </label>
       </div>
     </div>

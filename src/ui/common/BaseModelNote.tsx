@@ -10,5 +10,9 @@ export function useCompletionFormat(): boolean {
 export function BaseModelNote({ where }: { where: keyof typeof COMPLETION_NOTES }) {
   const completion = useCompletionFormat();
   if (!completion) return null;
-  return <p className="muted base-model-note" role="note" data-testid={`base-model-note-${where}`}>{COMPLETION_NOTES[where]}</p>;
+  return (
+    <p className="muted base-model-note" role="note" data-testid={`base-model-note-${where}`}>
+      {COMPLETION_NOTES[where]}
+    </p>
+  );
 }

@@ -9,7 +9,11 @@ export function ErrorAlert({ error, onDismiss }: { error: UiError | null; onDism
         <strong>{error.message}</strong>
         {error.hint && <div className="hint">{error.hint}</div>}
       </div>
-      {onDismiss && <button type="button" className="small ghost" aria-label="Dismiss" onClick={onDismiss}>×</button>}
+      {onDismiss && (
+        <button type="button" className="small ghost" aria-label="Dismiss" onClick={onDismiss}>
+          ×
+        </button>
+      )}
     </div>
   );
 }

@@ -63,17 +63,27 @@ export class PanelBoundary extends Component<Props, State> {
     return (
       <div role="alert" className="alert panel-failed" aria-label={`${label} panel failed`}>
         <div>
-          <strong>The {label} panel failed: {error.message || error.name}</strong>
+          <strong>
+            The {label} panel failed: {error.message || error.name}
+          </strong>
           <div className="hint">
             {failures > 0
               ? 'It failed again after a reset: what it shows from your saved work may be damaged. Export the lab to keep a copy; the other panels still work.'
               : `The rest of the lab still works and your saved work is untouched. Export the lab to keep a copy; "Reset this panel" ${resetWhat}.`}
           </div>
           <div className="row wrap" style={{ marginTop: 6 }}>
-            <button type="button" className="small" onClick={() => void this.exportLab()}>Export lab</button>
-            <button type="button" className="small" onClick={this.reset}>Reset this panel</button>
+            <button type="button" className="small" onClick={() => void this.exportLab()}>
+              Export lab
+            </button>
+            <button type="button" className="small" onClick={this.reset}>
+              Reset this panel
+            </button>
           </div>
-          {exportNote && <p aria-live="polite" className="small-text">{exportNote}</p>}
+          {exportNote && (
+            <p aria-live="polite" className="small-text">
+              {exportNote}
+            </p>
+          )}
         </div>
       </div>
     );

@@ -10,8 +10,15 @@ export function ProgressBar({ progress, onCancel, label }: { progress: JobProgre
     <div className="progress">
       <div className="progress-head">
         <span>{label ?? progress.label}</span>
-        <span className="muted">{counts}{etaSeconds !== null ? ` · ${formatEta(etaSeconds)}` : ''}</span>
-        {onCancel && <button type="button" className="small" onClick={onCancel}>Cancel</button>}
+        <span className="muted">
+          {counts}
+          {etaSeconds !== null ? ` · ${formatEta(etaSeconds)}` : ''}
+        </span>
+        {onCancel && (
+          <button type="button" className="small" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
       <div
         className="progress-track"

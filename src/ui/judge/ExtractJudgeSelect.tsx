@@ -10,7 +10,10 @@ export function ExtractJudgeSelect() {
       <span>Judge</span>
       <select aria-label="Extraction judge" value={choice} onChange={(e) => setExtractJudge(e.target.value as LabJudgeChoice)}>
         {(Object.keys(LAB_JUDGE_LABELS) as LabJudgeChoice[]).map((c) => (
-          <option key={c} value={c}>{LAB_JUDGE_LABELS[c]}{c === 'endpoint' && scoring === 'sampled' ? ' — sampled scores' : ''}</option>
+          <option key={c} value={c}>
+            {LAB_JUDGE_LABELS[c]}
+            {c === 'endpoint' && scoring === 'sampled' ? ' — sampled scores' : ''}
+          </option>
         ))}
       </select>
     </label>

@@ -11,7 +11,9 @@ export function JudgePauseNotice() {
         <strong>{pause.message}</strong>
         {pause.hint && <div className="hint">{pause.hint}</div>}
       </div>
-      <button type="button" className="small primary" onClick={resumeJudge}>Resume</button>
+      <button type="button" className="small primary" onClick={resumeJudge}>
+        Resume
+      </button>
     </div>
   );
 }

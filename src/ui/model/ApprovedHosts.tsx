@@ -12,7 +12,9 @@ export function ApprovedHosts() {
         {hosts.map((h) => (
           <li key={h} className="row">
             <code style={{ flex: 1 }}>{h}</code>
-            <button type="button" className="small ghost" aria-label={`Revoke ${h}`} onClick={() => revokeHost(h)}>Revoke</button>
+            <button type="button" className="small ghost" aria-label={`Revoke ${h}`} onClick={() => revokeHost(h)}>
+              Revoke
+            </button>
           </li>
         ))}
       </ul>

@@ -30,7 +30,9 @@ export function HostConsent() {
     return (
       <div className="notice row" aria-live="polite" aria-label="New host declined">
         <span style={{ flex: 1 }}>Nothing was loaded from {request.origin}, and nothing from it was saved.</span>
-        <button type="button" className="small ghost" aria-label="Dismiss" onClick={dismissHostRequest}>×</button>
+        <button type="button" className="small ghost" aria-label="Dismiss" onClick={dismissHostRequest}>
+          ×
+        </button>
       </div>
     );
   }
@@ -39,22 +41,39 @@ export function HostConsent() {
       <strong id="host-consent-title">Allow the lab to contact {host}?</strong>
       <p>
         {ASKER[request.from]} wants to load{' '}
-        {request.model ? <><code>{request.model}</code> from </> : 'models from '}
-        <code>{request.origin}</code>{request.hubHost && request.model ? <> (as the Hub host <code>{request.hubHost}</code>)</> : null}.
+        {request.model ? (
+          <>
+            <code>{request.model}</code> from{' '}
+          </>
+        ) : (
+          'models from '
+        )}
+        <code>{request.origin}</code>
+        {request.hubHost && request.model ? (
+          <>
+            {' '}
+            (as the Hub host <code>{request.hubHost}</code>)
+          </>
+        ) : null}
+        .
       </p>
       <p className="muted small-text">
-        Nothing has been downloaded. The lab contacts only this page, https://huggingface.co and hosts you allow;
-        that host would see your address and choose the model you then use. You can revoke it later under Model → Advanced.
+        Nothing has been downloaded. The lab contacts only this page, https://huggingface.co and hosts you allow; that host would see your address and choose
+        the model you then use. You can revoke it later under Model → Advanced.
       </p>
       {!policyAllows(request.origin) && (
         <p className="small-text">
-          This copy of the lab is built to connect only to {buildConnectSources()!.join(' ')}: its security policy will block {request.origin} even if
-          you allow it. A build made with <code>PERSONA_LAB_CONNECT_SRC</code> naming that host can reach it (see the README).
+          This copy of the lab is built to connect only to {buildConnectSources()!.join(' ')}: its security policy will block {request.origin} even if you allow
+          it. A build made with <code>PERSONA_LAB_CONNECT_SRC</code> naming that host can reach it (see the README).
         </p>
       )}
       <div className="row wrap">
-        <button type="button" className="primary" onClick={() => answerHostRequest(true)}>Allow {host}</button>
-        <button type="button" onClick={() => answerHostRequest(false)}>Don't load</button>
+        <button type="button" className="primary" onClick={() => answerHostRequest(true)}>
+          Allow {host}
+        </button>
+        <button type="button" onClick={() => answerHostRequest(false)}>
+          Don't load
+        </button>
       </div>
     </div>
   );

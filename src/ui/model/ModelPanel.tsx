@@ -30,7 +30,10 @@ export function ModelPanel() {
       {loadState === 'idle' && (
         <div className="notice welcome" style={{ gridColumn: '1 / -1' }}>
           <strong>Welcome to Persona Lab.</strong> Load the bundled demo model (a few MB, instant) to start, or take the{' '}
-          <button type="button" className="link" onClick={() => startTour(0)}>guided tour</button>. Hub models download once and are cached in this browser.
+          <button type="button" className="link" onClick={() => startTour(0)}>
+            guided tour
+          </button>
+          . Hub models download once and are cached in this browser.
         </div>
       )}
       <Section title="Model" id="model">
@@ -55,10 +58,18 @@ export function ModelPanel() {
               onChange={(e) => setModelText(e.target.value)}
             />
             <datalist id={listId}>
-              {MODEL_CATALOG.map((m) => <option key={m.id} value={m.id}>{m.label} · {m.size}</option>)}
+              {MODEL_CATALOG.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.label} · {m.size}
+                </option>
+              ))}
             </datalist>
           </label>
-          <p className="muted small-text">{known ? `${known.label} · ${known.size} — ${known.note}` : 'Any Hub id with an onnx/ folder (e.g. onnx-community/…), a URL laid out like the Hub, or "demo".'}</p>
+          <p className="muted small-text">
+            {known
+              ? `${known.label} · ${known.size} — ${known.note}`
+              : 'Any Hub id with an onnx/ folder (e.g. onnx-community/…), a URL laid out like the Hub, or "demo".'}
+          </p>
           <div className="row wrap">
             <label className="field inline">
               <span>Backend</span>
@@ -68,8 +79,12 @@ export function ModelPanel() {
                 <option value="wasm">WASM (CPU)</option>
               </select>
             </label>
-            <button type="submit" className="primary" disabled={loading}>Load model</button>
-            <button type="button" disabled={loading} onClick={() => folder.current?.click()}>Open folder…</button>
+            <button type="submit" className="primary" disabled={loading}>
+              Load model
+            </button>
+            <button type="button" disabled={loading} onClick={() => folder.current?.click()}>
+              Open folder…
+            </button>
             <input
               ref={folder}
               type="file"
@@ -82,7 +97,11 @@ export function ModelPanel() {
                 e.target.value = '';
               }}
             />
-            {loadState === 'ready' && <button type="button" className="ghost" onClick={() => void unloadModel()}>Unload</button>}
+            {loadState === 'ready' && (
+              <button type="button" className="ghost" onClick={() => void unloadModel()}>
+                Unload
+              </button>
+            )}
           </div>
           <VariantPicker disabled={loading} />
           <details className="advanced">
@@ -91,19 +110,31 @@ export function ModelPanel() {
               <span>Hub host</span>
               <input type="url" aria-label="Hub host" value={hubHost} spellCheck={false} onChange={(e) => setHubHost(e.target.value)} />
             </label>
-            <p className="muted small-text">A Hub mirror (same URL layout). Also settable with <code>?hub=</code> in the page address (the lab asks first). A host other than https://huggingface.co is contacted only once you allow it.</p>
+            <p className="muted small-text">
+              A Hub mirror (same URL layout). Also settable with <code>?hub=</code> in the page address (the lab asks first). A host other than
+              https://huggingface.co is contacted only once you allow it.
+            </p>
             <ApprovedHosts />
           </details>
         </form>
         {loading && progress && <ProgressBar progress={progress} label={stage && !progress.total ? stage : progress.label} />}
-        {loading && stage && <p className="muted small-text" aria-live="polite">{stage}</p>}
+        {loading && stage && (
+          <p className="muted small-text" aria-live="polite">
+            {stage}
+          </p>
+        )}
         <ErrorAlert error={error} />
       </Section>
       <Section title="Curated models" id="catalog">
         <ul className="catalog">
           {MODEL_CATALOG.map((m) => (
             <li key={m.id}>
-              <button type="button" className={`catalog-item${modelText === m.id ? ' selected' : ''}`} onClick={() => setModelText(m.id)} aria-pressed={modelText === m.id}>
+              <button
+                type="button"
+                className={`catalog-item${modelText === m.id ? ' selected' : ''}`}
+                onClick={() => setModelText(m.id)}
+                aria-pressed={modelText === m.id}
+              >
                 <span className="catalog-name">{m.label}</span>
                 <span className="badge">{m.size}</span>
                 <span className="muted small-text">{m.note}</span>

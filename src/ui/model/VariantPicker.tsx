@@ -36,16 +36,38 @@ export function VariantPicker({ disabled }: { disabled: boolean }) {
   return (
     <div className="stack">
       <div className="row wrap">
-        <button type="button" disabled={disabled || busy} onClick={() => void show()}>{busy ? 'Listing variants…' : 'Show variants'}</button>
-        <span className="muted small-text">{choice ? <>Variant: <span className="mono">{choice}</span></> : 'Variant: automatic'}</span>
+        <button type="button" disabled={disabled || busy} onClick={() => void show()}>
+          {busy ? 'Listing variants…' : 'Show variants'}
+        </button>
+        <span className="muted small-text">
+          {choice ? (
+            <>
+              Variant: <span className="mono">{choice}</span>
+            </>
+          ) : (
+            'Variant: automatic'
+          )}
+        </span>
       </div>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {shown && (
         <fieldset className="stack small-text" aria-label="Variant">
-          <legend>Variant ({shown.variants.length} in {shown.id}; sizes before download)</legend>
+          <legend>
+            Variant ({shown.variants.length} in {shown.id}; sizes before download)
+          </legend>
           <label className="inline">
             <input type="radio" name="model-variant" checked={!choice} onChange={() => pickVariant(null)} />
-            <span>Automatic{shown.defaultVariant ? <> — <span className="mono">{shown.defaultVariant}</span> on {BACKEND[shown.backend]}</> : ' — none fits here'}</span>
+            <span>
+              Automatic
+              {shown.defaultVariant ? (
+                <>
+                  {' '}
+                  — <span className="mono">{shown.defaultVariant}</span> on {BACKEND[shown.backend]}
+                </>
+              ) : (
+                ' — none fits here'
+              )}
+            </span>
           </label>
           {shown.refusal && <p className="muted">{shown.refusal}</p>}
           {shown.variants.map((v) => (
@@ -53,9 +75,17 @@ export function VariantPicker({ disabled }: { disabled: boolean }) {
               <input type="radio" name="model-variant" value={v.name} checked={choice === v.name} onChange={() => pickVariant(v.name)} />
               <span>
                 <span className="mono">{v.name}</span> · <span className="badge">{size(v.bytes)}</span>{' '}
-                <span className="muted">{files(v)}{v.refusal ? '' : ` · runs on ${BACKEND[v.backend]}`}</span>
+                <span className="muted">
+                  {files(v)}
+                  {v.refusal ? '' : ` · runs on ${BACKEND[v.backend]}`}
+                </span>
                 {v.note && !v.refusal && <span className="muted"> ({v.note})</span>}
-                {v.refusal && <span> — <strong>won't fit:</strong> {v.refusal}</span>}
+                {v.refusal && (
+                  <span>
+                    {' '}
+                    — <strong>won't fit:</strong> {v.refusal}
+                  </span>
+                )}
               </span>
             </label>
           ))}

@@ -14,13 +14,21 @@ export function LayerActivations({ norms, label = 'Per-layer activations' }: { n
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
             <XAxis dataKey="hook" tick={{ fontSize: 10, fill: 'var(--muted)' }} interval="preserveStartEnd" />
             <YAxis tick={{ fontSize: 10, fill: 'var(--muted)' }} width={44} tickFormatter={(v: number) => fmt(v, 0)} />
-            <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} labelFormatter={(_, p) => String(p?.[0]?.payload?.full ?? '')} formatter={(v) => fmt(Number(v), 2)} />
+            <Tooltip
+              contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}
+              labelFormatter={(_, p) => String(p?.[0]?.payload?.full ?? '')}
+              formatter={(v) => fmt(Number(v), 2)}
+            />
             <Bar dataKey="norm" fill="var(--accent)" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
       <ol className="sr-only">
-        {data.map((d) => <li key={d.full}>{d.full}: {fmt(d.norm, 2)}</li>)}
+        {data.map((d) => (
+          <li key={d.full}>
+            {d.full}: {fmt(d.norm, 2)}
+          </li>
+        ))}
       </ol>
     </section>
   );

@@ -33,21 +33,49 @@ export function MonitorPanel() {
       <Section
         title="Conversation drift"
         id="drift"
-        actions={<button type="button" className="small" disabled={!ready || busy || turns.length === 0} onClick={() => void recomputeDrift()}>Recompute</button>}
+        actions={
+          <button type="button" className="small" disabled={!ready || busy || turns.length === 0} onClick={() => void recomputeDrift()}>
+            Recompute
+          </button>
+        }
       >
-        <p className="muted small-text">Projection of the last prompt token onto each trait at blocks.{layer ?? '?'}.resid_post, turn by turn — the paper's monitoring signal: it rises before the model answers in character. Watch shifts, not the sign.</p>
+        <p className="muted small-text">
+          Projection of the last prompt token onto each trait at blocks.{layer ?? '?'}.resid_post, turn by turn — the paper's monitoring signal: it rises before
+          the model answers in character. Watch shifts, not the sign.
+        </p>
         {drift.length === 0 || traits.length === 0 ? (
-          <p className="muted">{active.length ? 'Chat a few turns (Chat & steer) and the drift appears here.' : 'Extract a trait first; then chat and watch its projection turn by turn.'}</p>
+          <p className="muted">
+            {active.length
+              ? 'Chat a few turns (Chat & steer) and the drift appears here.'
+              : 'Extract a trait first; then chat and watch its projection turn by turn.'}
+          </p>
         ) : (
           <div className="chart" style={{ height: 200 }} aria-label="Drift chart">
             <ResponsiveContainer width="100%" height="100%">
               <LineChart data={drift} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-                <XAxis dataKey="turn" tick={{ fontSize: 10, fill: 'var(--muted)' }} label={{ value: 'turn', position: 'insideBottomRight', fontSize: 10, fill: 'var(--muted)' }} />
+                <XAxis
+                  dataKey="turn"
+                  tick={{ fontSize: 10, fill: 'var(--muted)' }}
+                  label={{ value: 'turn', position: 'insideBottomRight', fontSize: 10, fill: 'var(--muted)' }}
+                />
                 <YAxis tick={{ fontSize: 10, fill: 'var(--muted)' }} width={44} tickFormatter={(v: number) => fmt(v, 1)} />
-                <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} formatter={(v) => fmt(Number(v), 3)} labelFormatter={(l) => `turn ${l}`} />
+                <Tooltip
+                  contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}
+                  formatter={(v) => fmt(Number(v), 3)}
+                  labelFormatter={(l) => `turn ${l}`}
+                />
                 <Legend wrapperStyle={{ fontSize: 11 }} />
-                {traits.map((t, k) => <Line key={t} name={t} dataKey={(d: { values: (number | undefined)[] }) => d.values[k]} stroke={seriesColor(k)} strokeWidth={2} isAnimationActive={false} />)}
+                {traits.map((t, k) => (
+                  <Line
+                    key={t}
+                    name={t}
+                    dataKey={(d: { values: (number | undefined)[] }) => d.values[k]}
+                    stroke={seriesColor(k)}
+                    strokeWidth={2}
+                    isAnimationActive={false}
+                  />
+                ))}
               </LineChart>
             </ResponsiveContainer>
           </div>
@@ -68,10 +96,19 @@ export function MonitorPanel() {
           </label>
           <label className="field">
             <span>Text to analyse</span>
-            <textarea aria-label="Text to analyse" rows={5} maxLength={TEXT_LIMITS.monitorText} value={text} placeholder="Paste an answer, a paragraph, a chat reply…" onChange={(e) => setMonitorText(e.target.value)} />
+            <textarea
+              aria-label="Text to analyse"
+              rows={5}
+              maxLength={TEXT_LIMITS.monitorText}
+              value={text}
+              placeholder="Paste an answer, a paragraph, a chat reply…"
+              onChange={(e) => setMonitorText(e.target.value)}
+            />
           </label>
           <div className="row">
-            <button type="submit" className="primary" disabled={!ready || busy}>Analyse</button>
+            <button type="submit" className="primary" disabled={!ready || busy}>
+              Analyse
+            </button>
             {!active.length && <span className="muted small-text">Without trait vectors only the per-layer norms are shown.</span>}
           </div>
         </form>

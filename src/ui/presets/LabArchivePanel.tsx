@@ -17,21 +17,29 @@ export function LabArchivePanel() {
     try {
       await f();
     } catch (e) {
-      setError({ message: `the lab could not be exported: ${(e as Error)?.message ?? e}`, hint: 'Try again; if storage is unavailable, the lab in memory is still exported.' });
+      setError({
+        message: `the lab could not be exported: ${(e as Error)?.message ?? e}`,
+        hint: 'Try again; if storage is unavailable, the lab in memory is still exported.',
+      });
     } finally {
       setBusy(false);
     }
   };
-  const exportAll = () => run(async () => {
-    const text = await exportCurrentLab();
-    downloadText(`persona-lab-${new Date().toISOString().slice(0, 10)}.json`, text);
-    setDone(`Exported the lab (${(text.length / 1024).toFixed(0)} KiB).`);
-  });
-  const importAll = (text: string) => run(async () => {
-    const r = await importIntoCurrentLab(text);
-    if (!r.ok) setError({ message: `could not import the lab: ${r.error}`, hint: r.hint });
-    else setDone(`Imported ${r.value.traits} trait sets, ${r.value.vectors} vectors, ${r.value.presets} presets and ${r.value.records} pipeline records.${r.value.renamed.length ? ` Kept beside saved items with the same name and other content: ${r.value.renamed.join(', ')}.` : ''}`);
-  });
+  const exportAll = () =>
+    run(async () => {
+      const text = await exportCurrentLab();
+      downloadText(`persona-lab-${new Date().toISOString().slice(0, 10)}.json`, text);
+      setDone(`Exported the lab (${(text.length / 1024).toFixed(0)} KiB).`);
+    });
+  const importAll = (text: string) =>
+    run(async () => {
+      const r = await importIntoCurrentLab(text);
+      if (!r.ok) setError({ message: `could not import the lab: ${r.error}`, hint: r.hint });
+      else
+        setDone(
+          `Imported ${r.value.traits} trait sets, ${r.value.vectors} vectors, ${r.value.presets} presets and ${r.value.records} pipeline records.${r.value.renamed.length ? ` Kept beside saved items with the same name and other content: ${r.value.renamed.join(', ')}.` : ''}`,
+        );
+    });
   const importFile = async (f: File) => {
     // refused before it is read: reading and parsing hundreds of MB stalls the tab
     const tooBig = labFileSizeProblem(f.size);
@@ -48,13 +56,32 @@ export function LabArchivePanel() {
       id="lab-archive"
       actions={
         <>
-          <button type="button" className="small" disabled={busy} onClick={() => void exportAll()}>Export lab</button>
-          <button type="button" className="small" disabled={busy} onClick={() => file.current?.click()}>Import lab…</button>
-          <input ref={file} type="file" accept=".json,application/json" hidden aria-label="Import lab file" onChange={async (e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) await importFile(f); }} />
+          <button type="button" className="small" disabled={busy} onClick={() => void exportAll()}>
+            Export lab
+          </button>
+          <button type="button" className="small" disabled={busy} onClick={() => file.current?.click()}>
+            Import lab…
+          </button>
+          <input
+            ref={file}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            aria-label="Import lab file"
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (f) await importFile(f);
+            }}
+          />
         </>
       }
     >
-      <p className="muted small-text">One file with your trait sets, vectors, presets, pipeline results (responses, scores, activation means), sliders and settings — never an API key. Importing keeps everything already here: an item whose name is taken by one with other content is added as "name (from file)". Files over 50 MB are refused.</p>
+      <p className="muted small-text">
+        One file with your trait sets, vectors, presets, pipeline results (responses, scores, activation means), sliders and settings — never an API key.
+        Importing keeps everything already here: an item whose name is taken by one with other content is added as "name (from file)". Files over 50 MB are
+        refused.
+      </p>
       {error && (
         <div role="alert" className="alert">
           <div>
@@ -63,7 +90,11 @@ export function LabArchivePanel() {
           </div>
         </div>
       )}
-      {done && <p role="status" className="notice">{done}</p>}
+      {done && (
+        <p role="status" className="notice">
+          {done}
+        </p>
+      )}
     </Section>
   );
 }

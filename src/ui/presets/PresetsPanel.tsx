@@ -39,16 +39,32 @@ export function PresetsPanel() {
         >
           <label className="field" style={{ flex: 1 }}>
             <span>Preset name</span>
-            <input type="text" aria-label="Preset name" value={name} placeholder="e.g. cheerful tutor" maxLength={200} onChange={(e) => setName(e.target.value)} />
+            <input
+              type="text"
+              aria-label="Preset name"
+              value={name}
+              placeholder="e.g. cheerful tutor"
+              maxLength={200}
+              onChange={(e) => setName(e.target.value)}
+            />
           </label>
-          <button type="submit" className="primary" disabled={!canSave}>Save preset</button>
-          <button type="button" disabled={!canSave} onClick={() => void share()}>Copy share link</button>
+          <button type="submit" className="primary" disabled={!canSave}>
+            Save preset
+          </button>
+          <button type="button" disabled={!canSave} onClick={() => void share()}>
+            Copy share link
+          </button>
         </form>
-        <p className="muted small-text">A preset holds the model id, each active trait's vector at the steering layer, α, layer, position mode, sampling settings, seed, system prompt and last message. A share link packs all of it into the address (compressed, vectors quantised to int8, checksummed) — nothing is uploaded.</p>
+        <p className="muted small-text">
+          A preset holds the model id, each active trait's vector at the steering layer, α, layer, position mode, sampling settings, seed, system prompt and
+          last message. A share link packs all of it into the address (compressed, vectors quantised to int8, checksummed) — nothing is uploaded.
+        </p>
         {link && (
           <div className="stack">
             <label className="field">
-              <span>Share link ({new TextEncoder().encode(link).length.toLocaleString()} bytes){copied ? ` — ${copied}` : ''}</span>
+              <span>
+                Share link ({new TextEncoder().encode(link).length.toLocaleString()} bytes){copied ? ` — ${copied}` : ''}
+              </span>
               <input type="text" readOnly aria-label="Share link" value={link} onFocus={(e) => e.currentTarget.select()} className="mono" />
             </label>
           </div>
@@ -59,15 +75,34 @@ export function PresetsPanel() {
         id="presets"
         actions={
           <>
-            <button type="button" className="small" disabled={!presets.length} onClick={() => downloadText('persona-lab-presets.json', exportPresets())}>Export</button>
-            <button type="button" className="small" onClick={() => file.current?.click()}>Import…</button>
-            <input ref={file} type="file" accept=".json,application/json" hidden aria-label="Import presets" onChange={async (e) => { const f = e.target.files?.[0]; if (f) importPresets(await f.text()); e.target.value = ''; }} />
+            <button type="button" className="small" disabled={!presets.length} onClick={() => downloadText('persona-lab-presets.json', exportPresets())}>
+              Export
+            </button>
+            <button type="button" className="small" onClick={() => file.current?.click()}>
+              Import…
+            </button>
+            <input
+              ref={file}
+              type="file"
+              accept=".json,application/json"
+              hidden
+              aria-label="Import presets"
+              onChange={async (e) => {
+                const f = e.target.files?.[0];
+                if (f) importPresets(await f.text());
+                e.target.value = '';
+              }}
+            />
           </>
         }
       >
-        {presets.length === 0 ? <p className="muted">No presets yet. Set up steering in Chat & steer, then save it here.</p> : (
+        {presets.length === 0 ? (
+          <p className="muted">No presets yet. Set up steering in Chat & steer, then save it here.</p>
+        ) : (
           <ul className="list" aria-label="Saved presets">
-            {presets.map((p) => <PresetItem key={p.name} preset={p} onShare={() => void share(p)} />)}
+            {presets.map((p) => (
+              <PresetItem key={p.name} preset={p} onShare={() => void share(p)} />
+            ))}
           </ul>
         )}
       </Section>
@@ -83,18 +118,55 @@ function PresetItem({ preset: p, onShare }: { preset: Preset; onShare: () => voi
   return (
     <li className="card" style={{ padding: 10, gap: 6 }}>
       {editing ? (
-        <form className="row" onSubmit={(e) => { e.preventDefault(); renamePreset(p.name, value); setEditing(false); }}>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            renamePreset(p.name, value);
+            setEditing(false);
+          }}
+        >
           <input type="text" aria-label="New preset name" value={value} autoFocus maxLength={200} onChange={(e) => setValue(e.target.value)} />
-          <button type="submit" className="small">Rename</button>
-          <button type="button" className="small ghost" onClick={() => setEditing(false)}>Cancel</button>
+          <button type="submit" className="small">
+            Rename
+          </button>
+          <button type="button" className="small ghost" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
         </form>
-      ) : <strong>{p.name}</strong>}
-      <span className="muted small-text">{p.modelId} · layer {p.layer} · {p.positions} · {summary} · seed {p.seed}</span>
+      ) : (
+        <strong>{p.name}</strong>
+      )}
+      <span className="muted small-text">
+        {p.modelId} · layer {p.layer} · {p.positions} · {summary} · seed {p.seed}
+      </span>
       <div className="row wrap">
-        <button type="button" className="small" onClick={() => { setLab({ tab: 'chat' }); void applyPreset(p, { regenerate: true }); }}>Apply</button>
-        <button type="button" className="small" onClick={onShare}>Share link</button>
-        <button type="button" className="small" onClick={() => { setValue(p.name); setEditing(true); }}>Rename…</button>
-        <button type="button" className="small danger" onClick={() => deletePreset(p.name)}>Delete</button>
+        <button
+          type="button"
+          className="small"
+          onClick={() => {
+            setLab({ tab: 'chat' });
+            void applyPreset(p, { regenerate: true });
+          }}
+        >
+          Apply
+        </button>
+        <button type="button" className="small" onClick={onShare}>
+          Share link
+        </button>
+        <button
+          type="button"
+          className="small"
+          onClick={() => {
+            setValue(p.name);
+            setEditing(true);
+          }}
+        >
+          Rename…
+        </button>
+        <button type="button" className="small danger" onClick={() => deletePreset(p.name)}>
+          Delete
+        </button>
       </div>
     </li>
   );

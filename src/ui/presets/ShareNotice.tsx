@@ -8,7 +8,9 @@ export function AlphaNote() {
   return (
     <div role="status" aria-label="α clamped" className="notice warn row">
       <span style={{ flex: 1 }}>α outside the sensible range was clamped — {note}.</span>
-      <button type="button" className="small ghost" aria-label="Dismiss α note" onClick={() => setLab({ alphaNote: null })}>×</button>
+      <button type="button" className="small ghost" aria-label="Dismiss α note" onClick={() => setLab({ alphaNote: null })}>
+        ×
+      </button>
     </div>
   );
 }
@@ -26,16 +28,29 @@ export function ShareNotice() {
 function ShareOutcome() {
   const n = useLab((s) => s.shareNotice);
   if (!n) return null;
-  const dismiss = <button type="button" className="small ghost" aria-label="Dismiss" onClick={() => setLab({ shareNotice: null })}>×</button>;
+  const dismiss = (
+    <button type="button" className="small ghost" aria-label="Dismiss" onClick={() => setLab({ shareNotice: null })}>
+      ×
+    </button>
+  );
   if (n.kind === 'restored') {
-    return <div className="notice row" aria-live="polite"><span style={{ flex: 1 }}>{n.message}</span>{dismiss}</div>;
+    return (
+      <div className="notice row" aria-live="polite">
+        <span style={{ flex: 1 }}>{n.message}</span>
+        {dismiss}
+      </div>
+    );
   }
   return (
     <div role="alert" className={n.kind === 'mismatch' ? 'alert notice warn' : 'alert'}>
       <div>
         <strong>{n.message}</strong>
         {n.hint && <div className="hint">{n.hint}</div>}
-        {n.kind === 'mismatch' && n.modelId && <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => void loadPresetModel()}>Load {n.modelId}</button>}
+        {n.kind === 'mismatch' && n.modelId && (
+          <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => void loadPresetModel()}>
+            Load {n.modelId}
+          </button>
+        )}
       </div>
       {dismiss}
     </div>

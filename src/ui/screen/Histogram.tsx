@@ -19,7 +19,9 @@ export function Histogram({ values, threshold, bins = 20 }: { values: number[]; 
           <YAxis allowDecimals={false} tick={{ fontSize: 10, fill: 'var(--muted)' }} width={32} />
           <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }} labelFormatter={(v) => `ΔP ≈ ${fmt(Number(v), 2)}`} />
           <Bar dataKey="count" isAnimationActive={false}>
-            {data.map((d, i) => <Cell key={i} fill={threshold !== null && d.x - width / 2 >= threshold ? 'var(--danger)' : 'var(--accent)'} />)}
+            {data.map((d, i) => (
+              <Cell key={i} fill={threshold !== null && d.x - width / 2 >= threshold ? 'var(--danger)' : 'var(--accent)'} />
+            ))}
           </Bar>
         </BarChart>
       </ResponsiveContainer>

@@ -27,20 +27,54 @@ export function ScreenPanel() {
         <BaseModelNote where="screen" />
         <div
           className={`dropzone${over ? ' over' : ''}`}
-          onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setOver(true);
+          }}
           onDragLeave={() => setOver(false)}
-          onDrop={(e) => { e.preventDefault(); setOver(false); const f = e.dataTransfer.files[0]; if (f) void readFile(f); }}
+          onDrop={(e) => {
+            e.preventDefault();
+            setOver(false);
+            const f = e.dataTransfer.files[0];
+            if (f) void readFile(f);
+          }}
         >
-          <p>Drop a JSONL file of <code>{'{"prompt": …, "response": …}'}</code> lines here, or{' '}
-            <button type="button" className="link" onClick={() => input.current?.click()}>choose a file</button>.
+          <p>
+            Drop a JSONL file of <code>{'{"prompt": …, "response": …}'}</code> lines here, or{' '}
+            <button type="button" className="link" onClick={() => input.current?.click()}>
+              choose a file
+            </button>
+            .
           </p>
-          <input ref={input} type="file" accept=".jsonl,.json,.txt" hidden aria-label="JSONL file" onChange={(e) => { const f = e.target.files?.[0]; if (f) void readFile(f); e.target.value = ''; }} />
-          {screen.fileName && <p className="small-text">{screen.fileName}{screen.parseErrors.length ? ` · ${screen.parseErrors.length} broken line(s) skipped` : ''}</p>}
+          <input
+            ref={input}
+            type="file"
+            accept=".jsonl,.json,.txt"
+            hidden
+            aria-label="JSONL file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void readFile(f);
+              e.target.value = '';
+            }}
+          />
+          {screen.fileName && (
+            <p className="small-text">
+              {screen.fileName}
+              {screen.parseErrors.length ? ` · ${screen.parseErrors.length} broken line(s) skipped` : ''}
+            </p>
+          )}
         </div>
         {screen.parseErrors.length > 0 && (
           <details className="small-text">
             <summary>Broken lines ({screen.parseErrors.length})</summary>
-            <ul>{screen.parseErrors.slice(0, 50).map((e) => <li key={e.line}>line {e.line}: {e.message}</li>)}</ul>
+            <ul>
+              {screen.parseErrors.slice(0, 50).map((e) => (
+                <li key={e.line}>
+                  line {e.line}: {e.message}
+                </li>
+              ))}
+            </ul>
           </details>
         )}
         <div className="row wrap">
@@ -48,19 +82,35 @@ export function ScreenPanel() {
             <span>Trait</span>
             <select aria-label="Screening trait" value={trait ?? ''} onChange={(e) => setScreenOptions({ trait: e.target.value })} disabled={!traits.length}>
               {!traits.length && <option value="">no vectors yet</option>}
-              {traits.map((t) => <option key={t}>{t}</option>)}
+              {traits.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
             </select>
           </label>
           <label className="field inline">
             <span>Flag above percentile</span>
-            <input type="number" aria-label="Flag above percentile" min={0} max={100} step={1} value={screen.flagPercentile} onChange={(e) => setScreenOptions({ flagPercentile: Math.max(0, Math.min(100, Number(e.target.value) || 0)) })} />
+            <input
+              type="number"
+              aria-label="Flag above percentile"
+              min={0}
+              max={100}
+              step={1}
+              value={screen.flagPercentile}
+              onChange={(e) => setScreenOptions({ flagPercentile: Math.max(0, Math.min(100, Number(e.target.value) || 0)) })}
+            />
           </label>
           <label className="inline small-text" title="Generates the model's own answer to each prompt (slower; the paper's definition)">
-            <input type="checkbox" checked={screen.full} onChange={(e) => setScreenOptions({ full: e.target.checked })} /> full ΔP (generate the model's answers)
+            <input type="checkbox" checked={screen.full} onChange={(e) => setScreenOptions({ full: e.target.checked })} /> full ΔP (generate the model's
+            answers)
           </label>
-          <button type="button" className="primary" disabled={!ready || !trait || !screen.fileName || !!screen.progress} onClick={() => void runScreen()}>Screen</button>
+          <button type="button" className="primary" disabled={!ready || !trait || !screen.fileName || !!screen.progress} onClick={() => void runScreen()}>
+            Screen
+          </button>
         </div>
-        <p className="muted small-text">ΔP = projection of the dataset response minus {screen.full ? "the model's own answer" : 'the last prompt token'} onto the trait vector at blocks.{layer ?? '?'}.resid_post. High ΔP: the sample pulls the model toward the trait.</p>
+        <p className="muted small-text">
+          ΔP = projection of the dataset response minus {screen.full ? "the model's own answer" : 'the last prompt token'} onto the trait vector at blocks.
+          {layer ?? '?'}.resid_post. High ΔP: the sample pulls the model toward the trait.
+        </p>
         {screen.progress && <ProgressBar progress={screen.progress} onCancel={cancelScreen} />}
         <ErrorAlert error={screen.error} onDismiss={() => setLab((s) => ({ screen: { ...s.screen, error: null } }))} />
       </Section>
@@ -72,7 +122,11 @@ export function ScreenPanel() {
           <Section
             title={`Results · ${flagged} flagged of ${screen.rows.length}`}
             id="results"
-            actions={<button type="button" className="small" disabled={!flagged} onClick={() => downloadText('flagged.jsonl', flaggedJsonl(), 'application/jsonl')}>Export flagged</button>}
+            actions={
+              <button type="button" className="small" disabled={!flagged} onClick={() => downloadText('flagged.jsonl', flaggedJsonl(), 'application/jsonl')}>
+                Export flagged
+              </button>
+            }
           >
             <ScreenTable rows={screen.rows} />
           </Section>

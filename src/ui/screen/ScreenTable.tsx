@@ -13,12 +13,16 @@ const COLUMNS: { key: Key; label: string }[] = [
 /** Sortable results table; flagged rows are marked (text only: dataset content is never HTML). */
 export function ScreenTable({ rows }: { rows: ScreenRow[] }) {
   const [sort, setSort] = useState<{ key: Key; desc: boolean }>({ key: 'delta', desc: true });
-  const sorted = useMemo(() => [...rows].sort((a, b) => {
-    const x = a[sort.key];
-    const y = b[sort.key];
-    const d = (Number.isFinite(x) ? x : -Infinity) - (Number.isFinite(y) ? y : -Infinity);
-    return sort.desc ? -d : d;
-  }), [rows, sort]);
+  const sorted = useMemo(
+    () =>
+      [...rows].sort((a, b) => {
+        const x = a[sort.key];
+        const y = b[sort.key];
+        const d = (Number.isFinite(x) ? x : -Infinity) - (Number.isFinite(y) ? y : -Infinity);
+        return sort.desc ? -d : d;
+      }),
+    [rows, sort],
+  );
   return (
     <div className="table-wrap">
       <table aria-label="Screening results">
@@ -27,7 +31,8 @@ export function ScreenTable({ rows }: { rows: ScreenRow[] }) {
             {COLUMNS.map((c) => (
               <th key={c.key} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
                 <button type="button" onClick={() => setSort((s) => ({ key: c.key, desc: s.key === c.key ? !s.desc : true }))}>
-                  {c.label}{sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}
+                  {c.label}
+                  {sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}
                 </button>
               </th>
             ))}
@@ -43,9 +48,21 @@ export function ScreenTable({ rows }: { rows: ScreenRow[] }) {
               <td className="mono">{fmt(r.delta, 3)}</td>
               <td className="mono">{fmt(r.percentile, 0)}</td>
               <td className="mono">{fmt(r.projection, 3)}</td>
-              <td>{r.flagged ? <span className="badge" style={{ color: 'var(--danger)', borderColor: 'var(--danger)' }}>flagged</span> : ''}</td>
-              <td className="clip" title={r.prompt}>{r.prompt}</td>
-              <td className="clip" title={r.response}>{r.response}</td>
+              <td>
+                {r.flagged ? (
+                  <span className="badge" style={{ color: 'var(--danger)', borderColor: 'var(--danger)' }}>
+                    flagged
+                  </span>
+                ) : (
+                  ''
+                )}
+              </td>
+              <td className="clip" title={r.prompt}>
+                {r.prompt}
+              </td>
+              <td className="clip" title={r.response}>
+                {r.response}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -22,20 +22,45 @@ export function TourCard() {
   return (
     <aside className="tour" role="dialog" aria-modal="false" aria-label="Guided tour">
       <div className="row">
-        <h2 style={{ flex: 1 }}>Tour · step {step + 1} of {TOUR.length}</h2>
-        <button type="button" className="small ghost" aria-label="Close tour" onClick={closeTour}>×</button>
+        <h2 style={{ flex: 1 }}>
+          Tour · step {step + 1} of {TOUR.length}
+        </h2>
+        <button type="button" className="small ghost" aria-label="Close tour" onClick={closeTour}>
+          ×
+        </button>
       </div>
       <strong>{s.title}</strong>
       <p className="tour-caption">{s.caption}</p>
-      {busy && <p className="muted small-text" aria-live="polite">Running this step on the model…</p>}
+      {busy && (
+        <p className="muted small-text" aria-live="polite">
+          Running this step on the model…
+        </p>
+      )}
       <ErrorAlert error={error} />
       <div className="tour-nav">
-        <a className="muted small-text" href={link} onClick={(e) => { e.preventDefault(); void navigator.clipboard?.writeText(link).catch(() => undefined); history.replaceState(null, '', link); }} title="Link that opens the lab at this step">Link to this step</a>
-        <button type="button" disabled={step === 0} onClick={() => void goToTourStep(step - 1)}>Back</button>
+        <a
+          className="muted small-text"
+          href={link}
+          onClick={(e) => {
+            e.preventDefault();
+            void navigator.clipboard?.writeText(link).catch(() => undefined);
+            history.replaceState(null, '', link);
+          }}
+          title="Link that opens the lab at this step"
+        >
+          Link to this step
+        </a>
+        <button type="button" disabled={step === 0} onClick={() => void goToTourStep(step - 1)}>
+          Back
+        </button>
         {step < TOUR.length - 1 ? (
-          <button type="button" className="primary" onClick={() => void goToTourStep(step + 1)}>Next</button>
+          <button type="button" className="primary" onClick={() => void goToTourStep(step + 1)}>
+            Next
+          </button>
         ) : (
-          <button type="button" className="primary" onClick={closeTour}>Finish</button>
+          <button type="button" className="primary" onClick={closeTour}>
+            Finish
+          </button>
         )}
       </div>
     </aside>

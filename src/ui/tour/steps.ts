@@ -27,7 +27,11 @@ const SAMPLE = 'Great news! Drawing is easier than you think. Practise a little 
 export function tourTrait(): string {
   const s = getLab();
   const names = s.traits.map((t) => t.set.name);
-  return ['optimistic', 'polite', 'humorous'].find((n) => names.includes(n) && s.traits.find((t) => t.set.name === n)?.origin === 'demo') ?? names.find((n) => n === 'optimistic') ?? names[0];
+  return (
+    ['optimistic', 'polite', 'humorous'].find((n) => names.includes(n) && s.traits.find((t) => t.set.name === n)?.origin === 'demo') ??
+    names.find((n) => n === 'optimistic') ??
+    names[0]
+  );
 }
 
 async function ensureModel(): Promise<void> {
@@ -77,25 +81,29 @@ async function steerTourTrait(positions: 'response' | 'prompt', rho: number, fal
 export const TOUR: TourStep[] = [
   {
     title: 'A language model in your browser',
-    caption: 'This tiny model (4 layers, 128 numbers wide) runs entirely in this tab. Nothing is sent anywhere. Bigger models from the Hugging Face Hub work the same way.',
+    caption:
+      'This tiny model (4 layers, 128 numbers wide) runs entirely in this tab. Nothing is sent anywhere. Bigger models from the Hugging Face Hub work the same way.',
     tab: 'model',
     run: ensureModel,
   },
   {
     title: 'The residual stream',
-    caption: 'As the model reads a question, each layer adds to a running list of numbers — the residual stream. The bars show how large it is after each layer.',
+    caption:
+      'As the model reads a question, each layer adds to a running list of numbers — the residual stream. The bars show how large it is after each layer.',
     tab: 'chat',
     run: ensureChat,
   },
   {
     title: 'Contrasting prompts give a direction',
-    caption: 'We ask the same questions twice: once told to be optimistic, once told to be gloomy. Averaging the difference in the residual stream gives a direction: the persona vector.',
+    caption:
+      'We ask the same questions twice: once told to be optimistic, once told to be gloomy. Averaging the difference in the residual stream gives a direction: the persona vector.',
     tab: 'traits',
     run: ensureVector,
   },
   {
     title: 'Watching a trait token by token',
-    caption: 'Projecting each token onto the vector shows how strongly the text expresses the trait. Red tokens push towards optimism, blue away. Hover a token for its number.',
+    caption:
+      'Projecting each token onto the vector shows how strongly the text expresses the trait. Red tokens push towards optimism, blue away. Hover a token for its number.',
     tab: 'monitor',
     run: async () => {
       await ensureVector();
@@ -105,7 +113,8 @@ export const TOUR: TourStep[] = [
   },
   {
     title: 'Steering with a slider',
-    caption: 'Adding the vector while the model writes changes its personality. Left: the normal answer. Right: the same question with the slider turned up. Move the slider and watch.',
+    caption:
+      'Adding the vector while the model writes changes its personality. Left: the normal answer. Right: the same question with the slider turned up. Move the slider and watch.',
     tab: 'chat',
     run: async () => {
       await ensureVector();
@@ -118,7 +127,8 @@ export const TOUR: TourStep[] = [
   },
   {
     title: 'Steering the question instead',
-    caption: 'This tiny model decides the style of its answer at the very first word, from the question it has just read. So here we take the direction from the last token of the question and add it only while the model reads the question: the answer then comes out optimistic, and still makes sense.',
+    caption:
+      'This tiny model decides the style of its answer at the very first word, from the question it has just read. So here we take the direction from the last token of the question and add it only while the model reads the question: the answer then comes out optimistic, and still makes sense.',
     tab: 'chat',
     run: async () => {
       await ensureVector('prompt_last');
@@ -133,7 +143,8 @@ export const TOUR: TourStep[] = [
   },
   {
     title: 'Share what you found',
-    caption: 'A share link packs the whole setup — model, vector, slider, seed — into the address. Anyone who opens it sees exactly this, on their own computer.',
+    caption:
+      'A share link packs the whole setup — model, vector, slider, seed — into the address. Anyone who opens it sees exactly this, on their own computer.',
     tab: 'presets',
     run: async () => {
       await ensureVector();

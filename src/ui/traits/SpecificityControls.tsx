@@ -15,25 +15,35 @@ export function SpecificityControls({ vector }: { vector: VectorEntry }) {
   if (!sweep) return null;
   const controls = sweep.controls;
   if (!controls) {
-    return sweep.controlsChecked > 0
-      ? <p className="muted small-text">{sweep.controlsChecked} cell(s) were checked with shuffled-label controls; this sweep was saved before their results were kept. Extract again to see them.</p>
-      : null;
+    return sweep.controlsChecked > 0 ? (
+      <p className="muted small-text">
+        {sweep.controlsChecked} cell(s) were checked with shuffled-label controls; this sweep was saved before their results were kept. Extract again to see
+        them.
+      </p>
+    ) : null;
   }
   if (controls.length === 0) {
-    return <p className="muted small-text" role="note">Specificity controls: no cell was checked (none beat the unsteered baseline while staying coherent).</p>;
+    return (
+      <p className="muted small-text" role="note">
+        Specificity controls: no cell was checked (none beat the unsteered baseline while staying coherent).
+      </p>
+    );
   }
   const count = Math.max(...controls.map((c) => c.shuffled.length));
   const s = sweep.suggested;
   return (
     <table className="small-text" aria-label="Specificity controls">
       <caption className="muted small-text" style={{ captionSide: 'top', textAlign: 'left' }}>
-        Specificity controls: vectors from the same responses with shuffled pos/neg labels (the real direction projected out, scaled to its norm),
-        steered at the same layer and ρ. A cell passes when no control raises the trait much above unsteered.
+        Specificity controls: vectors from the same responses with shuffled pos/neg labels (the real direction projected out, scaled to its norm), steered at
+        the same layer and ρ. A cell passes when no control raises the trait much above unsteered.
       </caption>
       <thead>
         <tr>
-          <th>cell</th><th>real</th>
-          {Array.from({ length: count }, (_, i) => <th key={i}>control {i + 1}</th>)}
+          <th>cell</th>
+          <th>real</th>
+          {Array.from({ length: count }, (_, i) => (
+            <th key={i}>control {i + 1}</th>
+          ))}
           <th>verdict</th>
         </tr>
       </thead>
@@ -44,10 +54,19 @@ export function SpecificityControls({ vector }: { vector: VectorEntry }) {
           return (
             <tr key={i} aria-current={chosen || undefined} style={chosen ? { fontWeight: 700 } : undefined}>
               <td className="mono">{`${chosen ? '▸ ' : ''}L${c.cell.layer} · ${rho === null ? `α ${fmt(c.cell.alpha, 2)}` : `ρ ${fmt(rho, 2)}`}`}</td>
-              <td>{score(c.cell.trait)} / {score(c.cell.coherence)}</td>
+              <td>
+                {score(c.cell.trait)} / {score(c.cell.coherence)}
+              </td>
               {Array.from({ length: count }, (_, k) => {
                 const x = c.shuffled[k];
-                return <td key={k} title={x ? `cosine of the shuffled row to the real one before projection: ${fmt(x.cos, 2)}` : 'not run: an earlier control already steered'}>{x ? `${score(x.trait)} / ${score(x.coherence)}` : '—'}</td>;
+                return (
+                  <td
+                    key={k}
+                    title={x ? `cosine of the shuffled row to the real one before projection: ${fmt(x.cos, 2)}` : 'not run: an earlier control already steered'}
+                  >
+                    {x ? `${score(x.trait)} / ${score(x.coherence)}` : '—'}
+                  </td>
+                );
               })}
               <td>{c.specific ? (chosen ? 'passed · suggested' : 'passed') : 'a control steers too'}</td>
             </tr>

@@ -34,23 +34,58 @@ export function TraitDetail({ entry }: { entry: TraitEntry }) {
         id="trait"
         actions={
           <>
-            <button type="button" className="small" onClick={() => { setText(exportTraitSet(t)); setEditing(true); }}>Edit</button>
-            <button type="button" className="small" onClick={() => duplicateTrait(t.name)}>Duplicate</button>
-            <button type="button" className="small" onClick={() => { const j = exportTraitJson(t.name); if (j) downloadText(`${t.name}.json`, j); }}>Export</button>
-            <button type="button" className="small danger" onClick={() => { if (confirm(`Delete the trait "${t.name}"?`)) deleteTrait(t.name); }}>Delete</button>
+            <button
+              type="button"
+              className="small"
+              onClick={() => {
+                setText(exportTraitSet(t));
+                setEditing(true);
+              }}
+            >
+              Edit
+            </button>
+            <button type="button" className="small" onClick={() => duplicateTrait(t.name)}>
+              Duplicate
+            </button>
+            <button
+              type="button"
+              className="small"
+              onClick={() => {
+                const j = exportTraitJson(t.name);
+                if (j) downloadText(`${t.name}.json`, j);
+              }}
+            >
+              Export
+            </button>
+            <button
+              type="button"
+              className="small danger"
+              onClick={() => {
+                if (confirm(`Delete the trait "${t.name}"?`)) deleteTrait(t.name);
+              }}
+            >
+              Delete
+            </button>
           </>
         }
       >
         <p>{t.description || <span className="muted">No description.</span>}</p>
         <p className="muted small-text">
-          {t.instruction.length} instruction pairs · {t.extraction_questions.length} extraction questions · {t.evaluation_questions.length} evaluation questions · opposite: {t.antonym || 'helpful'}
+          {t.instruction.length} instruction pairs · {t.extraction_questions.length} extraction questions · {t.evaluation_questions.length} evaluation questions
+          · opposite: {t.antonym || 'helpful'}
         </p>
         <details>
           <summary className="small-text">Example prompts</summary>
           <div className="stack small-text">
-            <p><strong>Positive:</strong> {t.instruction[0]?.pos}</p>
-            <p><strong>Negative:</strong> {t.instruction[0]?.neg}</p>
-            <p><strong>Question:</strong> {t.extraction_questions[0]}</p>
+            <p>
+              <strong>Positive:</strong> {t.instruction[0]?.pos}
+            </p>
+            <p>
+              <strong>Negative:</strong> {t.instruction[0]?.neg}
+            </p>
+            <p>
+              <strong>Question:</strong> {t.extraction_questions[0]}
+            </p>
           </div>
         </details>
         {editing && (
@@ -66,16 +101,34 @@ export function TraitDetail({ entry }: { entry: TraitEntry }) {
               <textarea aria-label="Trait JSON" className="mono" rows={14} value={text} spellCheck={false} onChange={(e) => setText(e.target.value)} />
             </label>
             <div className="row">
-              <button type="submit" className="primary">Save trait</button>
-              <button type="button" onClick={() => { setEditing(false); setLab({ traitIssues: [] }); }}>Cancel</button>
+              <button type="submit" className="primary">
+                Save trait
+              </button>
+              <button
+                type="button"
+                onClick={() => {
+                  setEditing(false);
+                  setLab({ traitIssues: [] });
+                }}
+              >
+                Cancel
+              </button>
             </div>
           </form>
         )}
         {issues.length > 0 && (
           <div role="alert" className="alert">
             <div>
-              <strong>The trait has {issues.length} problem{issues.length > 1 ? 's' : ''}</strong>
-              <ul className="small-text">{issues.map((i, k) => <li key={k}><code>{i.path || '(file)'}</code> {i.message}</li>)}</ul>
+              <strong>
+                The trait has {issues.length} problem{issues.length > 1 ? 's' : ''}
+              </strong>
+              <ul className="small-text">
+                {issues.map((i, k) => (
+                  <li key={k}>
+                    <code>{i.path || '(file)'}</code> {i.message}
+                  </li>
+                ))}
+              </ul>
             </div>
           </div>
         )}
@@ -84,9 +137,18 @@ export function TraitDetail({ entry }: { entry: TraitEntry }) {
         <BaseModelNote where="traits" />
         <ExtractSettingsForm />
         <div className="row">
-          <button type="button" className="primary" disabled={!ready || !!extraction} onClick={() => void extractTrait(t.name)}>Extract</button>
+          <button type="button" className="primary" disabled={!ready || !!extraction} onClick={() => void extractTrait(t.name)}>
+            Extract
+          </button>
           {!ready && <span className="muted small-text">Load a model first.</span>}
-          {vector && <span className="muted small-text" title={READOUT_HELP[readoutOf(vector)]}><span className="mono">{readoutOf(vector)}</span> readout · {vector.samples.pos + vector.samples.neg > 0 ? `${vector.samples.pos} + ${vector.samples.neg} responses · ` : ''}{vector.modelId}{vector.note ? ` · ${vector.note}` : ''}</span>}
+          {vector && (
+            <span className="muted small-text" title={READOUT_HELP[readoutOf(vector)]}>
+              <span className="mono">{readoutOf(vector)}</span> readout ·{' '}
+              {vector.samples.pos + vector.samples.neg > 0 ? `${vector.samples.pos} + ${vector.samples.neg} responses · ` : ''}
+              {vector.modelId}
+              {vector.note ? ` · ${vector.note}` : ''}
+            </span>
+          )}
         </div>
         {mine && extraction && <ProgressBar progress={extraction.progress} label={extraction.phase} onCancel={cancelExtraction} />}
         {mine && extraction && <JudgePauseNotice />}

@@ -36,20 +36,49 @@ export function TraitGenerator({ onClose }: { onClose: () => void }) {
           void generateTraitDraft({ name, description, antonym: antonym || undefined }, writer);
         }}
       >
-        <label className="field"><span>Trait name (an adjective)</span><input type="text" aria-label="New trait name" value={name} placeholder="curious" onChange={(e) => setName(e.target.value)} /></label>
-        <label className="field"><span>Description (one line)</span><input type="text" aria-label="New trait description" value={description} placeholder="Asks follow-up questions and shows interest in the topic." onChange={(e) => setDescription(e.target.value)} /></label>
-        <label className="field"><span>Opposite (optional)</span><input type="text" aria-label="New trait opposite" value={antonym} placeholder="incurious" onChange={(e) => setAntonym(e.target.value)} /></label>
+        <label className="field">
+          <span>Trait name (an adjective)</span>
+          <input type="text" aria-label="New trait name" value={name} placeholder="curious" onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>Description (one line)</span>
+          <input
+            type="text"
+            aria-label="New trait description"
+            value={description}
+            placeholder="Asks follow-up questions and shows interest in the topic."
+            onChange={(e) => setDescription(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>Opposite (optional)</span>
+          <input type="text" aria-label="New trait opposite" value={antonym} placeholder="incurious" onChange={(e) => setAntonym(e.target.value)} />
+        </label>
         <label className="field inline">
           <span>Written by</span>
           <select aria-label="Trait writer" value={writer} onChange={(e) => setWriter(e.target.value as 'endpoint' | 'model')}>
             <option value="endpoint">the judge endpoint (Model panel)</option>
-            <option value="model" disabled={!modelReady}>the loaded model{modelReady ? '' : ' (none loaded)'}</option>
+            <option value="model" disabled={!modelReady}>
+              the loaded model{modelReady ? '' : ' (none loaded)'}
+            </option>
           </select>
         </label>
-        <p className="muted small-text">Four requests: 5 instruction pairs, 20 extraction questions, 20 different evaluation questions, and a judge prompt. Review everything before you save.</p>
+        <p className="muted small-text">
+          Four requests: 5 instruction pairs, 20 extraction questions, 20 different evaluation questions, and a judge prompt. Review everything before you save.
+        </p>
         <div className="row">
-          <button type="submit" className="primary" disabled={running}>Generate</button>
-          <button type="button" onClick={() => { discardTraitDraft(); onClose(); }}>Close</button>
+          <button type="submit" className="primary" disabled={running}>
+            Generate
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              discardTraitDraft();
+              onClose();
+            }}
+          >
+            Close
+          </button>
         </div>
       </form>
       {gen.progress && <ProgressBar progress={gen.progress} onCancel={cancelTraitGeneration} />}
@@ -67,26 +96,78 @@ export function TraitGenerator({ onClose }: { onClose: () => void }) {
         >
           <strong>Review the generated trait ({gen.draft.writer === 'endpoint' ? 'written by the endpoint' : 'written by the loaded model'})</strong>
           {gen.draft.errors.length > 0 && (
-            <div role="alert" className="alert"><div>
-              <strong>Not a valid trait set yet: {gen.draft.errors.length} problem{gen.draft.errors.length > 1 ? 's' : ''}. Fix them below or generate again.</strong>
-              <ul className="small-text">{gen.draft.errors.map((i, k) => <li key={k}><code>{i.path || '(set)'}</code> {i.message}</li>)}</ul>
-            </div></div>
+            <div role="alert" className="alert">
+              <div>
+                <strong>
+                  Not a valid trait set yet: {gen.draft.errors.length} problem{gen.draft.errors.length > 1 ? 's' : ''}. Fix them below or generate again.
+                </strong>
+                <ul className="small-text">
+                  {gen.draft.errors.map((i, k) => (
+                    <li key={k}>
+                      <code>{i.path || '(set)'}</code> {i.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            </div>
           )}
-          {existing && <p className="small-text">A trait named “{existing.set.name}” is in the library{existing.origin === 'user' ? '' : ` (${existing.origin === 'demo' ? 'demo model' : 'built-in'})`}: saving replaces it. Rename the draft to keep both.</p>}
-          {gen.draft.notes.length > 0 && <ul className="small-text muted" aria-label="Generation notes">{gen.draft.notes.map((i, k) => <li key={k}><code>{i.path}</code> {i.message}</li>)}</ul>}
+          {existing && (
+            <p className="small-text">
+              A trait named “{existing.set.name}” is in the library
+              {existing.origin === 'user' ? '' : ` (${existing.origin === 'demo' ? 'demo model' : 'built-in'})`}: saving replaces it. Rename the draft to keep
+              both.
+            </p>
+          )}
+          {gen.draft.notes.length > 0 && (
+            <ul className="small-text muted" aria-label="Generation notes">
+              {gen.draft.notes.map((i, k) => (
+                <li key={k}>
+                  <code>{i.path}</code> {i.message}
+                </li>
+              ))}
+            </ul>
+          )}
           <label className="field">
             <span>Generated trait JSON</span>
-            <textarea aria-label="Generated trait JSON" className="mono" rows={14} spellCheck={false} value={draftText} onChange={(e) => setText(e.target.value)} />
+            <textarea
+              aria-label="Generated trait JSON"
+              className="mono"
+              rows={14}
+              spellCheck={false}
+              value={draftText}
+              onChange={(e) => setText(e.target.value)}
+            />
           </label>
           {saveFailed && issues.length > 0 && (
-            <div role="alert" className="alert"><div>
-              <strong>Not saved: {issues.length} problem{issues.length > 1 ? 's' : ''}</strong>
-              <ul className="small-text">{issues.map((i, k) => <li key={k}><code>{i.path || '(file)'}</code> {i.message}</li>)}</ul>
-            </div></div>
+            <div role="alert" className="alert">
+              <div>
+                <strong>
+                  Not saved: {issues.length} problem{issues.length > 1 ? 's' : ''}
+                </strong>
+                <ul className="small-text">
+                  {issues.map((i, k) => (
+                    <li key={k}>
+                      <code>{i.path || '(file)'}</code> {i.message}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            </div>
           )}
           <div className="row">
-            <button type="submit" className="primary">Save generated trait</button>
-            <button type="button" onClick={() => { discardTraitDraft(); setText(null); setLab({ traitIssues: [] }); }}>Discard</button>
+            <button type="submit" className="primary">
+              Save generated trait
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                discardTraitDraft();
+                setText(null);
+                setLab({ traitIssues: [] });
+              }}
+            >
+              Discard
+            </button>
           </div>
         </form>
       )}

@@ -5,7 +5,11 @@ import { Section } from '../common/Section';
 import { TraitDetail } from './TraitDetail';
 import { TraitGenerator } from './TraitGenerator';
 
-const GROUPS = [['user', 'Your traits'], ['demo', 'Demo model traits'], ['builtin', 'Built-in (the paper\'s seven)']] as const;
+const GROUPS = [
+  ['user', 'Your traits'],
+  ['demo', 'Demo model traits'],
+  ['builtin', "Built-in (the paper's seven)"],
+] as const;
 
 /** The trait library (built-ins, the demo model's traits, your own) and the selected trait. */
 export function TraitsPanel() {
@@ -23,9 +27,15 @@ export function TraitsPanel() {
         id="library"
         actions={
           <>
-            <button type="button" className="small" onClick={() => newTrait()}>New</button>
-            <button type="button" className="small" aria-expanded={generating} onClick={() => setGenerating((g) => !g)}>From description…</button>
-            <button type="button" className="small" onClick={() => file.current?.click()}>Import…</button>
+            <button type="button" className="small" onClick={() => newTrait()}>
+              New
+            </button>
+            <button type="button" className="small" aria-expanded={generating} onClick={() => setGenerating((g) => !g)}>
+              From description…
+            </button>
+            <button type="button" className="small" onClick={() => file.current?.click()}>
+              Import…
+            </button>
             <input
               ref={file}
               type="file"
@@ -47,12 +57,18 @@ export function TraitsPanel() {
             const items = traits.filter((t) => t.origin === origin);
             if (!items.length) return null;
             return [
-              <li key={`h-${origin}`} className="list-group muted small-text" aria-hidden="true">{heading}</li>,
+              <li key={`h-${origin}`} className="list-group muted small-text" aria-hidden="true">
+                {heading}
+              </li>,
               ...items.map((t) => (
                 <li key={t.set.name}>
                   <button type="button" className="list-item" aria-current={current?.set.name === t.set.name} onClick={() => selectTrait(t.set.name)}>
                     <span>{t.set.name}</span>
-                    {vectors[t.set.name] && <span className="badge accent" title="has a persona vector">vector</span>}
+                    {vectors[t.set.name] && (
+                      <span className="badge accent" title="has a persona vector">
+                        vector
+                      </span>
+                    )}
                     <span className="badge">{origin === 'demo' ? 'demo model' : origin === 'user' ? 'yours' : 'built-in'}</span>
                   </button>
                 </li>
@@ -60,7 +76,9 @@ export function TraitsPanel() {
             ];
           })}
         </ul>
-        <p className="muted small-text">Demo-model traits are the ones the bundled model was trained to show; built-ins are the paper's seven traits, for real Hub models.</p>
+        <p className="muted small-text">
+          Demo-model traits are the ones the bundled model was trained to show; built-ins are the paper's seven traits, for real Hub models.
+        </p>
       </Section>
       {current ? <TraitDetail key={current.set.name} entry={current} /> : <p className="muted">No traits. Create one with New.</p>}
     </div>

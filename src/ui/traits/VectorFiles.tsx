@@ -23,7 +23,11 @@ export function VectorFiles({ trait }: { trait: string }) {
         <label className="field inline">
           <span>Format</span>
           <select aria-label="Vector format" value={format} onChange={(e) => setFormat(e.target.value as VectorFormat)}>
-            {VECTOR_FORMATS.map((f) => <option key={f} value={f}>{FORMAT_LABELS[f]}</option>)}
+            {VECTOR_FORMATS.map((f) => (
+              <option key={f} value={f}>
+                {FORMAT_LABELS[f]}
+              </option>
+            ))}
           </select>
         </label>
         {scoped && (
@@ -46,7 +50,9 @@ export function VectorFiles({ trait }: { trait: string }) {
         >
           Download vector
         </button>
-        <button type="button" disabled={!ready || busy} title={ready ? undefined : 'Load a model first'} onClick={() => file.current?.click()}>Import vector</button>
+        <button type="button" disabled={!ready || busy} title={ready ? undefined : 'Load a model first'} onClick={() => file.current?.click()}>
+          Import vector
+        </button>
         <input
           ref={file}
           type="file"
@@ -66,7 +72,13 @@ export function VectorFiles({ trait }: { trait: string }) {
           }}
         />
       </div>
-      {scoped && <p className="muted small-text">{format === 'gguf' ? 'For llama.cpp: --control-vector-scaled FILE α (direction.N is added to the output of block N).' : 'For Neuronpedia steering: hook blocks.N.hook_resid_post, TransformerLens names.'}</p>}
+      {scoped && (
+        <p className="muted small-text">
+          {format === 'gguf'
+            ? 'For llama.cpp: --control-vector-scaled FILE α (direction.N is added to the output of block N).'
+            : 'For Neuronpedia steering: hook blocks.N.hook_resid_post, TransformerLens names.'}
+        </p>
+      )}
       <ErrorAlert error={error} onDismiss={() => setVectorFileError(null)} />
     </div>
   );

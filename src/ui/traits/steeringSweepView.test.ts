@@ -22,17 +22,38 @@ const typicalNorms = [1, 10, 40];
 const vector = makePersonaVector(3, 2, data, { trait: 'cheerful' });
 /** A made-up judged result per cell: trait rises with ρ, more at block 1. */
 const judged = (c: SteerCell): SteerCellResult => ({
-  ...c, trait: c.layer === null ? 10 : 10 + (c.rho ?? 0) * (c.layer === 1 ? 25 : 10), coherence: 95, traitRate: null, n: 4,
+  ...c,
+  trait: c.layer === null ? 10 : 10 + (c.rho ?? 0) * (c.layer === 1 ? 25 : 10),
+  coherence: 95,
+  traitRate: null,
+  n: 4,
 });
 const cells = sweepCells(2, labSweepSettings(typicalNorms), vector).map(judged);
 const best = cells.find((c) => c.layer === 1 && c.rho === 2)!;
 const runnerUp = cells.find((c) => c.layer === 1 && c.rho === 3)!;
 const controls: ControlResult[] = [
   { cell: runnerUp, specific: false, shuffled: [{ ...runnerUp, trait: 77, coherence: 91, cos: 0.3 }] },
-  { cell: best, specific: true, shuffled: [{ ...best, trait: 12, coherence: 93, cos: 0.05 }, { ...best, trait: 14, coherence: 92, cos: -0.1 }] },
+  {
+    cell: best,
+    specific: true,
+    shuffled: [
+      { ...best, trait: 12, coherence: 93, cos: 0.05 },
+      { ...best, trait: 14, coherence: 92, cos: -0.1 },
+    ],
+  },
 ];
 const entry = (sweep: VectorEntry['sweep']): VectorEntry => ({
-  trait: 'cheerful', modelId: 'm', rows: 3, hidden: 2, data, layer: 1, stats: null, typicalNorms, samples: { pos: 4, neg: 4 }, createdAt: 0, sweep,
+  trait: 'cheerful',
+  modelId: 'm',
+  rows: 3,
+  hidden: 2,
+  data,
+  layer: 1,
+  stats: null,
+  typicalNorms,
+  samples: { pos: 4, neg: 4 },
+  createdAt: 0,
+  sweep,
 });
 
 describe('the post-Extract sweep view', () => {

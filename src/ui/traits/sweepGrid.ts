@@ -23,7 +23,10 @@ export interface SweepGrid {
 }
 
 /** ρ of a cell of this vector's sweep (null when neither the cell nor the vector can say). */
-export function rhoOfCell(vector: Pick<VectorEntry, 'data' | 'hidden' | 'typicalNorms'>, cell: Pick<SteerCellResult, 'layer' | 'alpha' | 'rho'>): number | null {
+export function rhoOfCell(
+  vector: Pick<VectorEntry, 'data' | 'hidden' | 'typicalNorms'>,
+  cell: Pick<SteerCellResult, 'layer' | 'alpha' | 'rho'>,
+): number | null {
   if (cell.layer === null) return null;
   const row = rowOfLayer(cell.layer);
   const H = vector.hidden;
@@ -37,14 +40,22 @@ function column(rhos: readonly number[], rho: number | null): number {
   return rhos.findIndex((r) => Math.abs(rho - r) <= 0.01 * Math.abs(r));
 }
 
-export function sweepGrid(vector: Pick<VectorEntry, 'data' | 'hidden' | 'typicalNorms'>, sweep: Pick<LabSweepSummary, 'cells'>, rhos: readonly number[] = LAB_SWEEP_RHOS): SweepGrid {
+export function sweepGrid(
+  vector: Pick<VectorEntry, 'data' | 'hidden' | 'typicalNorms'>,
+  sweep: Pick<LabSweepSummary, 'cells'>,
+  rhos: readonly number[] = LAB_SWEEP_RHOS,
+): SweepGrid {
   const baseline = sweep.cells.find((c) => c.layer === null) ?? null;
   const byLayer = new Map<number, (SteerCellResult | null)[]>();
   for (const c of sweep.cells) {
     if (c.layer === null) continue;
     const i = column(rhos, rhoOfCell(vector, c));
     if (i < 0) continue;
-    if (!byLayer.has(c.layer)) byLayer.set(c.layer, rhos.map(() => null));
+    if (!byLayer.has(c.layer))
+      byLayer.set(
+        c.layer,
+        rhos.map(() => null),
+      );
     byLayer.get(c.layer)![i] = c;
   }
   const rows = [...byLayer.entries()].sort((a, b) => a[0] - b[0]).map(([layer, cells]) => ({ layer, cells }));

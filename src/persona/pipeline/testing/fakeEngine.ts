@@ -5,20 +5,42 @@
  * happy answer, "10" otherwise (coherence prompts: "80").
  */
 import type {
-  CallOptions, CaptureRequest, CaptureResult, EngineApi, GenerateRequest, GenerateResult, LoadRequest, ModelInfo, PromptInput, TokenizeResult,
+  CallOptions,
+  CaptureRequest,
+  CaptureResult,
+  EngineApi,
+  GenerateRequest,
+  GenerateResult,
+  LoadRequest,
+  ModelInfo,
+  PromptInput,
+  TokenizeResult,
 } from '../../../engine/api';
 import type { TraitSet } from '../../traitSet';
 
 export const FAKE_INFO: ModelInfo = {
-  id: 'fake/model', modelType: 'llama', backend: 'wasm', backendNote: null, variant: 'model', exportStyle: 'decomposed',
-  numLayers: 3, hiddenSize: 4, vocabSize: 400, maxPositions: 100_000, residualDtype: 'float32',
-  hookPoints: ['embed', 'blocks.0.resid_post', 'blocks.1.resid_post', 'blocks.2.resid_post'], hasChatTemplate: true,
+  id: 'fake/model',
+  modelType: 'llama',
+  backend: 'wasm',
+  backendNote: null,
+  variant: 'model',
+  exportStyle: 'decomposed',
+  numLayers: 3,
+  hiddenSize: 4,
+  vocabSize: 400,
+  maxPositions: 100_000,
+  residualDtype: 'float32',
+  hookPoints: ['embed', 'blocks.0.resid_post', 'blocks.1.resid_post', 'blocks.2.resid_post'],
+  hasChatTemplate: true,
 };
 
 export const FAKE_TRAIT: TraitSet = {
   name: 'cheerful',
   description: 'Sounds happy.',
-  instruction: [{ pos: 'Be cheerful.', neg: 'Be gloomy.' }, { pos: 'Stay cheerful.', neg: 'Stay gloomy.' }],
+  instruction: [
+    { pos: 'Be cheerful.', neg: 'Be gloomy.' },
+    { pos: 'Stay cheerful.', neg: 'Stay gloomy.' },
+  ],
   extraction_questions: ['q one?', 'q two?', 'q three?'],
   evaluation_questions: ['e one?', 'e two?'],
   eval_prompt: 'Rate the answer. Q: {question} A: {answer}',
@@ -73,7 +95,8 @@ export class FakeEngine implements EngineApi {
       rows: request.rows.map((row) => {
         const system = 'messages' in row.prompt ? (row.prompt.messages.find((m) => m.role === 'system')?.content ?? '') : '';
         const alpha = (row.steering ?? []).reduce((a, t) => a + t.alpha, 0);
-        let text = alpha > 0 ? 'happy happy day' : alpha < 0 ? 'gloomy day' : /cheerful/.test(system) ? 'happy day' : /gloomy/.test(system) ? 'gloomy day' : 'plain day';
+        let text =
+          alpha > 0 ? 'happy happy day' : alpha < 0 ? 'gloomy day' : /cheerful/.test(system) ? 'happy day' : /gloomy/.test(system) ? 'gloomy day' : 'plain day';
         if (request.sampling && request.sampling.temperature > 0) text += ` s${row.seed ?? request.seed ?? 0}`;
         const tokenIds = this.words(text).map((w) => this.id(w));
         return { promptIds: [], tokenIds, text: cancelled ? '' : text, finish: cancelled ? 'cancelled' : 'stop' };
@@ -91,7 +114,8 @@ export class FakeEngine implements EngineApi {
   async capture(request: CaptureRequest): Promise<CaptureResult> {
     this.calls.capture++;
     this.calls.captureRows += request.rows.length;
-    const L = FAKE_INFO.numLayers, H = FAKE_INFO.hiddenSize;
+    const L = FAKE_INFO.numLayers,
+      H = FAKE_INFO.hiddenSize;
     return {
       numRows: L + 1,
       hiddenSize: H,
