@@ -4,7 +4,7 @@
  * this process (see bench/timing.ts). Prints a table and writes bench/RESULTS.md.
  */
 import './setup';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { batchBench, decodeBench, type BatchResult, type DecodeResult } from './decode';
@@ -146,8 +146,12 @@ const absolute = [
     ? `- transformers.js: ${versus}`
     : `- demo: our generate() ${versus.oursTokPerS.toFixed(0)} tok/s, transformers.js ${versus.theirsTokPerS.toFixed(0)} tok/s (${versus.note})`,
 ];
+const resultsFile = resolve(import.meta.dirname, 'RESULTS.md');
+// the sections bench/webgpu/run.ts writes (browser figures) survive this rewrite
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+const browserSections = previous.split(/\n(?=## )/).filter((s) => /^## (WebGPU|WASM in the browser)/.test(s));
 writeFileSync(
-  resolve(import.meta.dirname, 'RESULTS.md'),
+  resultsFile,
   `# Benchmark results
 
 Written by \`npm run bench\` (bench/index.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), shared with
@@ -179,7 +183,8 @@ Reading them:
 - Run-to-run spread is a few per cent even in CPU time; treat differences under ~5 % as noise.
 
 Real model size (Qwen2.5-0.5B's shapes, random weights, fp32 and q4): \`npm run bench:real\` writes bench/RESULTS-real-size.md.
-No WebGPU figures: the sessions that wrote these results had no GPU (a \`bench:webgpu\` page is still to be built).
+In the browser (WebGPU, or WASM where there is no adapter): \`npm run bench:webgpu\` writes its own section at the end of this file,
+kept when \`npm run bench\` rewrites the rest.
 
 Absolute figures behind the ratios (this machine only):
 ${absolute.join('\n')}
@@ -187,6 +192,6 @@ ${absolute.join('\n')}
 ## Persona pipeline (demo model)
 
 ${pipeline}
-`,
+${browserSections.map((b) => `\n${b.trimEnd()}\n`).join('')}`,
 );
 process.exit(0);

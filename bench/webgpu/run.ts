@@ -74,7 +74,7 @@ await server.listen();
 const base = server.resolvedUrls?.local[0] ?? 'http://localhost:4190/';
 
 /** The WebGPU flags of playwright.config.ts (SwiftShader's adapter where there is no GPU). */
-const gpuFlags = process.env.BENCH_GPU_FLAGS?.split(' ') ?? [
+const gpuFlags = process.env.BENCH_GPU_FLAGS?.split(' ').filter(Boolean) ?? [
   '--enable-unsafe-webgpu',
   '--enable-features=Vulkan',
   '--use-vulkan=swiftshader',
@@ -151,7 +151,7 @@ Written by \`npm run bench:webgpu\` (bench/webgpu/run.ts) on ${new Date().toISOS
 Model: ${label} (onnx/${stem}.onnx, ${report.numLayers} blocks × ${report.hiddenSize}); ${tokens} new tokens per run, ${reps}
 interleaved repetitions (ABBA) after a warm-up. Wall-clock times in the page (a page has no CPU clock); decode tok/s =
 1000 / lower-quartile decode step (prefill left out). Both engines run on one onnxruntime-web instance in one page.
-${software ? 'SwiftShader is a software rasteriser on the CPU: these figures say that the WebGPU path works end to end and how the two\nengines compare on it, not how fast a GPU is. No GPU machine was lent to this session; on one, the same command\n(`npm run bench:webgpu`, `--real q4` for the Qwen2.5-0.5B-shaped graph) names the GPU and replaces this section.\n' : ''}
+${software ? "SwiftShader runs WebGPU's shaders on the CPU, here on cores shared with other jobs: these figures show the WebGPU path\nworking end to end and a rough comparison of the two engines on it, not how fast a GPU is, and they move by tens of\nper cent from run to run. No GPU machine was lent to this session; on one, the same command (`npm run bench:webgpu`;\n`--real q4` for the Qwen2.5-0.5B-shaped graph) adds a section named after the GPU.\n" : ''}
 ${table}
 `;
 const resultsFile = resolve(root, 'bench/RESULTS.md');
