@@ -24,7 +24,8 @@ const reps = Number(args.reps ?? process.env.BENCH_REPS ?? 3);
 if (real && real !== 'q4' && real !== 'fp32') throw new Error(`--real takes q4 or fp32, not ${JSON.stringify(real)}`);
 if (!(tokens >= 2 && reps >= 1)) throw new Error('--tokens needs at least 2 and --reps at least 1');
 
-let modelDir = resolve(root, args.model ?? process.env.BENCH_MODEL ?? 'public/models/persona-demo');
+const DEFAULT_MODEL = 'public/models/persona-demo';
+let modelDir = resolve(root, args.model ?? process.env.BENCH_MODEL ?? DEFAULT_MODEL);
 let label = modelDir.startsWith(root) ? modelDir.slice(root.length + 1) : modelDir;
 if (real) {
   process.stdout.write(`building the Qwen2.5-0.5B-shaped ${real} graph (random weights)…\n`);
@@ -111,12 +112,15 @@ try {
 const f = (x: number, d = 3) => x.toFixed(d);
 const gpuName = report.adapter ?? 'none';
 const software = /swiftshader/i.test(gpuName);
-const heading =
+const backendHeading =
   report.backend === 'webgpu'
     ? software
       ? 'WebGPU (SwiftShader, no GPU in this session)'
       : `WebGPU (${gpuName})`
-    : 'WASM in the browser (no WebGPU adapter in this session)';
+    : report.adapter
+      ? `WASM in the browser (WebGPU adapter ${gpuName} present, not used)`
+      : 'WASM in the browser (no WebGPU adapter in this session)';
+const heading = `${backendHeading}${label === DEFAULT_MODEL ? '' : `: ${label}`}`;
 const rows: [string, string, string][] = [
   [
     'decode tok/s, our generate() ÷ transformers.js generate()',
@@ -141,7 +145,7 @@ const rows: [string, string, string][] = [
 ];
 const table = ['| measure | value | conditions |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 process.stdout.write(
-  `\n${report.fallback ? `NO WEBGPU: ${report.fallback}\n` : ''}backend ${report.backend}, adapter: ${gpuName}\n${table}\n\nbench page took ${f(report.seconds, 0)} s\n`,
+  `\n${report.fallback ? `NOT ON WEBGPU: ${report.fallback}\n` : ''}backend ${report.backend}, adapter: ${gpuName}\n${table}\n\nbench page took ${f(report.seconds, 0)} s\n`,
 );
 
 const section = `## ${heading}
