@@ -14,7 +14,8 @@ const QUESTION = 'How can I get better at cooking?';
 test('Send → Extract → the suggested strength: the steered reply carries the trait in sentences, the unsteered one does not', async ({ page }, info) => {
   test.skip(info.project.name !== 'wasm', 'one backend is enough for the flow');
   // The shipped demo model's sweep suggests no strength (tools/demo-model/README.md, known limitations).
-  test.fail(true, 'the shipped demo model does not steer with the response_avg vector at the response positions');
+  // PERSONA_DEMO_STRICT=1 runs it as an ordinary test (as the Vitest demo checks do), to see where a build falls short.
+  test.fail(process.env.PERSONA_DEMO_STRICT !== '1', 'the shipped demo model does not steer with the response_avg vector at the response positions');
   test.setTimeout(600_000);
   await openLab(page);
   await expect(page.getByRole('status')).toContainText(/persona-demo.*(WASM|WebGPU)/, { timeout: 60_000 });
