@@ -1,17 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-/** Debian's Chromium; never a downloaded browser. */
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const quietFlags = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
-/** A WebGPU adapter headless, through SwiftShader (software; no shader-f16). */
-const webgpuFlags = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+import { chromiumPath as executablePath, quietFlags, webgpuFlags } from './e2e/chromium';
 
 /** Three consecutive ports from E2E_PORT_BASE (default 4173), so that two runs on one machine can coexist. */
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 4173);

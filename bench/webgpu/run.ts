@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { createServer, type Plugin } from 'vite';
 import type { BenchOptions, BenchReport } from './page';
+import { chromiumPath, quietFlags, webgpuFlags } from '../../e2e/chromium';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
@@ -74,25 +75,9 @@ const server = await createServer({
 await server.listen();
 const base = server.resolvedUrls?.local[0] ?? 'http://localhost:4190/';
 
-/** The WebGPU flags of playwright.config.ts (SwiftShader's adapter where there is no GPU). */
-const gpuFlags = process.env.BENCH_GPU_FLAGS?.split(' ').filter(Boolean) ?? [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-dev-shm-usage',
-    ...gpuFlags,
-  ],
-});
+/** The e2e run's WebGPU flags (SwiftShader's adapter where there is no GPU), unless BENCH_GPU_FLAGS names others. */
+const gpuFlags = process.env.BENCH_GPU_FLAGS?.split(' ').filter(Boolean) ?? webgpuFlags;
+const browser = await chromium.launch({ executablePath: chromiumPath, args: [...quietFlags, ...gpuFlags] });
 let report: BenchReport;
 try {
   const page = await browser.newPage();
