@@ -5,30 +5,10 @@
 import { forward, KvCache } from '../src/engine/forward';
 import { generate } from '../src/engine/generate';
 import type { LoadedModel } from '../src/engine/loadModel';
-import { argmaxOf } from '../src/engine/testing/compare';
 import { loadLocalModel } from '../src/engine/testing/models';
 import { createOriginalSession, emptyPast, greedyOriginal, runOriginal } from '../src/engine/testing/originalSession';
 import { decodeStepMedians, interleaved, type StepClock } from './timing';
-
-/** The minimal greedy loop of greedyOriginal, over the instrumented session (steer = 0). */
-async function greedyInstrumented(model: LoadedModel, prompt: number[], n: number, onToken?: () => void): Promise<number[]> {
-  let past = KvCache.empty(model, 1);
-  let ids = [prompt];
-  const mask = [prompt.map(() => 1)];
-  let positions = [prompt.map((_, i) => i)];
-  const tokens: number[] = [];
-  for (let step = 0; step < n; step++) {
-    const out = await forward(model, { ids, attentionMask: mask, positionIds: positions, past, readouts: ['logitsLast'] });
-    const best = argmaxOf(out.readouts.logitsLast!);
-    tokens.push(best);
-    onToken?.();
-    past = out.present;
-    ids = [[best]];
-    mask[0].push(1);
-    positions = [[positions[0][positions[0].length - 1] + 1]];
-  }
-  return tokens;
-}
+import { greedyInstrumented } from './greedyInstrumented';
 
 export function promptOf(length: number, vocab: number, seed: number): number[] {
   return Array.from({ length }, (_, i) => 1 + ((seed * 7919 + i * 104729) % (vocab - 1)));

@@ -6,15 +6,15 @@
 import './ortFirst'; // first: before src/engine/tokenizer.ts imports transformers.js
 import * as transformers from '@huggingface/transformers';
 import { ort, type Backend } from '../../src/engine/ort';
-import { loadModel, type LoadedModel } from '../../src/engine/loadModel';
+import { loadModel } from '../../src/engine/loadModel';
 import { urlFetcher } from '../../src/engine/modelSource';
-import { forward, KvCache } from '../../src/engine/forward';
 import { generate } from '../../src/engine/generate';
 import { Engine } from '../../src/engine/engine';
 import { argmaxOf } from '../../src/engine/testing/compare';
 import { seededRandom } from '../../src/engine/sampling';
 import { float16ToFloat32 } from '../../src/engine/float16';
 import { parseOnnx, typeName } from '../../src/engine/onnx/onnxModel';
+import { greedyInstrumented } from '../greedyInstrumented';
 
 export interface BenchOptions {
   /** URL of the model folder (Hub layout), ending in '/'; its parent folder is transformers.js's localModelPath. */
@@ -158,28 +158,6 @@ async function originalSession(options: BenchOptions, backend: Backend) {
     return tokens;
   };
   return { session, greedy };
-}
-
-/** bench/decode.ts's minimal greedy loop over the instrumented session (steer = 0). */
-async function greedyInstrumented(model: LoadedModel, prompt: number[], n: number, tick: () => void): Promise<number[]> {
-  let past = KvCache.empty(model, 1);
-  let ids = [prompt];
-  const mask = [prompt.map(() => 1)];
-  let positions = [prompt.map((_, i) => i)];
-  const tokens: number[] = [];
-  for (let step = 0; step < n; step++) {
-    const out = await forward(model, { ids, attentionMask: mask, positionIds: positions, past, readouts: ['logitsLast'] });
-    const best = argmaxOf(out.readouts.logitsLast!);
-    tokens.push(best);
-    tick();
-    past.dispose();
-    past = out.present;
-    ids = [[best]];
-    mask[0].push(1);
-    positions = [[positions[0][positions[0].length - 1] + 1]];
-  }
-  past.dispose();
-  return tokens;
 }
 
 /** transformers.js generate() on the original graph; null with the reason when it cannot load it. */
