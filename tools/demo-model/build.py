@@ -97,9 +97,10 @@ def make_data(seed, n_train, foreign=0.0, prompt_words=0.0, foreign_phase="all",
     return qs, train_q, held_q, train, held, train_eval
 
 
-def foreign_stream(seed, train_q, n, foreign, prompt_words):
-    """The --more-steps stream of `--foreign-phase more`, drawn from its own generator."""
-    return training_stream(train_q, random.Random(seed + 11), n, foreign, prompt_words)
+def foreign_stream(seed, train_q, n, foreign, prompt_words, multi_turn=0.0, carried=False):
+    """The --more-steps stream of `--foreign-phase more`, drawn from its own generator, with the same corpus
+    options (multi-turn share, carried style) as the first phase."""
+    return training_stream(train_q, random.Random(seed + 11), n, foreign, prompt_words, multi_turn, carried)
 
 
 def encode_conv(tok, conv):
@@ -449,6 +450,9 @@ def write_ts_lexicon(path):
            ""]
     with open(path, "w") as f:
         f.write("\n".join(src))
+    # in the repository's house style (npm run format:check), so a rebuild leaves the file unchanged
+    subprocess.run([os.path.join(ROOT, "node_modules", ".bin", "prettier"), "--write", path], cwd=ROOT, check=True,
+                   capture_output=True)
 
 
 def trait_files(train_q, held_q, rng):
@@ -574,7 +578,8 @@ def main():
     qs, train_q, held_q, train_c, held_c, train_eval_c = make_data(
         args.seed, args.n_train, args.foreign, args.foreign_prompt_words, args.foreign_phase, args.multi_turn,
         args.carried_style)
-    more_c = foreign_stream(args.seed, train_q, args.n_train, args.foreign, args.foreign_prompt_words) if later else train_c
+    more_c = foreign_stream(args.seed, train_q, args.n_train, args.foreign, args.foreign_prompt_words,
+                            args.multi_turn, args.carried_style) if later else train_c
     log(f"questions {len(qs)} (false claims {sum(q['kind'] == 'false_claim' for q in qs)}), "
         f"train {len(train_q)}, held out {len(held_q)}; train conversations {len(train_c)}")
     write_ts_lexicon(os.path.join(ROOT, "src", "persona", "demoTraits.ts"))
