@@ -1,10 +1,10 @@
 /** Preset files (export/import): JSON with full-precision vectors, validated like a link. */
 import type { Preset } from './preset';
 import { checkPresetFields, presetHeader, type Checked } from './schema';
+import { fileTooLarge, MAX_PRESETS_FILE_BYTES } from '../persona/limits';
 
 export const PRESET_FILE_FORMAT = 'persona-lab-presets';
 export const PRESET_FILE_VERSION = 1;
-const MAX_FILE_BYTES = 20_000_000;
 
 export function presetsToJson(presets: Preset[]): string {
   return JSON.stringify({
@@ -19,7 +19,7 @@ export function presetsToJson(presets: Preset[]): string {
 
 /** Parses a presets file; never throws. */
 export function presetsFromJson(text: string): Checked<Preset[]> {
-  if (text.length > MAX_FILE_BYTES) return { ok: false, error: `the file is ${text.length} bytes; the limit is ${MAX_FILE_BYTES}` };
+  if (text.length > MAX_PRESETS_FILE_BYTES) return { ok: false, error: fileTooLarge(text.length, MAX_PRESETS_FILE_BYTES, 'a presets file') };
   let o: unknown;
   try {
     o = JSON.parse(text);

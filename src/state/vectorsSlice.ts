@@ -33,7 +33,16 @@ export interface VectorsSlice {
   extractError: UiError | null;
   /** Problem of the last vector download or import (role="alert" under the trait's vector). */
   vectorFileError: UiError | null;
+  /** A checked vector file waiting for the user's answer: it would replace the trait's vector. */
+  vectorReplace: PendingVectorReplace | null;
   extractSettings: ExtractSettings;
+}
+
+/** "Import vector" onto a trait that has a vector: the file, kept until the user says Replace or Keep. */
+export interface PendingVectorReplace {
+  trait: string;
+  fileName: string;
+  bytes: Uint8Array;
 }
 
 export const initialVectors: VectorsSlice = {
@@ -41,5 +50,6 @@ export const initialVectors: VectorsSlice = {
   extraction: null,
   extractError: null,
   vectorFileError: null,
+  vectorReplace: null,
   extractSettings: DEFAULT_EXTRACT_SETTINGS,
 };

@@ -35,7 +35,7 @@ export const PANEL_RESETS: Record<Tab, { what: string; reset: () => void }> = {
   },
   traits: {
     what: 'closes the selected trait and clears its messages',
-    reset: () => setLab({ selectedTrait: null, traitIssues: [], extractError: null, vectorFileError: null }),
+    reset: () => setLab({ selectedTrait: null, traitIssues: [], extractError: null, vectorFileError: null, vectorReplace: null }),
   },
   monitor: {
     what: 'clears the pasted text and its chart',

@@ -2,7 +2,7 @@
 import { decodePreset, presetParam, presetsFromJson, presetsToJson, shareLink, type Quant } from '../../share';
 import { rowOfLayer } from '../../engine/hooks';
 import { nameRecord, ownValue } from '../../persona/nameRecord';
-import { TEXT_LIMITS } from '../../persona/limits';
+import { fileTooLarge, MAX_PRESETS_FILE_BYTES, TEXT_LIMITS } from '../../persona/limits';
 import { mergePresets } from '../archiveMerge';
 import { importedName, sameLinkRow } from '../importNames';
 import { getLab, setLab } from '../store';
@@ -64,6 +64,19 @@ export function deletePreset(name: string): void {
 export function exportPresets(names?: string[]): string {
   const all = getLab().presets;
   return presetsToJson(names ? all.filter((p) => names.includes(p.name)) : all);
+}
+
+/** Refuses a presets file over MAX_PRESETS_FILE_BYTES by its size, before it is read; true when refused. */
+export function refuseLargePresetsFile(bytes: number): boolean {
+  if (bytes <= MAX_PRESETS_FILE_BYTES) return false;
+  setLab({
+    shareNotice: {
+      kind: 'error',
+      message: `could not import presets: ${fileTooLarge(bytes, MAX_PRESETS_FILE_BYTES, 'a presets file')}, so it was not read`,
+      hint: 'Choose a file exported by Persona Lab (they are far smaller); no preset was changed.',
+    },
+  });
+  return true;
 }
 
 export function importPresets(text: string): number {

@@ -1,6 +1,7 @@
 /** Dataset screening: parse a JSONL of {prompt, response}, rank by projection difference ΔP, flag the top. */
 import { screenDataset } from '../../persona/pipeline/screenDataset';
 import { makePersonaVector } from '../../persona/personaVector';
+import { fileTooLarge, MAX_SCREEN_FILE_BYTES } from '../../persona/limits';
 import { parseScreenJsonl, rankProjectionDifferences, type ScreenSample } from '../../persona/screen';
 import { getEngine, isCancelled, toUiError } from '../engine';
 import { getLab, setLab } from '../store';
@@ -19,8 +20,24 @@ export function setScreenOptions(p: Partial<Pick<ScreenState, 'trait' | 'flagPer
   if (p.flagPercentile !== undefined) reflag();
 }
 
+/**
+ * Refuses a screening file over MAX_SCREEN_FILE_BYTES by its size, before it is read; true when
+ * refused. The file loaded before, if any, stays loaded.
+ */
+export function refuseLargeScreenFile(name: string, bytes: number): boolean {
+  if (bytes <= MAX_SCREEN_FILE_BYTES) return false;
+  patch({
+    error: {
+      message: `${name}: ${fileTooLarge(bytes, MAX_SCREEN_FILE_BYTES, 'a screening file')}, so it was not read`,
+      hint: 'Split the dataset into smaller JSONL files (e.g. `split -l 50000 data.jsonl part-`) and screen them one by one.',
+    },
+  });
+  return true;
+}
+
 /** Reads a JSONL file's text; broken lines are listed, good ones kept for screening. */
 export function loadScreenFile(name: string, text: string): number {
+  if (refuseLargeScreenFile(name, text.length)) return 0;
   const r = parseScreenJsonl(text);
   samples = r.samples;
   patch({

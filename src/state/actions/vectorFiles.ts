@@ -1,9 +1,13 @@
 /**
  * Vector files in the lab: "Download vector" (safetensors / GGUF control vector / Neuronpedia JSON)
  * and "Import vector", which checks the file against the loaded model and makes it a trait's
- * vector, usable for steering and monitoring like an extracted one.
+ * vector, usable for steering and monitoring like an extracted one. A file larger than the model's
+ * vectors can be is refused by its size; a file for a trait that already has a vector waits for
+ * the user's answer (vectorReplace) instead of replacing it.
  */
 import type { VectorFormat } from '../../persona/convert';
+import { fileTooLarge, maxVectorFileBytes } from '../../persona/limits';
+import { ownValue } from '../../persona/nameRecord';
 import { importVectorFile, vectorDownload, VectorFileError, type LayerScope, type VectorDownload } from '../../persona/vectorDownload';
 import { toUiError } from '../engine';
 import { typicalNorms } from './extract';
@@ -33,10 +37,29 @@ export function buildVectorDownload(trait: string, format: VectorFormat, scope: 
 }
 
 /**
- * Imports a vector file as the vector of `trait` (the selected trait). Validates it against the
- * loaded model; on any problem sets vectorFileError (role="alert") and returns null.
+ * Refuses a vector file larger than any vector of the loaded model can be (maxVectorFileBytes), by
+ * its size, before it is read; true when refused (vectorFileError says why). Without a model there
+ * is no cap to apply, and the import itself says to load one.
  */
-export async function importVectorForTrait(trait: string, bytes: Uint8Array, fileName: string): Promise<VectorEntry | null> {
+export function refuseLargeVectorFile(fileName: string, bytes: number): boolean {
+  const s = getLab();
+  if (!s.info) return false;
+  const cap = maxVectorFileBytes(s.info);
+  if (bytes <= cap) return false;
+  setVectorFileError({
+    message: `${fileName || 'the file'}: ${fileTooLarge(bytes, cap, `a vector file for ${s.loadedId ?? s.info.id}`)}, so it was not read`,
+    hint: `A vector file holds at most one row of ${s.info.hiddenSize} values per layer (${s.info.numLayers} blocks and the embedding); choose a safetensors, GGUF or Neuronpedia vector made for this model.`,
+  });
+  return true;
+}
+
+/**
+ * Imports a vector file as the vector of `trait` (the selected trait). Validates it against the
+ * loaded model; on any problem sets vectorFileError (role="alert") and returns null. When the trait
+ * already has a vector, a valid file replaces it only with `replace: true`; otherwise nothing is
+ * written, the file waits in vectorReplace for answerVectorReplace, and null is returned.
+ */
+export async function importVectorForTrait(trait: string, bytes: Uint8Array, fileName: string, opts: { replace?: boolean } = {}): Promise<VectorEntry | null> {
   const s = getLab();
   if (s.loadState !== 'ready' || !s.info) {
     setVectorFileError({
@@ -45,6 +68,7 @@ export async function importVectorForTrait(trait: string, bytes: Uint8Array, fil
     });
     return null;
   }
+  if (refuseLargeVectorFile(fileName, bytes.byteLength)) return null;
   const info = s.info;
   const modelId = s.loadedId ?? info.id;
   let imported;
@@ -54,6 +78,7 @@ export async function importVectorForTrait(trait: string, bytes: Uint8Array, fil
     setVectorFileError(e instanceof VectorFileError ? { message: e.message, hint: e.hint } : toUiError(e));
     return null;
   }
+  if (!opts.replace && askBeforeReplacing(trait, bytes, fileName)) return null;
   const v = imported.vector;
   const entry = s.traits.find((t) => t.set.name === trait);
   const prompts = entry?.set.extraction_questions.length ? entry.set.extraction_questions : ['Tell me about your day.', 'How do I cook rice?'];
@@ -76,12 +101,33 @@ export async function importVectorForTrait(trait: string, bytes: Uint8Array, fil
     note: notes.join(' · '),
     createdAt: Date.now(),
   };
+  // a vector may have arrived while the norms were measured (an extraction finishing)
+  if (!opts.replace && askBeforeReplacing(trait, bytes, fileName)) return null;
   setLab((cur) => ({
     vectors: { ...cur.vectors, [trait]: vec },
     active: cur.active.includes(trait) ? cur.active : [...cur.active, trait],
     alphas: { ...cur.alphas, [trait]: cur.alphas[trait] ?? 0 },
     layer: cur.layer === null || Object.keys(cur.vectors).filter((k) => k !== trait).length === 0 ? imported.layer : cur.layer,
     vectorFileError: null,
+    vectorReplace: null,
   }));
   return vec;
+}
+
+/** When `trait` has a vector: keeps the file in vectorReplace for the user's answer and returns true. */
+function askBeforeReplacing(trait: string, bytes: Uint8Array, fileName: string): boolean {
+  if (!ownValue(getLab().vectors, trait)) return false;
+  setLab({ vectorReplace: { trait, fileName, bytes }, vectorFileError: null });
+  return true;
+}
+
+/**
+ * The user's answer to "Replace the vector of …?": Replace imports the waiting file over the
+ * trait's vector; Keep drops the file and changes nothing else.
+ */
+export async function answerVectorReplace(replace: boolean): Promise<VectorEntry | null> {
+  const pending = getLab().vectorReplace;
+  if (!pending) return null;
+  setLab({ vectorReplace: null });
+  return replace ? importVectorForTrait(pending.trait, pending.bytes, pending.fileName, { replace: true }) : null;
 }
