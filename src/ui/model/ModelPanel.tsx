@@ -1,8 +1,9 @@
-import { useId, useRef } from 'react';
+import { useId } from 'react';
 import { folderSource, loadModel, setBackendPref, setHubHost, setModelText, unloadModel } from '../../state/actions/model';
 import { useLab } from '../../state/store';
 import type { BackendPref } from '../../state/types';
 import { ErrorAlert } from '../common/ErrorAlert';
+import { FilePicker } from '../common/FilePicker';
 import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { MODEL_CATALOG } from './catalog';
@@ -21,7 +22,6 @@ export function ModelPanel() {
   const progress = useLab((s) => s.loadProgress);
   const stage = useLab((s) => s.loadStage);
   const error = useLab((s) => s.modelError);
-  const folder = useRef<HTMLInputElement>(null);
   const listId = useId();
   const known = MODEL_CATALOG.find((m) => m.id === modelText.trim());
   const loading = loadState === 'loading';
@@ -82,21 +82,9 @@ export function ModelPanel() {
             <button type="submit" className="primary" disabled={loading}>
               Load model
             </button>
-            <button type="button" disabled={loading} onClick={() => folder.current?.click()}>
+            <FilePicker folder disabled={loading} inputLabel="Model folder" onFiles={(files) => void loadModel(folderSource(files))}>
               Open folder…
-            </button>
-            <input
-              ref={folder}
-              type="file"
-              hidden
-              aria-label="Model folder"
-              {...({ webkitdirectory: '', directory: '' } as Record<string, string>)}
-              multiple
-              onChange={(e) => {
-                if (e.target.files?.length) void loadModel(folderSource(e.target.files));
-                e.target.value = '';
-              }}
-            />
+            </FilePicker>
             {loadState === 'ready' && (
               <button type="button" className="ghost" onClick={() => void unloadModel()}>
                 Unload

@@ -1,12 +1,13 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
+import { MAX_LAB_FILE_BYTES } from '../../persona/limits';
 import { exportCurrentLab, importIntoCurrentLab, labFileSizeProblem } from '../../state/labArchive';
 import type { UiError } from '../../state/types';
 import { downloadText } from '../common/download';
+import { FilePicker } from '../common/FilePicker';
 import { Section } from '../common/Section';
 
 /** "Export lab" / "Import lab": everything in one file (src/state/labArchive.ts). */
 export function LabArchivePanel() {
-  const file = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -40,15 +41,12 @@ export function LabArchivePanel() {
           `Imported ${r.value.traits} trait sets, ${r.value.vectors} vectors, ${r.value.presets} presets and ${r.value.records} pipeline records.${r.value.renamed.length ? ` Kept beside saved items with the same name and other content: ${r.value.renamed.join(', ')}.` : ''}`,
         );
     });
-  const importFile = async (f: File) => {
-    // refused before it is read: reading and parsing hundreds of MB stalls the tab
+  // refused by its size before it is read: reading and parsing hundreds of MB stalls the tab
+  const refuseLarge = (f: File) => {
     const tooBig = labFileSizeProblem(f.size);
-    if (tooBig) {
-      setDone(null);
-      setError({ message: `could not import the lab: ${tooBig.error}`, hint: tooBig.hint });
-      return;
-    }
-    await importAll(await f.text());
+    if (!tooBig) return;
+    setDone(null);
+    setError({ message: `could not import the lab: ${tooBig.error}`, hint: tooBig.hint });
   };
   return (
     <Section
@@ -59,21 +57,17 @@ export function LabArchivePanel() {
           <button type="button" className="small" disabled={busy} onClick={() => void exportAll()}>
             Export lab
           </button>
-          <button type="button" className="small" disabled={busy} onClick={() => file.current?.click()}>
-            Import lab…
-          </button>
-          <input
-            ref={file}
-            type="file"
+          <FilePicker
+            className="small"
+            disabled={busy}
             accept=".json,application/json"
-            hidden
-            aria-label="Import lab file"
-            onChange={async (e) => {
-              const f = e.target.files?.[0];
-              e.target.value = '';
-              if (f) await importFile(f);
-            }}
-          />
+            inputLabel="Import lab file"
+            maxBytes={MAX_LAB_FILE_BYTES}
+            onTooLarge={refuseLarge}
+            onFile={async (f) => importAll(await f.text())}
+          >
+            Import lab…
+          </FilePicker>
         </>
       }
     >

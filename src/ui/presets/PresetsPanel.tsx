@@ -1,8 +1,19 @@
-import { useRef, useState } from 'react';
-import { applyPreset, deletePreset, exportPresets, importPresets, makeShareLink, renamePreset, savePreset } from '../../state/actions/presets';
+import { useState } from 'react';
+import { MAX_PRESETS_FILE_BYTES } from '../../persona/limits';
+import {
+  applyPreset,
+  deletePreset,
+  exportPresets,
+  importPresets,
+  makeShareLink,
+  refuseLargePresetsFile,
+  renamePreset,
+  savePreset,
+} from '../../state/actions/presets';
 import { setLab, useLab } from '../../state/store';
 import type { Preset } from '../../state/types';
 import { downloadText } from '../common/download';
+import { FilePicker } from '../common/FilePicker';
 import { Section } from '../common/Section';
 import { LabArchivePanel } from './LabArchivePanel';
 
@@ -22,7 +33,6 @@ export function PresetsPanel() {
   const canSave = useLab((s) => s.loadState === 'ready' && s.layer !== null);
   const [name, setName] = useState('');
   const [copied, setCopied] = useState<string | null>(null);
-  const file = useRef<HTMLInputElement>(null);
   const share = async (p?: Preset) => {
     const l = makeShareLink(window.location.href.split('#')[0], p);
     if (l) setCopied((await copy(l)) ? 'Link copied to the clipboard.' : 'Copy the link below.');
@@ -78,21 +88,16 @@ export function PresetsPanel() {
             <button type="button" className="small" disabled={!presets.length} onClick={() => downloadText('persona-lab-presets.json', exportPresets())}>
               Export
             </button>
-            <button type="button" className="small" onClick={() => file.current?.click()}>
-              Import…
-            </button>
-            <input
-              ref={file}
-              type="file"
+            <FilePicker
+              className="small"
               accept=".json,application/json"
-              hidden
-              aria-label="Import presets"
-              onChange={async (e) => {
-                const f = e.target.files?.[0];
-                if (f) importPresets(await f.text());
-                e.target.value = '';
-              }}
-            />
+              inputLabel="Import presets"
+              maxBytes={MAX_PRESETS_FILE_BYTES}
+              onTooLarge={(f) => refuseLargePresetsFile(f.size)}
+              onFile={async (f) => importPresets(await f.text())}
+            >
+              Import…
+            </FilePicker>
           </>
         }
       >

@@ -1,8 +1,10 @@
-import { useRef, useState } from 'react';
-import { cancelScreen, flaggedJsonl, loadScreenFile, runScreen, setScreenOptions } from '../../state/actions/screen';
+import { useState } from 'react';
+import { MAX_SCREEN_FILE_BYTES } from '../../persona/limits';
+import { cancelScreen, flaggedJsonl, loadScreenFile, refuseLargeScreenFile, runScreen, setScreenOptions } from '../../state/actions/screen';
 import { setLab, useLab } from '../../state/store';
 import { downloadText } from '../common/download';
 import { ErrorAlert } from '../common/ErrorAlert';
+import { FilePicker } from '../common/FilePicker';
 import { ProgressBar } from '../common/ProgressBar';
 import { Section } from '../common/Section';
 import { Histogram } from './Histogram';
@@ -16,10 +18,10 @@ export function ScreenPanel() {
   const ready = useLab((s) => s.loadState === 'ready');
   const layer = useLab((s) => s.layer);
   const [over, setOver] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
   const traits = Object.keys(vectors);
   const trait = screen.trait && vectors[screen.trait] ? screen.trait : traits[0];
-  const readFile = async (f: File) => loadScreenFile(f.name, await f.text());
+  // a dropped file is refused by its size before it is read, as a picked one is (FilePicker's maxBytes)
+  const readFile = async (f: File) => refuseLargeScreenFile(f.name, f.size) || loadScreenFile(f.name, await f.text());
   const flagged = screen.rows.filter((r) => r.flagged).length;
   return (
     <div className="stack">
@@ -41,23 +43,18 @@ export function ScreenPanel() {
         >
           <p>
             Drop a JSONL file of <code>{'{"prompt": …, "response": …}'}</code> lines here, or{' '}
-            <button type="button" className="link" onClick={() => input.current?.click()}>
+            <FilePicker
+              className="link"
+              accept=".jsonl,.json,.txt"
+              inputLabel="JSONL file"
+              maxBytes={MAX_SCREEN_FILE_BYTES}
+              onTooLarge={(f) => refuseLargeScreenFile(f.name, f.size)}
+              onFile={readFile}
+            >
               choose a file
-            </button>
+            </FilePicker>
             .
           </p>
-          <input
-            ref={input}
-            type="file"
-            accept=".jsonl,.json,.txt"
-            hidden
-            aria-label="JSONL file"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void readFile(f);
-              e.target.value = '';
-            }}
-          />
           {screen.fileName && (
             <p className="small-text">
               {screen.fileName}

@@ -1,6 +1,8 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
+import { MAX_TRAIT_FILE_BYTES } from '../../persona/limits';
 import { importTraitsJson, newTrait, refuseLargeTraitFile, selectTrait } from '../../state/actions/traits';
 import { useLab } from '../../state/store';
+import { FilePicker } from '../common/FilePicker';
 import { Section } from '../common/Section';
 import { TraitDetail } from './TraitDetail';
 import { TraitGenerator } from './TraitGenerator';
@@ -16,7 +18,6 @@ export function TraitsPanel() {
   const traits = useLab((s) => s.traits);
   const selected = useLab((s) => s.selectedTrait);
   const vectors = useLab((s) => s.vectors);
-  const file = useRef<HTMLInputElement>(null);
   const [generating, setGenerating] = useState(false);
   const ordered = GROUPS.flatMap(([o]) => traits.filter((t) => t.origin === o));
   const current = traits.find((t) => t.set.name === selected) ?? ordered[0];
@@ -33,21 +34,16 @@ export function TraitsPanel() {
             <button type="button" className="small" aria-expanded={generating} onClick={() => setGenerating((g) => !g)}>
               From description…
             </button>
-            <button type="button" className="small" onClick={() => file.current?.click()}>
-              Import…
-            </button>
-            <input
-              ref={file}
-              type="file"
+            <FilePicker
+              className="small"
               accept=".json,application/json"
-              hidden
-              aria-label="Import trait JSON"
-              onChange={async (e) => {
-                const f = e.target.files?.[0];
-                if (f && !refuseLargeTraitFile(f.size, f.name)) importTraitsJson(await f.text(), f.name);
-                e.target.value = '';
-              }}
-            />
+              inputLabel="Import trait JSON"
+              maxBytes={MAX_TRAIT_FILE_BYTES}
+              onTooLarge={(f) => refuseLargeTraitFile(f.size, f.name)}
+              onFile={async (f) => importTraitsJson(await f.text(), f.name)}
+            >
+              Import…
+            </FilePicker>
           </>
         }
       >

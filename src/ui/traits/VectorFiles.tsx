@@ -1,10 +1,13 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { VECTOR_FORMATS, type VectorFormat } from '../../persona/convert';
 import { FORMAT_LABELS, type LayerScope } from '../../persona/vectorDownload';
-import { buildVectorDownload, importVectorForTrait, setVectorFileError } from '../../state/actions/vectorFiles';
+import { maxVectorFileBytes } from '../../persona/limits';
+import { answerVectorReplace, buildVectorDownload, importVectorForTrait, refuseLargeVectorFile, setVectorFileError } from '../../state/actions/vectorFiles';
 import { useLab } from '../../state/store';
 import { downloadFile } from '../common/download';
 import { ErrorAlert } from '../common/ErrorAlert';
+import { FilePicker } from '../common/FilePicker';
+import { ReplaceVectorQuestion } from './ReplaceVectorQuestion';
 
 /** "Download vector" in a chosen format and "Import vector" (file picker) for one trait. */
 export function VectorFiles({ trait }: { trait: string }) {
@@ -13,10 +16,27 @@ export function VectorFiles({ trait }: { trait: string }) {
   const error = useLab((s) => s.vectorFileError);
   const [format, setFormat] = useState<VectorFormat>('safetensors');
   const [scope, setScope] = useState<LayerScope>('layer');
-  const [busy, setBusy] = useState(false);
-  const file = useRef<HTMLInputElement>(null);
+  const info = useLab((s) => s.info);
+  const pending = useLab((s) => s.vectorReplace);
+  const [replacing, setReplacing] = useState(false);
+  const maxBytes = info ? maxVectorFileBytes(info) : undefined;
   const scoped = format !== 'safetensors';
-  useEffect(() => () => setVectorFileError(null), [trait]); // an error belongs to the trait it was shown on
+  // an error, or a file waiting for "Replace?", belongs to the trait it was shown on
+  useEffect(
+    () => () => {
+      setVectorFileError(null);
+      void answerVectorReplace(false);
+    },
+    [trait],
+  );
+  const answer = async (replace: boolean) => {
+    setReplacing(true);
+    try {
+      await answerVectorReplace(replace);
+    } finally {
+      setReplacing(false);
+    }
+  };
   return (
     <div className="stack" role="group" aria-label="Vector file">
       <div className="row wrap">
@@ -50,27 +70,17 @@ export function VectorFiles({ trait }: { trait: string }) {
         >
           Download vector
         </button>
-        <button type="button" disabled={!ready || busy} title={ready ? undefined : 'Load a model first'} onClick={() => file.current?.click()}>
-          Import vector
-        </button>
-        <input
-          ref={file}
-          type="file"
+        <FilePicker
+          disabled={!ready || replacing}
+          title={ready ? undefined : 'Load a model first'}
           accept=".safetensors,.gguf,.json,application/json,application/octet-stream"
-          hidden
-          aria-label="Vector file to import"
-          onChange={async (e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (!f) return;
-            setBusy(true);
-            try {
-              await importVectorForTrait(trait, new Uint8Array(await f.arrayBuffer()), f.name);
-            } finally {
-              setBusy(false);
-            }
-          }}
-        />
+          inputLabel="Vector file to import"
+          maxBytes={maxBytes}
+          onTooLarge={(f) => refuseLargeVectorFile(f.name, f.size)}
+          onFile={async (f) => importVectorForTrait(trait, new Uint8Array(await f.arrayBuffer()), f.name)}
+        >
+          Import vector
+        </FilePicker>
       </div>
       {scoped && (
         <p className="muted small-text">
@@ -79,6 +89,7 @@ export function VectorFiles({ trait }: { trait: string }) {
             : 'For Neuronpedia steering: hook blocks.N.hook_resid_post, TransformerLens names.'}
         </p>
       )}
+      {pending?.trait === trait && vector && <ReplaceVectorQuestion pending={pending} current={vector} busy={replacing} onAnswer={(r) => void answer(r)} />}
       <ErrorAlert error={error} onDismiss={() => setVectorFileError(null)} />
     </div>
   );
