@@ -1,8 +1,9 @@
 /**
- * "Import vector" onto a trait that already has a vector asks first (WASM project, the demo
- * model): the first file becomes the trait's vector without a question; a second file brings up
+ * "Import vector" on the demo model (WASM project). Onto a trait that already has a vector it asks
+ * first: the first file becomes the trait's vector without a question; a second file brings up
  * "Replace the vector of …?"; "Keep the current one" leaves the first vector (its downloaded
- * values are the first file's); "Replace" makes the second file the vector.
+ * values are the first file's); "Replace" makes the second file the vector. A file larger than any
+ * vector of the model can be is refused by its size, with both sizes in the alert.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,17 @@ function vectorFile(name: string, seed: number): { name: string; mimeType: strin
   const data = Float32Array.from({ length: ROWS * HIDDEN }, (_, i) => Math.sin(i * seed + 0.25));
   const bytes = exportVectorSafetensors(makePersonaVector(ROWS, HIDDEN, data, { modelId: 'persona-lab/persona-demo', layer: 2 }));
   return { name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes), data };
+}
+
+async function openTrait(page: Page): Promise<void> {
+  await openLab(page);
+  await expect(page.getByRole('status')).toContainText(/persona-demo.*(WASM|WebGPU)/, { timeout: 120_000 });
+  await goTo(page, 'Traits');
+  await page
+    .getByRole('list', { name: 'Traits' })
+    .getByRole('button', { name: new RegExp(`^${TRAIT}`) })
+    .click();
+  await expect(page.getByRole('button', { name: 'Download vector' })).toBeDisabled();
 }
 
 async function importFile(page: Page, file: { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
@@ -40,14 +52,7 @@ test('Import vector onto a trait with a vector asks first: Keep leaves it, Repla
   test.skip(info.project.name !== 'wasm', 'one backend is enough');
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await openLab(page);
-  await expect(page.getByRole('status')).toContainText(/persona-demo.*(WASM|WebGPU)/, { timeout: 120_000 });
-  await goTo(page, 'Traits');
-  await page
-    .getByRole('list', { name: 'Traits' })
-    .getByRole('button', { name: new RegExp(`^${TRAIT}`) })
-    .click();
-  await expect(page.getByRole('button', { name: 'Download vector' })).toBeDisabled();
+  await openTrait(page);
   const question = page.getByRole('group', { name: 'Replace vector' });
 
   // no vector yet: the first file becomes the vector without a question
@@ -74,4 +79,19 @@ test('Import vector onto a trait with a vector asks first: Keep leaves it, Repla
   expect(await downloadedValues(page)).toEqual(Array.from(second.data));
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(errors).toEqual([]);
+});
+
+test('a vector file larger than the model allows is refused by its size (picked from the keyboard)', async ({ page }, info) => {
+  test.skip(info.project.name !== 'wasm', 'one backend is enough');
+  await openTrait(page);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Import vector' }).focus();
+  await page.keyboard.press('Enter');
+  // 9 MB; the demo's cap is the 8 MB floor (5 rows × 128 values are far below it)
+  await (await chooser).setFiles({ name: 'huge.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.alloc(9_000_000) });
+  await expect(page.getByRole('alert')).toContainText(
+    'huge.safetensors: the file is 9.0 MB; a vector file for persona-lab/persona-demo may be at most 8.0 MB, so it was not read',
+  );
+  await expect(page.getByRole('button', { name: 'Download vector' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Import vector' })).toBeEnabled();
 });
