@@ -41,15 +41,19 @@ import type { Command } from './commands';
 import { chooseJudge, noScoreReason, type JudgeChoiceMade } from './judgeChoice';
 import { DEMO_MODEL_DIR, loadEngine } from './loadEngine';
 
-/** A trait set from a JSON file, the demo model's trait files (model `demo`), or the built-in library. */
+/**
+ * A trait set from a JSON file, the model folder's own trait files (`traits/<name>.json`, as the demo
+ * model ships them; model `demo` is its folder), or the built-in library.
+ */
 export function loadTrait(spec: string, model: string): TraitSet {
   let text: string | null = null;
   let name = spec;
+  const folderTrait = join(model === 'demo' ? DEMO_MODEL_DIR : model, 'traits', `${spec}.json`);
   if (existsSync(spec)) {
     text = readFileSync(spec, 'utf8');
     name = basename(spec).replace(/\.json$/i, '');
-  } else if (model === 'demo' && existsSync(join(DEMO_MODEL_DIR, 'traits', `${spec}.json`))) {
-    text = readFileSync(join(DEMO_MODEL_DIR, 'traits', `${spec}.json`), 'utf8');
+  } else if (!spec.includes('/') && !spec.includes('\\') && existsSync(folderTrait)) {
+    text = readFileSync(folderTrait, 'utf8');
   } else {
     const t = builtinTrait(spec);
     if (t) return t;
