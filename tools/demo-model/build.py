@@ -540,6 +540,7 @@ def main():
     ap.add_argument("--vocab", type=int, default=1280)
     ap.add_argument("--n-train", type=int, default=N_TRAIN)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--layers", type=int, default=CFG["num_hidden_layers"], help="decoder blocks")
     ap.add_argument("--reuse", action="store_true", help="reuse tools/demo-model/work/model.pt instead of training")
     ap.add_argument("--skip-eval", action="store_true")
     # the shipped recipe (v4): the first phase (v3), a continuation on foreign fillers, and the weight average
@@ -591,6 +592,7 @@ def main():
     log(f"tokenizer: vocab {len(tok.vocab)} ({len(tok.merges)} merges) in {time.time() - t:.1f}s")
     cfg = dict(CFG)
     cfg["vocab_size"] = len(tok.vocab)
+    cfg["num_hidden_layers"] = args.layers
     enc_train = [encode_conv(tok, c) for c in train_c]
     enc_more = [encode_conv(tok, c) for c in more_c] if later else enc_train
     enc_held = [encode_conv(tok, c) for c in held_c]
