@@ -157,10 +157,28 @@ def eval_loss(model, encoded, bs=50):
     return tot / n
 
 
-def train(model, enc_train, steps, bs, lr, seed):
-    """AdamW (weight decay 0.01) with warm-up and cosine decay."""
+def steering_push(tgt, n_layers, hidden, rho_max, gen):
+    """A random steering-like push for one training batch: at one random block, half of the sequences get a constant
+    random direction of up to `rho_max` × the block's mean residual norm added at the positions the lab's response-mode
+    steering touches (the last prompt token and the answer's tokens, i.e. where a target is predicted). Training the
+    answer to stay the same under it makes the grammar robust to pushes, so a persona vector can move the style without
+    breaking the sentences."""
+    b = tgt.shape[0]
+    where = (tgt != -100).float()[:, :, None]
+    layer = int(torch.randint(0, n_layers, (1,), generator=gen))
+    u = F.normalize(torch.randn(b, 1, hidden, generator=gen), dim=-1)
+    rho = torch.rand(b, 1, 1, generator=gen) * rho_max * (torch.rand(b, 1, 1, generator=gen) < 0.5).float()
+
+    def push(i, x):
+        return x + rho * x.detach().norm(dim=-1).mean() * u * where if i == layer else x
+    return push
+
+
+def train(model, enc_train, steps, bs, lr, seed, steer_noise=0.0):
+    """AdamW (weight decay 0.01) with warm-up and cosine decay; `steer_noise` > 0: see steering_push."""
     torch.manual_seed(seed)
     rng = random.Random(seed + 1)
+    noise_gen = torch.Generator().manual_seed(seed + 7)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.01)
     warm = max(1, steps // 30)
     gen = batches(enc_train, bs, rng)
@@ -172,7 +190,10 @@ def train(model, enc_train, steps, bs, lr, seed):
         for g in opt.param_groups:
             g["lr"] = cur
         ids, mask, pos, tgt = collate(next(gen))
+        if steer_noise > 0:
+            model.push = steering_push(tgt, model.cfg["num_hidden_layers"], model.cfg["hidden_size"], steer_noise, noise_gen)
         logits, _ = model(ids, mask, pos)
+        model.push = None
         per_tok = token_losses(logits, tgt)
         valid = (tgt != -100).float()
         loss = per_tok.sum() / valid.sum()
@@ -561,6 +582,8 @@ def main():
                     help="share of training conversations with an earlier exchange in the same style")
     ap.add_argument("--carried-style", action="store_true",
                     help="answers carry their style as a state (corpus.compose_answer: core-first answers, two closers, switches)")
+    ap.add_argument("--steer-noise", type=float, default=0.0,
+                    help="train under random steering-like pushes of up to this share of the residual norm (steering_push)")
     ap.add_argument("--out", default=OUT, help="model folder to write")
     ap.add_argument("--work", default=WORK, help="folder for the checkpoint and check cases")
     args = ap.parse_args()
@@ -616,11 +639,11 @@ def main():
         tr = saved["train"]
         log("reused checkpoint", tr)
     else:
-        tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed)
+        tr = train(model, enc_train, args.steps, args.batch, args.lr, args.seed, args.steer_noise)
         torch.save({"state": model.state_dict(), "train": tr}, ckpt)
     if args.more_steps:  # the continuation is not saved: --reuse always starts from the first phase
         first = {k: v.clone() for k, v in model.state_dict().items()} if args.average != 1.0 else None
-        more = train(model, enc_more, args.more_steps, args.batch, args.more_lr, args.seed + 100)
+        more = train(model, enc_more, args.more_steps, args.batch, args.more_lr, args.seed + 100, args.steer_noise)
         tr = {"steps": tr["steps"] + more["steps"], "train_wall_s": tr["train_wall_s"] + more["train_wall_s"],
               "final_train_loss_last50": more["final_train_loss_last50"],
               "continued": f"{more['steps']} steps at lr {args.more_lr} after {tr['steps']}"}
@@ -691,7 +714,7 @@ def main():
         "weight_decay": 0.01,
         "foreign_filler_share": args.foreign, "foreign_prompt_word_share": args.foreign_prompt_words,
         "foreign_phase": args.foreign_phase, "average": args.average,
-        "multi_turn_share": args.multi_turn, "carried_style": args.carried_style,
+        "multi_turn_share": args.multi_turn, "carried_style": args.carried_style, "steer_noise": args.steer_noise,
         "continued": tr.get("continued"),
         "train_wall_s": round(tr["train_wall_s"], 1), "torch_threads": args.threads,
         "final_train_loss_per_token_last50_steps": round(tr["final_train_loss_last50"], 4),

@@ -128,6 +128,8 @@ class LlamaForCausalLM(nn.Module):
         self.cfg = cfg
         self.model = LlamaModel(cfg)
         self.lm_head = nn.Linear(cfg["hidden_size"], cfg["vocab_size"], bias=False)
+        # training only: push(block index, hidden) -> hidden, applied to each block's output (build.py --steer-noise)
+        self.push = None
 
     def rope(self, position_ids):
         hd = self.cfg["head_dim"]
@@ -152,6 +154,8 @@ class LlamaForCausalLM(nn.Module):
         for i, layer in enumerate(self.model.layers):
             pk, pv = (past[i] if past is not None else (None, None))
             x, pr = layer(x, cos, sin, bias, pk, pv)
+            if self.push is not None:
+                x = self.push(i, x)
             presents.append(pr)
         x = self.model.norm(x)
         return lin(self.lm_head, x), presents
