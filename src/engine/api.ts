@@ -125,8 +125,10 @@ export interface TokenizeResult {
 /**
  * Options of the calls that can take long. Aborting `signal` stops the call: a generation within
  * one step (its rows finish 'cancelled', with the tokens made so far); a capture before or right
- * after its forward pass (it fails with EngineError 'cancelled'). Aborting a finished call does
- * nothing. The caller owns the signal: the engine keeps no record of it once the call returns.
+ * after its forward pass (it fails with EngineError 'cancelled'); a load within its download (the
+ * connection is closed) or between its stages (it fails with EngineError 'cancelled' and leaves no
+ * model loaded). Aborting a finished call does nothing. The caller owns the signal: the engine
+ * keeps no record of it once the call returns.
  */
 export interface CallOptions {
   signal?: AbortSignal;
@@ -134,7 +136,7 @@ export interface CallOptions {
 
 /** The engine's verbs. Streams push events through the callback; long calls stop on an AbortSignal. */
 export interface EngineApi {
-  load(request: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo>;
+  load(request: LoadRequest, onProgress?: (p: LoadProgress) => void, options?: CallOptions): Promise<ModelInfo>;
   unload(): Promise<void>;
   tokenize(prompt: PromptInput): Promise<TokenizeResult>;
   capture(request: CaptureRequest, options?: CallOptions): Promise<CaptureResult>;

@@ -106,7 +106,7 @@ export class EngineClient implements EngineApi {
     return this.pending.size;
   }
 
-  load: EngineApi['load'] = (request, onProgress) => this.call('load', request, { onProgress });
+  load: EngineApi['load'] = (request, onProgress, options: CallOptions = {}) => this.call('load', request, { onProgress }, options.signal);
   unload: EngineApi['unload'] = () => this.call('unload', {});
   tokenize: EngineApi['tokenize'] = (prompt) => this.call('tokenize', prompt);
   listVariants = (request: LoadRequest) => this.call('variants', request);

@@ -2,7 +2,7 @@
  * Fetches one file with progress. A download that stops halfway keeps what arrived, and the next
  * attempt for the same URL asks only for the rest (HTTP Range), so a retry resumes.
  */
-import { EngineError } from './errors';
+import { EngineError, throwIfCancelled } from './errors';
 import type { ProgressTracker } from './progress';
 
 interface PartialDownload {
@@ -29,13 +29,18 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array {
   return bytes;
 }
 
-/** The file's bytes, or null when the server says it has no such file (404/401/403). */
-export async function download(url: string, path: string, progress?: ProgressTracker): Promise<Uint8Array | null> {
+/**
+ * The file's bytes, or null when the server says it has no such file (404/401/403). Aborting
+ * `signal` closes the connection and fails with EngineError 'cancelled'; what arrived is dropped
+ * (the user stopped this download, so its bytes are not kept for a resume).
+ */
+export async function download(url: string, path: string, progress?: ProgressTracker, signal?: AbortSignal): Promise<Uint8Array | null> {
   const partial = partials.get(url);
   let res: Response;
   try {
-    res = await fetch(url, partial ? { headers: { Range: `bytes=${partial.loaded}-` } } : undefined);
+    res = await fetch(url, { signal, ...(partial ? { headers: { Range: `bytes=${partial.loaded}-` } } : {}) });
   } catch (e) {
+    throwIfCancelled(signal, `the download of ${path}`);
     throw new EngineError('network', `could not reach ${url} (${e instanceof Error ? e.message : e})`, 'Check the address and your connection.');
   }
   if (res.status === 404 || res.status === 401 || res.status === 403) return null;
@@ -69,10 +74,12 @@ export async function download(url: string, path: string, progress?: ProgressTra
         progress?.update(path, loaded);
       }
     } catch (e) {
+      throwIfCancelled(signal, `the download of ${path}`);
       throw stopped(e instanceof Error ? e.message : String(e));
     }
   } else {
     const bytes = new Uint8Array(await res.arrayBuffer());
+    throwIfCancelled(signal, `the download of ${path}`);
     chunks.push(bytes);
     loaded += bytes.length;
   }
@@ -86,11 +93,12 @@ export async function download(url: string, path: string, progress?: ProgressTra
  * Hub answers HEAD for weight files with a redirect to its storage; `X-Linked-Size` carries the
  * size there, and the redirected answer's Content-Length otherwise.
  */
-export async function headSize(url: string): Promise<number | null> {
+export async function headSize(url: string, signal?: AbortSignal): Promise<number | null> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'HEAD' });
+    res = await fetch(url, { method: 'HEAD', signal });
   } catch (e) {
+    throwIfCancelled(signal, `asking the size of ${url}`);
     throw new EngineError('network', `could not reach ${url} (${e instanceof Error ? e.message : e})`, 'Check the address and your connection.');
   }
   if (res.status === 404 || res.status === 401 || res.status === 403) return null;
@@ -112,16 +120,17 @@ interface TreeEntry {
 /**
  * Every file of a Hub repository with its size, from the tree API (recursive, following its
  * `Link: <…>; rel="next"` pages). Null when the host has no such API (a plain mirror): the caller
- * then asks for sizes file by file.
+ * then asks for sizes file by file. Aborting `signal` fails with EngineError 'cancelled'.
  */
-export async function hubTree(host: string, id: string, revision: string): Promise<{ path: string; bytes: number }[] | null> {
+export async function hubTree(host: string, id: string, revision: string, signal?: AbortSignal): Promise<{ path: string; bytes: number }[] | null> {
   let url: string | null = `${host}/api/models/${id}/tree/${encodeURIComponent(revision)}?recursive=true`;
   const files: { path: string; bytes: number }[] = [];
   for (let page = 0; url && page < 100; page++) {
     let res: Response;
     try {
-      res = await fetch(url);
+      res = await fetch(url, { signal });
     } catch {
+      throwIfCancelled(signal, 'listing the repository');
       return null;
     }
     if (!res.ok) return null;
@@ -129,6 +138,7 @@ export async function hubTree(host: string, id: string, revision: string): Promi
     try {
       entries = await res.json();
     } catch {
+      throwIfCancelled(signal, 'listing the repository');
       return null;
     }
     if (!Array.isArray(entries)) return null;

@@ -12,20 +12,20 @@ import type {
   PromptInput,
   TokenizeResult,
 } from './api';
-import { EngineError } from './errors';
+import { EngineError, throwIfCancelled } from './errors';
 import { captureBatch } from './captureBatch';
 import { generate } from './generate';
 import { PrefixStore } from './prefixStore';
 import { nextTask } from './nextTask';
-import { loadModel, type LoadedModel } from './loadModel';
+import { LOAD_CANCELLED, loadModel, type LoadedModel } from './loadModel';
 import { fetcherFor, type FileFetcher, type SourceSettings } from './modelSource';
 import type { LoadProgress } from './progress';
 import type { VariantListing } from './api';
 import { inspectVariants } from './loadModel';
 
 export interface EngineSettings extends SourceSettings {
-  /** Overrides how sources become fetchers (the CLI reads local folders). */
-  fetcher?: (request: LoadRequest) => FileFetcher | null;
+  /** Overrides how sources become fetchers (the CLI reads local folders); `signal` is the load's. */
+  fetcher?: (request: LoadRequest, signal?: AbortSignal) => FileFetcher | null;
   /** Keep the last generations' caches and start from them where ids and steering match (prefixStore.ts). Default true. */
   prefixReuse?: boolean;
 }
@@ -54,6 +54,8 @@ export class Engine implements EngineApi {
   private readonly prefixes = new PrefixStore();
   /** The last conversation's chat-template ids (a slider move re-sends the same messages). */
   private lastChat: { model: LoadedModel; key: string; ids: number[] } | null = null;
+  /** Counts load calls, so a cancelled load releases the model only when no later load has started. */
+  private loads = 0;
 
   constructor(private readonly settings: EngineSettings = {}) {}
 
@@ -67,13 +69,29 @@ export class Engine implements EngineApi {
     return this.model;
   }
 
-  async load(request: LoadRequest, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
-    const fetcher = this.settings.fetcher?.(request) ?? fetcherFor(request.source, { ...this.settings, hubHost: request.hubHost ?? this.settings.hubHost });
+  /**
+   * Loads a model, replacing the one loaded. Aborting `options.signal` stops the downloads and the
+   * stages between them; the load fails with EngineError 'cancelled' and leaves no model loaded
+   * (the one loaded before is released too, and nothing of the new one is kept).
+   */
+  async load(request: LoadRequest, onProgress?: (p: LoadProgress) => void, options: CallOptions = {}): Promise<ModelInfo> {
+    const { signal } = options;
+    const ticket = ++this.loads;
+    const fetcher =
+      this.settings.fetcher?.(request, signal) ?? fetcherFor(request.source, { ...this.settings, hubHost: request.hubHost ?? this.settings.hubHost }, signal);
     let model: LoadedModel;
     try {
-      model = await loadModel(fetcher, { backend: request.backend, variant: request.variant, onProgress });
+      throwIfCancelled(signal, LOAD_CANCELLED);
+      model = await loadModel(fetcher, { backend: request.backend, variant: request.variant, onProgress, signal });
+      if (signal?.aborted) {
+        await model.session.release();
+        throwIfCancelled(signal, LOAD_CANCELLED);
+      }
     } catch (e) {
-      throw EngineError.from(e); // one error type, in Node as across the worker boundary
+      if (!signal?.aborted) throw EngineError.from(e); // one error type, in Node as across the worker boundary
+      // Whatever stopped a cancelled load (a closed connection, a check between stages), it was cancelled.
+      if (ticket === this.loads) await this.unload();
+      throw new EngineError('cancelled', `${LOAD_CANCELLED} was cancelled`);
     }
     await this.unload();
     this.model = model;
@@ -130,7 +148,7 @@ export class Engine implements EngineApi {
   }
 
   async capture(request: CaptureRequest, options: CallOptions = {}): Promise<CaptureResult> {
-    throwIfAborted(options.signal);
+    throwIfCancelled(options.signal);
     const m = this.loaded;
     const { numLayers: L, hiddenSize: H } = m.info;
     const rows = request.rows.map((r) => {
@@ -149,7 +167,7 @@ export class Engine implements EngineApi {
         resid: request.includeResid !== false,
       },
     );
-    throwIfAborted(options.signal);
+    throwIfCancelled(options.signal);
     return {
       numRows: L + 1,
       hiddenSize: H,
@@ -221,8 +239,4 @@ export class Engine implements EngineApi {
       })),
     };
   }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new EngineError('cancelled', 'the call was cancelled');
 }

@@ -53,3 +53,8 @@ export class EngineError extends Error {
     }
   }
 }
+
+/** Throws EngineError 'cancelled' ("<what> was cancelled") once `signal` has been aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined, what = 'the call'): void {
+  if (signal?.aborted) throw new EngineError('cancelled', `${what} was cancelled`);
+}

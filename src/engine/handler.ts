@@ -11,7 +11,7 @@ export interface FaultHooks {
 
 export interface Handler {
   (req: Request): Promise<void>;
-  /** Ids of the generate/capture requests still running (each holds an AbortController until it answers). */
+  /** Ids of the load/generate/capture requests still running (each holds an AbortController until it answers). */
   running(): number[];
 }
 
@@ -29,7 +29,7 @@ export function createHandler(engine: EngineApi, post: (r: Response, transfer?: 
       let result: unknown;
       switch (req.type) {
         case 'load':
-          result = await engine.load(req.payload, (progress) => post({ id: req.id, kind: 'progress', progress }));
+          result = await engine.load(req.payload, (progress) => post({ id: req.id, kind: 'progress', progress }), { signal: cancellable(req.id) });
           break;
         case 'unload':
           result = await engine.unload();

@@ -2,7 +2,7 @@
  * Loads a model from any source: config, tokenizer, the ONNX variant that suits the backend, its
  * external data; instruments the graph and creates the session (WebGPU first, WASM fallback).
  */
-import { EngineError } from './errors';
+import { EngineError, throwIfCancelled } from './errors';
 import type { FileFetcher } from './modelSource';
 import { ProgressTracker, type ProgressListener } from './progress';
 import { instrumentModel, ORIGINAL_WEIGHTS_PATH, type InstrumentationInfo } from './onnx/instrument';
@@ -31,6 +31,34 @@ export interface LoadOptions {
   /** The variant: a dtype (q4, fp16, …), a builder folder, a stem under onnx/ (model_q4) or a graph path; default: chosen by backend. */
   variant?: string;
   onProgress?: ProgressListener;
+  /**
+   * Stops the load: checked after every file and between the stages; a session already created is
+   * released. The load then fails with EngineError 'cancelled'. (The fetcher's own requests stop
+   * on it when the fetcher was made with the same signal.)
+   */
+  signal?: AbortSignal;
+}
+
+/** What a cancelled load's error says ("loading the model was cancelled"). */
+export const LOAD_CANCELLED = 'loading the model';
+
+/** `fetcher` that fails with EngineError 'cancelled' before and after every request once `signal` is aborted. */
+function stopsOn(fetcher: FileFetcher, signal: AbortSignal | undefined): FileFetcher {
+  if (!signal) return fetcher;
+  const checked =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      throwIfCancelled(signal, LOAD_CANCELLED);
+      const result = await f(...args);
+      throwIfCancelled(signal, LOAD_CANCELLED);
+      return result;
+    };
+  return {
+    label: fetcher.label,
+    get: checked((path: string, progress?: ProgressTracker) => fetcher.get(path, progress)),
+    ...(fetcher.list ? { list: checked(() => fetcher.list!()) } : {}),
+    ...(fetcher.size ? { size: checked((path: string) => fetcher.size!(path)) } : {}),
+  };
 }
 
 export interface LoadedModel {
@@ -183,7 +211,9 @@ function choose(...args: Parameters<typeof chooseVariant>): ReturnType<typeof ch
   }
 }
 
-export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadModel(source: FileFetcher, options: LoadOptions = {}): Promise<LoadedModel> {
+  const { signal } = options;
+  let fetcher = stopsOn(source, signal);
   const tracker = new ProgressTracker(options.onProgress);
   const caps = await detectCapabilities();
   let { backend, note } = pickBackend(options.backend ?? 'auto', caps);
@@ -259,6 +289,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     }
   }
 
+  throwIfCancelled(signal, LOAD_CANCELLED);
   tracker.stage('instrument', 'Instrumenting the graph (steering inputs, residual-stream outputs)');
   const instrumented = instrumentModel(onnx, { numLayers: config.numLayers, hiddenSize: config.hiddenSize });
   const halfPrecision = instrumented.info.residualDtype === 'float16' || instrumented.info.pastInputs.some((p) => p.dtype === 'float16');
@@ -294,6 +325,7 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     note = fit.note;
   }
 
+  throwIfCancelled(signal, LOAD_CANCELLED);
   tracker.stage('session', `Creating the ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} session`);
   const files = { model: instrumented.model, externalData };
   const gpuOutputs = instrumented.info.pastInputs.map((p) => p.name.replace('past_key_values', 'present')).concat(instrumented.info.residOutputs);
@@ -304,7 +336,13 @@ export async function loadModel(fetcher: FileFetcher, options: LoadOptions = {})
     if (backend !== 'webgpu') throw new EngineError('backend', `onnxruntime could not create a session: ${e instanceof Error ? e.message : e}`);
     note = `WebGPU failed to create the session (${e instanceof Error ? e.message.split('\n')[0] : e}), so the model runs on WASM (CPU)`;
     backend = 'wasm';
+    throwIfCancelled(signal, LOAD_CANCELLED);
     session = await QueuedSession.create(files, backend);
+  }
+  // Session creation cannot be interrupted: a load cancelled meanwhile releases the session it made.
+  if (signal?.aborted) {
+    await session.release();
+    throwIfCancelled(signal, LOAD_CANCELLED);
   }
 
   tracker.stage('tokenizer', 'Loading the tokenizer');

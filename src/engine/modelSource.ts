@@ -107,8 +107,11 @@ async function openCache(): Promise<Cache | null> {
   }
 }
 
-/** Fetches files below a base URL, through the browser's Cache Storage when there is one. */
-export function urlFetcher(baseUrl: string, label = baseUrl): FileFetcher {
+/**
+ * Fetches files below a base URL, through the browser's Cache Storage when there is one. Aborting
+ * `signal` (one load's) stops its downloads and size requests with EngineError 'cancelled'.
+ */
+export function urlFetcher(baseUrl: string, label = baseUrl, signal?: AbortSignal): FileFetcher {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   return {
     label,
@@ -122,7 +125,7 @@ export function urlFetcher(baseUrl: string, label = baseUrl): FileFetcher {
         progress?.done(path, bytes.length, true);
         return bytes;
       }
-      const bytes = await download(url, path, progress);
+      const bytes = await download(url, path, progress, signal);
       if (!bytes) return null;
       try {
         await cache?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } }));
@@ -134,7 +137,7 @@ export function urlFetcher(baseUrl: string, label = baseUrl): FileFetcher {
     async size(path) {
       const url = new URL(path, base).href;
       const cached = await (await openCache())?.match(url);
-      return cached ? (await cached.blob()).size : headSize(url);
+      return cached ? (await cached.blob()).size : headSize(url, signal);
     },
   };
 }
@@ -162,20 +165,21 @@ export function filesFetcher(name: string, files: Record<string, Blob>): FileFet
   };
 }
 
-export function fetcherFor(source: ModelSource, settings: SourceSettings = {}): FileFetcher {
+/** The fetcher for a source; `signal` (one load's) stops its network requests when aborted. */
+export function fetcherFor(source: ModelSource, settings: SourceSettings = {}, signal?: AbortSignal): FileFetcher {
   switch (source.kind) {
     case 'hub': {
       const host = checkHubHost(settings.hubHost ?? DEFAULT_HUB);
-      const fetcher = urlFetcher(`${host}/${source.id}/resolve/${encodeURIComponent(source.revision ?? 'main')}/`, sourceId(source));
-      return { ...fetcher, list: () => hubTree(host, source.id, source.revision ?? 'main') };
+      const fetcher = urlFetcher(`${host}/${source.id}/resolve/${encodeURIComponent(source.revision ?? 'main')}/`, sourceId(source), signal);
+      return { ...fetcher, list: () => hubTree(host, source.id, source.revision ?? 'main', signal) };
     }
     case 'url':
-      return urlFetcher(source.baseUrl);
+      return urlFetcher(source.baseUrl, source.baseUrl, signal);
     case 'files':
       return filesFetcher(source.name, source.files);
     case 'demo': {
       if (!settings.demoUrl) throw new EngineError('bad_input', 'the demo model URL is not configured');
-      return urlFetcher(settings.demoUrl, DEMO_MODEL_ID);
+      return urlFetcher(settings.demoUrl, DEMO_MODEL_ID, signal);
     }
   }
 }

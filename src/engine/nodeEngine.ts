@@ -22,7 +22,7 @@ export async function loadNodeEngine(
   options: NodeEngineOptions = {},
 ): Promise<{ engine: Engine; info: ModelInfo }> {
   configureRuntime({ numThreads: 1 });
-  const engine = new Engine({ hubHost: options.hubHost, fetcher: () => (folder ? folderFetcher(folder) : null) });
+  const engine = new Engine({ hubHost: options.hubHost, fetcher: (_request, signal) => (folder ? folderFetcher(folder, signal) : null) });
   const info = await engine.load({ source, backend: 'wasm', variant: options.variant }, options.onProgress);
   return { engine, info };
 }

@@ -3,7 +3,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { FileFetcher } from './modelSource';
 
-export function folderFetcher(dir: string): FileFetcher {
+/** Aborting `signal` stops a file read with an AbortError (the engine reports a cancelled load). */
+export function folderFetcher(dir: string, signal?: AbortSignal): FileFetcher {
   return {
     label: dir,
     async list() {
@@ -18,7 +19,7 @@ export function folderFetcher(dir: string): FileFetcher {
       } catch {
         return null;
       }
-      const bytes = new Uint8Array(await readFile(file));
+      const bytes = new Uint8Array(await readFile(file, { signal }));
       progress?.initiate(path, bytes.length);
       progress?.done(path, bytes.length, true);
       return bytes;

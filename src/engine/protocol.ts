@@ -17,7 +17,7 @@ export interface RequestMap {
   variants: [LoadRequest, VariantListing];
   capture: [CaptureRequest, CaptureResult];
   generate: [GenerateRequest, GenerateResult];
-  /** Stops the running generate or capture request `id` (its AbortSignal fires); unknown or finished ids are ignored. */
+  /** Stops the running load, generate or capture request `id` (its AbortSignal fires); unknown or finished ids are ignored. */
   cancel: [{ id: number }, void];
   /** Fault injection for tests: crash the worker, or destroy the WebGPU device. */
   debug: [{ action: 'crash' | 'loseDevice' }, void];

@@ -29,6 +29,8 @@ export class ResilientEngine implements EngineApi {
   /** The model the engine holds (null when none, or when a reload after a restart failed). */
   model: ModelInfo | null = null;
   restarts = 0;
+  /** Counts load calls: only the latest load's cancel forgets the model. */
+  private loads = 0;
 
   constructor(
     private readonly createClient: () => EngineClient,
@@ -117,8 +119,26 @@ export class ResilientEngine implements EngineApi {
     }
   }
 
-  load: EngineApi['load'] = async (request, onProgress) => {
-    const info = await this.retried('loading the model', (c) => c.load(request, onProgress));
+  /**
+   * A cancelled load is no crash: it is not run again, and it leaves no model (the worker released
+   * its own; one that a restart during the load reloaded is unloaded here).
+   */
+  load: EngineApi['load'] = async (request, onProgress, options: CallOptions = {}) => {
+    const ticket = ++this.loads;
+    const restarts = this.restarts;
+    let info: ModelInfo;
+    try {
+      info = await this.retried('loading the model', (c) => c.load(request, onProgress, options), options.signal);
+    } catch (e) {
+      if (e instanceof EngineError && e.code === 'cancelled' && !(e instanceof EngineStopped) && ticket === this.loads) {
+        const reloaded = this.restarts !== restarts && this.model !== null;
+        this.lastLoad = null;
+        this.lastBackend = null;
+        this.model = null;
+        if (reloaded) await this.client.unload().catch(() => undefined);
+      }
+      throw e;
+    }
     this.lastLoad = request;
     this.lastBackend = info.backend;
     this.model = info;
