@@ -15,7 +15,7 @@ export interface ModelSlice {
   loadedId: string | null;
   info: ModelInfo | null;
   modelError: UiError | null;
-  /** What the engine's last automatic restart did (its worker stopped), for the status line; cleared by the next load. */
+  /** What the engine's last automatic restart did (its worker stopped), or that a load was cancelled, for the status line; cleared by the next load. */
   engineNote: string | null;
   /** Set when saved work can only be kept in memory (IndexedDB unavailable or full). */
   storageNote: UiError | null;

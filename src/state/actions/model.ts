@@ -1,8 +1,8 @@
-/** Model actions: parse what the user typed, load it with progress, unload. */
+/** Model actions: parse what the user typed, load it with progress (cancellable), unload. */
 import type { LoadProgress, ModelSource } from '../../engine/api';
 import { checkHubHost, DEMO_MODEL_ID, parseSourceText, sourceId } from '../../engine/modelSource';
 import { EngineError } from '../../engine/errors';
-import { getEngine, toUiError, type RestartNotice } from '../engine';
+import { getEngine, isCancelled, toUiError, type RestartNotice } from '../engine';
 import { DEFAULT_HUB_HOST, type HostAsker } from '../modelSlice';
 import { getLab, setLab } from '../store';
 import { variantFor } from './variants';
@@ -38,6 +38,14 @@ export function setBackendPref(backendPref: BackendPref): void {
 }
 
 let loadGeneration = 0;
+/** Stops the load in progress (the latest one); null when none runs. */
+let loadController: AbortController | null = null;
+
+/** The abort reason of a load the user stopped (Cancel, Unload), as opposed to one a newer load replaced. */
+const STOPPED = 'stopped by the user';
+
+/** What the status line says after the user cancelled a load. */
+export const LOAD_CANCELLED_NOTE = 'Loading cancelled';
 
 function progressView(p: LoadProgress, prev: JobProgress | null): JobProgress | null {
   if (p.status === 'progress') {
@@ -93,6 +101,10 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
   }
   if (origin && !(await askForHost({ origin, model: sourceId(source), hubHost: source.kind === 'hub' ? normalizeHost(s.hubHost) : null, from }))) return false;
   const gen = ++loadGeneration;
+  // A new load replaces one still running: that one's downloads stop.
+  loadController?.abort('replaced by a newer load');
+  const controller = new AbortController();
+  loadController = controller;
   const id = sourceId(source);
   setLab({
     loadState: 'loading',
@@ -112,8 +124,18 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
         else if (p.status === 'initiate') setLab({ loadStage: `Fetching ${p.file}` });
         else setLab((st) => ({ loadProgress: progressView(p, st.loadProgress) }));
       },
+      { signal: controller.signal },
     );
+    if (controller.signal.aborted) {
+      // cancelled (or unloaded) just as it finished: the lab already shows no model, so the engine keeps none
+      if (controller.signal.reason === STOPPED)
+        void getEngine()
+          .unload()
+          .catch(() => undefined);
+      return false;
+    }
     if (gen !== loadGeneration) return false;
+    loadController = null;
     const mid = Math.floor(info.numLayers / 2);
     setLab((st) => ({
       loadState: 'ready',
@@ -127,6 +149,11 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
     return true;
   } catch (e) {
     if (gen !== loadGeneration) return false;
+    loadController = null;
+    if (isCancelled(e)) {
+      setLab(cancelledState);
+      return false;
+    }
     const err = toUiError(e, 'Check the model id and the Hub host, or try the demo model.');
     if (source.kind === 'hub' && e instanceof EngineError && e.code === 'not_found') {
       err.hint = `Check the id: ${normalizeHost(s.hubHost)}/${source.id} must hold config.json, tokenizer.json and an onnx/ folder (try an onnx-community/… id).`;
@@ -134,6 +161,30 @@ export async function loadModel(explicit?: ModelSource, from: HostAsker = 'Model
     setLab({ loadState: 'error', info: null, loadProgress: null, loadStage: null, modelError: err });
     return false;
   }
+}
+
+/** The lab after a cancelled load: no model, no error, a note in the status line; saved work untouched. */
+const cancelledState = {
+  loadState: 'idle',
+  info: null,
+  loadedId: null,
+  loadProgress: null,
+  loadStage: null,
+  modelError: null,
+  engineNote: LOAD_CANCELLED_NOTE,
+  autoload: false,
+} as const;
+
+/**
+ * Stops the load in progress: its downloads close and the lab shows no model at once (the engine
+ * releases what it had, the model loaded before included). Does nothing when no load runs.
+ */
+export function cancelLoad(): void {
+  if (!loadController) return;
+  loadController.abort(STOPPED);
+  loadController = null;
+  loadGeneration++;
+  setLab(cancelledState);
 }
 
 /**
@@ -171,6 +222,8 @@ export function folderSource(files: FileList | File[]): ModelSource {
 
 export async function unloadModel(): Promise<void> {
   loadGeneration++;
+  loadController?.abort(STOPPED);
+  loadController = null;
   await getEngine()
     .unload()
     .catch(() => undefined);

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { folderSource, loadModel, setBackendPref, setHubHost, setModelText, unloadModel } from '../../state/actions/model';
+import { cancelLoad, folderSource, loadModel, setBackendPref, setHubHost, setModelText, unloadModel } from '../../state/actions/model';
 import { useLab } from '../../state/store';
 import type { BackendPref } from '../../state/types';
 import { ErrorAlert } from '../common/ErrorAlert';
@@ -105,7 +105,7 @@ export function ModelPanel() {
             <ApprovedHosts />
           </details>
         </form>
-        {loading && progress && <ProgressBar progress={progress} label={stage && !progress.total ? stage : progress.label} />}
+        {loading && progress && <ProgressBar progress={progress} label={stage && !progress.total ? stage : progress.label} onCancel={cancelLoad} />}
         {loading && stage && (
           <p className="muted small-text" aria-live="polite">
             {stage}
