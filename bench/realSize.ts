@@ -25,6 +25,8 @@ import { transformers } from './setup';
 import { cpuMs } from './timing';
 
 export const QWEN_0_5B = { layers: 24, hidden: 896, heads: 14, kvHeads: 2, headDim: 64, intermediate: 4864, vocab: 151936, maxPositions: 2048 };
+/** The same layout at a size SwiftShader runs in seconds: checks the `--real` path end to end on a machine without a GPU. */
+export const QWEN_SHAPED_SMALL = { layers: 2, hidden: 128, heads: 2, kvHeads: 1, headDim: 64, intermediate: 256, vocab: 4096, maxPositions: 512 };
 type Shape = typeof QWEN_0_5B;
 
 /** Fills bytes with a cheap xorshift stream. */

@@ -1,11 +1,12 @@
 /**
- * `npm run bench:webgpu [--model <folder>] [--real q4|fp32] [--tokens N] [--reps N]` (or BENCH_MODEL,
+ * `npm run bench:webgpu [--model <folder>] [--real q4|fp32 [--small]] [--tokens N] [--reps N]` (or BENCH_MODEL,
  * BENCH_REAL, BENCH_TOKENS, BENCH_REPS): starts Vite (the app's config: COOP/COEP headers) with the
  * model folder served at /bench-models/m/, opens bench/webgpu/index.html in Debian's Chromium with
  * the WebGPU flags (SwiftShader where there is no GPU), runs the bench page and prints its figures,
  * then writes them into bench/RESULTS.md under "## WebGPU …". A bench, not a test: nothing asserts.
  * Default model: the demo (public/models/persona-demo); --real builds bench/realSize.ts's
- * Qwen2.5-0.5B-shaped random-weight graph (for a machine with a GPU).
+ * Qwen2.5-0.5B-shaped random-weight graph (for a machine with a GPU); with --small, the same layout
+ * at 2 blocks × 128 (QWEN_SHAPED_SMALL), which checks that path on SwiftShader in seconds.
  */
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve, normalize } from 'node:path';
@@ -17,7 +18,14 @@ import { chromiumPath, quietFlags, webgpuFlags } from '../../e2e/chromium';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
-  options: { model: { type: 'string' }, real: { type: 'string' }, tokens: { type: 'string' }, reps: { type: 'string' }, port: { type: 'string' } },
+  options: {
+    model: { type: 'string' },
+    real: { type: 'string' },
+    tokens: { type: 'string' },
+    reps: { type: 'string' },
+    port: { type: 'string' },
+    small: { type: 'boolean' },
+  },
 });
 const real = args.real ?? process.env.BENCH_REAL;
 const tokens = Number(args.tokens ?? process.env.BENCH_TOKENS ?? 16);
@@ -29,11 +37,11 @@ const DEFAULT_MODEL = 'public/models/persona-demo';
 let modelDir = resolve(root, args.model ?? process.env.BENCH_MODEL ?? DEFAULT_MODEL);
 let label = modelDir.startsWith(root) ? modelDir.slice(root.length + 1) : modelDir;
 if (real) {
-  process.stdout.write(`building the Qwen2.5-0.5B-shaped ${real} graph (random weights)…\n`);
-  const { writeQwenShapedFolder } = await import('../realSize');
-  const built = writeQwenShapedFolder(real as 'q4' | 'fp32');
+  process.stdout.write(`building the ${args.small ? 'small ' : ''}Qwen2.5-shaped ${real} graph (random weights)…\n`);
+  const { writeQwenShapedFolder, QWEN_0_5B, QWEN_SHAPED_SMALL } = await import('../realSize');
+  const built = writeQwenShapedFolder(real as 'q4' | 'fp32', args.small ? QWEN_SHAPED_SMALL : QWEN_0_5B);
   modelDir = built.dir;
-  label = `Qwen2.5-0.5B-shaped ${real}, random weights, ${(built.modelBytes / 2 ** 30).toFixed(2)} GiB`;
+  label = `${args.small ? 'Qwen2.5-shaped, small (2 blocks × 128)' : 'Qwen2.5-0.5B-shaped'} ${real}, random weights, ${(built.modelBytes / 2 ** 20).toFixed(1)} MiB`;
 }
 if (!existsSync(join(modelDir, 'config.json'))) throw new Error(`${modelDir} has no config.json: pass --model <folder of a Hub-layout model>`);
 const stem = ['model', 'model_fp16', 'model_q4f16', 'model_q4', 'model_quantized'].find((s) => existsSync(join(modelDir, 'onnx', `${s}.onnx`)));
