@@ -183,4 +183,48 @@ describe('cancelling a load mid-download', () => {
     expect((await generates(engine)).length).toBe(4);
     await engine.unload();
   });
+
+  it('page path: a load cancelled while the crashed worker restarts is not run again, and the model the restart reloaded is unloaded', async () => {
+    const workers: InProcessWorker[] = [];
+    const controller = new AbortController();
+    const engine = new ResilientEngine(
+      () => {
+        const w = inProcessWorker(new Engine());
+        workers.push(w);
+        return new EngineClient(w);
+      },
+      (notice) => {
+        if (notice.phase !== 'restarting') return;
+        stall = false; // the restart's reload of the model loaded before goes through
+        controller.abort(); // the user cancels while the engine restarts
+      },
+    );
+    await engine.load(request());
+    weightRequests = [];
+    stall = true;
+    let crashed = false;
+    const loading = engine.load(
+      request(),
+      (p) => {
+        if (crashed || p.status !== 'progress' || p.file !== WEIGHTS || p.loaded === 0) return;
+        crashed = true;
+        engine.debug('crash').catch(() => undefined); // the worker dies mid-download
+      },
+      { signal: controller.signal },
+    );
+    await expect(loading).rejects.toMatchObject({ code: 'cancelled', message: 'loading the model was cancelled while the engine restarted' });
+    expect(engine.restarts).toBe(1);
+    expect(workers).toHaveLength(2);
+    // the stalled download was closed, the restart reloaded the model once, and the load did not run again
+    await weightRequests[0].closed;
+    expect(weightRequests.map((r) => [r.sent < WEIGHTS_BYTES, r.finished])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
+    expect(workers[1].sent.filter((r) => r.type === 'load')).toHaveLength(1);
+    // no model on either side: the reloaded one was unloaded
+    expect(engine.model).toBeNull();
+    await expect(generates(engine)).rejects.toMatchObject({ code: 'no_model' });
+    expect(workers[1].sent.some((r) => r.type === 'unload')).toBe(true);
+  });
 });
