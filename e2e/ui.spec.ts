@@ -1,7 +1,7 @@
 /** Errors, keyboard, themes and the tour link (WASM project; quick). */
 import { expect, test } from '@playwright/test';
 import { judgeTrait } from '../src/persona/lexiconJudge';
-import { HUB, openLab, replyText, send, shot } from './lab';
+import { goTo, HUB, openLab, replyText, send, shot } from './lab';
 
 test.beforeEach(({}, info) => test.skip(info.project.name !== 'wasm', 'UI checks run once, on the WASM project'));
 
@@ -72,6 +72,24 @@ test('a local folder loads through the files source', async ({ page }) => {
   await expect(page.getByRole('status')).toContainText('local:persona-demo', { timeout: 60_000 });
   await expect(page.getByRole('status')).toContainText('WASM');
   await expect(page.getByText('4 decoder blocks')).toBeVisible();
+});
+
+test('a folder picked while the lab is still starting is not replaced by the demo it opens with', async ({ page }) => {
+  // hold the demo traits the start-up fetches, so the pick lands before the start-up's own load of the demo
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/models/persona-demo/traits/*.json', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await openLab(page);
+  await page.getByLabel('Model folder').setInputFiles('public/models/persona-demo');
+  await expect(page.getByRole('status')).toContainText('local:persona-demo', { timeout: 60_000 });
+  release();
+  await goTo(page, 'Traits');
+  await expect(page.getByRole('list', { name: 'Traits' }).getByRole('button', { name: /^polite/ })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('status')).toContainText('local:persona-demo');
+  await expect(page.getByRole('status')).not.toContainText('Loading');
 });
 
 test('tour step 5 steers the demo live: the steered reply differs from the unsteered one', async ({ page }) => {

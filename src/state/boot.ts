@@ -59,6 +59,8 @@ export async function boot(opts: BootOptions): Promise<void> {
     return;
   }
   const s = getLab();
+  // A load the user started while the lab was starting (a folder pick, the Model box) is theirs: not replaced.
+  if (s.loadState !== 'idle') return resumeInterrupted(false);
   if (saved && s.autoload && s.loadedId && !model) setLab({ modelText: s.loadedId });
   const reload = saved && s.autoload && s.loadedId && !s.loadedId.startsWith('local:');
   // Nothing named and nothing to reload: the lab opens with the bundled demo model (served with the page, no network).
