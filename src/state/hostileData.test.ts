@@ -22,7 +22,7 @@ import { exportLab, importLab, labFileSizeProblem, parseLabArchive } from './lab
 import { persistChanges, restore, SETTINGS_KEY, stopPersistence, type KeyValue } from './persist';
 import { setStorage } from './storage';
 import { getLab, resetLab, setLab } from './store';
-import { fakeEngine, fakeInfo } from './testing/fakeEngine';
+import { fakeEngine, fakeInfo, fakeVector } from './testing/fakeEngine';
 import type { LayerStat, Preset, VectorEntry } from './types';
 
 const OPTIMISTIC = JSON.parse(readFileSync(new URL('../../public/models/persona-demo/traits/optimistic.json', import.meta.url), 'utf8')) as Record<
@@ -34,19 +34,7 @@ const PROTO_KEYS = () => Object.getOwnPropertyNames(Object.prototype).sort();
 const PROTO_BEFORE = PROTO_KEYS();
 
 function vector(trait: string, seed = 1, rows = 5, hidden = 8): VectorEntry {
-  const data = Float32Array.from({ length: rows * hidden }, (_, i) => Math.sin(i * seed + 0.5) * 0.8);
-  return {
-    trait,
-    modelId: 'fake/model',
-    rows,
-    hidden,
-    data,
-    layer: 2,
-    stats: STATS,
-    typicalNorms: Array(rows).fill(10),
-    samples: { pos: 17, neg: 19 },
-    createdAt: 5,
-  };
+  return fakeVector(trait, (i) => Math.sin(i * seed + 0.5) * 0.8, { stats: STATS, samples: { pos: 17, neg: 19 }, createdAt: 5 }, rows, hidden);
 }
 
 let dbCount = 0;

@@ -29,6 +29,7 @@ import { exportLab, importLab } from './labArchive';
 import { restore, stopPersistence, writeLabRecords, SETTINGS_KEY, settingsOf, type KeyValue } from './persist';
 import { setStorage } from './storage';
 import { getLab, resetLab, setLab } from './store';
+import { fakeVector } from './testing/fakeEngine';
 import { fakeEngine, fakeInfo } from './testing/fakeEngine';
 import type { Preset, VectorEntry } from './types';
 
@@ -73,19 +74,7 @@ function wellFormed(s: string): string {
 }
 
 function vector(trait: string, seed: number, rows = 5, hidden = 8): VectorEntry {
-  const data = Float32Array.from({ length: rows * hidden }, (_, i) => Math.sin(i * 0.37 + seed) * 0.9);
-  return {
-    trait,
-    modelId: 'fake/model',
-    rows,
-    hidden,
-    data,
-    layer: 2,
-    stats: null,
-    typicalNorms: Array(rows).fill(10),
-    samples: { pos: seed, neg: 2 },
-    createdAt: 7,
-  };
+  return fakeVector(trait, (i) => Math.sin(i * 0.37 + seed) * 0.9, { samples: { pos: seed, neg: 2 }, createdAt: 7 }, rows, hidden);
 }
 
 /** Nothing leaked onto Object.prototype, and an ordinary object still reads nothing for these keys. */

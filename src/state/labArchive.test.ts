@@ -5,26 +5,14 @@ import { COLLECTIONS, IndexedDbStorage, type PersonaStorage } from '../storage';
 import { exportLab, importLab, LAB_ARCHIVE_FORMAT, parseLabArchive } from './labArchive';
 import { SETTINGS, stopPersistence } from './persist';
 import { getLab, resetLab, setLab } from './store';
+import { fakeVector } from './testing/fakeEngine';
 import type { Preset, VectorEntry } from './types';
 
 let dbCount = 0;
 const freshDb = () => IndexedDbStorage.open({ name: `archive-${++dbCount}` });
 
 function vector(trait: string, rows = 5, hidden = 8): VectorEntry {
-  const data = Float32Array.from({ length: rows * hidden }, (_, i) => Math.sin(i + trait.length) * 0.37);
-  return {
-    trait,
-    modelId: 'fake/model',
-    rows,
-    hidden,
-    data,
-    layer: 2,
-    stats: null,
-    typicalNorms: Array(rows).fill(10),
-    samples: { pos: 3, neg: 4 },
-    note: 'n',
-    createdAt: 123,
-  };
+  return fakeVector(trait, (i) => Math.sin(i + trait.length) * 0.37, { samples: { pos: 3, neg: 4 }, note: 'n', createdAt: 123 }, rows, hidden);
 }
 
 function preset(name: string): Preset {

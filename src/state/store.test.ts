@@ -13,26 +13,14 @@ import { setEngine } from './engine';
 import { persistChanges, restore, stopPersistence, type KeyValue } from './persist';
 import { setStorage } from './storage';
 import { getLab, resetLab, setLab } from './store';
-import { fakeEngine, fakeInfo } from './testing/fakeEngine';
+import { fakeEngine, fakeInfo, fakeVector } from './testing/fakeEngine';
 import type { VectorEntry } from './types';
 import { suggestLayer } from '../persona/layerStats';
 import { LAB_SWEEP_RHOS } from '../persona/pipeline';
 
 function vector(trait: string, rows = 5, hidden = 8): VectorEntry {
-  const data = new Float32Array(rows * hidden);
-  for (let r = 0; r < rows; r++) data[r * hidden] = 1 + r; // direction: hidden unit 0
-  return {
-    trait,
-    modelId: 'fake/model',
-    rows,
-    hidden,
-    data,
-    layer: 2,
-    stats: null,
-    typicalNorms: Array(rows).fill(10),
-    samples: { pos: 1, neg: 1 },
-    createdAt: 0,
-  };
+  // direction: hidden unit 0
+  return fakeVector(trait, (i) => (i % hidden === 0 ? 1 + i / hidden : 0), {}, rows, hidden);
 }
 
 let engine: ReturnType<typeof fakeEngine>;

@@ -12,6 +12,7 @@ import type {
 } from '../../engine/api';
 import { EngineError } from '../../engine/errors';
 import type { LabEngine } from '../engine';
+import type { VectorEntry } from '../types';
 
 export interface FakeEngineLog {
   loads: LoadRequest[];
@@ -113,4 +114,24 @@ export function fakeEngine(info = fakeInfo()): LabEngine & { log: FakeEngineLog;
     },
   };
   return engine;
+}
+
+/**
+ * A vector of the fake model for store tests: `value(i)` fills its rows × hidden values; the other
+ * fields are fixed (layer 2, typical norms 10) unless `fields` says otherwise.
+ */
+export function fakeVector(trait: string, value: (i: number) => number, fields: Partial<VectorEntry> = {}, rows = 5, hidden = 8): VectorEntry {
+  return {
+    trait,
+    modelId: 'fake/model',
+    rows,
+    hidden,
+    data: Float32Array.from({ length: rows * hidden }, (_, i) => value(i)),
+    layer: 2,
+    stats: null,
+    typicalNorms: Array(rows).fill(10),
+    samples: { pos: 1, neg: 1 },
+    createdAt: 0,
+    ...fields,
+  };
 }
